@@ -1,0 +1,1 @@
+"""kapnotes.reports layer."""

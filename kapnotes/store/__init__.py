@@ -1,0 +1,1 @@
+"""kapnotes.store layer."""
