@@ -1,0 +1,135 @@
+"""Client and course input rules, shared by the GUI dialogs and the JSON import.
+
+Each rule failure names the field it belongs to, so a dialog can show the
+message next to that field and an import can name the JSON path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+MIN_WEIGHT_KG = 20.0
+MAX_WEIGHT_KG = 300.0
+
+
+class CourseStatus(StrEnum):
+    """Where a course of treatment stands."""
+
+    PLANNED = "planned"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DISCONTINUED = "discontinued"
+
+
+class Product(StrEnum):
+    """Ketamine products and routes named in the clinical spec."""
+
+    KETAMINE_IM = "ketamine_im"
+    KETAMINE_IV = "ketamine_iv"
+    KETAMINE_SUBLINGUAL = "ketamine_sublingual"
+    KETAMINE_ORAL = "ketamine_oral"
+    ESKETAMINE_INTRANASAL = "esketamine_intranasal"
+
+
+PRODUCT_LABELS: dict[Product, str] = {
+    Product.KETAMINE_IM: "Racemic ketamine, intramuscular (IM)",
+    Product.KETAMINE_IV: "Racemic ketamine, intravenous (IV)",
+    Product.KETAMINE_SUBLINGUAL: "Racemic ketamine, sublingual lozenge/troche",
+    Product.KETAMINE_ORAL: "Racemic ketamine, oral",
+    Product.ESKETAMINE_INTRANASAL: "Esketamine (Spravato), intranasal",
+}
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class ClientInput(BaseModel):
+    """What a clinician types about a client; validated before anything is stored."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    preferred_name: str | None = Field(default=None, max_length=200)
+    date_of_birth: date | None = None
+    pronouns: str | None = Field(default=None, max_length=50)
+    contact: str | None = Field(default=None, max_length=2000)
+    emergency_contact: str | None = Field(default=None, max_length=2000)
+    weight_kg: float | None = None
+    diagnoses: str | None = Field(default=None, max_length=5000)
+    medications: str | None = Field(default=None, max_length=5000)
+    allergies: str | None = Field(default=None, max_length=5000)
+
+    @field_validator(
+        "preferred_name",
+        "pronouns",
+        "contact",
+        "emergency_contact",
+        "diagnoses",
+        "medications",
+        "allergies",
+        "weight_kg",
+        "date_of_birth",
+        mode="before",
+    )
+    @classmethod
+    def _blank_optional(cls, value: object) -> object:
+        return _blank_to_none(value)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_required(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValueError("Name is required")
+        return value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _dob_not_future(cls, value: date | None, info: ValidationInfo) -> date | None:
+        today = (info.context or {}).get("today", date.today())
+        if value is not None and value > today:
+            raise ValueError("Date of birth cannot be in the future")
+        if value is not None and value.year < 1900:
+            raise ValueError("Date of birth must be after 1900")
+        return value
+
+    @field_validator("weight_kg")
+    @classmethod
+    def _weight_range(cls, value: float | None) -> float | None:
+        if value is not None and not (MIN_WEIGHT_KG <= value <= MAX_WEIGHT_KG):
+            raise ValueError(
+                f"Weight must be between {MIN_WEIGHT_KG:g} and {MAX_WEIGHT_KG:g} kg"
+            )
+        return value
+
+
+class CourseInput(BaseModel):
+    """A course of KAP treatment as entered by the clinician."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    start_date: date
+    indication: str = Field(min_length=1, max_length=500)
+    planned_product: Product
+    planned_route_detail: str | None = Field(default=None, max_length=200)
+    status: CourseStatus = CourseStatus.PLANNED
+
+
+def field_errors(exc: Exception) -> dict[str, str]:
+    """Map a pydantic ValidationError to {field name: first message} for a form."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return {"": str(exc)}
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = str(err["loc"][0]) if err["loc"] else ""
+        msg = str(err["msg"])
+        msg = msg.removeprefix("Value error, ")
+        out.setdefault(loc, msg)
+    return out

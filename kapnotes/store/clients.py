@@ -1,0 +1,199 @@
+"""Client and course queries and changes, each recorded in the audit log.
+
+Views receive a `ClientStore` and read plain `ClientSummary` / `ClientRecord`
+objects from it; they never see a session or SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+
+from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.store.audit import record
+from kapnotes.store.models import Client, Clinician, Course, Note
+from kapnotes.store.vault import OpenVault
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    """One row of the client list."""
+
+    id: str
+    name: str
+    preferred_name: str | None
+    date_of_birth: date | None
+
+
+@dataclass(frozen=True)
+class NoteSummary:
+    """One note as listed on the client page."""
+
+    id: str
+    kind: str
+    title: str
+    session_date: date
+    status: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CourseRecord:
+    """A course with its notes, for the client page."""
+
+    id: str
+    start_date: date
+    indication: str
+    planned_product: str
+    planned_route_detail: str | None
+    status: str
+    notes: tuple[NoteSummary, ...]
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """Everything the client page shows."""
+
+    id: str
+    data: ClientInput
+    courses: tuple[CourseRecord, ...]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _input_of(client: Client) -> ClientInput:
+    return ClientInput.model_construct(
+        name=client.name,
+        preferred_name=client.preferred_name,
+        date_of_birth=client.date_of_birth,
+        pronouns=client.pronouns,
+        contact=client.contact,
+        emergency_contact=client.emergency_contact,
+        weight_kg=client.weight_kg,
+        diagnoses=client.diagnoses,
+        medications=client.medications,
+        allergies=client.allergies,
+    )
+
+
+class ClientStore:
+    """Reads and writes clients and courses in an open vault."""
+
+    def __init__(self, vault: OpenVault) -> None:
+        self._vault = vault
+
+    @property
+    def actor_id(self) -> str:
+        """The clinician who unlocked the vault."""
+        return self._vault.clinician_id
+
+    def clinician_name(self) -> str:
+        """Display name and credential of the clinician who unlocked the vault."""
+        with self._vault.session() as session:
+            clinician = session.get(Clinician, self.actor_id)
+            if clinician is None:
+                return ""
+            return f"{clinician.name}, {clinician.credential}".strip(", ")
+
+    def search(self, text: str = "", limit: int = 500) -> list[ClientSummary]:
+        """Clients whose name or preferred name contains every word typed, by name."""
+        stmt = select(Client).order_by(func.lower(Client.name)).limit(limit)
+        for word in text.split():
+            pattern = f"%{_escape_like(word.lower())}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(Client.name).like(pattern, escape="\\"),
+                    func.lower(func.coalesce(Client.preferred_name, "")).like(pattern, escape="\\"),
+                )
+            )
+        with self._vault.session() as session:
+            return [
+                ClientSummary(c.id, c.name, c.preferred_name, c.date_of_birth)
+                for c in session.scalars(stmt)
+            ]
+
+    def count(self) -> int:
+        """How many clients the vault holds."""
+        with self._vault.session() as session:
+            return session.scalar(select(func.count()).select_from(Client)) or 0
+
+    def get(self, client_id: str) -> ClientRecord:
+        """A client with courses and notes; KeyError if there is none with this id."""
+        with self._vault.session() as session:
+            client = session.get(Client, client_id)
+            if client is None:
+                raise KeyError(client_id)
+            courses = tuple(
+                CourseRecord(
+                    id=c.id,
+                    start_date=c.start_date,
+                    indication=c.indication,
+                    planned_product=c.planned_product,
+                    planned_route_detail=c.planned_route_detail,
+                    status=c.status,
+                    notes=tuple(
+                        NoteSummary(
+                            n.id,
+                            n.kind,
+                            str(n.template_snapshot.get("title", n.kind.title())),
+                            n.session_date,
+                            n.status,
+                            n.updated_at,
+                        )
+                        for n in c.notes
+                    ),
+                )
+                for c in sorted(client.courses, key=lambda c: c.start_date, reverse=True)
+            )
+            return ClientRecord(client.id, _input_of(client), courses)
+
+    def create(self, data: ClientInput) -> str:
+        """Store a new client; returns its id."""
+        with self._vault.session() as session:
+            client = Client(**data.model_dump())
+            session.add(client)
+            session.flush()
+            record(session, self.actor_id, "client.create", "client", client.id, {})
+            return client.id
+
+    def update(self, client_id: str, data: ClientInput) -> None:
+        """Replace a client's details."""
+        with self._vault.session() as session:
+            client = session.get(Client, client_id)
+            if client is None:
+                raise KeyError(client_id)
+            changed = sorted(k for k, v in data.model_dump().items() if getattr(client, k) != v)
+            for key, value in data.model_dump().items():
+                setattr(client, key, value)
+            record(
+                session, self.actor_id, "client.update", "client", client_id, {"fields": changed}
+            )
+
+    def add_course(self, client_id: str, data: CourseInput) -> str:
+        """Start a course for a client; returns its id."""
+        with self._vault.session() as session:
+            if session.get(Client, client_id) is None:
+                raise KeyError(client_id)
+            course = Course(
+                client_id=client_id,
+                **data.model_dump(mode="json") | {"start_date": data.start_date},
+            )
+            session.add(course)
+            session.flush()
+            record(session, self.actor_id, "course.create", "course", course.id, {})
+            return course.id
+
+    def note_count(self, client_id: str) -> int:
+        """How many notes a client has across courses."""
+        with self._vault.session() as session:
+            stmt = (
+                select(func.count())
+                .select_from(Note)
+                .join(Course)
+                .where(Course.client_id == client_id)
+            )
+            return session.scalar(stmt) or 0

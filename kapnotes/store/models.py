@@ -1,0 +1,222 @@
+"""SQLAlchemy 2 models of the vault: clinicians, clients, courses, notes and their history.
+
+All ids are UUID strings so they survive export -> import unchanged. Times are
+stored as timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def new_id() -> str:
+    """A fresh random identifier."""
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC; returns them aware (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the vault; use an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every vault table."""
+
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}  # noqa: RUF012
+
+
+class Clinician(Base):
+    """A person who writes and signs notes; each holds a passphrase wrap of the data key."""
+
+    __tablename__ = "clinician"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    credential: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(30), default="therapist")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Client(Base):
+    """A person in care."""
+
+    __tablename__ = "client"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    preferred_name: Mapped[str | None] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    pronouns: Mapped[str | None] = mapped_column(String(50))
+    contact: Mapped[str | None] = mapped_column(Text)
+    emergency_contact: Mapped[str | None] = mapped_column(Text)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    diagnoses: Mapped[str | None] = mapped_column(Text)
+    medications: Mapped[str | None] = mapped_column(Text)
+    allergies: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    courses: Mapped[list[Course]] = relationship(
+        back_populates="client", order_by="Course.start_date", cascade="all, delete-orphan"
+    )
+    measures: Mapped[list[MeasureResult]] = relationship(
+        back_populates="client", cascade="all, delete-orphan"
+    )
+
+
+class Course(Base):
+    """A course of KAP: preparation, dosing and integration sessions for one indication."""
+
+    __tablename__ = "course"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    indication: Mapped[str] = mapped_column(String(500))
+    planned_product: Mapped[str] = mapped_column(String(40))
+    planned_route_detail: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="courses")
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="course", order_by="Note.session_date", cascade="all, delete-orphan"
+    )
+
+
+class Note(Base):
+    """One session note, written from a template snapshot; a draft until signed."""
+
+    __tablename__ = "note"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    course_id: Mapped[str] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    template_id: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)
+    template_snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    session_date: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime | None] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    signed_by_id: Mapped[str | None] = mapped_column(ForeignKey("clinician.id"))
+    signed_at: Mapped[datetime | None] = mapped_column()
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="notes")
+    signed_by: Mapped[Clinician | None] = relationship()
+    events: Mapped[list[NoteEvent]] = relationship(
+        back_populates="note", order_by="NoteEvent.recorded_at", cascade="all, delete-orphan"
+    )
+    addenda: Mapped[list[Addendum]] = relationship(
+        back_populates="note", order_by="Addendum.created_at", cascade="all, delete-orphan"
+    )
+
+
+class NoteEvent(Base):
+    """A timestamped entry of a note: vitals, dose, observation, adverse event, intervention."""
+
+    __tablename__ = "note_event"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    note_id: Mapped[str] = mapped_column(ForeignKey("note.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recorded_at: Mapped[datetime] = mapped_column()
+    t_offset_s: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    note: Mapped[Note] = relationship(back_populates="events")
+
+
+class Addendum(Base):
+    """A dated, signed correction appended to a signed note."""
+
+    __tablename__ = "addendum"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    note_id: Mapped[str] = mapped_column(ForeignKey("note.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[str] = mapped_column(ForeignKey("clinician.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    note: Mapped[Note] = relationship(back_populates="addenda")
+    author: Mapped[Clinician] = relationship()
+
+
+class MeasureResult(Base):
+    """One administration of an outcome measure (PHQ-9, GAD-7, PCL-5, clinic-defined)."""
+
+    __tablename__ = "measure_result"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    note_id: Mapped[str | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    instrument_version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    total: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(100))
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    administered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_by_id: Mapped[str | None] = mapped_column(ForeignKey("clinician.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
+
+    client: Mapped[Client] = relationship(back_populates="measures")
+
+
+class AuditEvent(Base):
+    """An append-only, hash-chained record of who did what to which record."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str | None] = mapped_column(String(36))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class VaultMeta(Base):
+    """Key/value facts about the vault itself (schema origin, demo marker)."""
+
+    __tablename__ = "vault_meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
