@@ -1,0 +1,1 @@
+"""kapnotes test suite."""
