@@ -10,8 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from kapnotes.store.keys import KdfParams  # noqa: E402
-from kapnotes.store.vault import OpenVault, Vault  # noqa: E402
+from kapnotes.store.keys import KdfParams
+from kapnotes.store.vault import OpenVault, Vault
 
 # Argon2id at production cost makes every unlock slow; tests hand the vault a
 # cheaper parameter object explicitly (never via the environment).

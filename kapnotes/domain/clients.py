@@ -102,9 +102,7 @@ class ClientInput(BaseModel):
     @classmethod
     def _weight_range(cls, value: float | None) -> float | None:
         if value is not None and not (MIN_WEIGHT_KG <= value <= MAX_WEIGHT_KG):
-            raise ValueError(
-                f"Weight must be between {MIN_WEIGHT_KG:g} and {MAX_WEIGHT_KG:g} kg"
-            )
+            raise ValueError(f"Weight must be between {MIN_WEIGHT_KG:g} and {MAX_WEIGHT_KG:g} kg")
         return value
 
 

@@ -1,0 +1,130 @@
+"""The encrypted vault: creation, unlocking, recovery, refusal paths and schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from kapnotes.domain.clients import ClientInput
+from kapnotes.store.audit import verify_chain
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.keys import KeyFile, WrongSecretError
+from kapnotes.store.models import Base
+from kapnotes.store.vault import OpenVault, Vault, VaultError
+from tests.conftest import FAST_KDF, PASSPHRASE
+
+
+def test_create_then_unlock_shows_the_same_client(vault: Vault) -> None:
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    client_id = ClientStore(created.vault).create(ClientInput(name="Juniper Testcase"))
+    created.vault.close()
+
+    with vault.unlock(PASSPHRASE) as reopened:
+        assert ClientStore(reopened).get(client_id).data.name == "Juniper Testcase"
+        assert ClientStore(reopened).clinician_name() == "Dr Ada Quill, PsyD"
+
+
+def test_wrong_passphrase_is_refused_calmly(open_vault: OpenVault, vault: Vault) -> None:
+    with pytest.raises(WrongSecretError, match="does not open this vault"):
+        vault.unlock("not the passphrase")
+
+
+def test_recovery_key_opens_the_vault_in_any_case_and_spacing(vault: Vault) -> None:
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    ClientStore(created.vault).create(ClientInput(name="Juniper Testcase"))
+    created.vault.close()
+    typed = created.recovery_key.lower().replace("-", " ")
+
+    with vault.unlock_with_recovery(typed) as reopened:
+        assert [c.name for c in ClientStore(reopened).search("")] == ["Juniper Testcase"]
+        assert verify_chain_ok(reopened)
+
+
+def verify_chain_ok(vault: OpenVault) -> bool:
+    with vault.session() as session:
+        return verify_chain(session) == []
+
+
+def test_wrong_recovery_key_is_refused(open_vault: OpenVault, vault: Vault) -> None:
+    with pytest.raises(WrongSecretError):
+        vault.unlock_with_recovery("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+    with pytest.raises(WrongSecretError, match="32 letters"):
+        vault.unlock_with_recovery("too short")
+
+
+def test_passphrase_needs_a_minimum_length(vault: Vault) -> None:
+    with pytest.raises(VaultError, match="at least 10 characters"):
+        vault.create("Dr Ada Quill", "PsyD", "short")
+    assert not vault.exists()
+
+
+def test_create_refuses_to_overwrite_an_existing_vault(open_vault: OpenVault, vault: Vault) -> None:
+    with pytest.raises(VaultError, match="already exists"):
+        vault.create("Dr Other", "MD", PASSPHRASE)
+
+
+def test_no_vault_gives_a_message_naming_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(VaultError, match="There is no vault"):
+        Vault(tmp_path / "empty", kdf=FAST_KDF).unlock(PASSPHRASE)
+
+
+def test_damaged_key_file_is_named(open_vault: OpenVault, vault: Vault) -> None:
+    vault.key_path.write_text("{ not json")
+    with pytest.raises(VaultError, match=r"kapnotes\.key"):
+        vault.unlock(PASSPHRASE)
+
+
+def test_database_from_another_vault_is_refused(tmp_path: Path) -> None:
+    first = Vault(tmp_path / "a", kdf=FAST_KDF)
+    second = Vault(tmp_path / "b", kdf=FAST_KDF)
+    first.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
+    second.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
+    second.db_path.write_bytes(first.db_path.read_bytes())
+    with pytest.raises(VaultError, match="damaged or does not belong"):
+        second.unlock(PASSPHRASE)
+
+
+def test_key_file_holds_no_plaintext_key_and_production_kdf_by_default(tmp_path: Path) -> None:
+    vault = Vault(tmp_path / "v")  # production parameters
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    created.vault.close()
+    doc = json.loads(vault.key_path.read_text())
+    kinds = sorted(w["kind"] for w in doc["wraps"])
+    assert kinds == ["passphrase", "recovery"]
+    passphrase_wrap = next(w for w in doc["wraps"] if w["kind"] == "passphrase")
+    assert passphrase_wrap["kdf"]["memory_kib"] >= 65536
+    assert "Ada" not in vault.key_path.read_text()
+    assert not KeyFile.read(vault.key_path).demo
+
+
+def test_database_is_sqlcipher_wal_and_synchronous_full(open_vault: OpenVault) -> None:
+    with open_vault.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA cipher_version")).scalar()
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    header = open_vault.vault.db_path.read_bytes()[:16]
+    assert header != b"SQLite format 3\x00"
+
+
+def test_schema_built_by_migrations_matches_the_models(open_vault: OpenVault) -> None:
+    with open_vault.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_audit_chain_records_changes_and_detects_tampering(open_vault: OpenVault) -> None:
+    store = ClientStore(open_vault)
+    client_id = store.create(ClientInput(name="Juniper Testcase"))
+    store.update(client_id, ClientInput(name="Juniper Testcase", weight_kg=70))
+    assert verify_chain_ok(open_vault)
+    with open_vault.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_event SET action = 'client.delete' WHERE seq = 2"))
+    with open_vault.session() as session:
+        problems = verify_chain(session)
+    assert problems == ["audit event 2: content does not match its hash"]
