@@ -1,0 +1,65 @@
+"""Client input rules: what a clinician sees next to a field when a value is wrong."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from kapnotes.domain.clients import ClientInput, field_errors
+
+TODAY = date(2026, 11, 25)
+
+
+def _errors(**values: Any) -> dict[str, str]:
+    try:
+        ClientInput.model_validate(values, context={"today": TODAY})
+    except ValidationError as exc:
+        return field_errors(exc)
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"name": ""}, "name", "Name is required"),
+        ({"name": "   "}, "name", "Name is required"),
+        ({"name": "A", "date_of_birth": TODAY + timedelta(days=1)}, "date_of_birth", "future"),
+        ({"name": "A", "date_of_birth": "1850-01-01"}, "date_of_birth", "after 1900"),
+        ({"name": "A", "weight_kg": 19.9}, "weight_kg", "between 20 and 300 kg"),
+        ({"name": "A", "weight_kg": 300.5}, "weight_kg", "between 20 and 300 kg"),
+        ({"name": "A", "weight_kg": "heavy"}, "weight_kg", "valid number"),
+    ],
+)
+def test_each_rule_names_its_field(values: dict[str, Any], field: str, message: str) -> None:
+    errors = _errors(**values)
+    assert field in errors
+    assert message in errors[field]
+
+
+@pytest.mark.parametrize("weight", [20, 20.0, 64.5, 300])
+def test_weights_at_and_inside_the_limits_are_accepted(weight: float) -> None:
+    assert _errors(name="Juniper Testcase", weight_kg=weight) == {}
+
+
+def test_today_is_an_acceptable_date_of_birth_and_blanks_become_none() -> None:
+    client = ClientInput.model_validate(
+        {"name": "  Juniper  ", "date_of_birth": TODAY, "weight_kg": "", "pronouns": " "},
+        context={"today": TODAY},
+    )
+    assert client.name == "Juniper"
+    assert client.weight_kg is None
+    assert client.pronouns is None
+
+
+_NAME_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
+
+
+@given(st.text(_NAME_CHARS, min_size=1, max_size=190))
+def test_any_unicode_name_is_kept_and_surrounding_spaces_trimmed(name: str) -> None:
+    client = ClientInput(name=f"  {name} ")
+    assert client.name == name
