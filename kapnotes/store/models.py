@@ -220,3 +220,11 @@ class VaultMeta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+FTS_TABLE = "note_fts"
+
+
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """For Alembic: leave the FTS5 index (virtual table and shadow tables) out of comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLE))

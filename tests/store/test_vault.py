@@ -9,12 +9,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
 
 from kapnotes.domain.clients import ClientInput
 from kapnotes.store.audit import verify_chain
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.keys import KeyFile, WrongSecretError
-from kapnotes.store.models import Base
+from kapnotes.store.models import Base, include_name
 from kapnotes.store.vault import OpenVault, Vault, VaultError
 from tests.conftest import FAST_KDF, PASSPHRASE
 
@@ -114,7 +115,9 @@ def test_database_is_sqlcipher_wal_and_synchronous_full(open_vault: OpenVault) -
 
 def test_schema_built_by_migrations_matches_the_models(open_vault: OpenVault) -> None:
     with open_vault.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": include_name}), Base.metadata
+        )
     assert diff == []
 
 
@@ -123,7 +126,11 @@ def test_audit_chain_records_changes_and_detects_tampering(open_vault: OpenVault
     client_id = store.create(ClientInput(name="Juniper Testcase"))
     store.update(client_id, ClientInput(name="Juniper Testcase", weight_kg=70))
     assert verify_chain_ok(open_vault)
+    with pytest.raises(DatabaseError, match="append-only"), open_vault.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_event SET action = 'client.delete' WHERE seq = 2"))
+    # Someone holding the key could still drop the trigger; the chain shows it.
     with open_vault.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_no_update"))
         conn.execute(text("UPDATE audit_event SET action = 'client.delete' WHERE seq = 2"))
     with open_vault.session() as session:
         problems = verify_chain(session)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from alembic import context
 
-from kapnotes.store.models import Base
+from kapnotes.store.models import Base, include_name
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - the vault always hands one in
     raise RuntimeError("kapnotes migrations run through kapnotes.store.vault, not the alembic CLI")
 
+
 context.configure(
     connection=connection,
+    include_name=include_name,
     target_metadata=Base.metadata,
     render_as_batch=True,
     compare_type=True,
