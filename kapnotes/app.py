@@ -1,0 +1,133 @@
+"""The composition root: builds the vault, the session and the main window, runs Qt.
+
+`run_gui` is what `kapnotes` (no command) calls. `build_main_window` builds the
+same window for tests and scripts, on any vault and with injectable settings,
+clock and dialog runner. First run (no vault in the folder) asks for the
+clinician and passphrase, creates the vault and shows the recovery key once.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+from kapnotes import APP_NAME, __version__
+from kapnotes.store.keys import PRODUCTION_KDF, KdfParams
+from kapnotes.store.vault import OpenVault, Vault
+from kapnotes.ui import theme
+from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
+from kapnotes.ui.dialogs.setup_dialog import SetupDialog
+from kapnotes.ui.errors import ExceptionHook
+from kapnotes.ui.guards import Clock, UnlockThrottle
+from kapnotes.ui.main_window import DEFAULT_IDLE_MINUTES, MainWindow, RunDialog
+from kapnotes.ui.session import VaultSession
+
+log = logging.getLogger(__name__)
+
+ORGANIZATION = "kapnotes"
+
+
+def _exec(dialog: QDialog) -> int:
+    return dialog.exec()
+
+
+def build_main_window(
+    vault: Vault,
+    *,
+    open_vault: OpenVault | None = None,
+    demo_passphrase: str | None = None,
+    settings: QSettings | None = None,
+    idle_minutes: float = DEFAULT_IDLE_MINUTES,
+    clock: Clock = time.monotonic,
+    throttle: UnlockThrottle | None = None,
+    run_dialog: RunDialog = _exec,
+    today: Callable[[], date] = date.today,
+    search_debounce_ms: int = 200,
+) -> MainWindow:
+    """The main window over `vault`: locked, or unlocked on `open_vault` if given.
+
+    The demo passphrase hint is shown only when the folder holds a demo vault.
+    """
+    if demo_passphrase and not vault.is_demo():
+        log.warning("demo passphrase ignored: this is not a demo vault")
+        demo_passphrase = None
+    session = VaultSession(vault)
+    window = MainWindow(
+        session,
+        settings=settings,
+        idle_minutes=idle_minutes,
+        clock=clock,
+        throttle=throttle,
+        demo_passphrase=demo_passphrase,
+        run_dialog=run_dialog,
+        today=today,
+        search_debounce_ms=search_debounce_ms,
+    )
+    session.setParent(window)
+    if open_vault is not None:
+        session.adopt(open_vault)
+    return window
+
+
+def first_run(
+    vault: Vault, run_dialog: RunDialog = _exec, parent: QWidget | None = None
+) -> OpenVault | None:
+    """Set up a new vault (setup dialog, then the recovery key); None if cancelled."""
+    setup = SetupDialog(vault.create, parent)
+    if run_dialog(setup) != QDialog.DialogCode.Accepted or setup.created is None:
+        return None
+    created = setup.created
+    recovery = RecoveryKeyDialog(created.recovery_key, parent)
+    run_dialog(recovery)
+    return created.vault
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with names, Fusion style, palette and icon (reused if one exists)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(theme.app_icon())
+    return app
+
+
+def run_gui(
+    data_dir: Path,
+    *,
+    demo_passphrase: str | None = None,
+    kdf: KdfParams = PRODUCTION_KDF,
+) -> int:
+    """Open the GUI on the vault in `data_dir`; returns the process exit code."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = create_application()
+    themes = theme.ThemeManager(app)
+    vault = Vault(data_dir, kdf=kdf)
+    window: MainWindow | None = None
+    hook = ExceptionHook(parent=lambda: window)
+    hook.install()
+    try:
+        open_vault: OpenVault | None = None
+        if not vault.exists():
+            open_vault = first_run(vault)
+            if open_vault is None:
+                return 0
+        window = build_main_window(vault, open_vault=open_vault, demo_passphrase=demo_passphrase)
+        themes.scheme_changed.connect(lambda _s: window.retheme() if window else None)
+        window.show()
+        return app.exec()
+    finally:
+        if window is not None:
+            window.session.lock()
+        hook.uninstall()

@@ -1,0 +1,1 @@
+"""Dialogs: first-run setup, recovery key, client and course forms."""

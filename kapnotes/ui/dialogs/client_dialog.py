@@ -1,0 +1,298 @@
+"""Create or edit a client: every field of `ClientInput`, checked by the domain rules.
+
+Messages from `kapnotes.domain.clients` appear in red under the field they
+belong to; Save refuses until they are fixed. The dialog hands the validated
+`ClientInput` to the `save` function it was given and never touches the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.domain.clients import ClientInput, field_errors
+from kapnotes.ui.widgets import ErrorLabel, OptionalDateEdit, label, set_invalid
+
+log = logging.getLogger(__name__)
+
+SaveClient = Callable[[ClientInput], str]
+PRONOUNS = ("she/her", "he/him", "they/them", "she/they", "he/they")
+TEXT_FIELDS = ("name", "preferred_name", "contact", "emergency_contact")
+AREA_FIELDS = ("contact", "emergency_contact", "diagnoses", "medications", "allergies")
+
+
+def _area(object_name: str, placeholder: str, lines: int = 3) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setObjectName(object_name)
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 20)
+    return edit
+
+
+def friendly(field: str, message: str) -> str:
+    """Reword pydantic's generic messages for a form."""
+    if message.startswith("String should have at least 1"):
+        return "This field is required"
+    if message.startswith("Input should be a valid number"):
+        return "Enter a number"
+    return message
+
+
+class ClientDialog(QDialog):
+    """The client form; `saved_id` holds the client's id after a successful save."""
+
+    def __init__(
+        self,
+        save: SaveClient,
+        initial: ClientInput | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("clientDialog")
+        self._save = save
+        self._today = today
+        self._attempted = False
+        self._touched: set[str] = set()
+        self.saved_id: str | None = None
+        editing = initial is not None
+        self.setWindowTitle("Edit client" if editing else "New client")
+        self.setMinimumWidth(820)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("name")
+        self.name_edit.setPlaceholderText("Full legal name")
+        self.preferred_edit = QLineEdit()
+        self.preferred_edit.setObjectName("preferred_name")
+        self.preferred_edit.setPlaceholderText("Optional")
+        self.dob_edit = OptionalDateEdit()
+        self.dob_edit.setObjectName("date_of_birth")
+        self.pronouns_edit = QComboBox()
+        self.pronouns_edit.setObjectName("pronouns")
+        self.pronouns_edit.setEditable(True)
+        self.pronouns_edit.addItems(PRONOUNS)
+        self.pronouns_edit.setCurrentIndex(-1)
+        self.weight_edit = QLineEdit()
+        self.weight_edit.setObjectName("weight_kg")
+        self.weight_edit.setPlaceholderText("e.g. 68")
+        self.weight_edit.setMaximumWidth(120)
+        self.contact_edit = _area("contact", "Phone, email, address")
+        self.emergency_edit = _area("emergency_contact", "Name, relationship, phone")
+        self.diagnoses_edit = _area("diagnoses", "e.g. Major depressive disorder, recurrent")
+        self.medications_edit = _area("medications", "Name, dose, frequency", 4)
+        self.allergies_edit = _area("allergies", "Drug and other allergies", 2)
+
+        self.errors: dict[str, ErrorLabel] = {}
+        for key in (
+            "name",
+            "preferred_name",
+            "date_of_birth",
+            "pronouns",
+            "weight_kg",
+            *AREA_FIELDS,
+        ):
+            err = ErrorLabel()
+            err.setObjectName(f"error_{key}")
+            self.errors[key] = err
+
+        weight_row = QHBoxLayout()
+        weight_row.setSpacing(8)
+        weight_row.addWidget(self.weight_edit)
+        weight_row.addWidget(label("kg", "muted"))
+        weight_row.addStretch(1)
+
+        left = self._form()
+        self._add(left, "Name", self.name_edit, "name")
+        self._add(left, "Preferred name", self.preferred_edit, "preferred_name")
+        self._add(left, "Date of birth", self.dob_edit, "date_of_birth")
+        self._add(left, "Pronouns", self.pronouns_edit, "pronouns")
+        self._add(left, "Weight", weight_row, "weight_kg")
+        self._add(left, "Contact", self.contact_edit, "contact")
+        self._add(left, "Emergency contact", self.emergency_edit, "emergency_contact")
+
+        right = self._form()
+        self._add(right, "Diagnoses", self.diagnoses_edit, "diagnoses")
+        self._add(right, "Medications", self.medications_edit, "medications")
+        self._add(right, "Allergies", self.allergies_edit, "allergies")
+
+        left_col = QVBoxLayout()
+        left_col.addWidget(label("Identity and contact", "heading"))
+        left_col.addLayout(left)
+        left_col.addStretch(1)
+        right_col = QVBoxLayout()
+        right_col.addWidget(label("Clinical", "heading"))
+        right_col.addLayout(right)
+        right_col.addStretch(1)
+        columns = QHBoxLayout()
+        columns.setSpacing(32)
+        columns.addLayout(left_col, 3)
+        columns.addLayout(right_col, 2)
+
+        self.form_error = ErrorLabel()
+        self.form_error.setObjectName("formError")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.addButton(
+            "Save changes" if editing else "Create client", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setProperty("role", "primary")
+        self.save_button.setDefault(True)
+        self.buttons.accepted.connect(self.try_save)
+        self.buttons.rejected.connect(self.reject)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(28, 22, 28, 20)
+        lay.setSpacing(14)
+        lay.addLayout(columns)
+        lay.addWidget(self.form_error)
+        lay.addWidget(self.buttons)
+
+        if initial is not None:
+            self.set_values(initial)
+        self._connect_live_validation()
+        self.name_edit.setFocus()
+
+    @staticmethod
+    def _form() -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setHorizontalSpacing(14)
+        form.setVerticalSpacing(6)
+        return form
+
+    def _add(self, form: QFormLayout, title: str, field: QWidget | QHBoxLayout, key: str) -> None:
+        box = QVBoxLayout()
+        box.setSpacing(3)
+        if isinstance(field, QWidget):
+            box.addWidget(field)
+        else:
+            box.addLayout(field)
+        box.addWidget(self.errors[key])
+        form.addRow(label(title, "fieldname"), box)
+
+    def _connect_live_validation(self) -> None:
+        def touched(key: str) -> Callable[..., None]:
+            def _on_change(*_args: object) -> None:
+                self._touched.add(key)
+                self.validate()
+
+            return _on_change
+
+        self.name_edit.textEdited.connect(touched("name"))
+        self.preferred_edit.textEdited.connect(touched("preferred_name"))
+        self.dob_edit.changed.connect(touched("date_of_birth"))
+        self.pronouns_edit.currentTextChanged.connect(touched("pronouns"))
+        self.weight_edit.textEdited.connect(touched("weight_kg"))
+        for key, edit in self._areas().items():
+            edit.textChanged.connect(touched(key))
+
+    def _areas(self) -> dict[str, QPlainTextEdit]:
+        return {
+            "contact": self.contact_edit,
+            "emergency_contact": self.emergency_edit,
+            "diagnoses": self.diagnoses_edit,
+            "medications": self.medications_edit,
+            "allergies": self.allergies_edit,
+        }
+
+    def _inputs(self) -> dict[str, QWidget]:
+        return {
+            "name": self.name_edit,
+            "preferred_name": self.preferred_edit,
+            "date_of_birth": self.dob_edit,
+            "pronouns": self.pronouns_edit,
+            "weight_kg": self.weight_edit,
+            **self._areas(),
+        }
+
+    def set_values(self, data: ClientInput) -> None:
+        """Fill the form from an existing client."""
+        self.name_edit.setText(data.name)
+        self.preferred_edit.setText(data.preferred_name or "")
+        self.dob_edit.set_value(data.date_of_birth)
+        self.pronouns_edit.setCurrentText(data.pronouns or "")
+        self.weight_edit.setText(f"{data.weight_kg:g}" if data.weight_kg is not None else "")
+        for key, edit in self._areas().items():
+            edit.setPlainText(getattr(data, key) or "")
+        self._touched.clear()
+        self.validate()
+
+    def raw_values(self) -> tuple[dict[str, object], dict[str, str]]:
+        """The form's values as ClientInput fields, and errors found before the model."""
+        pre: dict[str, str] = {}
+        weight_text = self.weight_edit.text().strip().replace(",", ".")
+        weight: float | None = None
+        if weight_text:
+            try:
+                weight = float(weight_text.removesuffix("kg").strip())
+            except ValueError:
+                pre["weight_kg"] = "Enter the weight as a number of kilograms"
+        values: dict[str, object] = {
+            "name": self.name_edit.text(),
+            "preferred_name": self.preferred_edit.text(),
+            "date_of_birth": self.dob_edit.value(),
+            "pronouns": self.pronouns_edit.currentText(),
+            "weight_kg": weight,
+        }
+        for key, edit in self._areas().items():
+            values[key] = edit.toPlainText()
+        return values, pre
+
+    def validate(self) -> ClientInput | None:
+        """Check the form; show messages for touched fields (all after a Save attempt)."""
+        values, errors = self.raw_values()
+        result: ClientInput | None = None
+        try:
+            result = ClientInput.model_validate(values, context={"today": self._today()})
+        except ValidationError as exc:
+            for key, msg in field_errors(exc).items():
+                errors.setdefault(key, friendly(key, msg))
+        if errors:
+            result = None
+        inputs = self._inputs()
+        for key, err in self.errors.items():
+            message = errors.get(key) if (self._attempted or key in self._touched) else None
+            err.show_message(message)
+            widget = inputs[key]
+            if isinstance(widget, OptionalDateEdit):
+                widget.set_invalid(bool(message))
+            else:
+                set_invalid(widget, bool(message))
+        return result
+
+    def try_save(self) -> None:
+        """Save if the form is valid; otherwise show every message and stay open."""
+        self._attempted = True
+        data = self.validate()
+        if data is None:
+            first = next((k for k, e in self.errors.items() if e.isVisibleTo(self)), None)
+            if first is not None:
+                self._inputs()[first].setFocus()
+            return
+        try:
+            self.saved_id = self._save(data)
+        except Exception as exc:
+            log.error("saving a client failed: %s", type(exc).__name__)
+            self.form_error.show_message(
+                "The client could not be saved. Your entries are still here; try again."
+            )
+            return
+        self.accept()

@@ -1,0 +1,118 @@
+"""Time-based guards: the growing delay after failed unlocks, and the idle auto-lock.
+
+Both take an injectable clock (a function returning seconds), so tests advance
+a fake clock instead of sleeping; QTimers only poll that clock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+
+Clock = Callable[[], float]
+
+FREE_ATTEMPTS = 3
+MAX_DELAY_S = 60.0
+
+
+def backoff_delay(failures: int) -> float:
+    """Seconds to wait after `failures` wrong secrets: 0, 0, 2, 4, 8 … capped at 60."""
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    return float(min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_S))
+
+
+class UnlockThrottle:
+    """Counts failed unlocks and says how long the Unlock button must wait."""
+
+    def __init__(
+        self, clock: Clock = time.monotonic, delay: Callable[[int], float] = backoff_delay
+    ) -> None:
+        self._clock = clock
+        self._delay = delay
+        self.failures = 0
+        self._blocked_until = 0.0
+
+    def record_failure(self) -> float:
+        """Note a wrong secret; returns the delay now imposed (0 if none)."""
+        self.failures += 1
+        wait = self._delay(self.failures)
+        self._blocked_until = self._clock() + wait
+        return wait
+
+    def reset(self) -> None:
+        """Forget failures after a successful unlock."""
+        self.failures = 0
+        self._blocked_until = 0.0
+
+    def remaining(self) -> float:
+        """Seconds left before another attempt is allowed."""
+        return max(0.0, self._blocked_until - self._clock())
+
+
+class IdleWatcher(QObject):
+    """Emits `idle` after `timeout_s` seconds without keyboard or mouse input.
+
+    Install it on the application (`app.installEventFilter(watcher)`); it only
+    notes the time of each input event, and a timer compares that with the clock.
+    """
+
+    idle = Signal()
+
+    _INPUT = frozenset(
+        {
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TabletPress,
+        }
+    )
+
+    def __init__(
+        self,
+        timeout_s: float,
+        clock: Clock = time.monotonic,
+        poll_ms: int = 1000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.timeout_s = timeout_s
+        self._clock = clock
+        self._last = clock()
+        self._timer = QTimer(self)
+        self._timer.setInterval(poll_ms)
+        self._timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        """Begin watching (counting from now)."""
+        self._last = self._clock()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop watching (while locked there is nothing to lock)."""
+        self._timer.stop()
+
+    @property
+    def active(self) -> bool:
+        """Whether the watcher is counting."""
+        return self._timer.isActive()
+
+    def poke(self) -> None:
+        """Record activity now."""
+        self._last = self._clock()
+
+    def check(self) -> None:
+        """Emit `idle` (once) if the timeout has passed since the last activity."""
+        if self._timer.isActive() and self._clock() - self._last >= self.timeout_s:
+            self._timer.stop()
+            self.idle.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Note input events; never consumes them."""
+        if event.type() in self._INPUT:
+            self._last = self._clock()
+        return False

@@ -1,0 +1,319 @@
+"""The main window: a stack of the lock screen and the workspace, menus, toolbar, status bar.
+
+It is handed a `VaultSession` (and everything time-related is injectable), so
+tests build it on a temporary vault. Locking, by hand (Ctrl+L) or after idle
+minutes, closes every dialog, clears every widget showing client data, closes
+the vault and shows the lock screen. QSettings hold window layout only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from kapnotes import APP_NAME, __version__
+from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.ui import theme
+from kapnotes.ui.dialogs.client_dialog import ClientDialog
+from kapnotes.ui.dialogs.course_dialog import CourseDialog
+from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
+from kapnotes.ui.session import VaultSession
+from kapnotes.ui.views.lock_screen import LockScreen
+from kapnotes.ui.views.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IDLE_MINUTES = 5.0
+RunDialog = Callable[[QDialog], int]
+
+
+def _exec(dialog: QDialog) -> int:
+    return dialog.exec()
+
+
+class MainWindow(QMainWindow):
+    """Lock screen and workspace in one window."""
+
+    def __init__(
+        self,
+        session: VaultSession,
+        *,
+        settings: QSettings | None = None,
+        idle_minutes: float = DEFAULT_IDLE_MINUTES,
+        clock: Clock = time.monotonic,
+        throttle: UnlockThrottle | None = None,
+        demo_passphrase: str | None = None,
+        run_dialog: RunDialog = _exec,
+        today: Callable[[], date] = date.today,
+        search_debounce_ms: int = 200,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(theme.app_icon())
+        self.setMinimumSize(900, 600)
+        self.session = session
+        self._settings = settings if settings is not None else QSettings()
+        self._run_dialog = run_dialog
+        self._today = today
+
+        self.lock_screen = LockScreen(
+            session, throttle or UnlockThrottle(clock), demo_passphrase=demo_passphrase
+        )
+        self.workspace = Workspace(session, debounce_ms=search_debounce_ms)
+        self.workspace.new_client_requested.connect(self.new_client)
+        self.workspace.edit_client_requested.connect(self.edit_client)
+        self.workspace.new_course_requested.connect(self.new_course)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("mainStack")
+        self.stack.addWidget(self.lock_screen)
+        self.stack.addWidget(self.workspace)
+        self.setCentralWidget(self.stack)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self.idle = IdleWatcher(idle_minutes * 60.0, clock=clock, parent=self)
+        self.idle.idle.connect(self._auto_lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+
+        session.unlocked.connect(self._on_unlocked)
+        self._restore_layout()
+        self._show_locked()
+
+    # -- construction --------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: QKeySequence | str, icon_name: str | None) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if icon_name:
+            action.setIcon(theme.icon(icon_name))
+            action.setProperty("icon_name", icon_name)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_client_action = self._action("&New client…", "Ctrl+N", "user-plus")
+        self.new_client_action.setObjectName("actionNewClient")
+        self.new_client_action.triggered.connect(self.new_client)
+        self.lock_action = self._action("&Lock", "Ctrl+L", "lock")
+        self.lock_action.setObjectName("actionLock")
+        self.lock_action.setToolTip("Lock the vault (Ctrl+L)")
+        self.lock_action.triggered.connect(self.lock)
+        self.quit_action = self._action("&Quit", "Ctrl+Q", "quit")
+        self.quit_action.setObjectName("actionQuit")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        self.find_action = self._action("&Find client", "Ctrl+F", "search")
+        self.find_action.setObjectName("actionFind")
+        self.find_action.triggered.connect(self.workspace.focus_search)
+        self.about_action = QAction(f"&About {APP_NAME}", self)
+        self.about_action.setObjectName("actionAbout")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        self._vault_actions = (self.new_client_action, self.lock_action, self.find_action)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_client_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.find_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar("Main")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setFloatable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.setIconSize(self.toolbar.iconSize() * 0.9)
+        self.toolbar.addAction(self.new_client_action)
+        self.toolbar.addAction(self.find_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.toolbar.addAction(self.lock_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.clinician_label = QLabel()
+        self.clinician_label.setObjectName("clinicianLabel")
+        self.encrypted_icon = QLabel()
+        self.encrypted_label = QLabel("Vault encrypted")
+        self.encrypted_label.setObjectName("encryptedLabel")
+        self.encrypted_label.setToolTip("Notes are stored encrypted with SQLCipher (AES-256).")
+        bar.addWidget(self.clinician_label, 1)
+        bar.addPermanentWidget(self.encrypted_icon)
+        bar.addPermanentWidget(self.encrypted_label)
+
+    def retheme(self) -> None:
+        """Repaint icons in the active scheme's colours (after a light/dark switch)."""
+        for action in self.findChildren(QAction):
+            name = action.property("icon_name")
+            if name:
+                action.setIcon(theme.icon(str(name)))
+        self._update_status()
+
+    # -- locking -----------------------------------------------------------------------
+
+    def _on_unlocked(self) -> None:
+        self.stack.setCurrentWidget(self.workspace)
+        for action in self._vault_actions:
+            action.setEnabled(True)
+        self.workspace.clear()
+        self.workspace.refresh()
+        self._update_status()
+        self.idle.start()
+        self.workspace.focus_search()
+
+    def _update_status(self) -> None:
+        store = self.session.clients
+        size = self.fontMetrics().height()
+        self.encrypted_icon.setPixmap(theme.icon("shield").pixmap(size, size))
+        if store is not None:
+            self.clinician_label.setText(f"Signed in as {store.clinician_name()}")
+        else:
+            self.clinician_label.setText("Locked")
+
+    def _show_locked(self) -> None:
+        self.workspace.clear()
+        for action in self._vault_actions:
+            action.setEnabled(False)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.lock_screen.reset()
+        self._update_status()
+
+    def lock(self) -> None:
+        """Close dialogs, clear client data from every widget, close the vault."""
+        self.idle.stop()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+                dialog.hide()
+        self.workspace.clear()
+        self.session.lock()
+        self._show_locked()
+        self.lock_screen.focus_field()
+
+    def _auto_lock(self) -> None:
+        if self.session.is_unlocked:
+            log.info("locking after inactivity")
+            self.lock()
+
+    # -- client actions --------------------------------------------------------------------
+
+    def new_client(self) -> None:
+        """Open the client dialog to create a client; select it after saving."""
+        store = self.session.clients
+        if store is None:
+            return
+        dialog = ClientDialog(store.create, today=self._today, parent=self)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.saved_id:
+            self.workspace.search_edit.clear()
+            self.workspace.refresh(select_id=dialog.saved_id)
+        dialog.deleteLater()
+
+    def edit_client(self, client_id: str) -> None:
+        """Open the client dialog on an existing client."""
+        store = self.session.clients
+        if store is None:
+            return
+        record = store.get(client_id)
+
+        def save(data: ClientInput) -> str:
+            current = self.session.clients
+            if current is None:
+                raise RuntimeError("vault locked")
+            current.update(client_id, data)
+            return client_id
+
+        dialog = ClientDialog(save, record.data, today=self._today, parent=self)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.workspace.refresh(select_id=client_id)
+        dialog.deleteLater()
+
+    def new_course(self, client_id: str) -> None:
+        """Open the course dialog for a client."""
+        store = self.session.clients
+        if store is None:
+            return
+        record = store.get(client_id)
+
+        def save(data: CourseInput) -> str:
+            current = self.session.clients
+            if current is None:
+                raise RuntimeError("vault locked")
+            return current.add_course(client_id, data)
+
+        dialog = CourseDialog(save, client_name=record.data.name, today=self._today, parent=self)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.workspace.show_client(client_id)
+        dialog.deleteLater()
+
+    def show_about(self) -> None:
+        """The About box with the version."""
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Structured clinical notes for ketamine-assisted psychotherapy, kept in an "
+            "encrypted vault on this computer.</p>",
+        )
+
+    # -- layout persistence (geometry only, never client data) -------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 780)
+        state = self._settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        splitter = self._settings.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.workspace.splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        """Write window geometry, toolbar state and splitter sizes to QSettings."""
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.setValue("window/splitter", self.workspace.splitter.saveState())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save the layout and lock the vault before the window goes."""
+        self.save_layout()
+        self.lock()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        super().closeEvent(event)

@@ -1,0 +1,70 @@
+"""The UI's handle on the vault: unlock, lock, and the services of the open vault.
+
+`VaultSession` is created by the composition root and handed to the main
+window. While locked it holds no open vault and no `ClientStore`; views ask it
+for the store they need and get None when the vault is locked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.vault import OpenVault, Vault
+
+log = logging.getLogger(__name__)
+
+
+class VaultSession(QObject):
+    """Holds the open vault (or none) and announces locking and unlocking."""
+
+    unlocked = Signal()
+    locked = Signal()
+
+    def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.vault = vault
+        self._open: OpenVault | None = None
+        self._clients: ClientStore | None = None
+
+    @property
+    def is_unlocked(self) -> bool:
+        """Whether a vault is open."""
+        return self._open is not None
+
+    @property
+    def clients(self) -> ClientStore | None:
+        """The client store of the open vault, or None while locked."""
+        return self._clients
+
+    def adopt(self, open_vault: OpenVault) -> None:
+        """Take an already open vault (first run hands over the vault it created)."""
+        if self._open is not None:
+            self._close()
+        self._open = open_vault
+        self._clients = ClientStore(open_vault)
+        log.info("vault unlocked")
+        self.unlocked.emit()
+
+    def unlock(self, passphrase: str) -> None:
+        """Open with a passphrase; raises WrongSecretError or VaultError."""
+        self.adopt(self.vault.unlock(passphrase))
+
+    def unlock_with_recovery(self, recovery_key: str) -> None:
+        """Open with the recovery key; raises WrongSecretError or VaultError."""
+        self.adopt(self.vault.unlock_with_recovery(recovery_key))
+
+    def lock(self) -> None:
+        """Close the open vault (engine disposed). Safe to call when already locked."""
+        if self._open is None:
+            return
+        self._close()
+        log.info("vault locked")
+        self.locked.emit()
+
+    def _close(self) -> None:
+        open_vault, self._open, self._clients = self._open, None, None
+        if open_vault is not None:
+            open_vault.close()

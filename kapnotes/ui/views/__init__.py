@@ -1,0 +1,1 @@
+"""Pages and panes of the main window."""

@@ -1,0 +1,249 @@
+"""The lock screen: a centred card asking for the passphrase (or the recovery key).
+
+Wrong secrets get a calm inline message; after three failures the Unlock
+button waits a growing delay with a countdown (see `kapnotes.ui.guards`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes import APP_NAME
+from kapnotes.store.vault import VaultError, WrongSecretError
+from kapnotes.ui import theme
+from kapnotes.ui.guards import UnlockThrottle
+from kapnotes.ui.session import VaultSession
+from kapnotes.ui.widgets import Card, label, set_invalid
+
+log = logging.getLogger(__name__)
+
+MSG_WRONG_PHRASE = "That passphrase does not open this vault. Check Caps Lock and try again."
+MSG_WRONG_RECOVERY = (
+    "That recovery key does not open this vault. Check each group of four characters."
+)
+
+
+class LockScreen(QWidget):
+    """Asks for the passphrase or recovery key and unlocks the session."""
+
+    def __init__(
+        self,
+        session: VaultSession,
+        throttle: UnlockThrottle,
+        *,
+        demo_passphrase: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        self._session = session
+        self._throttle = throttle
+        self._recovery_mode = False
+
+        self.card = Card(margins=32, spacing=12)
+        self.card.setObjectName("card")
+        self.card.setFixedWidth(440)
+
+        self.logo = QLabel()
+        self.logo.setPixmap(theme.icon("app", "#000000", 64).pixmap(64, 64))
+        self.logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        title = label(APP_NAME, "title")
+        title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.prompt = label("", "muted", wrap=True)
+        self.prompt.setObjectName("lockPrompt")
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setObjectName("secretEdit")
+        self.secret_edit.setMinimumHeight(36)
+        self.secret_edit.returnPressed.connect(self.attempt_unlock)
+        self.secret_edit.textEdited.connect(lambda _t: self._clear_message())
+
+        self.message = label("", "error", wrap=True)
+        self.message.setObjectName("unlockMessage")
+        self.message.hide()
+
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setProperty("role", "primary")
+        self.unlock_button.setMinimumHeight(36)
+        self.unlock_button.clicked.connect(self.attempt_unlock)
+
+        self.mode_link = QPushButton()
+        self.mode_link.setObjectName("recoveryToggle")
+        self.mode_link.setProperty("role", "link")
+        self.mode_link.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.mode_link.setFlat(True)
+        self.mode_link.clicked.connect(lambda: self.set_recovery_mode(not self._recovery_mode))
+        link_row = QHBoxLayout()
+        link_row.addStretch(1)
+        link_row.addWidget(self.mode_link)
+        link_row.addStretch(1)
+
+        self.demo_hint = label("", "demo-hint", wrap=True)
+        self.demo_hint.setObjectName("demoHint")
+        self.demo_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if demo_passphrase:
+            self.demo_hint.setText(
+                f"Demo vault of fictional clients. Passphrase: {demo_passphrase}"
+            )
+        self.demo_hint.setVisible(bool(demo_passphrase))
+
+        folder = label(f"Vault folder: {_short(session.vault.data_dir)}", "hint", wrap=True)
+        folder.setObjectName("vaultFolder")
+        folder.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+
+        body = self.card.body
+        body.addWidget(self.logo)
+        body.addWidget(title)
+        body.addWidget(self.prompt)
+        body.addSpacing(8)
+        body.addWidget(self.secret_edit)
+        body.addWidget(self.message)
+        body.addWidget(self.unlock_button)
+        body.addLayout(link_row)
+        body.addWidget(self.demo_hint)
+        body.addSpacing(4)
+        body.addWidget(folder)
+
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.card)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(250)
+        self._countdown.timeout.connect(self._tick)
+
+        self.set_recovery_mode(False)
+
+    # -- modes -------------------------------------------------------------------------
+
+    @property
+    def recovery_mode(self) -> bool:
+        """Whether the field takes the recovery key instead of the passphrase."""
+        return self._recovery_mode
+
+    def set_recovery_mode(self, on: bool) -> None:
+        """Switch the field between passphrase and recovery key."""
+        self._recovery_mode = on
+        self.secret_edit.clear()
+        self._clear_message()
+        if on:
+            self.prompt.setText("Enter the recovery key you wrote down when the vault was created.")
+            self.secret_edit.setEchoMode(QLineEdit.EchoMode.Normal)
+            self.secret_edit.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
+            self.secret_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            self.mode_link.setText("Use passphrase instead")
+        else:
+            self.prompt.setText("Enter your passphrase to open the vault.")
+            self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+            self.secret_edit.setPlaceholderText("Passphrase")
+            self.secret_edit.setFont(self.font())
+            self.mode_link.setText("Use recovery key instead")
+        self.secret_edit.setFocus()
+
+    def reset(self) -> None:
+        """Back to an empty passphrase field (called each time the vault locks)."""
+        self.set_recovery_mode(False)
+        self._tick()
+
+    def focus_field(self) -> None:
+        """Put the cursor in the secret field."""
+        self.secret_edit.setFocus()
+
+    # -- unlocking -----------------------------------------------------------------------
+
+    def attempt_unlock(self) -> None:
+        """Try the typed secret; on failure show a calm message and maybe impose a delay."""
+        if self._throttle.remaining() > 0 or not self.unlock_button.isEnabled():
+            return
+        secret = self.secret_edit.text()
+        if not secret.strip():
+            self._show_message(
+                "Enter the recovery key." if self._recovery_mode else "Enter your passphrase."
+            )
+            return
+        self.unlock_button.setEnabled(False)
+        self.unlock_button.setText("Unlocking…")
+        self.unlock_button.repaint()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if self._recovery_mode:
+                self._session.unlock_with_recovery(secret)
+            else:
+                self._session.unlock(secret)
+        except WrongSecretError:
+            log.info(
+                "unlock refused: wrong %s", "recovery key" if self._recovery_mode else "secret"
+            )
+            self._failed(MSG_WRONG_RECOVERY if self._recovery_mode else MSG_WRONG_PHRASE)
+        except VaultError as exc:
+            log.warning("unlock failed: %s", type(exc).__name__)
+            self._show_message(str(exc))
+            self._restore_button()
+        else:
+            self._throttle.reset()
+            self.secret_edit.clear()
+            self._clear_message()
+            self._restore_button()
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+
+    def _failed(self, message: str) -> None:
+        wait = self._throttle.record_failure()
+        self.secret_edit.selectAll()
+        self._show_message(message)
+        if wait > 0:
+            self._countdown.start()
+            self._tick()
+        else:
+            self._restore_button()
+        self.secret_edit.setFocus()
+
+    def _tick(self) -> None:
+        remaining = self._throttle.remaining()
+        if remaining > 0:
+            self.unlock_button.setEnabled(False)
+            self.unlock_button.setText(f"Try again in {int(remaining + 0.999)} s")
+        else:
+            self._countdown.stop()
+            self._restore_button()
+
+    def _restore_button(self) -> None:
+        self.unlock_button.setText("Unlock")
+        self.unlock_button.setEnabled(True)
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+        set_invalid(self.secret_edit, True)
+
+    def _clear_message(self) -> None:
+        self.message.clear()
+        self.message.hide()
+        set_invalid(self.secret_edit, False)
+
+
+def _short(path: Path) -> str:
+    home = Path.home()
+    try:
+        return "~/" + str(path.resolve().relative_to(home))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,293 @@
+"""The unlocked workspace: search box and client list on the left, the client page on the right.
+
+Search is as-you-type with a short debounce; the list is a `ClientListModel`
+fed by `ClientStore.search`. `clear()` drops every row and every shown detail.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.ui import theme
+from kapnotes.ui.models.client_list import ClientListModel, SubtitleRole
+from kapnotes.ui.session import VaultSession
+from kapnotes.ui.views.client_page import ClientPage
+from kapnotes.ui.widgets import label
+
+log = logging.getLogger(__name__)
+
+SEARCH_DEBOUNCE_MS = 200
+
+
+class ClientItemDelegate(QStyledItemDelegate):
+    """Paints a client row as two lines: the name, then preferred name and date of birth."""
+
+    PAD_X = 12
+    PAD_Y = 8
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        """Room for two lines of text with padding."""
+        fm = option.fontMetrics
+        return QSize(200, fm.height() * 2 + self.PAD_Y * 2 + 4)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """Selection background, bold name, muted subtitle."""
+        painter.save()
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        bg = rect.adjusted(4, 2, -4, -2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if selected:
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(bg, 6, 6)
+        elif hovered:
+            painter.setBrush(palette.color(QPalette.ColorRole.AlternateBase))
+            painter.drawRoundedRect(bg, 6, 6)
+        text_colour = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        muted = palette.color(QPalette.ColorRole.PlaceholderText)
+        fm = option.fontMetrics
+        inner = rect.adjusted(self.PAD_X, self.PAD_Y, -self.PAD_X, -self.PAD_Y)
+        name_font = QFont(option.font)
+        name_font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(name_font)
+        painter.setPen(text_colour)
+        name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        line1 = QRect(inner.left(), inner.top(), inner.width(), fm.height() + 2)
+        painter.drawText(
+            line1,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, inner.width()),
+        )
+        painter.setFont(option.font)
+        painter.setPen(text_colour if selected else muted)
+        sub = str(index.data(SubtitleRole) or "")
+        line2 = QRect(inner.left(), line1.bottom() + 2, inner.width(), fm.height() + 2)
+        painter.drawText(
+            line2,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            fm.elidedText(sub, Qt.TextElideMode.ElideRight, inner.width()),
+        )
+        painter.restore()
+
+
+class Workspace(QWidget):
+    """Client search and list beside the client page."""
+
+    new_client_requested = Signal()
+    edit_client_requested = Signal(str)
+    new_course_requested = Signal(str)
+
+    def __init__(
+        self,
+        session: VaultSession,
+        *,
+        debounce_ms: int = SEARCH_DEBOUNCE_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspace")
+        self._session = session
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("clientSearch")
+        self.search_edit.setPlaceholderText("Search clients…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_action = self.search_edit.addAction(
+            theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition
+        )
+        self.search_edit.setMinimumHeight(34)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(debounce_ms)
+        self._debounce.timeout.connect(self.refresh)
+        self.search_edit.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_edit.returnPressed.connect(self._search_now)
+
+        self.model = ClientListModel(self)
+        self.list_view = QListView()
+        self.list_view.setObjectName("clientList")
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(ClientItemDelegate(self.list_view))
+        self.list_view.setMouseTracking(True)
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.count_label = label("", "hint")
+        self.count_label.setObjectName("clientCount")
+        self.new_button = QPushButton(theme.icon("user-plus"), "New client")
+        self.new_button.setObjectName("newClientButton")
+        self.new_button.clicked.connect(self.new_client_requested)
+
+        left = QWidget()
+        left.setObjectName("clientPane")
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(16, 16, 8, 12)
+        left_lay.setSpacing(10)
+        head = QHBoxLayout()
+        head.addWidget(label("Clients", "heading"))
+        head.addStretch(1)
+        head.addWidget(self.new_button)
+        left_lay.addLayout(head)
+        left_lay.addWidget(self.search_edit)
+        left_lay.addWidget(self.list_view, 1)
+        left_lay.addWidget(self.count_label)
+
+        self.page = ClientPage()
+        self.page.edit_requested.connect(self.edit_client_requested)
+        self.page.new_course_requested.connect(self.new_course_requested)
+
+        self.placeholder = QWidget()
+        self.placeholder.setObjectName("clientPlaceholder")
+        ph = QVBoxLayout(self.placeholder)
+        ph.addStretch(1)
+        self.placeholder_title = label("No client selected", "heading")
+        self.placeholder_title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.placeholder_text = label(
+            "Choose a client on the left, or create a new one.", "muted", wrap=True
+        )
+        self.placeholder_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        ph_button = QPushButton(theme.icon("user-plus"), "New client")
+        ph_button.setProperty("role", "primary")
+        ph_button.clicked.connect(self.new_client_requested)
+        ph_row = QHBoxLayout()
+        ph_row.addStretch(1)
+        ph_row.addWidget(ph_button)
+        ph_row.addStretch(1)
+        ph.addWidget(self.placeholder_title)
+        ph.addWidget(self.placeholder_text)
+        ph.addSpacing(8)
+        ph.addLayout(ph_row)
+        ph.addStretch(2)
+
+        self.right = QStackedWidget()
+        self.right.addWidget(self.placeholder)
+        self.right.addWidget(self.page)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("workspaceSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        left.setMinimumWidth(260)
+        self.splitter.setSizes([320, 880])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.splitter)
+
+    # -- data ------------------------------------------------------------------------
+
+    def refresh(self, select_id: str | None = None) -> None:
+        """Re-run the search; keep (or move to) the selected client."""
+        self._debounce.stop()
+        store = self._session.clients
+        if store is None:
+            self.clear()
+            return
+        keep = select_id or self.page.client_id
+        text = self.search_edit.text()
+        rows = store.search(text)
+        self.model.set_rows(rows)
+        total = len(rows)
+        if text.strip():
+            self.count_label.setText(f"{total} match" + ("" if total == 1 else "es"))
+        else:
+            self.count_label.setText(f"{total} client" + ("" if total == 1 else "s"))
+        row = self.model.row_of(keep) if keep else None
+        if row is not None:
+            self.list_view.setCurrentIndex(self.model.index(row))
+            self.show_client(keep)  # type: ignore[arg-type]
+        elif select_id is None and self.page.client_id is not None:
+            self._show_placeholder()
+        if total == 0 and not text.strip():
+            self.placeholder_title.setText("No clients yet")
+            self.placeholder_text.setText("Create your first client to begin.")
+        else:
+            self.placeholder_title.setText("No client selected")
+            self.placeholder_text.setText("Choose a client on the left, or create a new one.")
+
+    def show_client(self, client_id: str, today: date | None = None) -> None:
+        """Load a client from the store and show the client page."""
+        store = self._session.clients
+        if store is None:
+            return
+        try:
+            record = store.get(client_id)
+        except KeyError:
+            self._show_placeholder()
+            return
+        self.page.show_record(record, today)
+        self.right.setCurrentWidget(self.page)
+
+    def clear(self) -> None:
+        """Forget everything shown: list rows, search text, client page."""
+        self._debounce.stop()
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self.model.set_rows([])
+        self.count_label.clear()
+        self._show_placeholder()
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, text selected."""
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def _search_now(self) -> None:
+        self.refresh()
+        if self.model.rowCount() and not self.list_view.currentIndex().isValid():
+            self.list_view.setCurrentIndex(self.model.index(0))
+
+    def _show_placeholder(self) -> None:
+        self.page.clear()
+        self.right.setCurrentWidget(self.placeholder)
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if not indexes:
+            return
+        client_id = self.model.client_id(indexes[0].row())
+        if client_id and client_id != self.page.client_id:
+            self.show_client(client_id)
