@@ -1,0 +1,399 @@
+"""Notes: create from a template snapshot, autosave values and events, sign, amend, search.
+
+A signed note is read-only three times over: this store refuses changes
+(`SignedNoteError`), the UI disables its editor, and database triggers
+(migration 0002) abort any UPDATE or DELETE that slips past both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from kapnotes.domain.canonical import content_hash
+from kapnotes.store.audit import record
+from kapnotes.store.models import Addendum, Clinician, Course, Note, NoteEvent, utcnow
+from kapnotes.store.vault import OpenVault
+
+
+class SignedNoteError(Exception):
+    """A change was asked of a signed note; corrections are addenda."""
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One timestamped entry of a note."""
+
+    id: str
+    kind: str
+    recorded_at: datetime
+    t_offset_s: int | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AddendumRecord:
+    """A signed correction appended to a note."""
+
+    id: str
+    text: str
+    author: str
+    created_at: datetime
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """A note with everything the editor and reports show."""
+
+    id: str
+    course_id: str
+    client_id: str
+    kind: str
+    template_id: str
+    template_version: int
+    template_snapshot: dict[str, Any]
+    values: dict[str, Any]
+    status: str
+    session_date: date
+    started_at: datetime | None
+    ended_at: datetime | None
+    signed_by: str | None
+    signed_at: datetime | None
+    content_hash: str | None
+    events: tuple[EventRecord, ...]
+    addenda: tuple[AddendumRecord, ...]
+
+    @property
+    def is_signed(self) -> bool:
+        """Whether the note is signed (read-only)."""
+        return self.status == "signed"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A note that matches a full-text search, with the matching words marked."""
+
+    note_id: str
+    client_id: str
+    client_name: str
+    note_title: str
+    session_date: date
+    snippet: str
+
+
+def _clinician_label(clinician: Clinician | None) -> str | None:
+    if clinician is None:
+        return None
+    return f"{clinician.name}, {clinician.credential}".strip(", ")
+
+
+def canonical_content(note: Note) -> dict[str, Any]:
+    """What a signature covers: the note's content and its events, not its bookkeeping."""
+    return {
+        "note_id": note.id,
+        "course_id": note.course_id,
+        "kind": note.kind,
+        "template": {"id": note.template_id, "version": note.template_version},
+        "session_date": note.session_date.isoformat(),
+        "started_at": note.started_at.isoformat() if note.started_at else None,
+        "ended_at": note.ended_at.isoformat() if note.ended_at else None,
+        "values": note.values,
+        "events": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "recorded_at": e.recorded_at.isoformat(),
+                "t_offset_s": e.t_offset_s,
+                "data": e.data,
+            }
+            for e in sorted(note.events, key=lambda e: (e.recorded_at, e.id))
+        ],
+        "signed_by": note.signed_by_id,
+        "signed_at": note.signed_at.isoformat() if note.signed_at else None,
+    }
+
+
+def _texts(value: Any) -> list[str]:
+    """Every piece of text inside a JSON value, for the search index."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(user_text: str) -> str | None:
+    """Turn what a user typed into an FTS5 query: every word, each as a prefix."""
+    words = _WORD.findall(user_text)
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
+
+
+class NoteStore:
+    """Reads and writes notes in an open vault on behalf of the clinician who opened it."""
+
+    def __init__(self, vault: OpenVault) -> None:
+        self._vault = vault
+
+    def create(
+        self,
+        course_id: str,
+        kind: str,
+        template_snapshot: dict[str, Any],
+        session_date: date,
+        values: dict[str, Any] | None = None,
+    ) -> str:
+        """Start a draft note from a template; the snapshot is kept with the note."""
+        with self._vault.session() as session:
+            if session.get(Course, course_id) is None:
+                raise KeyError(course_id)
+            note = Note(
+                course_id=course_id,
+                kind=kind,
+                template_id=str(template_snapshot["id"]),
+                template_version=int(template_snapshot["version"]),
+                template_snapshot=template_snapshot,
+                values=dict(values or {}),
+                session_date=session_date,
+                started_at=utcnow(),
+            )
+            session.add(note)
+            session.flush()
+            self._reindex(session, note)
+            record(session, self._vault.clinician_id, "note.create", "note", note.id, {})
+            return note.id
+
+    def get(self, note_id: str) -> NoteRecord:
+        """A note with its events and addenda; KeyError if none has this id."""
+        with self._vault.session() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise KeyError(note_id)
+            return NoteRecord(
+                id=note.id,
+                course_id=note.course_id,
+                client_id=note.course.client_id,
+                kind=note.kind,
+                template_id=note.template_id,
+                template_version=note.template_version,
+                template_snapshot=note.template_snapshot,
+                values=dict(note.values),
+                status=note.status,
+                session_date=note.session_date,
+                started_at=note.started_at,
+                ended_at=note.ended_at,
+                signed_by=_clinician_label(note.signed_by),
+                signed_at=note.signed_at,
+                content_hash=note.content_hash,
+                events=tuple(
+                    EventRecord(e.id, e.kind, e.recorded_at, e.t_offset_s, dict(e.data))
+                    for e in note.events
+                ),
+                addenda=tuple(
+                    AddendumRecord(
+                        a.id, a.text, _clinician_label(a.author) or "", a.created_at, a.content_hash
+                    )
+                    for a in note.addenda
+                ),
+            )
+
+    def _draft(self, session: Session, note_id: str) -> Note:
+        note = session.get(Note, note_id)
+        if note is None:
+            raise KeyError(note_id)
+        if note.status == "signed":
+            raise SignedNoteError("This note is signed and read-only; add an addendum instead.")
+        return note
+
+    def save_values(self, note_id: str, values: dict[str, Any]) -> None:
+        """Autosave: replace a draft's field values in one short transaction."""
+        with self._vault.session() as session:
+            note = self._draft(session, note_id)
+            note.values = dict(values)
+            self._reindex(session, note)
+
+    def set_session_times(
+        self, note_id: str, started_at: datetime | None, ended_at: datetime | None
+    ) -> None:
+        """Record when the session started and ended."""
+        with self._vault.session() as session:
+            note = self._draft(session, note_id)
+            note.started_at = started_at
+            note.ended_at = ended_at
+
+    def add_event(
+        self,
+        note_id: str,
+        kind: str,
+        data: dict[str, Any],
+        recorded_at: datetime | None = None,
+        t_offset_s: int | None = None,
+    ) -> str:
+        """Append a timestamped entry; durable when this returns."""
+        with self._vault.session() as session:
+            note = self._draft(session, note_id)
+            event = NoteEvent(
+                note_id=note.id,
+                kind=kind,
+                data=dict(data),
+                recorded_at=recorded_at or utcnow(),
+                t_offset_s=t_offset_s,
+            )
+            session.add(event)
+            session.flush()
+            session.refresh(note)
+            self._reindex(session, note)
+            return event.id
+
+    def correct_event(self, event_id: str, data: dict[str, Any]) -> None:
+        """Correct an entry before signing; its original time is kept."""
+        with self._vault.session() as session:
+            event = session.get(NoteEvent, event_id)
+            if event is None:
+                raise KeyError(event_id)
+            note = self._draft(session, event.note_id)
+            original = event.data.get("original", event.data)
+            event.data = dict(data) | {"original": original}
+            session.flush()
+            self._reindex(session, note)
+
+    def sign(self, note_id: str) -> str:
+        """Sign as the clinician who opened the vault; returns the content hash.
+
+        The caller checks required fields against the template first (the store
+        does not know templates); signing records who, when and the SHA-256.
+        """
+        with self._vault.session() as session:
+            note = self._draft(session, note_id)
+            note.signed_by_id = self._vault.clinician_id
+            note.signed_at = utcnow().replace(microsecond=0)
+            note.ended_at = note.ended_at or note.signed_at
+            digest = content_hash(canonical_content(note))
+            note.content_hash = digest
+            note.status = "signed"
+            record(
+                session, self._vault.clinician_id, "note.sign", "note", note.id, {"hash": digest}
+            )
+            return digest
+
+    def add_addendum(self, note_id: str, body: str) -> str:
+        """Append a dated, signed correction to a signed note."""
+        if not body.strip():
+            raise ValueError("An addendum needs some text.")
+        with self._vault.session() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise KeyError(note_id)
+            if note.status != "signed":
+                raise ValueError("Drafts are edited directly; addenda are for signed notes.")
+            created = utcnow().replace(microsecond=0)
+            digest = content_hash(
+                {
+                    "note_id": note_id,
+                    "note_hash": note.content_hash,
+                    "text": body.strip(),
+                    "author": self._vault.clinician_id,
+                    "created_at": created.isoformat(),
+                }
+            )
+            addendum = Addendum(
+                note_id=note_id,
+                text=body.strip(),
+                author_id=self._vault.clinician_id,
+                created_at=created,
+                content_hash=digest,
+            )
+            session.add(addendum)
+            session.flush()
+            session.execute(
+                text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
+                {"id": note_id, "body": body},
+            )
+            record(
+                session,
+                self._vault.clinician_id,
+                "note.addendum",
+                "note",
+                note_id,
+                {"hash": digest},
+            )
+            return addendum.id
+
+    def verify_signature(self, note_id: str) -> bool:
+        """Whether a signed note's content still matches its recorded hash."""
+        with self._vault.session() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise KeyError(note_id)
+            return (
+                note.content_hash is not None
+                and content_hash(canonical_content(note)) == note.content_hash
+            )
+
+    def _reindex(self, session: Session, note: Note) -> None:
+        body = "\n".join(_texts(note.values) + [t for e in note.events for t in _texts(e.data)])
+        session.execute(text("DELETE FROM note_fts WHERE note_id = :id"), {"id": note.id})
+        session.execute(
+            text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
+            {"id": note.id, "body": body},
+        )
+        for addendum in note.addenda:
+            session.execute(
+                text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
+                {"id": note.id, "body": addendum.text},
+            )
+
+    def search(self, user_text: str, limit: int = 100) -> list[SearchHit]:
+        """Notes whose text holds every word typed (each as a prefix), best match first."""
+        query = fts_query(user_text)
+        if query is None:
+            return []
+        sql = text(
+            "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip "
+            "FROM note_fts WHERE note_fts MATCH :q ORDER BY rank LIMIT :limit"
+        )
+        with self._vault.session() as session:
+            rows = session.execute(sql, {"q": query, "limit": limit}).all()
+            hits: list[SearchHit] = []
+            seen: set[str] = set()
+            for note_id, snip in rows:
+                if note_id in seen:
+                    continue
+                seen.add(note_id)
+                note = session.get(Note, note_id)
+                if note is None:
+                    continue
+                client = note.course.client
+                hits.append(
+                    SearchHit(
+                        note_id=note.id,
+                        client_id=client.id,
+                        client_name=client.name,
+                        note_title=str(note.template_snapshot.get("title", note.kind)),
+                        session_date=note.session_date,
+                        snippet=str(snip),
+                    )
+                )
+            return hits
+
+    def notes_for_course(self, course_id: str) -> list[str]:
+        """Ids of a course's notes, oldest session first."""
+        with self._vault.session() as session:
+            stmt = (
+                select(Note.id)
+                .where(Note.course_id == course_id)
+                .order_by(Note.session_date, Note.created_at)
+            )
+            return list(session.scalars(stmt))

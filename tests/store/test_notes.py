@@ -1,0 +1,201 @@
+"""Notes in the store: autosave, events, signing and its refusals, addenda, full-text search."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.notes import NoteStore, SignedNoteError
+from kapnotes.store.vault import OpenVault, Vault
+from tests.conftest import PASSPHRASE
+
+SNAPSHOT = {"id": "test-integration", "version": 1, "title": "Integration session", "sections": []}
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _course(vault: OpenVault) -> str:
+    clients = ClientStore(vault)
+    client_id = clients.create(ClientInput(name="Rowan Fictitious", weight_kg=80))
+    return clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 1),
+            indication="Treatment-resistant depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+
+
+@pytest.fixture
+def notes(open_vault: OpenVault) -> NoteStore:
+    return NoteStore(open_vault)
+
+
+@pytest.fixture
+def note_id(open_vault: OpenVault, notes: NoteStore) -> str:
+    return notes.create(_course(open_vault), "integration", SNAPSHOT, date(2026, 11, 20))
+
+
+def test_values_and_events_survive_reopening(vault: Vault, open_vault: OpenVault) -> None:
+    store = NoteStore(open_vault)
+    nid = store.create(_course(open_vault), "dosing", SNAPSHOT, date(2026, 11, 20))
+    store.save_values(nid, {"narrative": "Calm after the music changed.", "mood": 7})
+    stamp = datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
+    store.add_event(nid, "observation", {"text": "resting, eyes closed"}, stamp, 900)
+    open_vault.close()
+
+    with vault.unlock(PASSPHRASE) as again:
+        note = NoteStore(again).get(nid)
+    assert note.values == {"narrative": "Calm after the music changed.", "mood": 7}
+    assert [(e.kind, e.recorded_at, e.t_offset_s, e.data) for e in note.events] == [
+        ("observation", stamp, 900, {"text": "resting, eyes closed"})
+    ]
+    assert note.template_snapshot == SNAPSHOT
+    assert note.status == "draft"
+
+
+def test_a_corrected_entry_keeps_its_time_and_original_text(notes: NoteStore, note_id: str) -> None:
+    stamp = datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
+    event_id = notes.add_event(note_id, "observation", {"text": "tearfull"}, stamp, 600)
+    notes.correct_event(event_id, {"text": "tearful"})
+    (event,) = notes.get(note_id).events
+    assert event.recorded_at == stamp
+    assert event.data == {"text": "tearful", "original": {"text": "tearfull"}}
+
+
+def test_signed_note_refuses_changes_through_the_store(notes: NoteStore, note_id: str) -> None:
+    notes.save_values(note_id, {"narrative": "Integration went well."})
+    digest = notes.sign(note_id)
+    note = notes.get(note_id)
+    assert note.is_signed
+    assert note.content_hash == digest and len(digest) == 64
+    assert note.signed_by == "Dr Ada Quill, PsyD"
+    assert note.signed_at is not None
+
+    with pytest.raises(SignedNoteError, match="addendum"):
+        notes.save_values(note_id, {"narrative": "changed"})
+    with pytest.raises(SignedNoteError):
+        notes.add_event(note_id, "observation", {"text": "late entry"})
+    with pytest.raises(SignedNoteError):
+        notes.sign(note_id)
+    assert notes.get(note_id).values == {"narrative": "Integration went well."}
+    assert notes.verify_signature(note_id)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE note SET \"values\" = '{}' WHERE id = :id",
+        "UPDATE note SET status = 'draft' WHERE id = :id",
+        "DELETE FROM note WHERE id = :id",
+        "INSERT INTO note_event (id, note_id, kind, recorded_at, data, created_at, updated_at) "
+        "VALUES ('e1', :id, 'observation', '2026-11-20', '{}', '2026-11-20', '2026-11-20')",
+    ],
+)
+def test_signed_note_refuses_changes_through_raw_sql(
+    open_vault: OpenVault, notes: NoteStore, note_id: str, sql: str
+) -> None:
+    notes.save_values(note_id, {"narrative": "Integration went well."})
+    notes.sign(note_id)
+    with pytest.raises(DatabaseError, match="signed note is read-only"):  # noqa: SIM117
+        with open_vault.engine.begin() as conn:
+            conn.execute(text(sql), {"id": note_id})
+    assert notes.get(note_id).values == {"narrative": "Integration went well."}
+    assert notes.verify_signature(note_id)
+
+
+def test_addendum_is_appended_signed_and_searchable(notes: NoteStore, note_id: str) -> None:
+    notes.save_values(note_id, {"narrative": "Integration went well."})
+    with pytest.raises(ValueError, match="Drafts are edited directly"):
+        notes.add_addendum(note_id, "too early")
+    notes.sign(note_id)
+    notes.add_addendum(note_id, "Correction: the session lasted 50 minutes, not 45.")
+    (addendum,) = notes.get(note_id).addenda
+    assert addendum.text.startswith("Correction:")
+    assert addendum.author == "Dr Ada Quill, PsyD"
+    assert len(addendum.content_hash) == 64
+    assert [h.note_id for h in notes.search("lasted 50")] == [note_id]
+    assert notes.verify_signature(note_id)
+
+
+def test_search_finds_long_text_by_prefix_and_observation_entries(
+    notes: NoteStore, note_id: str
+) -> None:
+    notes.save_values(note_id, {"narrative": "Brief dissociation, then a sense of relief."})
+    notes.add_event(note_id, "observation", {"text": "client hummed along to the cello"})
+
+    (hit,) = notes.search("dissociat")
+    assert hit.note_id == note_id
+    assert hit.client_name == "Rowan Fictitious"
+    assert "[dissociation]" in hit.snippet
+    assert [h.note_id for h in notes.search("cello")] == [note_id]
+    assert notes.search("trombone") == []
+    assert notes.search("  ?? ") == []
+
+
+def test_search_index_follows_edits(notes: NoteStore, note_id: str) -> None:
+    notes.save_values(note_id, {"narrative": "walked by the harbour"})
+    notes.save_values(note_id, {"narrative": "walked in the forest"})
+    assert notes.search("harbour") == []
+    assert len(notes.search("forest")) == 1
+
+
+_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import date
+    from pathlib import Path
+    from kapnotes.domain.clients import ClientInput, CourseInput, Product
+    from kapnotes.store.clients import ClientStore
+    from kapnotes.store.notes import NoteStore
+    from kapnotes.store.vault import Vault
+    from tests.conftest import FAST_KDF, PASSPHRASE
+
+    vault = Vault(Path(sys.argv[1]), kdf=FAST_KDF).create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    clients = ClientStore(vault)
+    cid = clients.create(ClientInput(name="Rowan Fictitious"))
+    course = clients.add_course(cid, CourseInput(
+        start_date=date(2026, 10, 1), indication="Depression", planned_product=Product.KETAMINE_IM))
+    notes = NoteStore(vault)
+    snapshot = {"id": "t", "version": 1, "title": "T"}
+    nid = notes.create(course, "dosing", snapshot, date(2026, 11, 20))
+    for i in range(1, 6):
+        notes.save_values(nid, {"narrative": f"draft revision {i}"})
+        notes.add_event(nid, "observation", {"text": f"entry {i}"})
+    print(nid, flush=True)
+    time.sleep(60)
+    """
+)
+
+
+@pytest.mark.slow
+def test_autosaved_draft_survives_a_killed_process(tmp_path: Path, vault: Vault) -> None:
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(vault.data_dir)],
+        stdout=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+        text=True,
+    ) as child:
+        assert child.stdout is not None
+        nid = child.stdout.readline().strip()
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+
+    with vault.unlock(PASSPHRASE) as reopened:
+        note = NoteStore(reopened).get(nid)
+    assert note.values == {"narrative": "draft revision 5"}
+    assert [e.data["text"] for e in note.events] == [f"entry {i}" for i in range(1, 6)]
