@@ -1,0 +1,85 @@
+"""The templates and instruments a vault uses: bundled ones plus the clinic's own files.
+
+Clinic files live beside the vault, in `<data-dir>/templates` and
+`<data-dir>/instruments`. They hold no client data, only forms, so they are
+plain JSON. Importing a file validates it first and copies it in atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kapnotes.domain.instruments import (
+    InstrumentError,
+    InstrumentSpec,
+    LoadedInstruments,
+    load_instrument_file,
+    load_instruments,
+)
+from kapnotes.domain.templates import (
+    LoadResult,
+    TemplateError,
+    TemplateSpec,
+    bundled_templates_dir,
+    load_template_file,
+    load_templates,
+)
+
+
+class CatalogError(Exception):
+    """A file could not be imported; the message names the file and the reason."""
+
+
+def _install(src: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(src.read_bytes())
+    with tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    tmp.replace(target)
+
+
+class Catalog:
+    """Loads and imports templates and instruments for one data folder."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.templates_dir = Path(data_dir) / "templates"
+        self.instruments_dir = Path(data_dir) / "instruments"
+
+    def templates(self) -> LoadResult:
+        """Bundled templates, then the clinic's; bad clinic files become warnings."""
+        return load_templates([bundled_templates_dir(), self.templates_dir])
+
+    def instruments(self) -> LoadedInstruments:
+        """Bundled instruments, then the clinic's; bad clinic files become warnings."""
+        dirs = [self.instruments_dir] if self.instruments_dir.is_dir() else []
+        return load_instruments(dirs)
+
+    def import_template(self, src: Path) -> TemplateSpec:
+        """Validate a template file and add it to the clinic's folder."""
+        try:
+            spec = load_template_file(src)
+        except TemplateError as exc:
+            raise CatalogError(str(exc)) from exc
+        current = self.templates().get(spec.id)
+        if current is not None and current.version >= spec.version:
+            raise CatalogError(
+                f"{src.name}: template '{spec.id}' version {spec.version} is not newer than "
+                f"the version {current.version} already in use"
+            )
+        _install(src, self.templates_dir / f"{spec.id}-v{spec.version}.json")
+        return spec
+
+    def import_instrument(self, src: Path) -> InstrumentSpec:
+        """Validate an instrument file and add it to the clinic's folder."""
+        try:
+            spec = load_instrument_file(src)
+        except InstrumentError as exc:
+            raise CatalogError(str(exc)) from exc
+        if self.instruments().get(spec.id, spec.version) is not None:
+            raise CatalogError(
+                f"{src.name}: instrument '{spec.id}' version {spec.version} is already installed"
+            )
+        _install(src, self.instruments_dir / f"{spec.id}-v{spec.version}.json")
+        return spec

@@ -1,0 +1,91 @@
+"""Clinic templates and instruments: loaded beside the bundled ones, imported after validation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kapnotes.domain.templates import bundled_templates_dir
+from kapnotes.store.catalog import Catalog, CatalogError
+
+
+def _bundled(name: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((bundled_templates_dir() / name).read_text())
+    return data
+
+
+def test_bundled_templates_of_all_three_phases_load(tmp_path: Path) -> None:
+    result = Catalog(tmp_path).templates()
+    assert {spec.phase for spec in result.templates.values()} >= {
+        "preparation",
+        "dosing",
+        "integration",
+    }
+    assert result.warnings == []
+
+
+def test_a_newer_clinic_template_is_imported_and_used(tmp_path: Path) -> None:
+    doc = _bundled("integration.json")
+    doc["version"] = int(str(doc["version"])) + 1
+    doc["title"] = "Integration (clinic edition)"
+    src = tmp_path / "mine.json"
+    src.write_text(json.dumps(doc))
+    catalog = Catalog(tmp_path / "data")
+
+    spec = catalog.import_template(src)
+
+    assert catalog.templates().get(spec.id) is not None
+    assert catalog.templates().get(spec.id).title == "Integration (clinic edition)"  # type: ignore[union-attr]
+    with pytest.raises(CatalogError, match="not newer"):
+        catalog.import_template(src)
+
+
+def test_a_malformed_template_is_refused_with_file_and_field(tmp_path: Path) -> None:
+    doc = _bundled("preparation.json")
+    sections = doc["sections"]
+    assert isinstance(sections, list)
+    sections[0]["fields"][0]["type"] = "hologram"
+    src = tmp_path / "broken.json"
+    src.write_text(json.dumps(doc))
+    catalog = Catalog(tmp_path / "data")
+    with pytest.raises(CatalogError, match=r"broken\.json") as info:
+        catalog.import_template(src)
+    assert "hologram" in str(info.value)
+    assert not catalog.templates_dir.exists() or not list(catalog.templates_dir.iterdir())
+
+
+def test_a_bad_file_in_the_clinic_folder_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path)
+    catalog.templates_dir.mkdir()
+    (catalog.templates_dir / "half-written.json").write_text('{"id": "x", ')
+    result = catalog.templates()
+    assert len(result.for_phase("dosing")) >= 1
+    assert any("half-written.json" in w for w in result.warnings)
+
+
+def test_clinic_instrument_is_imported_once(tmp_path: Path) -> None:
+    doc = {
+        "id": "clinic_ebi_like",
+        "version": 1,
+        "title": "Clinic-supplied scale",
+        "short_name": "CS-2",
+        "licence": "Used under the clinic's own licence.",
+        "instructions": "Over the past week, how often...",
+        "options": [{"value": 0, "label": "No"}, {"value": 1, "label": "Yes"}],
+        "items": [
+            {"id": "cs_1", "text": "Item 1 (text from your licensed copy)"},
+            {"id": "cs_2", "text": "Item 2 (text from your licensed copy)"},
+        ],
+        "scoring": {"total": "sum"},
+        "bands": [{"min": 0, "max": 2, "label": "Any"}],
+    }
+    src = tmp_path / "cs.json"
+    src.write_text(json.dumps(doc))
+    catalog = Catalog(tmp_path / "data")
+    catalog.import_instrument(src)
+    assert catalog.instruments().get("clinic_ebi_like") is not None
+    assert catalog.instruments().get("phq9") is not None
+    with pytest.raises(CatalogError, match="already installed"):
+        catalog.import_instrument(src)
