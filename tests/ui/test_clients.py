@@ -1,0 +1,137 @@
+"""Creating a client in the dialog, finding it by search, and again after locking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from kapnotes.domain.clients import Product
+from kapnotes.ui.dialogs.client_dialog import ClientDialog
+from kapnotes.ui.dialogs.course_dialog import CourseDialog
+from kapnotes.ui.main_window import MainWindow
+from tests.ui.conftest import WindowFactory, type_date, unlock
+
+TODAY = date(2025, 3, 14)
+
+
+def _client_runner(qtbot: QtBot, name: str, weight: str, dob: date) -> object:
+    def run(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        assert isinstance(dialog, ClientDialog)
+        qtbot.keyClicks(dialog.name_edit, name)
+        qtbot.keyClicks(dialog.weight_edit, weight)
+        qtbot.mouseClick(dialog.dob_edit.set_button, Qt.MouseButton.LeftButton)
+        type_date(qtbot, dialog.dob_edit.date_edit, dob)
+        assert dialog.dob_edit.value() == dob
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    return run
+
+
+def _search(qtbot: QtBot, window: MainWindow, text: str) -> list[str]:
+    ws = window.workspace
+    window.find_action.trigger()
+    assert ws.search_edit.hasFocus() or ws.search_edit.selectedText() == ws.search_edit.text()
+    ws.search_edit.clear()
+    qtbot.keyClicks(ws.search_edit, text)
+    qtbot.waitUntil(lambda: not ws._debounce.isActive())
+    model = ws.model
+    return [str(model.data(model.index(r))) for r in range(model.rowCount())]
+
+
+def test_create_find_lock_unlock_find_again(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(
+        run_dialog=_client_runner(qtbot, "Wren Halloway", "64.5", date(1988, 5, 17)),
+        today=lambda: TODAY,
+    )
+    unlock(qtbot, window)
+    window.new_client_action.trigger()
+
+    page = window.workspace.page
+    assert window.workspace.right.currentWidget() is page
+    assert page.name_label.text() == "Wren Halloway"
+    assert page.weight_chip.text() == "64.5 kg"
+    assert "17 May 1988" in page.age_chip.text()
+    assert page.courses_empty.isVisible()
+
+    assert _search(qtbot, window, "hallo") == ["Wren Halloway"]
+    assert _search(qtbot, window, "nobody") == []
+
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.lock_screen
+    assert window.workspace.model.rowCount() == 0
+
+    unlock(qtbot, window)
+    assert _search(qtbot, window, "wren") == ["Wren Halloway"]
+
+
+def test_client_survives_a_new_window_on_the_same_folder(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    first = make_window(
+        run_dialog=_client_runner(qtbot, "Ilse Brennock", "70", date(1990, 2, 2)),
+    )
+    unlock(qtbot, first)
+    first.new_client_action.trigger()
+    first.close()
+    assert not first.session.is_unlocked
+
+    second = make_window()
+    assert second.stack.currentWidget() is second.lock_screen
+    unlock(qtbot, second)
+    assert _search(qtbot, second, "brenn") == ["Ilse Brennock"]
+
+
+def test_select_edit_and_add_course(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(
+        run_dialog=_client_runner(qtbot, "Odile Framp", "58", date(1975, 9, 9)),
+    )
+    unlock(qtbot, window)
+    window.new_client_action.trigger()
+    client_id = window.workspace.page.client_id
+    assert client_id is not None
+
+    def edit(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        assert isinstance(dialog, ClientDialog)
+        assert dialog.name_edit.text() == "Odile Framp"
+        assert dialog.weight_edit.text() == "58"
+        dialog.allergies_edit.setPlainText("Penicillin")
+        dialog.preferred_edit.setText("Odie")
+        dialog.try_save()
+        return dialog.result()
+
+    window._run_dialog = edit
+    qtbot.mouseClick(window.workspace.page.edit_button, Qt.MouseButton.LeftButton)
+    page = window.workspace.page
+    assert "Penicillin" in page.allergy_label.text()
+    assert "Odie" in page.identity_label.text()
+
+    def course(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        assert isinstance(dialog, CourseDialog)
+        dialog.try_save()
+        assert dialog.errors["indication"].isVisibleTo(dialog)
+        qtbot.keyClicks(dialog.indication_edit, "Treatment-resistant depression")
+        dialog.product_combo.setCurrentIndex(
+            dialog.product_combo.findData(Product.ESKETAMINE_INTRANASAL.value)
+        )
+        dialog.try_save()
+        return dialog.result()
+
+    window._run_dialog = course
+    qtbot.mouseClick(page.new_course_button, Qt.MouseButton.LeftButton)
+    assert not page.courses_empty.isVisible()
+    cards = [w for w in page.findChildren(QDialog)]
+    assert cards == []
+    texts = [lbl.text() for lbl in page.findChildren(type(page.name_label))]
+    assert "Esketamine (Spravato), intranasal" in texts
+    assert "Planned" in texts

@@ -1,0 +1,124 @@
+"""The lock screen: calm messages, the growing delay, passphrase and recovery key."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kapnotes.ui.guards import UnlockThrottle, backoff_delay
+from kapnotes.ui.views.lock_screen import MSG_WRONG_PHRASE, MSG_WRONG_RECOVERY
+from tests.ui.conftest import FakeClock, WindowFactory, unlock
+
+
+def _try(qtbot: QtBot, screen: object, secret: str) -> None:
+    edit = screen.secret_edit  # type: ignore[attr-defined]
+    edit.clear()
+    qtbot.keyClicks(edit, secret)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_starts_locked(make_window: WindowFactory, recovery_key: str) -> None:
+    window = make_window()
+    assert window.stack.currentWidget() is window.lock_screen
+    assert not window.session.is_unlocked
+    assert not window.new_client_action.isEnabled()
+    assert window.clinician_label.text() == "Locked"
+
+
+def test_wrong_passphrase_then_delay_after_three(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, clock: FakeClock
+) -> None:
+    window = make_window()
+    screen = window.lock_screen
+    _try(qtbot, screen, "not the passphrase")
+    assert screen.message.isVisible()
+    assert screen.message.text() == MSG_WRONG_PHRASE
+    assert screen.unlock_button.isEnabled()
+    _try(qtbot, screen, "still not it")
+    assert screen.unlock_button.isEnabled()
+    _try(qtbot, screen, "third wrong one")
+    assert not screen.unlock_button.isEnabled()
+    assert "2 s" in screen.unlock_button.text()
+    # while waiting, even the right passphrase is not tried
+    _try(qtbot, screen, "fictional passphrase 42")
+    assert not window.session.is_unlocked
+    clock.advance(1.0)
+    qtbot.waitUntil(lambda: "1 s" in screen.unlock_button.text())
+    clock.advance(1.1)
+    qtbot.waitUntil(screen.unlock_button.isEnabled)
+    assert screen.unlock_button.text() == "Unlock"
+    _try(qtbot, screen, "fourth wrong one")
+    assert "4 s" in screen.unlock_button.text()
+    clock.advance(4.1)
+    qtbot.waitUntil(screen.unlock_button.isEnabled)
+    unlock(qtbot, window)
+    assert window.lock_screen.secret_edit.text() == ""
+
+
+def test_right_passphrase_shows_workspace(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    assert window.session.is_unlocked
+    assert window.new_client_action.isEnabled()
+    assert "Dr Ada Quill, PsyD" in window.clinician_label.text()
+    assert window.encrypted_label.text() == "Vault encrypted"
+
+
+def test_recovery_key_unlocks(qtbot: QtBot, make_window: WindowFactory, recovery_key: str) -> None:
+    window = make_window()
+    screen = window.lock_screen
+    qtbot.mouseClick(screen.mode_link, Qt.MouseButton.LeftButton)
+    assert screen.recovery_mode
+    assert screen.mode_link.text() == "Use passphrase instead"
+    _try(qtbot, screen, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
+    assert screen.message.text() == MSG_WRONG_RECOVERY
+    screen.secret_edit.clear()
+    qtbot.keyClicks(screen.secret_edit, recovery_key.lower().replace("-", " "))
+    with qtbot.waitSignal(window.session.unlocked):
+        qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.workspace
+
+
+def test_demo_hint_only_for_demo_vaults(make_window: WindowFactory, recovery_key: str) -> None:
+    window = make_window(demo_passphrase="fictional passphrase 42")
+    assert not window.lock_screen.demo_hint.isVisible()
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert [backoff_delay(n) for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 60]
+    assert backoff_delay(50) == 60
+
+
+def test_throttle_counts_and_resets(clock: FakeClock) -> None:
+    throttle = UnlockThrottle(clock)
+    assert throttle.record_failure() == 0
+    assert throttle.record_failure() == 0
+    assert throttle.record_failure() == 2
+    assert throttle.remaining() == 2
+    clock.advance(1.5)
+    assert throttle.remaining() == 0.5
+    throttle.reset()
+    assert throttle.remaining() == 0
+    assert throttle.failures == 0
+
+
+def test_demo_hint_shows_the_demo_passphrase(qtbot: QtBot, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+
+    from kapnotes.app import build_main_window
+    from kapnotes.store.vault import Vault
+    from tests.conftest import FAST_KDF, PASSPHRASE
+
+    folder = Path(str(tmp_path)) / "demo"
+    demo = Vault(folder, kdf=FAST_KDF)
+    demo.create("Dr Demo", "MD", PASSPHRASE, demo=True).vault.close()
+    settings = QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat)
+    window = build_main_window(demo, demo_passphrase=PASSPHRASE, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.lock_screen.demo_hint.isVisible()
+    assert PASSPHRASE in window.lock_screen.demo_hint.text()
