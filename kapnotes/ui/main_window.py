@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
 
     def _on_unlocked(self) -> None:
         self.stack.setCurrentWidget(self.workspace)
+        self.toolbar.show()
         for action in self._vault_actions:
             action.setEnabled(True)
         self.workspace.clear()
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         for action in self._vault_actions:
             action.setEnabled(False)
+        self.toolbar.hide()
         self.stack.setCurrentWidget(self.lock_screen)
         self.lock_screen.reset()
         self._update_status()

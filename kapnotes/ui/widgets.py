@@ -113,6 +113,7 @@ class OptionalDateEdit(QWidget):
         self.clear_button = QToolButton()
         self.clear_button.setObjectName("clearDateButton")
         self.clear_button.setText("Clear")
+        self.clear_button.setProperty("role", "small")
         self.clear_button.setToolTip("Leave the date of birth empty")
         self.clear_button.clicked.connect(lambda: self.set_value(None))
         filled_lay.addWidget(self.date_edit)

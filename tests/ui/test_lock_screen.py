@@ -23,6 +23,7 @@ def test_starts_locked(make_window: WindowFactory, recovery_key: str) -> None:
     assert not window.session.is_unlocked
     assert not window.new_client_action.isEnabled()
     assert window.clinician_label.text() == "Locked"
+    assert not window.toolbar.isVisible()
 
 
 def test_wrong_passphrase_then_delay_after_three(

@@ -74,7 +74,7 @@ class ClientDialog(QDialog):
         self.saved_id: str | None = None
         editing = initial is not None
         self.setWindowTitle("Edit client" if editing else "New client")
-        self.setMinimumWidth(820)
+        self.setMinimumWidth(920)
 
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("name")
@@ -95,9 +95,9 @@ class ClientDialog(QDialog):
         self.weight_edit.setMaximumWidth(120)
         self.contact_edit = _area("contact", "Phone, email, address")
         self.emergency_edit = _area("emergency_contact", "Name, relationship, phone")
-        self.diagnoses_edit = _area("diagnoses", "e.g. Major depressive disorder, recurrent")
-        self.medications_edit = _area("medications", "Name, dose, frequency", 4)
-        self.allergies_edit = _area("allergies", "Drug and other allergies", 2)
+        self.diagnoses_edit = _area("diagnoses", "e.g. Major depressive disorder, recurrent", 4)
+        self.medications_edit = _area("medications", "Name, dose, frequency", 5)
+        self.allergies_edit = _area("allergies", "Drug and other allergies", 3)
 
         self.errors: dict[str, ErrorLabel] = {}
         for key in (
@@ -142,8 +142,8 @@ class ClientDialog(QDialog):
         right_col.addStretch(1)
         columns = QHBoxLayout()
         columns.setSpacing(32)
-        columns.addLayout(left_col, 3)
-        columns.addLayout(right_col, 2)
+        columns.addLayout(left_col, 1)
+        columns.addLayout(right_col, 1)
 
         self.form_error = ErrorLabel()
         self.form_error.setObjectName("formError")
@@ -186,7 +186,7 @@ class ClientDialog(QDialog):
         else:
             box.addLayout(field)
         box.addWidget(self.errors[key])
-        form.addRow(label(title, "fieldname"), box)
+        form.addRow(label(title, "formlabel"), box)
 
     def _connect_live_validation(self) -> None:
         def touched(key: str) -> Callable[..., None]:

@@ -80,18 +80,22 @@ class CourseDialog(QDialog):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setHorizontalSpacing(14)
         form.setVerticalSpacing(8)
-        form.addRow("Start date", self.start_edit)
-        form.addRow("", self.errors["start_date"])
-        form.addRow("Indication", self.indication_edit)
-        form.addRow("", self.errors["indication"])
-        form.addRow("Planned product", self.product_combo)
-        form.addRow("", self.errors["planned_product"])
-        form.addRow("Route detail", self.route_edit)
-        form.addRow("", self.errors["planned_route_detail"])
-        form.addRow("Status", self.status_combo)
+        rows = (
+            ("Start date", self.start_edit, "start_date"),
+            ("Indication", self.indication_edit, "indication"),
+            ("Planned product", self.product_combo, "planned_product"),
+            ("Route detail", self.route_edit, "planned_route_detail"),
+        )
+        for title_text, field, key in rows:
+            box = QVBoxLayout()
+            box.setSpacing(3)
+            box.addWidget(field)
+            box.addWidget(self.errors[key])
+            form.addRow(label(title_text, "formlabel"), box)
+        form.addRow(label("Status", "formlabel"), self.status_combo)
 
         title = label("New course", "dialog-title")
         subtitle = label(f"for {client_name}" if client_name else "", "muted")

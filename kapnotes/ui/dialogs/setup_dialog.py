@@ -136,15 +136,18 @@ class SetupDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(8)
-        form.addRow("Your name", _stacked(self.name_edit, self.name_error))
-        form.addRow("Credential", self.credential_edit)
+        form.addRow(label("Your name", "formlabel"), _stacked(self.name_edit, self.name_error))
+        form.addRow(label("Credential", "formlabel"), self.credential_edit)
         form.addRow(
-            "Passphrase",
+            label("Passphrase", "formlabel"),
             _stacked(
                 self.passphrase_edit, self.strength_bar, self.strength_hint, self.passphrase_error
             ),
         )
-        form.addRow("Confirm passphrase", _stacked(self.confirm_edit, self.confirm_error))
+        form.addRow(
+            label("Confirm passphrase", "formlabel"),
+            _stacked(self.confirm_edit, self.confirm_error),
+        )
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(
