@@ -297,7 +297,7 @@ _JSON_TYPES = {
     str: "text",
     bool: "true/false",
     int: "a number",
-    float: "a number",
+    float: "a decimal number",
     type(None): "null",
 }
 
@@ -418,7 +418,8 @@ def check_references(doc: InterchangeDocument) -> list[str]:
         need(clients, m.client_id, f"{here}.client_id", "client")
         need(notes, m.note_id, f"{here}.note_id", "note")
         need(clinicians, m.acknowledged_by_id, f"{here}.acknowledged_by_id", "clinician")
-        if m.note_id in note_client and note_client[m.note_id] not in (None, m.client_id):
+        owner = note_client.get(m.note_id) if m.note_id is not None else None
+        if owner in clients and owner != m.client_id:
             problems.append(f"{here}.note_id: that note belongs to another client's course")
     problems += _check_chain(doc.audit)
     return problems

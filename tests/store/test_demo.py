@@ -1,0 +1,65 @@
+"""The demo vault: fictional clients and courses, valid by the same rules as real input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from kapnotes.store import interchange
+from kapnotes.store.audit import verify_chain
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.demo import DEMO_CLIENTS, populate_demo
+from kapnotes.store.models import Course, Note
+from kapnotes.store.vault import OpenVault
+
+PLACEHOLDER_SURNAMES = {
+    "Example",
+    "Sample",
+    "Placeholder",
+    "Fictive",
+    "Specimen",
+    "Hypothetical",
+    "Mockup",
+    "Testperson",
+}
+
+
+def test_demo_holds_about_eight_fictional_clients(open_vault: OpenVault) -> None:
+    populate_demo(open_vault, today=date(2026, 5, 1))
+    clients = ClientStore(open_vault).search()
+    assert len(clients) == len(DEMO_CLIENTS) == 8
+    assert {c.name.split()[-1] for c in clients} == PLACEHOLDER_SURNAMES
+
+
+def test_demo_is_varied(open_vault: OpenVault) -> None:
+    populate_demo(open_vault)
+    inputs = [d.client for d in DEMO_CLIENTS]
+    assert len({c.pronouns for c in inputs}) >= 4
+    assert len({c.weight_kg for c in inputs}) == len(inputs)
+    assert any("PTSD" in (c.diagnoses or "") for c in inputs)
+    assert any("Major depressive disorder, recurrent" in (c.diagnoses or "") for c in inputs)
+    with open_vault.session() as session:
+        courses = list(session.scalars(select(Course)))
+        assert len({c.planned_product for c in courses}) == 5
+        assert {c.status for c in courses} == {"planned", "active", "completed", "discontinued"}
+        # Notes wait for the bundled templates: no fake notes meanwhile.
+        assert session.scalar(select(func.count()).select_from(Note)) == 0
+        assert verify_chain(session) == []
+
+
+def test_demo_contacts_use_reserved_fictional_ranges() -> None:
+    for demo in DEMO_CLIENTS:
+        text = f"{demo.client.contact} {demo.client.emergency_contact}"
+        for word in text.replace(",", " ").split():
+            if word[:1].isdigit():
+                assert word.startswith("555-01"), word
+            if "@" in word:
+                assert word.endswith("@example.org"), word
+
+
+def test_demo_export_passes_import_validation(open_vault: OpenVault) -> None:
+    populate_demo(open_vault)
+    raw = interchange.dumps(interchange.export_vault(open_vault))
+    doc = interchange.parse_document(raw, "demo.json")
+    assert len(doc.clients) == 8

@@ -1,0 +1,477 @@
+"""The command line: the contract in the architecture note, exit codes and messages.
+
+Most tests run `main([...])` in-process; two run `python -m kapnotes` to prove the
+real entry point. The CLI always derives keys at production cost (~0.1 s here).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kapnotes import __version__, cli
+from kapnotes.store import interchange
+from kapnotes.store.demo import DEMO_CLIENTS, DEMO_PASSPHRASE
+from kapnotes.store.vault import Vault
+
+PASS = "correct horse battery staple"
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No passphrase in the environment, no terminal, and never the user's real folders."""
+    # setenv first so that monkeypatch restores the variable's absence afterwards,
+    # whatever the tests write to os.environ in between.
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", "placeholder")
+    monkeypatch.delenv("KAPNOTES_PASSPHRASE")
+    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    monkeypatch.setattr(cli, "default_data_dir", lambda: tmp_path / "default-data")
+    monkeypatch.setattr(cli, "default_demo_dir", lambda: tmp_path / "default-demo")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def init(capsys: pytest.CaptureFixture[str], folder: Path, name: str = "Dr Ada Quill") -> str:
+    """Create a vault non-interactively; returns the printed output."""
+    os.environ["KAPNOTES_PASSPHRASE"] = PASS
+    code, out, err = run(
+        capsys, "--data-dir", str(folder), "init", "--name", name, "--credential", "PsyD"
+    )
+    assert (code, err) == (0, "")
+    return out
+
+
+def export_of(folder: Path) -> dict[str, Any]:
+    """The vault's content, read directly (not through the CLI)."""
+    with Vault(folder).unlock(PASS) as opened:
+        return interchange.export_vault(opened)
+
+
+# --------------------------------------------------------------------------- basics
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.strip() == f"kapnotes {__version__}"
+
+
+def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "no-such-command")
+    assert code == 2
+    assert "invalid choice" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["backup", "out.bak"],
+        ["restore", "in.bak"],
+        ["export-pdf", "--note", "n1", "--out", "x.pdf"],
+    ],
+)
+def test_reserved_commands_say_not_yet(
+    capsys: pytest.CaptureFixture[str], argv: list[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "--data-dir", str(tmp_path), *argv)
+    assert code == 2
+    assert "not available yet in this version" in err
+
+
+def test_no_command_opens_the_gui(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[tuple[Path, dict[str, Any]]] = []
+    fake = types.ModuleType("kapnotes.app")
+    fake.run_gui = lambda data_dir, **kw: calls.append((data_dir, kw)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kapnotes.app", fake)
+    assert run(capsys, "--data-dir", str(tmp_path / "v"))[0] == 0
+    assert run(capsys)[0] == 0
+    assert calls == [(tmp_path / "v", {}), (tmp_path / "default-data", {})]
+
+
+# --------------------------------------------------------------------------- init, unlock
+
+
+def test_init_prints_the_recovery_key_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = init(capsys, tmp_path / "v")
+    assert "write this down" in out and "shown only once" in out
+    key_lines = [line.strip() for line in out.splitlines() if line.strip().count("-") == 7]
+    assert len(key_lines) == 1 and len(key_lines[0]) == 39
+    assert Vault(tmp_path / "v").exists()
+    with Vault(tmp_path / "v").unlock_with_recovery(key_lines[0]) as opened:
+        assert opened.clinician_id
+
+
+def test_init_refuses_an_existing_vault(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    init(capsys, tmp_path / "v")
+    before = (tmp_path / "v" / "kapnotes.key").read_bytes()
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "v"), "init", "--name", "X")
+    assert code == 2
+    assert "already exists" in err
+    assert (tmp_path / "v" / "kapnotes.key").read_bytes() == before
+
+
+def test_init_without_a_terminal_needs_name_and_passphrase(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "v"), "init", "--name", "Dr X")
+    assert code == 3
+    assert "KAPNOTES_PASSPHRASE" in err and "--passphrase-file" in err
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", PASS)
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "v"), "init")
+    assert code == 2
+    assert "--name is required" in err
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", "short")
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "v"), "init", "--name", "Dr X")
+    assert code == 2
+    assert "at least 10 characters" in err
+    assert not (tmp_path / "v" / "kapnotes.key").exists()
+
+
+def test_init_on_a_terminal_asks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    answers = iter(["Dr Terminal Person", "LCSW"])
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(answers))
+    secrets = iter(["too short", PASS, "a different one!", PASS, PASS])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda _prompt: next(secrets))
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "v"), "init")
+    assert code == 0
+    assert "needs at least 10" in err and "differ" in err
+    assert "shown only once" in out
+    with Vault(tmp_path / "v").unlock(PASS) as opened:
+        assert opened.clinician_id
+
+
+def test_passphrase_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    init(capsys, tmp_path / "v")
+    os.environ.pop("KAPNOTES_PASSPHRASE")
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASS + "\n")
+    code, out, _ = run(
+        capsys, "--data-dir", str(tmp_path / "v"), "--passphrase-file", str(secret), "verify"
+    )
+    assert code == 0 and out.rstrip().endswith("OK")
+    # The options also work after the command name.
+    code, _, _ = run(
+        capsys, "verify", "--data-dir", str(tmp_path / "v"), "--passphrase-file", str(secret)
+    )
+    assert code == 0
+    code, _, err = run(
+        capsys, "--data-dir", str(tmp_path / "v"), "--passphrase-file", "/nope/x", "verify"
+    )
+    assert code == 2 and "--passphrase-file /nope/x: no such file" in err
+
+
+def test_wrong_passphrase_is_exit_3_and_calm(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", "not the passphrase")
+    code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "o.json"))
+    assert code == 3
+    assert err.strip() == f"kapnotes: that passphrase does not open the vault in {folder}"
+    assert not (tmp_path / "o.json").exists()
+
+
+def test_no_passphrase_and_no_terminal_is_exit_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    init(capsys, tmp_path / "v")
+    os.environ.pop("KAPNOTES_PASSPHRASE")
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "v"), "verify")
+    assert code == 3
+    assert "no passphrase given" in err
+
+
+def test_missing_vault_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    os.environ["KAPNOTES_PASSPHRASE"] = PASS
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "none"), "verify")
+    assert code == 2
+    assert "there is no vault in" in err and "kapnotes init" in err
+
+
+def test_foreign_key_file_gives_a_message_not_sqlcipher_noise(
+    capfd: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for name in ("a", "b"):
+        Vault(tmp_path / name).create("Dr X", "", PASS).vault.close()
+    (tmp_path / "a" / "kapnotes.key").write_bytes((tmp_path / "b" / "kapnotes.key").read_bytes())
+    os.environ["KAPNOTES_PASSPHRASE"] = PASS
+    code = cli.main(["--data-dir", str(tmp_path / "a"), "export-json", str(tmp_path / "x.json")])
+    out, err = capfd.readouterr()
+    assert code == 1
+    assert "does not belong to this key file" in err
+    assert "HMAC" not in err + out and "Traceback" not in err + out
+    assert not (tmp_path / "x.json").exists()
+
+
+# --------------------------------------------------------------------------- export, import
+
+
+def test_export_import_export_through_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, _ = run(capsys, "--data-dir", str(tmp_path / "demo"), "demo", "--no-gui")
+    assert code == 0
+    os.environ["KAPNOTES_PASSPHRASE"] = DEMO_PASSPHRASE
+    first = tmp_path / "first.json"
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "demo"), "export-json", str(first))
+    assert code == 0 and "NOT encrypted" in out
+    init(capsys, tmp_path / "new", "Dr Importer")
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "new"), "import-json", str(first))
+    assert (code, err) == (0, "")
+    assert "imported 8 clients" in out
+    second = tmp_path / "second.json"
+    assert run(capsys, "--data-dir", str(tmp_path / "new"), "export-json", str(second))[0] == 0
+    with Vault(tmp_path / "new").unlock(PASS) as opened:
+        importer = opened.clinician_id
+    a = json.loads(first.read_bytes())
+    b = json.loads(second.read_bytes())
+    assert interchange.comparable(b, importer_id=importer) == interchange.comparable(a)
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "new"), "verify")
+    assert code == 0 and "clients: 8" in out
+
+
+def _mutate(doc: dict[str, Any], path: tuple[Any, ...], value: Any) -> bytes:
+    doc = json.loads(json.dumps(doc))
+    here = doc
+    for part in path[:-1]:
+        here = here[part]
+    if value is KeyError:
+        del here[path[-1]]
+    else:
+        here[path[-1]] = value
+    return json.dumps(doc, indent=2).encode()
+
+
+MALFORMED: dict[str, tuple[Any, str]] = {
+    "bad JSON": (lambda d: b'{"format": "kapnotes",\n  "version": 1,,\n}', "line 2, column"),
+    "wrong type": (
+        lambda d: _mutate(d, ("clients", 0, "weight_kg"), [70]),
+        "$.clients[0].weight_kg",
+    ),
+    "unknown version": (lambda d: _mutate(d, ("version",), 7), "$.version: version 7"),
+    "missing field": (
+        lambda d: _mutate(d, ("clients", 1, "name"), KeyError),
+        "$.clients[1].name: required field is missing",
+    ),
+    "dangling reference": (
+        lambda d: _mutate(d, ("courses", 0, "client_id"), "not-in-the-file"),
+        "$.courses[0].client_id: client 'not-in-the-file' is not in the file",
+    ),
+    "future date of birth": (
+        lambda d: _mutate(d, ("clients", 2, "date_of_birth"), "2999-01-01"),
+        "$.clients[2].date_of_birth: Date of birth cannot be in the future",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """An export of the demo vault (made once for the malformed-file cases)."""
+    folder = tmp_path_factory.mktemp("demo-export")
+    assert cli.main(["--data-dir", str(folder / "v"), "demo", "--no-gui"]) == 0
+    with Vault(folder / "v").unlock(DEMO_PASSPHRASE) as opened:
+        return interchange.export_vault(opened)
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_import_is_exit_2_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_export: dict[str, Any], case: str
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    before = export_of(folder)
+    make, expected = MALFORMED[case]
+    bad = tmp_path / "backup.json"
+    bad.write_bytes(make(demo_export))
+    code, out, err = run(capsys, "--data-dir", str(folder), "import-json", str(bad))
+    assert code == 2
+    assert out == ""
+    assert err.startswith("backup.json: ")
+    assert expected in err
+    assert "Traceback" not in err
+    assert interchange.comparable(export_of(folder)) == interchange.comparable(before)
+
+
+def test_importing_twice_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_export: dict[str, Any]
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    good = tmp_path / "demo.json"
+    good.write_bytes(interchange.dumps(demo_export))
+    assert run(capsys, "--data-dir", str(folder), "import-json", str(good))[0] == 0
+    before = export_of(folder)
+    code, _, err = run(capsys, "--data-dir", str(folder), "import-json", str(good))
+    assert code == 2
+    assert "already in this vault" in err and "nothing was imported" in err
+    assert interchange.comparable(export_of(folder)) == interchange.comparable(before)
+
+
+def test_import_of_a_missing_file_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    init(capsys, tmp_path / "v")
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "v"), "import-json", "/nope.json")
+    assert code == 2 and "/nope.json: no such file" in err
+
+
+def test_export_to_a_missing_folder_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    init(capsys, tmp_path / "v")
+    code, _, err = run(
+        capsys, "--data-dir", str(tmp_path / "v"), "export-json", str(tmp_path / "no" / "x.json")
+    )
+    assert code == 2 and "does not exist" in err
+
+
+def test_unexpected_errors_are_one_line_without_client_data(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    init(capsys, tmp_path / "v")
+
+    def boom(*_args: object) -> None:
+        raise RuntimeError("INSERT ... ('Juniper Example', '1984-03-14')")
+
+    monkeypatch.setattr(interchange, "export_json", boom)
+    with caplog.at_level(logging.ERROR, logger="kapnotes.cli"):
+        code, _out, err = run(
+            capsys, "--data-dir", str(tmp_path / "v"), "export-json", str(tmp_path / "x.json")
+        )
+    assert code == 1
+    assert "Traceback" not in err and "Juniper" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "unexpected error (RuntimeError)" in err
+    assert [r.getMessage() for r in caplog.records] == [
+        f"kapnotes export-json failed: RuntimeError at {Path(__file__).name}:"
+        f"{boom.__code__.co_firstlineno + 1}"
+    ]
+
+
+# --------------------------------------------------------------------------- demo, verify
+
+
+def test_demo_creates_fictional_clients_and_opens_the_gui(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[tuple[Path, dict[str, Any]]] = []
+    fake = types.ModuleType("kapnotes.app")
+    fake.run_gui = lambda data_dir, **kw: calls.append((data_dir, kw)) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kapnotes.app", fake)
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    folder = tmp_path / "default-demo"
+    assert calls == [(folder, {"demo_passphrase": DEMO_PASSPHRASE})]
+    assert f"Demo passphrase: {DEMO_PASSPHRASE}" in out
+    assert Vault(folder).is_demo()
+    with Vault(folder).unlock(DEMO_PASSPHRASE) as opened:
+        names = [c["name"] for c in interchange.export_vault(opened)["clients"]]
+    assert sorted(names) == sorted(d.client.name for d in DEMO_CLIENTS)
+
+
+def test_demo_replaces_a_demo_but_never_a_real_vault(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "d"
+    assert run(capsys, "--data-dir", str(folder), "demo", "--no-gui")[0] == 0
+    first_key = (folder / "kapnotes.key").read_bytes()
+    assert run(capsys, "--data-dir", str(folder), "demo", "--no-gui")[0] == 0
+    assert (folder / "kapnotes.key").read_bytes() != first_key
+    assert sorted(p.name for p in folder.iterdir()) == ["kapnotes.db", "kapnotes.key", "templates"]
+    with Vault(folder).unlock(DEMO_PASSPHRASE) as opened:
+        assert len(interchange.export_vault(opened)["clients"]) == len(DEMO_CLIENTS)
+
+    real = tmp_path / "real"
+    init(capsys, real)
+    before = export_of(real)
+    code, _, err = run(capsys, "--data-dir", str(real), "demo", "--no-gui")
+    assert code == 2
+    assert "holds a real vault" in err
+    assert interchange.comparable(export_of(real)) == interchange.comparable(before)
+
+
+def test_verify_a_fresh_vault(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    init(capsys, tmp_path / "v")
+    code, out, _ = run(capsys, "--data-dir", str(tmp_path / "v"), "verify")
+    assert code == 0
+    assert "database integrity" in out and "encrypted pages" in out and "audit chain" in out
+    assert out.rstrip().endswith("OK")
+
+
+def test_verify_reports_a_damaged_vault(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    init(capsys, tmp_path / "v")
+    db = tmp_path / "v" / "kapnotes.db"
+    data = bytearray(db.read_bytes())
+    data[5000] ^= 0xFF
+    db.write_bytes(bytes(data))
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "v"), "verify")
+    assert code == 1
+    assert "PROBLEMS FOUND" in out and "Traceback" not in err
+
+
+def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "self-test")
+    assert code == 0
+    assert out.rstrip().endswith("PASS")
+    assert "lossless" in out
+
+
+# --------------------------------------------------------------------------- real entry point
+
+
+def _kapnotes(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kapnotes", *argv],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_entry_point_version() -> None:
+    done = _kapnotes("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"kapnotes {__version__}"
+
+
+@pytest.mark.slow
+def test_entry_point_init_then_wrong_passphrase(tmp_path: Path) -> None:
+    folder = str(tmp_path / "v")
+    done = _kapnotes(
+        "--data-dir", folder, "init", "--name", "Dr Sub Process", env={"KAPNOTES_PASSPHRASE": PASS}
+    )
+    assert done.returncode == 0, done.stderr
+    assert "shown only once" in done.stdout
+    done = _kapnotes("--data-dir", folder, "verify", env={"KAPNOTES_PASSPHRASE": "wrong words!"})
+    assert done.returncode == 3
+    assert "that passphrase does not open the vault in" in done.stderr
+    assert "Traceback" not in done.stderr
