@@ -61,6 +61,20 @@ def export_of(folder: Path) -> dict[str, Any]:
         return interchange.export_vault(opened)
 
 
+def fake_gui(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, dict[str, Any]]]:
+    """Stand in for kapnotes.app; returns the list of run_gui calls."""
+    calls: list[tuple[Path, dict[str, Any]]] = []
+
+    def run_gui(data_dir: Path, **kw: Any) -> int:
+        calls.append((data_dir, kw))
+        return 0
+
+    fake = types.ModuleType("kapnotes.app")
+    fake.run_gui = run_gui  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kapnotes.app", fake)
+    return calls
+
+
 # --------------------------------------------------------------------------- basics
 
 
@@ -95,10 +109,7 @@ def test_reserved_commands_say_not_yet(
 def test_no_command_opens_the_gui(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    calls: list[tuple[Path, dict[str, Any]]] = []
-    fake = types.ModuleType("kapnotes.app")
-    fake.run_gui = lambda data_dir, **kw: calls.append((data_dir, kw)) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kapnotes.app", fake)
+    calls = fake_gui(monkeypatch)
     assert run(capsys, "--data-dir", str(tmp_path / "v"))[0] == 0
     assert run(capsys)[0] == 0
     assert calls == [(tmp_path / "v", {}), (tmp_path / "default-data", {})]
@@ -152,7 +163,7 @@ def test_init_on_a_terminal_asks(
     answers = iter(["Dr Terminal Person", "LCSW"])
     monkeypatch.setattr("builtins.input", lambda _prompt: next(answers))
     secrets = iter(["too short", PASS, "a different one!", PASS, PASS])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda _prompt: next(secrets))
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: next(secrets))
     code, out, err = run(capsys, "--data-dir", str(tmp_path / "v"), "init")
     assert code == 0
     assert "needs at least 10" in err and "differ" in err
@@ -379,10 +390,7 @@ def test_unexpected_errors_are_one_line_without_client_data(
 def test_demo_creates_fictional_clients_and_opens_the_gui(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    calls: list[tuple[Path, dict[str, Any]]] = []
-    fake = types.ModuleType("kapnotes.app")
-    fake.run_gui = lambda data_dir, **kw: calls.append((data_dir, kw)) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kapnotes.app", fake)
+    calls = fake_gui(monkeypatch)
     code, out, _ = run(capsys, "demo")
     assert code == 0
     folder = tmp_path / "default-demo"

@@ -160,7 +160,8 @@ def _roundtrip(source: OpenVault, target: OpenVault, tmp_path: Path) -> dict[str
     path = tmp_path / "export.json"
     export_json(source, path)
     import_document(target, interchange.read_document(path), source=path.name)
-    return json.loads(path.read_bytes())
+    loaded: dict[str, Any] = json.loads(path.read_bytes())
+    return loaded
 
 
 # --------------------------------------------------------------------------- round trip
