@@ -503,3 +503,10 @@ def test_client_text_survives_export_import_export(
                 assert client[key] == value
             with b.session() as session:
                 assert session.scalar(select(func.count()).select_from(Client)) == 1
+
+
+def test_the_example_in_the_docs_is_a_valid_document() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "interchange.md"
+    example = docs.read_text(encoding="utf-8").split("```json\n")[1].split("```")[0]
+    doc = parse_document(example.encode(), "interchange.md")
+    assert doc.clients[0].name == "Juniper Example"
