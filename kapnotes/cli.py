@@ -40,6 +40,7 @@ from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, populate_demo
 from kapnotes.store.keys import KdfParams, KeyFileError
 from kapnotes.store.models import AuditEvent, Client
+from kapnotes.store.notes import NoteStore
 from kapnotes.store.paths import default_data_dir, default_demo_dir
 from kapnotes.store.vault import (
     DB_NAME,
@@ -59,6 +60,7 @@ EXIT_LOCKED = 3
 PASSPHRASE_ENV = "KAPNOTES_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
 # self-test only: a cheap but valid Argon2id cost for its own throwaway vaults.
 SELF_TEST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
+SELF_TEST_TEMPLATE = {"id": "self-test", "version": 1, "title": "Self-test note", "sections": []}
 RESERVED = ("export-pdf", "backup", "restore")
 
 log = logging.getLogger("kapnotes.cli")
@@ -150,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "self-test",
         parents=[common],
-        help="temp vault: write, export, import, export, verify; prints PASS",
+        help="temp vault: write, sign, export, import, export, verify; prints PASS",
     )
     return parser
 
@@ -270,7 +272,7 @@ def _unlocked(args: argparse.Namespace) -> Iterator[OpenVault]:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     """No command: open the app on the data folder."""
-    from kapnotes.app import run_gui  # type: ignore[import-not-found, unused-ignore]
+    from kapnotes.app import run_gui
 
     return int(run_gui(_data_dir(args)))
 
@@ -362,7 +364,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Fictional data only: never enter real client information in the demo vault.")
     if args.no_gui:
         return EXIT_OK
-    from kapnotes.app import run_gui  # type: ignore[import-not-found, unused-ignore]
+    from kapnotes.app import run_gui
 
     return int(run_gui(data_dir, demo_passphrase=DEMO_PASSPHRASE))
 
@@ -434,7 +436,7 @@ class SelfTestFailure(Exception):
 
 
 def cmd_self_test(args: argparse.Namespace) -> int:
-    """Temp vaults: create, write, export, import, export, compare, verify; print PASS."""
+    """Temp vaults: create, write, sign, export, import, export, compare, verify; print PASS."""
     del args
     passphrase = "self-test passphrase"  # noqa: S105 - a throwaway vault of fictional data
     steps: list[str] = []
@@ -466,7 +468,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
                         diagnoses="Major depressive disorder, recurrent",
                     )
                 )
-                store.add_course(
+                course_id = store.add_course(
                     client_id,
                     CourseInput(
                         start_date=date.today(),
@@ -476,7 +478,11 @@ def cmd_self_test(args: argparse.Namespace) -> int:
                     ),
                 )
                 ok("client and course written")
-                # TODO(notes): write and sign a note here once templates ship.
+                notes = NoteStore(a)
+                note_id = notes.create(course_id, "dosing", SELF_TEST_TEMPLATE, date.today())
+                notes.add_event(note_id, "observation", {"text": "Resting, music on"})
+                notes.sign(note_id)
+                check(notes.verify_signature(note_id), "note written and signed")
                 export_path = root / "export.json"
                 interchange.export_json(a, export_path)
                 first = interchange.read_document(export_path)
@@ -493,6 +499,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
             with target.create("Dr Self Test Two", "MD", passphrase).vault as b:
                 interchange.import_document(b, first)
                 ok("imported into a second vault")
+                check(NoteStore(b).verify_signature(note_id), "signature verifies after import")
                 again = interchange.export_vault(b)
                 check(
                     interchange.comparable(again, importer_id=b.clinician_id)

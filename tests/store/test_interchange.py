@@ -510,3 +510,23 @@ def test_the_example_in_the_docs_is_a_valid_document() -> None:
     example = docs.read_text(encoding="utf-8").split("```json\n")[1].split("```")[0]
     doc = parse_document(example.encode(), "interchange.md")
     assert doc.clients[0].name == "Juniper Example"
+
+
+def test_notes_written_by_the_note_store_survive_with_signature_and_search(
+    open_vault: OpenVault, target: OpenVault, tmp_path: Path
+) -> None:
+    from kapnotes.store.notes import NoteStore
+
+    course = populate(open_vault)["course"]
+    notes = NoteStore(open_vault)
+    snapshot = {"id": "test-dosing", "version": 1, "title": "Dosing session", "sections": []}
+    note_id = notes.create(course, "dosing", snapshot, date(2026, 3, 9), {"account": "Calm"})
+    notes.add_event(note_id, "adverse_event", {"kind": "nausea", "action": "ondansetron"})
+    notes.sign(note_id)
+    notes.add_addendum(note_id, "Escort was a neighbour, not the partner.")
+    _roundtrip(open_vault, target, tmp_path)
+    imported = NoteStore(target)
+    assert imported.verify_signature(note_id)
+    assert [h.note_id for h in imported.search("ondansetron")] == [note_id]
+    assert [h.note_id for h in imported.search("neighbour")] == [note_id]
+    assert imported.get(note_id) == notes.get(note_id)
