@@ -40,7 +40,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kapnotes import __version__
@@ -59,6 +59,7 @@ from kapnotes.store.models import (
     NoteEvent,
     utcnow,
 )
+from kapnotes.store.search_index import index_note
 from kapnotes.store.vault import OpenVault
 
 FORMAT = "kapnotes"
@@ -802,27 +803,10 @@ def _article(word: str) -> str:
 
 
 def _index_note(session: Session, note: NoteEntry) -> None:
-    """Add an imported note to the full-text index, as kapnotes.store.notes indexes it."""
-    body = "\n".join(_texts(note.values) + [t for e in note.events for t in _texts(e.data)])
-    session.execute(
-        text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
-        {"id": note.id, "body": body},
+    """Add an imported note to the full-text index, exactly as the note store does."""
+    index_note(
+        session, note.id, note.values, (e.data for e in note.events), (a.text for a in note.addenda)
     )
-    for addendum in note.addenda:
-        session.execute(
-            text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
-            {"id": note.id, "body": addendum.text},
-        )
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _texts(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in _texts(v)]
-    return []
 
 
 def import_document(

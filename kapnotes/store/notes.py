@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from kapnotes.domain.canonical import content_hash
 from kapnotes.store.audit import record
 from kapnotes.store.models import Addendum, Clinician, Course, Note, NoteEvent, utcnow
+from kapnotes.store.search_index import index_note
 from kapnotes.store.vault import OpenVault
 
 
@@ -117,17 +118,6 @@ def canonical_content(note: Note) -> dict[str, Any]:
         "signed_by": note.signed_by_id,
         "signed_at": note.signed_at.isoformat() if note.signed_at else None,
     }
-
-
-def _texts(value: Any) -> list[str]:
-    """Every piece of text inside a JSON value, for the search index."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _texts(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in _texts(v)]
-    return []
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -317,10 +307,8 @@ class NoteStore:
             )
             session.add(addendum)
             session.flush()
-            session.execute(
-                text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
-                {"id": note_id, "body": body},
-            )
+            session.refresh(note)
+            self._reindex(session, note)
             record(
                 session,
                 self._vault.clinician_id,
@@ -343,17 +331,13 @@ class NoteStore:
             )
 
     def _reindex(self, session: Session, note: Note) -> None:
-        body = "\n".join(_texts(note.values) + [t for e in note.events for t in _texts(e.data)])
-        session.execute(text("DELETE FROM note_fts WHERE note_id = :id"), {"id": note.id})
-        session.execute(
-            text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
-            {"id": note.id, "body": body},
+        index_note(
+            session,
+            note.id,
+            note.values,
+            (e.data for e in note.events),
+            (a.text for a in note.addenda),
         )
-        for addendum in note.addenda:
-            session.execute(
-                text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)"),
-                {"id": note.id, "body": addendum.text},
-            )
 
     def search(self, user_text: str, limit: int = 100) -> list[SearchHit]:
         """Notes whose text holds every word typed (each as a prefix), best match first."""

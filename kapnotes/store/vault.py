@@ -155,6 +155,8 @@ class Vault:
         clinician = Clinician(
             id=clinician_id, name=clinician_name.strip(), credential=credential.strip(), role=role
         )
+        # An empty file, owner-only, before SQLite opens it: -wal and -shm inherit the mode.
+        os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         engine = _engine(self.db_path, data_key)
         try:
             upgrade_schema(engine)

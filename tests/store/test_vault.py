@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,12 @@ def test_audit_chain_records_changes_and_detects_tampering(open_vault: OpenVault
     with open_vault.session() as session:
         problems = verify_chain(session)
     assert problems == ["audit event 2: content does not match its hash"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file modes")
+def test_vault_files_are_readable_by_the_owner_only(open_vault: OpenVault) -> None:
+    ClientStore(open_vault).create(ClientInput(name="Juniper Testcase"))
+    folder = open_vault.vault.data_dir
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in ("kapnotes.db", "kapnotes.db-wal", "kapnotes.db-shm", "kapnotes.key"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name

@@ -1,0 +1,37 @@
+"""The FTS5 index over notes (inside the encrypted database): what text a note contributes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+_INSERT = text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)")
+
+
+def texts_of(value: Any) -> list[str]:
+    """Every piece of text inside a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in texts_of(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in texts_of(v)]
+    return []
+
+
+def index_note(
+    session: Session,
+    note_id: str,
+    values: Mapping[str, Any],
+    event_data: Iterable[Mapping[str, Any]],
+    addenda: Iterable[str],
+) -> None:
+    """Replace a note's rows in the index: its values, its entries, then each addendum."""
+    body = "\n".join(texts_of(dict(values)) + [t for d in event_data for t in texts_of(dict(d))])
+    session.execute(text("DELETE FROM note_fts WHERE note_id = :id"), {"id": note_id})
+    session.execute(_INSERT, {"id": note_id, "body": body})
+    for addendum in addenda:
+        session.execute(_INSERT, {"id": note_id, "body": addendum})
