@@ -1,0 +1,726 @@
+"""`NoteEditor`: the form a note's template describes, autosaved, signed, amended.
+
+The form is generated from the template snapshot stored with the note, so an
+old note renders with the template it was written with. Every change schedules
+a save (a single-shot timer, 400 ms by default) and log entries are written as
+note events the moment they are added; there is no Save button. Signing checks
+what is still missing (shown inline, first gap focused), asks once, then
+freezes every input and shows the signature; addenda go below.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.domain.instruments import LoadedInstruments, load_instruments
+from kapnotes.domain.templates import (
+    AnyField,
+    ChecklistField,
+    DateField,
+    InstrumentField,
+    IntegerField,
+    LogField,
+    LongTextField,
+    MultiChoiceField,
+    NarrativeLayout,
+    NoteLinkField,
+    NumberField,
+    ScaleField,
+    Section,
+    ShortTextField,
+    SingleChoiceField,
+    TemplateSpec,
+    TimeField,
+    YesNoField,
+    compute_values,
+    evaluate_computed,
+    evaluate_condition,
+    missing_for_signing,
+    section_visible,
+    visible_items,
+)
+from kapnotes.domain.templates.model import parse_time
+from kapnotes.store.notes import NoteRecord, NoteStore, SignedNoteError
+from kapnotes.ui.editor.fields import (
+    ChecklistWidget,
+    DateWidget,
+    FieldWidget,
+    LongTextWidget,
+    MultiChoiceWidget,
+    NoteLinkWidget,
+    NumberWidget,
+    ScaleWidget,
+    ShortTextWidget,
+    SingleChoiceWidget,
+    TimeWidget,
+    YesNoWidget,
+    words_of,
+)
+from kapnotes.ui.editor.instrument import InstrumentWidget
+from kapnotes.ui.editor.log_table import EVENT_KEY, LogWidget
+from kapnotes.ui.editor.style import editor_style_sheet
+from kapnotes.ui.widgets import Card, label, set_role
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_MS = 400
+
+
+@cache
+def bundled_instruments() -> LoadedInstruments:
+    """The instruments shipped with the app (read once)."""
+    return load_instruments()
+
+
+def format_stamp(moment: datetime) -> str:
+    """A stored UTC time as local ``YYYY-MM-DD HH:MM``."""
+    if moment.tzinfo is None:
+        from datetime import UTC
+
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _event_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in (EVENT_KEY, "original")}
+
+
+class NoteEditor(QWidget):
+    """The generated form of one note.
+
+    Signals: `saved(str)` with the time saved, `signed(str)` with the content
+    hash, `addendum_added(str)` with the addendum id, `status_changed(str)`.
+    """
+
+    saved = Signal(str)
+    signed = Signal(str)
+    addendum_added = Signal(str)
+    status_changed = Signal(str)
+
+    def __init__(
+        self,
+        note_store: NoteStore,
+        note_id: str,
+        spec: TemplateSpec | None = None,
+        context: Mapping[str, Any] | None = None,
+        layout: NarrativeLayout = NarrativeLayout.SOAP,
+        *,
+        instruments: LoadedInstruments | None = None,
+        autosave_ms: int = AUTOSAVE_MS,
+        now: Callable[[], datetime] = datetime.now,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("noteEditor")
+        self.setStyleSheet(editor_style_sheet())
+        self.store = note_store
+        self.note_id = note_id
+        self.record: NoteRecord = note_store.get(note_id)
+        self.spec = spec or TemplateSpec.model_validate(self.record.template_snapshot)
+        self.context: dict[str, Any] = dict(context or {})
+        self.layout_kind = NarrativeLayout(layout)
+        self._instruments = instruments or bundled_instruments()
+        self._now = now
+        self.widgets: dict[str, FieldWidget] = {}
+        self.section_cards: dict[str, Card] = {}
+        self._section_of: dict[str, Section] = {}
+        self._values: dict[str, Any] = {}
+        self._event_data: dict[str, dict[str, Any]] = {
+            e.id: _event_data(e.data) for e in self.record.events
+        }
+        self._dirty = False
+        self._loading = True
+
+        self.save_timer = QTimer(self)
+        self.save_timer.setObjectName("autosaveTimer")
+        self.save_timer.setSingleShot(True)
+        self.save_timer.setInterval(autosave_ms)
+        self.save_timer.timeout.connect(self.flush)
+
+        self._build()
+        self._load_values()
+        self._loading = False
+        self._refresh()
+        self._apply_signed_state()
+
+    # -- construction --------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("saveStatus")
+        set_role(self.status_label, "muted")
+        self.sign_button = QPushButton("Sign note…")
+        self.sign_button.setObjectName("signButton")
+        self.sign_button.setProperty("role", "primary")
+        self.sign_button.setToolTip("Sign this note (Ctrl+Shift+S); it becomes read-only")
+        self.sign_button.clicked.connect(self.sign_note)
+        self.sign_shortcut = QShortcut(QKeySequence("Ctrl+Shift+S"), self)
+        self.sign_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.sign_shortcut.activated.connect(self.sign_note)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(24, 10, 24, 6)
+        self.required_hint = label("•  required to sign", "caption")
+        bar.addWidget(self.required_hint)
+        bar.addStretch(1)
+        bar.addWidget(self.status_label)
+        bar.addSpacing(12)
+        bar.addWidget(self.sign_button)
+
+        # what is missing for signing (inline, not modal)
+        self.missing_panel = QFrame()
+        self.missing_panel.setObjectName("missingPanel")
+        self.missing_panel.setProperty("role", "missing")
+        missing_lay = QVBoxLayout(self.missing_panel)
+        missing_lay.setContentsMargins(16, 10, 16, 10)
+        missing_lay.setSpacing(2)
+        self.missing_title = label("", "subheading", wrap=True)
+        missing_lay.addWidget(self.missing_title)
+        self.missing_list = QVBoxLayout()
+        self.missing_list.setSpacing(0)
+        missing_lay.addLayout(self.missing_list)
+        self.missing_panel.hide()
+        self.missing_labels: list[str] = []
+
+        # signature banner
+        self.signature_banner = QFrame()
+        self.signature_banner.setObjectName("signatureBanner")
+        self.signature_banner.setProperty("role", "signature")
+        banner_lay = QVBoxLayout(self.signature_banner)
+        banner_lay.setContentsMargins(16, 10, 16, 10)
+        banner_lay.setSpacing(2)
+        self.signature_label = label("", "subheading", wrap=True)
+        self.signature_label.setObjectName("signatureText")
+        self.hash_label = label("", None, wrap=True)
+        self.hash_label.setObjectName("signatureHash")
+        self.hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        banner_lay.addWidget(self.signature_label)
+        banner_lay.addWidget(self.hash_label)
+        self.signature_banner.hide()
+
+        inner = QWidget()
+        inner.setObjectName("editorInner")
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(24, 8, 24, 24)
+        column.setSpacing(16)
+        column.addWidget(self.signature_banner)
+        column.addWidget(self.missing_panel)
+        for section in self.spec.sections:
+            card = self._section_card(section)
+            column.addWidget(card)
+        column.addWidget(self._addendum_card())
+        column.addStretch(1)
+
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("editorScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(bar)
+        outer.addWidget(self.scroll_area, 1)
+        self._set_tab_order()
+
+    def _section_card(self, section: Section) -> Card:
+        card = Card(margins=20, spacing=14)
+        card.setObjectName(f"section_{section.id}")
+        title = label(section.title, "section-title")
+        card.body.addWidget(title)
+        if section.help:
+            card.body.addWidget(label(section.help, "caption", wrap=True))
+        fields: tuple[AnyField, ...] = (
+            *section.fields,
+            *section.narrative_fields(self.layout_kind),
+        )
+        for field in fields:
+            widget = self._make_widget(field)
+            widget.changed.connect(lambda fid=field.id: self._on_changed(fid))
+            self.widgets[field.id] = widget
+            self._section_of[field.id] = section
+            card.body.addWidget(widget)
+        self.section_cards[section.id] = card
+        return card
+
+    def _make_widget(self, field: AnyField) -> FieldWidget:
+        if isinstance(field, ShortTextField):
+            return ShortTextWidget(field)
+        if isinstance(field, LongTextField):
+            return LongTextWidget(field)
+        if isinstance(field, NumberField | IntegerField):
+            return NumberWidget(field)
+        if isinstance(field, SingleChoiceField):
+            return SingleChoiceWidget(field)
+        if isinstance(field, MultiChoiceField):
+            return MultiChoiceWidget(field)
+        if isinstance(field, ChecklistField):
+            return ChecklistWidget(field)
+        if isinstance(field, ScaleField):
+            return ScaleWidget(field)
+        if isinstance(field, DateField):
+            return DateWidget(field)
+        if isinstance(field, TimeField):
+            return TimeWidget(field)
+        if isinstance(field, YesNoField):
+            return YesNoWidget(field)
+        if isinstance(field, InstrumentField):
+            return InstrumentWidget(field, self._instruments.get(field.instrument_id))
+        if isinstance(field, NoteLinkField):
+            return NoteLinkWidget(field, self._link_choices(field))
+        if isinstance(field, LogField):
+            widget = LogWidget(field)
+            widget.entry_added.connect(lambda _row, w=widget: self._add_entry(w))
+            return widget
+        raise TypeError(f"no widget for field type {field.type}")  # pragma: no cover
+
+    def _addendum_card(self) -> Card:
+        self.addendum_card = Card(margins=20, spacing=10)
+        self.addendum_card.setObjectName("addendumCard")
+        self.addendum_card.body.addWidget(label("Addenda", "section-title"))
+        self.addendum_card.body.addWidget(
+            label(
+                "A signed note is not edited; corrections and additions are signed addenda.",
+                "caption",
+                wrap=True,
+            )
+        )
+        self.addenda_list = QVBoxLayout()
+        self.addenda_list.setSpacing(8)
+        self.addendum_card.body.addLayout(self.addenda_list)
+        self.addendum_edit = QPlainTextEdit()
+        self.addendum_edit.setObjectName("addendumEdit")
+        self.addendum_edit.setPlaceholderText("Write an addendum…")
+        self.addendum_edit.setTabChangesFocus(True)
+        self.addendum_edit.setFixedHeight(90)
+        self.addendum_button = QPushButton("Sign addendum")
+        self.addendum_button.setObjectName("signAddendumButton")
+        self.addendum_button.setProperty("role", "primary")
+        self.addendum_button.clicked.connect(self.sign_addendum)
+        self.addendum_card.body.addWidget(self.addendum_edit)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.addendum_button)
+        self.addendum_card.body.addLayout(row)
+        self.addendum_card.hide()
+        return self.addendum_card
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [self.sign_button]
+        for widget in self.widgets.values():
+            chain.extend(widget.focus_widgets())
+        chain += [self.addendum_edit, self.addendum_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # -- values ----------------------------------------------------------------------
+
+    def _load_values(self) -> None:
+        values = dict(self.record.values)
+        if not self.record.is_signed:
+            for field in self.spec.fields():
+                if field.id not in values and field.default is not None:
+                    values[field.id] = field.default
+            date_widget = self.widgets.get("session_date")
+            if isinstance(date_widget, DateWidget) and values.get("session_date") is None:
+                values["session_date"] = self.record.session_date.isoformat()
+        self._values = values
+        for field_id, widget in self.widgets.items():
+            if isinstance(widget.field, NoteLinkField):
+                self._update_linked(values.get(field_id))
+            widget.set_value(values.get(field_id))
+        if values != self.record.values and not self.record.is_signed:
+            self._dirty = True
+            self.save_timer.start()
+
+    def values(self) -> dict[str, Any]:
+        """The note's values as they would be saved (computed fields filled in)."""
+        return compute_values(self.spec, self._values, self.context)
+
+    def _link_choices(self, field: NoteLinkField) -> list[tuple[str, str]]:
+        choices: list[tuple[str, str]] = []
+        try:
+            ids = self.store.notes_for_course(self.record.course_id)
+        except Exception:  # pragma: no cover - a read failure leaves the list empty
+            log.exception("could not list the course's notes")
+            return choices
+        for other_id in ids:
+            if other_id == self.note_id:
+                continue
+            other = self.store.get(other_id)
+            phase = other.template_snapshot.get("phase", other.kind)
+            if phase != field.link_phase and other.kind != field.link_phase:
+                continue
+            title = other.template_snapshot.get("title", other.kind)
+            state = "signed" if other.is_signed else "draft"
+            choices.append((other.id, f"{title} · {other.session_date.isoformat()} ({state})"))
+        return choices
+
+    def _update_linked(self, note_id: Any) -> None:
+        if not isinstance(note_id, str):
+            self.context.pop("linked", None)
+            return
+        try:
+            other = self.store.get(note_id)
+        except KeyError:
+            self.context.pop("linked", None)
+            return
+        self.context["linked"] = {
+            "id": other.id,
+            "session_date": other.session_date.isoformat(),
+            "kind": other.kind,
+        }
+
+    def _on_changed(self, field_id: str) -> None:
+        if self._loading or self.record.is_signed:
+            return
+        widget = self.widgets[field_id]
+        self._values[field_id] = widget.value()
+        if isinstance(widget.field, NoteLinkField):
+            self._update_linked(self._values[field_id])
+        if self.missing_panel.isVisible():
+            self.missing_panel.hide()
+        self._refresh()
+        self.schedule_save()
+
+    def _refresh(self) -> None:
+        """Visibility (show_if), computed fields and checklist items for the current values."""
+        filled = compute_values(self.spec, self._values, self.context)
+        for section in self.spec.sections:
+            card = self.section_cards[section.id]
+            card.setVisible(section_visible(section, filled, self.context))
+        for field_id, widget in self.widgets.items():
+            field = widget.field
+            if field.show_if is not None:
+                widget.setVisible(evaluate_condition(field.show_if, filled, self.context))
+            if isinstance(field, ChecklistField) and isinstance(widget, ChecklistWidget):
+                widget.show_items([i.value for i in visible_items(field, filled, self.context)])
+            if field.computed is not None:
+                result = evaluate_computed(field.computed, filled, self.context)
+                if field.allow_manual:
+                    widget.set_read_only(result is not None or self.record.is_signed)
+                    if result is not None:
+                        widget.set_value(result)
+                else:
+                    widget.set_read_only(True)
+                    widget.set_value(filled.get(field_id))
+            if isinstance(widget, LogWidget) and widget.has_computed_columns:
+                rows = filled.get(field_id)
+                widget.model.set_rows(rows if isinstance(rows, list) else [])
+
+    # -- saving ----------------------------------------------------------------------
+
+    def schedule_save(self) -> None:
+        """Save soon (the timer restarts with every change)."""
+        if self.record.is_signed:
+            return
+        self._dirty = True
+        self._set_status("Saving…")
+        self.save_timer.start()
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        """Whether a change waits for the autosave timer."""
+        return self._dirty
+
+    def flush(self) -> bool:
+        """Write pending changes now; False when saving failed."""
+        self.save_timer.stop()
+        if not self._dirty or self.record.is_signed:
+            return True
+        payload = self.values()
+        try:
+            self.store.save_values(self.note_id, payload)
+            self._correct_events(payload)
+        except SignedNoteError:
+            self._dirty = False
+            self.reload()
+            return False
+        except Exception:
+            log.exception("autosave failed")
+            self._set_status("Not saved — the vault refused the change", error=True)
+            return False
+        self._dirty = False
+        stamp = self._now().strftime("%H:%M:%S")
+        self._set_status(f"Saved {stamp}")
+        self.saved.emit(stamp)
+        return True
+
+    def _correct_events(self, payload: Mapping[str, Any]) -> None:
+        for field_id, widget in self.widgets.items():
+            if not isinstance(widget, LogWidget):
+                continue
+            rows = payload.get(field_id)
+            for row in rows if isinstance(rows, list) else []:
+                event_id = row.get(EVENT_KEY) if isinstance(row, dict) else None
+                if not isinstance(event_id, str):
+                    continue
+                data = _event_data(row)
+                if self._event_data.get(event_id) != data:
+                    self.store.correct_event(event_id, data)
+                    self._event_data[event_id] = data
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setText(text)
+        set_role(self.status_label, "field-error" if error else "muted")
+        self.status_changed.emit(text)
+
+    def _add_entry(self, widget: LogWidget) -> None:
+        """Append a row stamped with the current time and write it as an event now."""
+        if self.record.is_signed:
+            return
+        now = self._now()
+        row: dict[str, Any] = {}
+        time_columns = [c.id for c in widget.log_field.columns if isinstance(c, TimeField)]
+        if "time" in time_columns:
+            row["time"] = now.strftime("%H:%M")
+        offset = self._minutes_since_first_dose(now)
+        if offset is not None and widget.model.column_index("t_plus_min") >= 0:
+            row["t_plus_min"] = offset
+        at = widget.model.append_row(row)
+        try:
+            event_id = self.store.add_event(
+                self.note_id,
+                widget.log_field.id,
+                row,
+                t_offset_s=offset * 60 if offset is not None else None,
+            )
+        except Exception:
+            log.exception("could not write the log entry")
+            self._set_status("Not saved — the entry could not be written", error=True)
+            return
+        widget.model.set_cell(at, EVENT_KEY, event_id)
+        self._event_data[event_id] = dict(row)
+        self._values[widget.log_field.id] = widget.value()
+        self._refresh()
+        self._dirty = True
+        self.flush()
+        editable = [
+            c.id
+            for c in widget.log_field.columns
+            if c.id not in row and (c.computed is None or c.allow_manual)
+        ]
+        if editable:
+            widget.edit_cell(at, editable[0])
+
+    def _minutes_since_first_dose(self, now: datetime) -> int | None:
+        doses = self._values.get("dose_log")
+        if not isinstance(doses, list):
+            return None
+        times = [parse_time(r.get("time")) for r in doses if isinstance(r, dict)]
+        first = next((t for t in times if t is not None), None)
+        if first is None:
+            return None
+        start = datetime.combine(now.date(), first)
+        minutes = int((now.replace(tzinfo=None) - start).total_seconds() // 60)
+        return minutes if minutes >= 0 else minutes + 24 * 60
+
+    # -- signing -----------------------------------------------------------------------
+
+    def missing(self) -> list[str]:
+        """What must still be filled in before signing."""
+        return missing_for_signing(self.spec, self._values, self.layout_kind, self.context)
+
+    def sign_note(self) -> bool:
+        """Sign after checking required fields and asking once; True when signed."""
+        if self.record.is_signed:
+            return False
+        if not self.flush():
+            return False
+        gaps = self.missing()
+        if gaps:
+            self._show_missing(gaps)
+            return False
+        self.missing_panel.hide()
+        answer = QMessageBox.question(
+            self,
+            "Sign note",
+            "Sign this note now?\n\nA signed note is read-only; later corrections are"
+            " added as signed addenda.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            digest = self.store.sign(self.note_id)
+        except Exception:
+            log.exception("signing failed")
+            self._set_status("Not signed — the vault refused", error=True)
+            return False
+        self.reload()
+        self.signed.emit(digest)
+        return True
+
+    def _show_missing(self, gaps: list[str]) -> None:
+        self.missing_labels = list(gaps)
+        while self.missing_list.count():
+            item = self.missing_list.takeAt(0)
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.hide()
+                old.deleteLater()
+        count = len(gaps)
+        self.missing_title.setText(
+            f"Not signed yet: {count} item{'s' if count != 1 else ''} still to fill in"
+        )
+        for gap in gaps:
+            link = QPushButton(f"•  {gap}")
+            link.setProperty("role", "link")
+            link.setCursor(Qt.CursorShape.PointingHandCursor)
+            link.setStyleSheet("text-align: left; text-decoration: none;")
+            link.clicked.connect(lambda _c=False, g=gap: self.focus_label(g))
+            self.missing_list.addWidget(link)
+            link.setVisible(True)
+        self.missing_panel.show()
+        self.scroll_area.verticalScrollBar().setValue(0)
+        self.focus_label(gaps[0])
+
+    def widget_for_label(self, text: str) -> FieldWidget | None:
+        """The visible field a missing-for-signing label names."""
+        for widget in self.widgets.values():
+            lbl = widget.field.label
+            if (text == lbl or text.startswith(f"{lbl} (row")) and not widget.isHidden():
+                return widget
+        return None
+
+    def focus_label(self, text: str) -> None:
+        """Scroll to and focus the field a label names."""
+        widget = self.widget_for_label(text)
+        if widget is None:
+            return
+        self.scroll_area.ensureWidgetVisible(widget, 50, 80)
+        widget.focus_input()
+
+    def reload(self) -> None:
+        """Read the note again (after signing or an addendum) and show its state."""
+        self.record = self.store.get(self.note_id)
+        self._apply_signed_state()
+
+    def _apply_signed_state(self) -> None:
+        signed = self.record.is_signed
+        if signed:
+            self.save_timer.stop()
+            self._dirty = False
+            for widget in self.widgets.values():
+                widget.set_read_only(True)
+            self.sign_button.hide()
+            self.required_hint.hide()
+            self.missing_panel.hide()
+            when = format_stamp(self.record.signed_at) if self.record.signed_at else ""
+            self.signature_label.setText(
+                f"✓  Signed by {self.record.signed_by or 'unknown'} on {when}"
+            )
+            self.hash_label.setText(f"Content hash (SHA-256): {self.record.content_hash}")
+            self.signature_banner.show()
+            self._set_status("Signed · read-only")
+            self._show_addenda()
+            self.addendum_card.show()
+        else:
+            self.signature_banner.hide()
+            self.addendum_card.hide()
+            if not self._dirty:
+                self._set_status("All changes saved")
+
+    def _show_addenda(self) -> None:
+        while self.addenda_list.count():
+            item = self.addenda_list.takeAt(0)
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.hide()
+                old.deleteLater()
+        for addendum in self.record.addenda:
+            frame = QFrame()
+            frame.setProperty("role", "addendum")
+            frame.setObjectName(f"addendum_{addendum.id}")
+            lay = QVBoxLayout(frame)
+            lay.setContentsMargins(12, 8, 12, 8)
+            lay.setSpacing(4)
+            lay.addWidget(
+                label(
+                    f"Addendum · {format_stamp(addendum.created_at)} · {addendum.author}",
+                    "subheading",
+                    wrap=True,
+                )
+            )
+            body = label(addendum.text, None, wrap=True)
+            body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lay.addWidget(body)
+            lay.addWidget(label(f"SHA-256 {addendum.content_hash}", "caption", wrap=True))
+            self.addenda_list.addWidget(frame)
+            frame.setVisible(True)
+
+    @property
+    def addendum_texts(self) -> list[str]:
+        """The addenda shown, oldest first."""
+        return [a.text for a in self.record.addenda]
+
+    def sign_addendum(self) -> bool:
+        """Append the addendum typed (signed notes only); True when it was stored."""
+        text = self.addendum_edit.toPlainText().strip()
+        if not self.record.is_signed or not text:
+            return False
+        try:
+            addendum_id = self.store.add_addendum(self.note_id, text)
+        except Exception:
+            log.exception("addendum failed")
+            self._set_status("Addendum not saved", error=True)
+            return False
+        self.addendum_edit.clear()
+        self.reload()
+        self.addendum_added.emit(addendum_id)
+        return True
+
+    # -- search ----------------------------------------------------------------------
+
+    def highlight(self, query: str) -> str | None:
+        """Select the first visible field text matching `query`; returns that field's id."""
+        words = words_of(query)
+        if not words:
+            return None
+        for field_id, widget in self.widgets.items():
+            if widget.isHidden() or self._card_hidden(field_id):
+                continue
+            if widget.highlight(words):
+                self.scroll_area.ensureWidgetVisible(widget, 50, 80)
+                return field_id
+        return None
+
+    def _card_hidden(self, field_id: str) -> bool:
+        section = self._section_of.get(field_id)
+        return section is not None and self.section_cards[section.id].isHidden()
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Save pending changes when the editor is hidden."""
+        self.flush()
+        super().hideEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save pending changes when the editor closes."""
+        self.flush()
+        super().closeEvent(event)
+
+    @property
+    def session_date(self) -> date:
+        """The note's session date."""
+        return self.record.session_date

@@ -1,0 +1,257 @@
+"""`NoteWindow` (a note's own window with its header) and the new-note dialog.
+
+The main window opens a note with ``NoteWindow(notes, note_id, client_store=...)``
+and starts one with `new_note_dialog`, which returns the phase, date and
+template chosen; the caller creates the note from ``template.snapshot()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QMainWindow,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.domain.instruments import LoadedInstruments
+from kapnotes.domain.templates import LoadResult, NarrativeLayout, TemplateSpec, load_templates
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.notes import NoteStore
+from kapnotes.ui import theme
+from kapnotes.ui.editor.editor import NoteEditor
+from kapnotes.ui.editor.style import editor_style_sheet
+from kapnotes.ui.widgets import Card, label, set_role
+
+PHASES: tuple[tuple[str, str], ...] = (
+    ("preparation", "Preparation"),
+    ("dosing", "Dosing session"),
+    ("integration", "Integration"),
+)
+
+
+def client_context(client_store: ClientStore | None, client_id: str) -> dict[str, Any]:
+    """What templates may read as ``$client.…`` (weight, name), from the client record."""
+    if client_store is None:
+        return {}
+    try:
+        record = client_store.get(client_id)
+    except KeyError:
+        return {}
+    data = record.data
+    return {
+        "client": {
+            "id": record.id,
+            "name": data.name,
+            "weight_kg": data.weight_kg,
+            "date_of_birth": data.date_of_birth.isoformat() if data.date_of_birth else None,
+        }
+    }
+
+
+class NoteWindow(QMainWindow):
+    """One note in its own window: header (client, title, date, status) and the editor.
+
+    Ctrl+W closes it; closing saves what is pending.
+    """
+
+    def __init__(
+        self,
+        note_store: NoteStore,
+        note_id: str,
+        *,
+        client_store: ClientStore | None = None,
+        client_name: str | None = None,
+        context: Mapping[str, Any] | None = None,
+        layout: NarrativeLayout = NarrativeLayout.SOAP,
+        instruments: LoadedInstruments | None = None,
+        autosave_ms: int = 400,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("noteWindow")
+        self.setWindowIcon(theme.app_icon())
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        record = note_store.get(note_id)
+        full_context = client_context(client_store, record.client_id)
+        full_context.update(context or {})
+        if client_name is None:
+            client = full_context.get("client")
+            client_name = str(client.get("name", "")) if isinstance(client, dict) else ""
+        self.editor = NoteEditor(
+            note_store,
+            note_id,
+            TemplateSpec.model_validate(record.template_snapshot),
+            full_context,
+            layout,
+            instruments=instruments,
+            autosave_ms=autosave_ms,
+        )
+        title = str(record.template_snapshot.get("title", record.kind.title()))
+        self.setWindowTitle(f"{title} · {client_name}" if client_name else title)
+
+        header = QWidget()
+        header.setObjectName("noteHeader")
+        head = QHBoxLayout(header)
+        head.setContentsMargins(24, 16, 24, 4)
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        self.client_label = label(client_name or "", "muted")
+        self.client_label.setObjectName("noteClient")
+        self.title_label = label(title, "dialog-title")
+        self.title_label.setObjectName("noteTitle")
+        self.date_label = label(f"Session of {record.session_date:%A %d %B %Y}", "muted")
+        self.date_label.setObjectName("noteDate")
+        names.addWidget(self.client_label)
+        names.addWidget(self.title_label)
+        names.addWidget(self.date_label)
+        head.addLayout(names, 1)
+        self.status_chip = label("", None)
+        self.status_chip.setObjectName("noteStatus")
+        head.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignTop)
+        self._show_status()
+        self.editor.signed.connect(lambda _h: self._show_status())
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(header)
+        column.addWidget(self.editor, 1)
+        self.setCentralWidget(body)
+        self.setStyleSheet(editor_style_sheet())
+        self.resize(1000, 820)
+
+        self.close_shortcut = QShortcut(QKeySequence("Ctrl+W"), self)
+        self.close_shortcut.activated.connect(self.close)
+
+    def _show_status(self) -> None:
+        signed = self.editor.record.is_signed
+        self.status_chip.setText("Signed" if signed else "Draft")
+        set_role(self.status_chip, "signed" if signed else "draft")
+
+    @property
+    def note_id(self) -> str:
+        """The note shown."""
+        return self.editor.note_id
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save what is pending, then close."""
+        self.editor.flush()
+        super().closeEvent(event)
+
+
+@dataclass(frozen=True)
+class NewNoteChoice:
+    """What the clinician chose for a new note; create it from ``template.snapshot()``."""
+
+    phase: str
+    session_date: date
+    template: TemplateSpec
+
+
+class NewNoteDialog(QDialog):
+    """Asks for the phase (preparation, dosing, integration) and the session date."""
+
+    def __init__(
+        self,
+        templates: LoadResult | None = None,
+        *,
+        phase: str = "preparation",
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("newNoteDialog")
+        self.setWindowTitle("New note")
+        self.setMinimumWidth(460)
+        self.templates = templates or load_templates()
+        card = Card(margins=20, spacing=10)
+        card.body.addWidget(label("New note", "dialog-title"))
+        card.body.addWidget(label("Which session is this note for?", "muted"))
+        self.phase_group = QButtonGroup(self)
+        self.phase_buttons: dict[str, QRadioButton] = {}
+        for value, text in PHASES:
+            specs = self.templates.for_phase(value)
+            button = QRadioButton(text if not specs else f"{text}  ·  {specs[0].title}")
+            button.setObjectName(f"phase_{value}")
+            button.setEnabled(bool(specs))
+            self.phase_group.addButton(button)
+            self.phase_buttons[value] = button
+            card.body.addWidget(button)
+        start = self.phase_buttons.get(phase)
+        if start is not None and start.isEnabled():
+            start.setChecked(True)
+        else:
+            for button in self.phase_buttons.values():
+                if button.isEnabled():
+                    button.setChecked(True)
+                    break
+        card.body.addSpacing(6)
+        date_row = QHBoxLayout()
+        date_row.addWidget(label("Session date", "fieldname"))
+        self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("sessionDate")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        now = today()
+        self.date_edit.setDate(QDate(now.year, now.month, now.day))
+        self.date_edit.setMinimumWidth(150)
+        date_row.addWidget(self.date_edit)
+        date_row.addStretch(1)
+        card.body.addLayout(date_row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Create note")
+        ok.setProperty("role", "primary")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 16, 16, 16)
+        outer.addWidget(card)
+        outer.addWidget(self.buttons)
+
+    def choice(self) -> NewNoteChoice | None:
+        """The phase, date and template chosen (None when nothing can be chosen)."""
+        for value, button in self.phase_buttons.items():
+            if button.isChecked():
+                specs = self.templates.for_phase(value)
+                if not specs:
+                    return None
+                chosen = self.date_edit.date().toPython()
+                assert isinstance(chosen, date)
+                return NewNoteChoice(value, chosen, specs[0])
+        return None
+
+
+def new_note_dialog(
+    parent: QWidget | None = None,
+    templates: LoadResult | None = None,
+    *,
+    phase: str = "preparation",
+    today: Callable[[], date] = date.today,
+    run: Callable[[QDialog], int] | None = None,
+) -> NewNoteChoice | None:
+    """Ask for phase and date; the choice, or None when cancelled.
+
+    ``run`` shows the dialog (``QDialog.exec`` by default; tests pass their own).
+    """
+    dialog = NewNoteDialog(templates, phase=phase, today=today, parent=parent)
+    result = run(dialog) if run is not None else dialog.exec()
+    choice = dialog.choice() if result == QDialog.DialogCode.Accepted else None
+    dialog.deleteLater()
+    return choice

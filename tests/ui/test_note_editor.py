@@ -1,0 +1,626 @@
+"""The note editor: every field type round-trips through autosave, signing, show_if, versions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QLineEdit,
+    QMessageBox,
+    QRadioButton,
+)
+from pytestqt.qtbot import QtBot
+
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.templates import TemplateSpec, load_templates, parse_template
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.notes import NoteStore
+from kapnotes.store.vault import OpenVault, Vault
+from kapnotes.ui.editor import NoteEditor, NoteWindow, new_note_dialog
+from kapnotes.ui.editor.fields import (
+    ChecklistWidget,
+    DateWidget,
+    LongTextWidget,
+    MultiChoiceWidget,
+    NoteLinkWidget,
+    NumberWidget,
+    ScaleWidget,
+    ShortTextWidget,
+    SingleChoiceWidget,
+    TimeWidget,
+    YesNoWidget,
+)
+from kapnotes.ui.editor.instrument import InstrumentWidget
+from kapnotes.ui.editor.log_table import EVENT_KEY, LogWidget
+from tests.conftest import PASSPHRASE
+from tests.ui.conftest import type_date
+
+NOW = datetime(2026, 3, 2, 10, 42, 13)
+
+EVERY_TYPE: dict[str, Any] = {
+    "id": "every_type",
+    "version": 1,
+    "title": "Every field type",
+    "phase": "dosing",
+    "sections": [
+        {
+            "id": "all",
+            "title": "All types",
+            "fields": [
+                {"id": "short_text", "type": "short_text", "label": "Short text"},
+                {"id": "long_text", "type": "long_text", "label": "Long text"},
+                {
+                    "id": "number",
+                    "type": "number",
+                    "label": "Dose",
+                    "unit": "mg",
+                    "range": [0, 1000],
+                    "plausible": [5, 300],
+                },
+                {"id": "integer", "type": "integer", "label": "Session number", "range": [1, 200]},
+                {
+                    "id": "single_choice",
+                    "type": "single_choice",
+                    "label": "Mode",
+                    "options": [
+                        {"value": "in_person", "label": "In person"},
+                        {"value": "telehealth", "label": "Telehealth"},
+                    ],
+                },
+                {
+                    "id": "multi_choice",
+                    "type": "multi_choice",
+                    "label": "Interventions",
+                    "options": [
+                        {"value": "reassurance", "label": "Reassurance"},
+                        {"value": "music", "label": "Music change"},
+                    ],
+                },
+                {
+                    "id": "checklist",
+                    "type": "checklist",
+                    "label": "Pre-dose checklist",
+                    "items": [
+                        {"value": "fasted", "label": "Fasted"},
+                        {"value": "ride", "label": "Ride home confirmed"},
+                    ],
+                },
+                {
+                    "id": "scale",
+                    "type": "scale",
+                    "label": "Readiness",
+                    "anchors": {"low": "Not ready", "high": "Fully ready"},
+                },
+                {"id": "date", "type": "date", "label": "Consent date"},
+                {"id": "time", "type": "time", "label": "Start time"},
+                {"id": "yes_no", "type": "yes_no", "label": "Ride home arranged"},
+                {
+                    "id": "instrument",
+                    "type": "instrument",
+                    "label": "PHQ-9",
+                    "instrument_id": "phq9",
+                },
+                {
+                    "id": "note_link",
+                    "type": "note_link",
+                    "label": "Preparation session",
+                    "link_phase": "preparation",
+                },
+                {
+                    "id": "observation_log",
+                    "type": "observation_log",
+                    "label": "Observations",
+                    "columns": [
+                        {"id": "time", "type": "time", "label": "Time"},
+                        {"id": "text", "type": "long_text", "label": "Observation"},
+                    ],
+                },
+            ],
+        }
+    ],
+}
+
+PHQ9_ANSWERS = {
+    f"phq9_{n}": v for n, v in zip(range(1, 10), (2, 2, 2, 2, 2, 2, 2, 3, 1), strict=True)
+}
+
+
+@dataclass
+class Clinic:
+    """Stores over an open test vault, with one fictional client and course."""
+
+    vault: Vault
+    open_vault: OpenVault
+    notes: NoteStore
+    clients: ClientStore
+    client_id: str
+    course_id: str
+
+    def reopen(self) -> None:
+        """Close the vault and unlock it again (every store rebuilt)."""
+        self.open_vault.close()
+        self.open_vault = self.vault.unlock(PASSPHRASE)
+        self.notes = NoteStore(self.open_vault)
+        self.clients = ClientStore(self.open_vault)
+
+    def note(self, spec: TemplateSpec, values: dict[str, Any] | None = None) -> str:
+        """A draft note from `spec`."""
+        return self.notes.create(
+            self.course_id, spec.phase, spec.snapshot(), date(2026, 3, 2), values or {}
+        )
+
+
+@pytest.fixture
+def clinic(vault: Vault, open_vault: OpenVault) -> Iterator[Clinic]:
+    """A vault with the fictional client Robin Example (70 kg) and a course."""
+    clients = ClientStore(open_vault)
+    client_id = clients.create(ClientInput(name="Robin Example", weight_kg=70.0))
+    course_id = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 2, 1),
+            indication="Treatment-resistant depression",
+            planned_product=Product.KETAMINE_SUBLINGUAL,
+        ),
+    )
+    state = Clinic(vault, open_vault, NoteStore(open_vault), clients, client_id, course_id)
+    yield state
+    if state.open_vault is not open_vault:
+        state.open_vault.close()
+
+
+@pytest.fixture
+def templates() -> dict[str, TemplateSpec]:
+    """The bundled templates by phase."""
+    loaded = load_templates()
+    return {phase: loaded.for_phase(phase)[0] for phase in ("preparation", "dosing", "integration")}
+
+
+EditorFactory = Callable[..., NoteEditor]
+
+
+@pytest.fixture
+def make_editor(qtbot: QtBot, clinic: Clinic) -> EditorFactory:
+    """Build editors over the clinic's current note store, shown and registered."""
+
+    def make(note_id: str, **kwargs: Any) -> NoteEditor:
+        record = clinic.notes.get(note_id)
+        options: dict[str, Any] = {"autosave_ms": 50, "now": lambda: NOW}
+        options.update(kwargs)
+        editor = NoteEditor(
+            clinic.notes,
+            note_id,
+            TemplateSpec.model_validate(record.template_snapshot),
+            {"client": {"weight_kg": 70.0}},
+            **options,
+        )
+        qtbot.addWidget(editor)
+        editor.resize(1000, 800)
+        editor.show()
+        qtbot.waitExposed(editor)
+        return editor
+
+    return make
+
+
+def click(qtbot: QtBot, widget: Any) -> None:
+    """A left click: on the box of a check box or radio button, else in the middle."""
+    if isinstance(widget, QCheckBox | QRadioButton):
+        spot = QPoint(8, widget.height() // 2)
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=spot)
+    else:
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_time(qtbot: QtBot, edit: QDateTimeEdit, hours: str, minutes: str) -> None:
+    """Type a time section by section."""
+    edit.setFocus()
+    edit.setSelectedSection(QDateTimeEdit.Section.HourSection)
+    qtbot.keyClicks(edit, hours)
+    edit.setSelectedSection(QDateTimeEdit.Section.MinuteSection)
+    qtbot.keyClicks(edit, minutes)
+
+
+def enter(qtbot: QtBot, editor: NoteEditor, field_id: str) -> None:
+    """Enter a value into one field as a user would."""
+    widget = editor.widgets[field_id]
+    if isinstance(widget, ShortTextWidget | LongTextWidget):
+        qtbot.keyClicks(widget.edit, "Calm and curious")
+    elif isinstance(widget, NumberWidget):
+        qtbot.keyClicks(widget.edit, "37.5" if not widget.integer else "12")
+    elif isinstance(widget, SingleChoiceWidget):
+        click(qtbot, widget.radios[1])
+    elif isinstance(widget, MultiChoiceWidget | ChecklistWidget):
+        boxes = (
+            widget.boxes if isinstance(widget, MultiChoiceWidget) else list(widget.boxes.values())
+        )
+        click(qtbot, boxes[1])
+    elif isinstance(widget, ScaleWidget):
+        click(qtbot, widget.buttons[7])
+    elif isinstance(widget, DateWidget):
+        click(qtbot, widget.set_button)
+        type_date(qtbot, widget.edit, date(2026, 2, 27))
+    elif isinstance(widget, TimeWidget):
+        click(qtbot, widget.set_button)
+        type_time(qtbot, widget.edit, "09", "41")
+    elif isinstance(widget, YesNoWidget):
+        click(qtbot, widget.no)
+    elif isinstance(widget, InstrumentWidget):
+        for item_id, value in PHQ9_ANSWERS.items():
+            click(qtbot, widget.groups[item_id].button(value))
+    elif isinstance(widget, NoteLinkWidget):
+        widget.combo.setFocus()
+        qtbot.keyClick(widget.combo, Qt.Key.Key_Down)
+    elif isinstance(widget, LogWidget):
+        click(qtbot, widget.add_button)
+        line = widget.view.findChild(QLineEdit)
+        assert line is not None, "adding an entry opens the first empty cell"
+        qtbot.keyClicks(line, "Resting, eyes closed")
+        qtbot.keyClick(line, Qt.Key.Key_Return)  # the view commits on its next loop turn
+        qtbot.waitUntil(lambda: "text" in widget.model.rows[-1])
+    else:  # pragma: no cover
+        raise AssertionError(f"no input helper for {type(widget).__name__}")
+
+
+def expected(field_id: str, link_id: str) -> Any:
+    """The value `enter` leaves in a field."""
+    return {
+        "short_text": "Calm and curious",
+        "long_text": "Calm and curious",
+        "number": 37.5,
+        "integer": 12,
+        "single_choice": "telehealth",
+        "multi_choice": ["music"],
+        "checklist": ["ride"],
+        "scale": 7,
+        "date": "2026-02-27",
+        "time": "09:41",
+        "yes_no": False,
+        "instrument": PHQ9_ANSWERS,
+        "note_link": link_id,
+        "observation_log": [{"time": "10:42", "text": "Resting, eyes closed"}],
+    }[field_id]
+
+
+def without_event_ids(value: Any) -> Any:
+    """Log rows without the event id the editor keeps in them."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return [{k: v for k, v in row.items() if k != EVENT_KEY} for row in value]
+    return value
+
+
+def wait_saved(qtbot: QtBot, editor: NoteEditor) -> None:
+    """Wait until the autosave timer has written every change."""
+    qtbot.waitUntil(lambda: not editor.has_unsaved_changes, timeout=2000)
+
+
+@pytest.mark.parametrize("field_id", [f["id"] for f in EVERY_TYPE["sections"][0]["fields"]])
+def test_every_field_type_survives_autosave_and_reopening(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, field_id: str
+) -> None:
+    spec = parse_template(EVERY_TYPE)
+    prep = load_templates().for_phase("preparation")[0]
+    link_id = clinic.note(prep)
+    note_id = clinic.note(spec)
+    editor = make_editor(note_id)
+
+    enter(qtbot, editor, field_id)
+    want = expected(field_id, link_id)
+    assert without_event_ids(editor.widgets[field_id].value()) == want
+    wait_saved(qtbot, editor)
+    assert editor.status_label.text().startswith("Saved ")
+    assert without_event_ids(clinic.notes.get(note_id).values[field_id]) == want
+
+    again = make_editor(note_id)
+    assert without_event_ids(again.widgets[field_id].value()) == want
+
+    clinic.reopen()
+    reopened = make_editor(note_id)
+    assert without_event_ids(reopened.widgets[field_id].value()) == want
+
+
+def test_log_entries_are_events_written_at_once(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    note_id = clinic.note(parse_template(EVERY_TYPE))
+    editor = make_editor(note_id, autosave_ms=60_000)
+    log = editor.widgets["observation_log"]
+    assert isinstance(log, LogWidget)
+    click(qtbot, log.add_button)
+    events = clinic.notes.get(note_id).events
+    assert [(e.kind, e.data) for e in events] == [("observation_log", {"time": "10:42"})]
+    line = log.view.findChild(QLineEdit)
+    assert line is not None
+    qtbot.keyClicks(line, "Tearful, then settled")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "text" in log.model.rows[0])
+    editor.flush()
+    event = clinic.notes.get(note_id).events[0]
+    assert event.data["text"] == "Tearful, then settled"
+    assert event.data["original"] == {"time": "10:42"}
+
+
+def test_number_warns_in_amber_and_rejects_out_of_range(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    editor = make_editor(clinic.note(parse_template(EVERY_TYPE)))
+    widget = editor.widgets["number"]
+    assert isinstance(widget, NumberWidget)
+    qtbot.keyClicks(widget.edit, "400")
+    assert widget.issue.isVisible() and widget.issue.property("role") == "warning"
+    assert widget.value() == 400
+    widget.edit.clear()
+    qtbot.keyClicks(widget.edit, "5000")
+    assert widget.issue.property("role") == "field-error"
+    assert "between 0 and 1000" in widget.issue.text()
+    assert widget.value() is None
+
+
+def test_instrument_scores_live_and_flags_item_nine(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    editor = make_editor(clinic.note(parse_template(EVERY_TYPE)))
+    widget = editor.widgets["instrument"]
+    assert isinstance(widget, InstrumentWidget)
+    click(qtbot, widget.groups["phq9_1"].button(2))
+    assert "Incomplete" in widget.score_text and "2, 3" in widget.score_text
+    for item_id, value in PHQ9_ANSWERS.items():
+        click(qtbot, widget.groups[item_id].button(value))
+    assert widget.score_text == "Total 18  ·  Moderately severe"
+    assert any("Suicide-risk" in text for text in widget.flag_texts)
+    assert widget.flag_labels[0].isVisible()
+
+
+MINI: dict[str, Any] = {
+    "id": "mini",
+    "version": 1,
+    "title": "Brief check-in",
+    "phase": "integration",
+    "sections": [
+        {
+            "id": "main",
+            "title": "Check-in",
+            "fields": [
+                {
+                    "id": "mood",
+                    "type": "short_text",
+                    "label": "Mood today",
+                    "required_to_sign": True,
+                    "help": "In the client's words.",
+                },
+                {
+                    "id": "readiness",
+                    "type": "scale",
+                    "label": "Readiness",
+                    "required_to_sign": True,
+                    "anchors": {"low": "Not ready", "high": "Fully ready"},
+                },
+                {"id": "notes", "type": "long_text", "label": "Notes"},
+            ],
+        }
+    ],
+}
+
+
+def test_signing_lists_missing_fields_then_freezes_the_note(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    note_id = clinic.note(parse_template(MINI))
+    editor = make_editor(note_id)
+    mood = editor.widgets["mood"]
+    assert isinstance(mood, ShortTextWidget)
+    assert mood.required_mark.isVisible()
+
+    with patch.object(QMessageBox, "question") as ask:
+        click(qtbot, editor.sign_button)
+        ask.assert_not_called()
+    assert editor.missing_panel.isVisible()
+    assert editor.missing_labels == ["Mood today", "Readiness"]
+    assert not clinic.notes.get(note_id).is_signed
+
+    qtbot.keyClicks(mood.edit, "Hopeful")
+    scale = editor.widgets["readiness"]
+    assert isinstance(scale, ScaleWidget)
+    click(qtbot, scale.buttons[8])
+    with (
+        patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes),
+        qtbot.waitSignal(editor.signed, timeout=3000) as signed,
+    ):
+        click(qtbot, editor.sign_button)
+    record = clinic.notes.get(note_id)
+    assert record.is_signed and record.values["mood"] == "Hopeful"
+    assert signed.args == [record.content_hash]
+    assert editor.signature_banner.isVisible()
+    assert record.content_hash is not None and record.content_hash in editor.hash_label.text()
+    assert "Dr Ada Quill" in editor.signature_label.text()
+    assert mood.edit.isReadOnly()
+    assert not scale.buttons[0].isEnabled()
+    notes = editor.widgets["notes"]
+    assert isinstance(notes, LongTextWidget) and notes.edit.isReadOnly()
+    assert not editor.sign_button.isVisible()
+
+    qtbot.keyClicks(mood.edit, " and more")
+    qtbot.keyClicks(notes.edit, "late edit")
+    assert mood.edit.text() == "Hopeful"
+    assert not editor.has_unsaved_changes
+    assert clinic.notes.get(note_id).values["mood"] == "Hopeful"
+
+    assert editor.addendum_card.isVisible()
+    qtbot.keyClicks(editor.addendum_edit, "Client phoned next day: slept well.")
+    with qtbot.waitSignal(editor.addendum_added, timeout=3000):
+        click(qtbot, editor.addendum_button)
+    assert editor.addendum_texts == ["Client phoned next day: slept well."]
+    assert clinic.notes.get(note_id).addenda[0].text == "Client phoned next day: slept well."
+    shown = [w.text() for w in editor.addendum_card.findChildren(type(mood.title))]
+    assert "Client phoned next day: slept well." in shown
+
+
+def test_cancelled_confirmation_does_not_sign(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    note_id = clinic.note(parse_template(MINI), {"mood": "Settled", "readiness": 6})
+    editor = make_editor(note_id)
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Cancel):
+        assert not editor.sign_note()
+    assert not clinic.notes.get(note_id).is_signed
+    assert not editor.widgets["mood"].read_only
+
+
+def test_old_note_renders_with_its_original_template(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, tmp_path: Path
+) -> None:
+    v1 = parse_template(MINI)
+    note_id = clinic.note(v1, {"mood": "Grounded"})
+    v2_data = json.loads(json.dumps(MINI))
+    v2_data["version"] = 2
+    v2_data["sections"][0]["fields"][0] = {
+        "id": "energy",
+        "type": "short_text",
+        "label": "Energy today",
+    }
+    (tmp_path / "mini.json").write_text(json.dumps(v2_data), encoding="utf-8")
+    loaded = load_templates([tmp_path])
+    assert loaded.templates["mini"].version == 2
+
+    editor = make_editor(note_id)
+    assert "mood" in editor.widgets and "energy" not in editor.widgets
+    assert editor.widgets["mood"].value() == "Grounded"
+    window = NoteWindow(clinic.notes, note_id, client_store=clinic.clients)
+    qtbot.addWidget(window)
+    assert "mood" in window.editor.widgets and "energy" not in window.editor.widgets
+    new_id = clinic.note(loaded.templates["mini"])
+    assert "energy" in make_editor(new_id).widgets
+
+
+def test_esketamine_shows_the_rems_section(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
+) -> None:
+    editor = make_editor(clinic.note(templates["dosing"]))
+    rems = editor.section_cards["rems"]
+    product = editor.widgets["planned_product"]
+    assert isinstance(product, SingleChoiceWidget) and product.combo is not None
+    assert not rems.isVisible()
+    product.combo.setFocus()
+    values = product.choice_field.option_values()
+    for _ in range(values.index("esketamine_intranasal") + 1):
+        qtbot.keyClick(product.combo, Qt.Key.Key_Down)
+    assert product.value() == "esketamine_intranasal"
+    assert rems.isVisible()
+    qtbot.keyClick(product.combo, Qt.Key.Key_Up)
+    assert product.value() == "ketamine_oral"
+    assert not rems.isVisible()
+
+
+def test_show_if_field_and_computed_dose(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
+) -> None:
+    editor = make_editor(clinic.note(templates["preparation"]))
+    driver = editor.widgets["driver_name"]
+    assert not driver.isVisible()
+    ride = editor.widgets["ride_home_arranged"]
+    assert isinstance(ride, YesNoWidget)
+    click(qtbot, ride.yes)
+    assert driver.isVisible()
+    unit = editor.widgets["planned_dose_unit"]
+    assert isinstance(unit, SingleChoiceWidget)
+    per_kg = next(i for i, v in enumerate(unit.choice_field.option_values()) if v == "mg_per_kg")
+    if unit.radios:
+        click(qtbot, unit.radios[per_kg])
+    else:
+        assert unit.combo is not None
+        unit.combo.setCurrentIndex(per_kg + 1)
+    dose = editor.widgets["planned_dose_mg_per_kg"]
+    assert isinstance(dose, NumberWidget)
+    qtbot.keyClicks(dose.edit, "0.5")
+    mg = editor.widgets["planned_dose_mg"]
+    assert isinstance(mg, NumberWidget)
+    assert mg.value() == 35 and mg.edit.isReadOnly()
+    assert editor.values()["planned_dose_mg"] == 35
+
+
+def test_note_window_header_and_ctrl_w(
+    qtbot: QtBot, clinic: Clinic, templates: dict[str, TemplateSpec]
+) -> None:
+    note_id = clinic.note(templates["integration"])
+    window = NoteWindow(clinic.notes, note_id, client_store=clinic.clients, autosave_ms=10_000)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.client_label.text() == "Robin Example"
+    assert window.title_label.text() == "Integration session"
+    assert "2026" in window.date_label.text() and window.status_chip.text() == "Draft"
+    notes = window.editor.widgets["client_narrative"]
+    assert isinstance(notes, LongTextWidget)
+    qtbot.keyClicks(notes.edit, "A sense of spaciousness")
+    assert window.editor.has_unsaved_changes
+    window.activateWindow()
+    window.close_shortcut.activated.emit()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert clinic.notes.get(note_id).values["client_narrative"] == "A sense of spaciousness"
+
+
+def test_new_note_dialog_returns_phase_date_and_template(qtbot: QtBot) -> None:
+    def run(dialog: Any) -> int:
+        qtbot.addWidget(dialog)
+        click(qtbot, dialog.phase_buttons["dosing"])
+        dialog.date_edit.setDate(QDate(2026, 3, 9))
+        return 1
+
+    choice = new_note_dialog(today=lambda: date(2026, 3, 1), run=run)
+    assert choice is not None
+    assert choice.phase == "dosing" and choice.session_date == date(2026, 3, 9)
+    assert choice.template.id == "dosing"
+    assert new_note_dialog(run=lambda d: (qtbot.addWidget(d), 0)[1]) is None
+
+
+def test_tab_order_follows_the_form(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    editor = make_editor(clinic.note(parse_template(MINI)))
+    mood = editor.widgets["mood"]
+    assert isinstance(mood, ShortTextWidget)
+    scale = editor.widgets["readiness"]
+    assert isinstance(scale, ScaleWidget)
+    assert next_tab_stop(mood.edit) is scale.buttons[0]
+    assert next_tab_stop(scale.buttons[-1]) is editor.widgets["notes"].focus_widgets()[0]
+
+
+def next_tab_stop(widget: Any) -> Any:
+    """The next widget in the focus chain that takes tab focus."""
+    nxt = widget.nextInFocusChain()
+    while nxt is not widget and not (nxt.focusPolicy() & Qt.FocusPolicy.TabFocus):
+        nxt = nxt.nextInFocusChain()
+    return nxt
+
+
+def test_log_model_passes_the_model_tester(
+    qtbot: QtBot,
+    qtmodeltester: Any,
+    clinic: Clinic,
+    make_editor: EditorFactory,
+    templates: dict[str, TemplateSpec],
+) -> None:
+    note_id = clinic.note(
+        templates["dosing"],
+        {
+            "vitals_log": [
+                {"time": "10:00", "systolic": 132, "diastolic": 84, "heart_rate": 78, "spo2": 98},
+                {"time": "10:40", "systolic": 210, "diastolic": 95, "heart_rate": 88, "spo2": 97},
+            ]
+        },
+    )
+    editor = make_editor(note_id)
+    vitals = editor.widgets["vitals_log"]
+    assert isinstance(vitals, LogWidget)
+    qtmodeltester.check(vitals.model)
+    assert vitals.issue.isVisible() and "unusual" in vitals.issue.text()
