@@ -1,0 +1,434 @@
+"""Clinic settings for the live dosing session: alert rules, reminders, dose ranges, billing.
+
+Every number here is a *default* taken from the clinical spec
+(``/work/shared/domain/kap-clinical-spec.md``); a clinic changes them in its own
+settings file. The domain functions of :mod:`kapnotes.domain.session` take a
+:class:`ClinicSettings` argument and never read a constant of their own.
+
+The defaults also ship as data in ``resources/settings/clinic-defaults.json``
+(a test keeps that file equal to ``ClinicSettings().model_dump(mode="json")``).
+
+Blood-pressure thresholds ("above 140/90", "above 180/110") are read as
+*either component above*: a reading is above 180/110 when its systolic is above
+180 **or** its diastolic is above 110 (so 184/110 is above 180/110 because of its
+systolic). This is how the spec's required cases come out, and it is the safe
+reading of a pair threshold: a diastolic of 125 is alarming whatever the systolic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Final, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kapnotes.domain.clients import Product
+
+SETTINGS_FORMAT: Final = "kapnotes-clinic-settings"
+SETTINGS_VERSION: Final = 1
+
+
+class SettingsError(ValueError):
+    """A clinic settings file could not be read; ``problems`` name the field of each."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+class Severity(StrEnum):
+    """How loudly an alert is shown."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BloodPressure(_Model):
+    """A blood-pressure pair threshold; a reading is *above* it when either part is above."""
+
+    systolic: int = Field(ge=50, le=300)
+    diastolic: int = Field(ge=20, le=200)
+
+    def exceeded_by(self, systolic: int | None, diastolic: int | None) -> bool:
+        """Whether a reading is above this threshold (systolic above OR diastolic above)."""
+        return (systolic is not None and systolic > self.systolic) or (
+            diastolic is not None and diastolic > self.diastolic
+        )
+
+    def __str__(self) -> str:
+        return f"{self.systolic}/{self.diastolic}"
+
+
+# --------------------------------------------------------------------------- alert rules
+
+
+class PreDoseHoldRule(_Model):
+    """BP above the threshold before the first dose: dosing needs an override with a reason.
+
+    ``decide_on``: ``any`` (default, conservative) holds when *any* pre-dose BP
+    reading is above the threshold; ``latest`` only looks at the most recent one,
+    for clinics that recheck after the client has rested.
+    """
+
+    enabled: bool = True
+    above: BloodPressure = BloodPressure(systolic=140, diastolic=90)
+    decide_on: Literal["any", "latest"] = "any"
+    require_pre_dose_bp: bool = True
+    severity: Severity = Severity.WARNING
+
+
+class HypertensionRule(_Model):
+    """Above ``sustained_above`` on readings ``sustained_minutes`` apart, or above ``once_above``.
+
+    "Two readings 5 or more minutes apart" is read as: consecutive blood-pressure
+    readings, all above ``sustained_above``, the last at least ``sustained_minutes``
+    after the first. A BP reading below the threshold in between ends the run.
+    """
+
+    enabled: bool = True
+    sustained_above: BloodPressure = BloodPressure(systolic=180, diastolic=110)
+    sustained_minutes: int = Field(default=5, ge=0, le=120)
+    once_above: BloodPressure = BloodPressure(systolic=200, diastolic=120)
+    severity: Severity = Severity.WARNING
+    once_severity: Severity = Severity.CRITICAL
+
+
+class TachycardiaRule(_Model):
+    """Heart rate above ``above_bpm`` on consecutive readings spanning ``sustained_minutes``."""
+
+    enabled: bool = True
+    above_bpm: int = Field(default=120, ge=20, le=250)
+    sustained_minutes: int = Field(default=5, ge=0, le=120)
+    severity: Severity = Severity.WARNING
+
+
+class DesaturationRule(_Model):
+    """SpO2 below ``below_percent``."""
+
+    enabled: bool = True
+    below_percent: int = Field(default=94, ge=50, le=100)
+    severity: Severity = Severity.WARNING
+
+
+class ExcessSedationRule(_Model):
+    """MOAA/S at or below ``at_or_below``."""
+
+    enabled: bool = True
+    at_or_below: int = Field(default=2, ge=0, le=5)
+    severity: Severity = Severity.WARNING
+
+
+class AlertRules(_Model):
+    """The default alert rules table of the clinical spec, one entry per rule."""
+
+    pre_dose_hold: PreDoseHoldRule = PreDoseHoldRule()
+    hypertension: HypertensionRule = HypertensionRule()
+    tachycardia: TachycardiaRule = TachycardiaRule()
+    desaturation: DesaturationRule = DesaturationRule()
+    excess_sedation: ExcessSedationRule = ExcessSedationRule()
+
+
+# --------------------------------------------------------------------------- vitals limits
+
+
+class Range(_Model):
+    """An inclusive range of whole numbers."""
+
+    min: int
+    max: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int | float) and self.min <= value <= self.max
+
+
+class VitalsLimits(_Model):
+    """Plausibility limits: values outside them are refused, never stored silently."""
+
+    systolic: Range = Range(min=50, max=300)
+    diastolic: Range = Range(min=20, max=200)
+    heart_rate: Range = Range(min=20, max=250)
+    spo2: Range = Range(min=50, max=100)
+    respiratory_rate: Range = Range(min=4, max=60)
+    moaas: Range = Range(min=0, max=5)
+    dissociation: Range = Range(min=0, max=10)
+    cadss_total: Range = Range(min=0, max=92)
+
+
+# --------------------------------------------------------------------------- monitoring
+
+
+def _default_intervals() -> dict[Product, int]:
+    return {
+        Product.KETAMINE_IV: 10,
+        Product.KETAMINE_IM: 15,
+        Product.KETAMINE_SUBLINGUAL: 15,
+        Product.KETAMINE_ORAL: 15,
+        Product.ESKETAMINE_INTRANASAL: 15,
+    }
+
+
+def _default_minimum_monitoring() -> dict[Product, int]:
+    return {Product.ESKETAMINE_INTRANASAL: 120}
+
+
+class BpCheck(_Model):
+    """A timed blood-pressure check (esketamine: about 40 minutes after the dose).
+
+    The reminder is due from ``due_from_min`` until a BP reading exists between
+    ``due_from_min`` and ``window_end_min`` (minutes after T0). The REMS block
+    reports the reading closest to ``at_min`` between ``rems_window_start_min``
+    and ``rems_window_end_min``.
+    """
+
+    at_min: int = Field(default=40, ge=0)
+    due_from_min: int = Field(default=35, ge=0)
+    window_end_min: int = Field(default=50, ge=0)
+    rems_window_start_min: int = Field(default=30, ge=0)
+    rems_window_end_min: int = Field(default=50, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.due_from_min <= self.window_end_min:
+            raise ValueError("due_from_min must not be after window_end_min")
+        if not self.rems_window_start_min <= self.at_min <= self.rems_window_end_min:
+            raise ValueError("at_min must lie inside the REMS window")
+        return self
+
+
+class MonitoringSettings(_Model):
+    """Vitals reminders, the esketamine BP check and minimum monitoring time.
+
+    ``vitals_interval_min``: minutes between vitals per product/route (a product
+    missing from the map gets ``default_vitals_interval_min``).
+    ``minimum_monitoring_min``: minutes after T0 before discharge, per product
+    (esketamine 120 by default; absent means no minimum).
+    ``timed_bp_check``: products with a timed BP check (esketamine by default).
+    ``pre_discharge_bp_within_min``: for the REMS block, the BP "before discharge"
+    must be at most this many minutes before discharge (``None``: any post-dose
+    reading counts).
+    """
+
+    vitals_interval_min: dict[Product, int] = Field(default_factory=_default_intervals)
+    default_vitals_interval_min: int = Field(default=15, ge=1, le=240)
+    minimum_monitoring_min: dict[Product, int] = Field(default_factory=_default_minimum_monitoring)
+    timed_bp_check: dict[Product, BpCheck] = Field(
+        default_factory=lambda: {Product.ESKETAMINE_INTRANASAL: BpCheck()}
+    )
+    pre_discharge_bp_within_min: int | None = Field(default=30, ge=1)
+
+    def interval_for(self, product: Product) -> int:
+        """Minutes between vitals readings for a product."""
+        return self.vitals_interval_min.get(product, self.default_vitals_interval_min)
+
+
+# --------------------------------------------------------------------------- discharge
+
+
+class ChecklistItem(_Model):
+    """One discharge criterion; ``value`` matches the dosing template's checklist item."""
+
+    value: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+
+
+DEFAULT_DISCHARGE_CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem(value="vitals_near_baseline", label="Vitals back near baseline"),
+    ChecklistItem(value="alert_and_oriented", label="Alert and oriented"),
+    ChecklistItem(value="steady_on_feet", label="Steady on feet"),
+    ChecklistItem(value="tolerating_fluids", label="Tolerating fluids"),
+    ChecklistItem(value="nausea_minimal", label="Nausea minimal"),
+    ChecklistItem(value="escort_present", label="A responsible adult escort present"),
+    ChecklistItem(value="written_instructions_given", label="Written instructions given"),
+    ChecklistItem(value="no_driving", label="No driving until the next day after sleep"),
+)
+
+
+# --------------------------------------------------------------------------- dose ranges
+
+
+class DoseRange(_Model):
+    """The usual range of a product's session total (for warnings, never limits).
+
+    ``unit`` is ``mg_per_kg`` (compared with the session total divided by the
+    client's weight) or ``mg``. ``usual_totals`` lists the usual session totals
+    where only a few are usual (esketamine 56 or 84 mg).
+    """
+
+    unit: Literal["mg", "mg_per_kg"]
+    min: float = Field(ge=0)
+    max: float = Field(gt=0)
+    usual_totals: tuple[float, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+
+def _default_dose_ranges() -> dict[Product, DoseRange]:
+    return {
+        Product.KETAMINE_IV: DoseRange(unit="mg_per_kg", min=0.1, max=0.75),
+        Product.KETAMINE_IM: DoseRange(unit="mg_per_kg", min=0.5, max=1.0),
+        Product.KETAMINE_SUBLINGUAL: DoseRange(unit="mg", min=25, max=300),
+        Product.KETAMINE_ORAL: DoseRange(unit="mg", min=25, max=300),
+        Product.ESKETAMINE_INTRANASAL: DoseRange(
+            unit="mg", min=56, max=84, usual_totals=(56.0, 84.0)
+        ),
+    }
+
+
+# --------------------------------------------------------------------------- billing
+
+
+class Rounding(StrEnum):
+    """How a partial billing unit (hour) counts.
+
+    ``midpoint``: a unit counts once its midpoint is passed, i.e. at least
+    ``partial_unit_min_minutes`` (31 of 60 by default) of it were spent; the
+    CPT time rule, and the default. ``whole_units``: only complete hours count.
+    """
+
+    MIDPOINT = "midpoint"
+    WHOLE_UNITS = "whole_units"
+
+
+class BillingCode(_Model):
+    """A billing code and its short description."""
+
+    code: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+
+
+class BillingSettings(_Model):
+    """Time-based codes for psychedelic monitoring and the esketamine G codes.
+
+    Roles ``therapist`` and ``prescriber`` are physicians/QHPs (0820T, 0821T);
+    ``nurse`` and ``staff`` are clinical staff (0822T). For esketamine the
+    G code includes the observation time, so 0820T-0822T are only suggested too
+    when ``esketamine_suggest_monitoring_codes`` is set.
+    """
+
+    rounding: Rounding = Rounding.MIDPOINT
+    unit_minutes: int = Field(default=60, ge=1)
+    partial_unit_min_minutes: int = Field(default=31, ge=1)
+    qhp_roles: tuple[str, ...] = ("therapist", "prescriber")
+    staff_roles: tuple[str, ...] = ("nurse", "staff")
+    first_qhp: BillingCode = BillingCode(
+        code="0820T",
+        description="Continuous in-person monitoring during psychedelic medication "
+        "therapy, first physician/QHP, each hour",
+    )
+    additional_qhp: BillingCode = BillingCode(
+        code="0821T",
+        description="Each additional concurrent physician/QHP, each hour",
+    )
+    clinical_staff: BillingCode = BillingCode(
+        code="0822T",
+        description="Concurrent clinical staff under direction, each hour",
+    )
+    esketamine_up_to: BillingCode = BillingCode(
+        code="G2082",
+        description="Esketamine, up to 56 mg, including 2 hours post-administration observation",
+    )
+    esketamine_above: BillingCode = BillingCode(
+        code="G2083",
+        description="Esketamine, greater than 56 mg, including 2 hours "
+        "post-administration observation",
+    )
+    esketamine_threshold_mg: float = Field(default=56, gt=0)
+    esketamine_suggest_monitoring_codes: bool = False
+
+    @model_validator(mode="after")
+    def _partial(self) -> Self:
+        if self.partial_unit_min_minutes > self.unit_minutes:
+            raise ValueError("partial_unit_min_minutes cannot exceed unit_minutes")
+        return self
+
+
+# --------------------------------------------------------------------------- the whole
+
+
+class ClinicSettings(_Model):
+    """All session settings of one clinic; JSON-loadable, defaults from the clinical spec."""
+
+    format: Literal["kapnotes-clinic-settings"] = SETTINGS_FORMAT
+    version: Literal[1] = SETTINGS_VERSION
+    alerts: AlertRules = AlertRules()
+    vitals_limits: VitalsLimits = VitalsLimits()
+    monitoring: MonitoringSettings = MonitoringSettings()
+    discharge_checklist: tuple[ChecklistItem, ...] = DEFAULT_DISCHARGE_CHECKLIST
+    dose_ranges: dict[Product, DoseRange] = Field(default_factory=_default_dose_ranges)
+    billing: BillingSettings = BillingSettings()
+
+    @model_validator(mode="after")
+    def _unique_checklist(self) -> Self:
+        seen: set[str] = set()
+        for item in self.discharge_checklist:
+            if item.value in seen:
+                raise ValueError(f"discharge checklist item '{item.value}' appears twice")
+            seen.add(item.value)
+        return self
+
+    def to_json(self) -> str:
+        """The settings as indented JSON (what :func:`save_settings` writes)."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "<settings>") -> ClinicSettings:
+        """Parse and validate settings JSON; :class:`SettingsError` names each bad field."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise SettingsError(source, [f"invalid JSON: {error}"]) from None
+        if not isinstance(data, dict):
+            raise SettingsError(source, ["top level: settings must be a JSON object"])
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            problems = [
+                f"{'.'.join(str(part) for part in err['loc']) or 'top level'}: {err['msg']}"
+                for err in error.errors()
+            ]
+            raise SettingsError(source, problems) from None
+
+
+def load_settings(path: Path) -> ClinicSettings:
+    """Read a clinic settings file; :class:`SettingsError` when it is unreadable or invalid."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SettingsError(str(path), [f"cannot read: {error.strerror or error}"]) from None
+    return ClinicSettings.from_json(text, source=str(path))
+
+
+def save_settings(settings: ClinicSettings, path: Path) -> None:
+    """Write settings as JSON: temp file, fsync, rename (never a half-written file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(settings.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
