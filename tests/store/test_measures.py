@@ -1,0 +1,101 @@
+"""Measure results: scored on save, risk flag open until acknowledged, series for trends."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.instruments import InstrumentSpec, load_instruments
+from kapnotes.domain.trends import trend_for
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.measures import MeasureStore
+from kapnotes.store.notes import NoteStore
+from kapnotes.store.vault import OpenVault
+
+
+@pytest.fixture
+def phq9() -> InstrumentSpec:
+    spec = load_instruments().get("phq9")
+    assert spec is not None
+    return spec
+
+
+@pytest.fixture
+def client_id(open_vault: OpenVault) -> str:
+    return ClientStore(open_vault).create(ClientInput(name="Sable Invented"))
+
+
+def _answers(values: list[int]) -> dict[str, int | None]:
+    return {f"phq9_{i}": v for i, v in enumerate(values, start=1)}
+
+
+def test_phq9_of_18_with_item_9_is_moderately_severe_and_flagged_until_acknowledged(
+    open_vault: OpenVault, client_id: str, phq9: InstrumentSpec
+) -> None:
+    store = MeasureStore(open_vault)
+    saved = store.save(client_id, phq9, _answers([3, 3, 2, 2, 2, 2, 2, 1, 1]))
+    assert saved.total == 18
+    assert saved.band is not None and saved.band.lower() == "moderately severe"
+    assert [f["id"] for f in saved.open_flags] == ["suicide_risk"]
+    assert [m.id for m in store.open_risk_flags(client_id)] == [saved.id]
+
+    with pytest.raises(ValueError, match="Say what was done"):
+        store.acknowledge(saved.id, "  ")
+    store.acknowledge(saved.id, "Safety plan reviewed; no intent or plan.")
+    assert store.open_risk_flags(client_id) == []
+    (again,) = store.for_client(client_id)
+    assert again.acknowledgement == "Safety plan reviewed; no intent or plan."
+
+
+def test_incomplete_form_is_saved_but_not_scored(
+    open_vault: OpenVault, client_id: str, phq9: InstrumentSpec
+) -> None:
+    answers = _answers([1, 1, 1, 1, 1, 1, 1, 1, 0])
+    answers["phq9_4"] = None
+    saved = MeasureStore(open_vault).save(client_id, phq9, answers)
+    assert saved.total is None and saved.band is None
+    assert not saved.complete
+    assert "phq9_4" not in saved.answers
+    assert MeasureStore(open_vault).series(client_id, "phq9") == []
+
+
+def test_a_notes_result_is_replaced_not_duplicated(
+    open_vault: OpenVault, client_id: str, phq9: InstrumentSpec
+) -> None:
+    course = ClientStore(open_vault).add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 9, 1),
+            indication="Depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    note = NoteStore(open_vault).create(
+        course, "preparation", {"id": "p", "version": 1}, date(2026, 9, 2)
+    )
+    store = MeasureStore(open_vault)
+    store.save(client_id, phq9, _answers([1] * 9), note_id=note)
+    store.save(client_id, phq9, _answers([2] * 9), note_id=note)
+    (only,) = store.for_note(note)
+    assert only.total == 18
+
+
+def test_six_sessions_from_22_to_9_give_a_59_percent_fall_and_a_response(
+    open_vault: OpenVault, client_id: str, phq9: InstrumentSpec
+) -> None:
+    store = MeasureStore(open_vault)
+    totals = [22, 19, 16, 13, 11, 9]
+    for week, total in enumerate(totals):
+        # items 1-8 filled greedily with 3s; item 9 stays 0 in this course
+        values = [min(3, max(0, total - 3 * i)) for i in range(8)] + [0]
+        assert sum(values) == total
+        when = datetime(2026, 9, 1, 10, tzinfo=UTC) + timedelta(weeks=week)
+        store.save(client_id, phq9, _answers(values), administered_at=when)
+
+    series = store.series(client_id, "phq9")
+    assert [t for _, t in series] == totals
+    trend = trend_for(phq9, series)
+    assert trend.fall_percent == 59
+    assert trend.response
