@@ -49,6 +49,7 @@ from kapnotes.domain.session.settings import (
     Rounding,
     SettingsError,
     Severity,
+    bundled_settings_path,
     load_settings,
     save_settings,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "VitalsReading",
     "active_alerts",
     "billing",
+    "bundled_settings_path",
     "check_vitals",
     "discharge_check",
     "dose_mg",

@@ -26,6 +26,7 @@ from typing import Final, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kapnotes.domain.assets import get_asset
 from kapnotes.domain.clients import Product
 
 SETTINGS_FORMAT: Final = "kapnotes-clinic-settings"
@@ -432,3 +433,8 @@ def save_settings(settings: ClinicSettings, path: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def bundled_settings_path() -> Path:
+    """The shipped defaults, ``resources/settings/clinic-defaults.json``."""
+    return get_asset("settings", "clinic-defaults.json")
