@@ -8,12 +8,13 @@ on every user edit, never while the editor loads a value with `set_value`.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
-from PySide6.QtCore import QDate, QTime, Signal
+from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,7 +31,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QTimeEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +51,7 @@ from kapnotes.domain.templates import (
     YesNoField,
 )
 from kapnotes.domain.templates.model import parse_date, parse_time
+from kapnotes.ui.editor.style import colour
 from kapnotes.ui.widgets import set_invalid, set_role
 
 LABEL_WIDTH = 230
@@ -114,20 +115,26 @@ class FieldWidget(QWidget):
         self._read_only = False
         self.computed = field.computed is not None
         wide = field.type in WIDE_TYPES
-        self.title = QLabel(field.label)
+        self.title = QLabel()
         self.title.setObjectName(f"label_{field.id}")
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        mark = (
+            f" <span style='color:{colour('accent')}; font-weight:700'>•</span>"
+            if field.required_to_sign
+            else ""
+        )
+        self.title.setText(html.escape(field.label, quote=False) + mark)
+        if field.required_to_sign:
+            self.title.setToolTip("Required to sign")
+        self.required = field.required_to_sign
         set_role(self.title, "subheading" if wide else "fieldname")
-        self.required_mark = QLabel("•")
-        self.required_mark.setToolTip("Required to sign")
-        set_role(self.required_mark, "required")
-        self.required_mark.setVisible(field.required_to_sign)
         self.caption = QLabel(field.help)
         self.caption.setWordWrap(True)
         set_role(self.caption, "caption")
         self.caption.setVisible(bool(field.help))
         if field.help:
-            self.title.setToolTip(field.help)
+            self.title.setToolTip(field.help + ("  (required to sign)" if self.required else ""))
         self.issue = QLabel()
         self.issue.setObjectName(f"issue_{field.id}")
         self.issue.setWordWrap(True)
@@ -136,41 +143,34 @@ class FieldWidget(QWidget):
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(6)
 
-        title_row = QHBoxLayout()
-        title_row.setContentsMargins(0, 0, 0, 0)
-        title_row.setSpacing(4)
-        title_row.addWidget(self.title, 1 if wide else 0)
-        title_row.addWidget(self.required_mark)
-        if not wide:
-            title_row.addStretch(1)
         inputs = QVBoxLayout()
         inputs.setContentsMargins(0, 0, 0, 0)
         inputs.setSpacing(4)
-        inputs.addLayout(self.body)
-        inputs.addWidget(self.issue)
-        inputs.addWidget(self.caption)
         if wide:
             outer = QVBoxLayout(self)
             outer.setContentsMargins(0, 0, 0, 0)
-            outer.setSpacing(6)
-            outer.addLayout(title_row)
-            outer.addLayout(inputs)
+            outer.setSpacing(4)
+            outer.addWidget(self.title)
+            outer.addWidget(self.caption)
+            outer.addSpacing(2)
+            outer.addLayout(self.body)
+            outer.addWidget(self.issue)
         else:
+            inputs.addLayout(self.body)
+            inputs.addWidget(self.issue)
+            inputs.addWidget(self.caption)
             row = QHBoxLayout(self)
             row.setContentsMargins(0, 0, 0, 0)
             row.setSpacing(16)
-            holder = QWidget()
-            holder.setFixedWidth(LABEL_WIDTH)
-            holder.setLayout(title_row)
-            title_row.setContentsMargins(0, 6, 0, 0)
-            row.addWidget(holder)
+            self.title.setFixedWidth(LABEL_WIDTH)
+            self.title.setContentsMargins(0, 6, 0, 0)
+            row.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
             row.addLayout(inputs, 1)
-            row.setAlignment(holder, self.title.alignment())
-        if self.computed:
+        if self.computed and not field.help:
             self.caption.setText(
-                (field.help + "  " if field.help else "")
-                + ("Calculated; type a value when it cannot be." if field.allow_manual else "")
-                + ("" if field.allow_manual else "Calculated from other entries.")
+                "Calculated; type a value when it cannot be."
+                if field.allow_manual
+                else "Calculated from other entries."
             )
             self.caption.setVisible(True)
 
@@ -289,8 +289,8 @@ class LongTextWidget(FieldWidget):
         self.edit = QPlainTextEdit()
         self.edit.setObjectName(f"input_{field.id}")
         self.edit.setTabChangesFocus(True)
-        self.edit.setMinimumHeight(84)
-        self.edit.setMaximumHeight(150)
+        self.edit.setMinimumHeight(72)
+        self.edit.setMaximumHeight(110)
         self.edit.setToolTip(field.help)
         self.edit.textChanged.connect(self._emit)
         self.body.addWidget(self.edit)
@@ -674,7 +674,7 @@ class ScaleWidget(FieldWidget):
         high = QLabel(f"{field.max} = {field.anchors.high}")
         for lbl in (low, high):
             set_role(lbl, "caption")
-            lbl.setWordWrap(True)
+        high.setAlignment(Qt.AlignmentFlag.AlignRight)
         anchors.addWidget(low)
         anchors.addStretch(1)
         anchors.addWidget(high)
@@ -779,9 +779,10 @@ class _Blankable(FieldWidget):
         filled = QWidget()
         filled_row = QHBoxLayout(filled)
         filled_row.setContentsMargins(0, 0, 0, 0)
-        self.clear_button = QToolButton()
+        self.clear_button = QPushButton("Clear")
         self.clear_button.setObjectName(f"clear_{self.field.id}")
-        self.clear_button.setText("Clear")
+        self.clear_button.setProperty("role", "link")
+        self.clear_button.setToolTip("Leave this empty")
         self.clear_button.clicked.connect(self._clear)
         filled_row.addWidget(editor)
         filled_row.addWidget(self.clear_button)
@@ -870,7 +871,10 @@ class TimeWidget(_Blankable):
         self.edit = QTimeEdit()
         self.edit.setObjectName(f"input_{field.id}")
         self.edit.setDisplayFormat("HH:mm")
-        self.edit.setMinimumWidth(90)
+        self.edit.setFixedWidth(84)
+        inner = self.edit.findChild(QLineEdit)
+        if inner is not None:
+            inner.setTextMargins(6, 0, 0, 0)
         self.edit.timeChanged.connect(lambda _t: self._emit())
         self._build(self.edit)
 

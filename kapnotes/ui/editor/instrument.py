@@ -60,7 +60,7 @@ class InstrumentWidget(FieldWidget):
         shared = all(item.options is None for item in spec.items)
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
+        grid.setVerticalSpacing(7)
         grid.setColumnStretch(1, 1)
         if shared:
             for column, option in enumerate(spec.options, start=2):

@@ -145,7 +145,9 @@ class LogTableModel(QAbstractTableModel):
             column = self.columns[section]
             if role == Qt.ItemDataRole.DisplayRole:
                 unit = getattr(column, "unit", "")
-                return f"{column.label} ({unit})" if unit else column.label
+                if not unit or f"({unit})" in column.label:
+                    return column.label
+                return f"{column.label} ({unit})"
             if role == Qt.ItemDataRole.ToolTipRole:
                 return column.help or column.label
             return None
@@ -397,8 +399,12 @@ class LogWidget(FieldWidget):
         rows = max(len(self.model.rows), 1)
         header = self.view.horizontalHeader().sizeHint().height()
         scroll = self.view.horizontalScrollBar().sizeHint().height()
-        wanted = header + min(rows, 10) * (self.ROW_HEIGHT + 4) + scroll + 6
-        self.view.setFixedHeight(wanted)
+        total = sum(self.view.columnWidth(c) for c in range(self.model.columnCount()))
+        needs_scroll = total > self.view.viewport().width() if self.view.isVisible() else True
+        shown = min(rows, 10)
+        body = sum(self.view.rowHeight(r) for r in range(min(len(self.model.rows), 10)))
+        body = max(body, shown * self.ROW_HEIGHT)
+        self.view.setFixedHeight(header + body + (scroll if needs_scroll else 0) + 4)
 
     def _add(self) -> None:
         self.entry_added.emit(len(self.model.rows))

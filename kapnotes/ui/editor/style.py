@@ -39,10 +39,12 @@ QScrollArea#editorScroll, QScrollArea#editorScroll > QWidget > QWidget {
 }
 QLineEdit[warning="true"], QSpinBox[warning="true"] { border: 1px solid @warning_border@; }
 QLineEdit:read-only, QPlainTextEdit[readOnly="true"] { background: @alternate@; }
-QSpinBox, QDoubleSpinBox, QTimeEdit {
-    border: 1px solid @border@; border-radius: 6px; padding: 5px 6px;
+QTimeEdit {
+    border: 1px solid @border@; border-radius: 6px; padding: 5px 4px;
     background: @base@; color: @text@;
 }
+QTimeEdit::up-button, QTimeEdit::down-button { width: 0px; border: none; }
+QTimeEdit:focus { border: 1px solid @accent@; }
 QTableView {
     border: 1px solid @border@; border-radius: 6px; background: @base@;
     gridline-color: @border@; alternate-background-color: @alternate@;
