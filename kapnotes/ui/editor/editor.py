@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -194,8 +195,9 @@ class NoteEditor(QWidget):
         missing_lay.setSpacing(2)
         self.missing_title = label("", "subheading", wrap=True)
         missing_lay.addWidget(self.missing_title)
-        self.missing_list = QVBoxLayout()
-        self.missing_list.setSpacing(0)
+        self.missing_list = QGridLayout()
+        self.missing_list.setHorizontalSpacing(24)
+        self.missing_list.setVerticalSpacing(0)
         missing_lay.addLayout(self.missing_list)
         self.missing_panel.hide()
         self.missing_labels: list[str] = []
@@ -582,13 +584,15 @@ class NoteEditor(QWidget):
         self.missing_title.setText(
             f"Not signed yet: {count} item{'s' if count != 1 else ''} still to fill in"
         )
-        for gap in gaps:
+        columns = 1 if count <= 4 else 2 if count <= 10 else 3
+        rows = -(-count // columns)
+        for position, gap in enumerate(gaps):
             link = QPushButton(f"•  {gap}")
             link.setProperty("role", "link")
             link.setCursor(Qt.CursorShape.PointingHandCursor)
             link.setStyleSheet("text-align: left; text-decoration: none;")
             link.clicked.connect(lambda _c=False, g=gap: self.focus_label(g))
-            self.missing_list.addWidget(link)
+            self.missing_list.addWidget(link, position % rows, position // rows)
             link.setVisible(True)
         self.missing_panel.show()
         self.scroll_area.verticalScrollBar().setValue(0)
