@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 import pytest
@@ -264,3 +265,16 @@ def test_engine_never_crashes_and_only_references_given_readings(
     assert [a.since for a in alerts] == sorted(a.since for a in alerts)
     # deterministic: the same input gives the same alerts
     assert evaluate_alerts(readings, doses, DEFAULTS) == alerts
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    readings=st.lists(plausible_reading, max_size=20, unique_by=lambda r: r.time),
+    seed=st.randoms(use_true_random=False),
+)
+def test_alerts_do_not_depend_on_the_order_readings_are_given(
+    readings: list[VitalsReading], seed: random.Random
+) -> None:
+    shuffled = list(readings)
+    seed.shuffle(shuffled)
+    assert evaluate_alerts(shuffled, DOSES, DEFAULTS) == evaluate_alerts(readings, DOSES, DEFAULTS)
