@@ -32,8 +32,11 @@ from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.ui import theme
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
+from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
+from kapnotes.ui.measure_sync import sync_note_measures
 from kapnotes.ui.session import VaultSession
+from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.workspace import Workspace
 
@@ -80,6 +83,9 @@ class MainWindow(QMainWindow):
         self.workspace.new_client_requested.connect(self.new_client)
         self.workspace.edit_client_requested.connect(self.edit_client)
         self.workspace.new_course_requested.connect(self.new_course)
+        self.workspace.new_note_requested.connect(self.new_note)
+        self.workspace.note_requested.connect(self.open_note)
+        self.note_windows: dict[str, NoteWindow] = {}
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
         self.stack.addWidget(self.lock_screen)
@@ -127,11 +133,23 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find client", "Ctrl+F", "search")
         self.find_action.setObjectName("actionFind")
         self.find_action.triggered.connect(self.workspace.focus_search)
+        self.search_notes_action = self._action("Search &notes…", "Ctrl+Shift+F", "search")
+        self.search_notes_action.setObjectName("actionSearchNotes")
+        self.search_notes_action.setToolTip("Search the text of every note (Ctrl+Shift+F)")
+        self.search_notes_action.triggered.connect(self.search_notes)
+        self.templates_action = QAction("&Templates and instruments…", self)
+        self.templates_action.setObjectName("actionTemplates")
+        self.templates_action.triggered.connect(self.show_templates)
         self.about_action = QAction(f"&About {APP_NAME}", self)
         self.about_action.setObjectName("actionAbout")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
-        self._vault_actions = (self.new_client_action, self.lock_action, self.find_action)
+        self._vault_actions = (
+            self.new_client_action,
+            self.lock_action,
+            self.find_action,
+            self.search_notes_action,
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -143,6 +161,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.search_notes_action)
+        settings_menu = bar.addMenu("&Settings")
+        settings_menu.addAction(self.templates_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -155,6 +176,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setIconSize(self.toolbar.iconSize() * 0.9)
         self.toolbar.addAction(self.new_client_action)
         self.toolbar.addAction(self.find_action)
+        self.toolbar.addAction(self.search_notes_action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
@@ -215,6 +237,9 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Close dialogs, clear client data from every widget, close the vault."""
         self.idle.stop()
+        for window in list(self.note_windows.values()):
+            window.close()  # saves what is pending before the vault closes
+        self.note_windows.clear()
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
@@ -277,6 +302,87 @@ class MainWindow(QMainWindow):
         dialog = CourseDialog(save, client_name=record.data.name, today=self._today, parent=self)
         if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
             self.workspace.show_client(client_id)
+        dialog.deleteLater()
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def new_note(self, course_id: str) -> None:
+        """Ask for phase and date, create the note from the current template, open it."""
+        notes = self.session.notes
+        if notes is None:
+            return
+        choice = new_note_dialog(
+            self, self.session.catalog.templates(), today=self._today, run=self._run_dialog
+        )
+        if choice is None:
+            return
+        note_id = notes.create(
+            course_id, choice.phase, choice.template.snapshot(), choice.session_date
+        )
+        self._refresh_shown_client()
+        self.open_note(note_id)
+
+    def open_note(self, note_id: str, query: str = "") -> NoteWindow | None:
+        """Open a note in its own window (or raise it), showing `query` if given."""
+        notes = self.session.notes
+        if notes is None:
+            return None
+        window = self.note_windows.get(note_id)
+        if window is None:
+            window = NoteWindow(
+                notes,
+                note_id,
+                client_store=self.session.clients,
+                instruments=self.session.catalog.instruments(),
+                parent=self,
+            )
+            window.setWindowFlag(Qt.WindowType.Window, True)
+            window.editor.saved.connect(lambda _id, w=window: self._note_saved(w))
+            window.editor.signed.connect(lambda _h: self._refresh_shown_client())
+            window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
+            self.note_windows[note_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if query:
+            window.editor.highlight(query)
+        return window
+
+    def _note_saved(self, window: NoteWindow) -> None:
+        measures = self.session.measures
+        if measures is not None:
+            sync_note_measures(
+                measures,
+                self.session.catalog.instruments(),
+                window.editor.record,
+                window.editor.values(),
+            )
+        self._refresh_shown_client()
+
+    def _refresh_shown_client(self) -> None:
+        client_id = self.workspace.page.client_id
+        if client_id and self.session.is_unlocked:
+            self.workspace.show_client(client_id)
+
+    def search_notes(self) -> None:
+        """Full-text search over every note; a result opens the note at the hit."""
+        notes = self.session.notes
+        if notes is None:
+            return
+        dialog = NoteSearchDialog(notes, parent=self)
+
+        def activated(note_id: str, query: str) -> None:
+            dialog.accept()
+            self.open_note(note_id, query)
+
+        dialog.noteActivated.connect(activated)
+        self._run_dialog(dialog)
+        dialog.deleteLater()
+
+    def show_templates(self) -> None:
+        """Settings -> Templates: list templates and instruments, import a file."""
+        dialog = TemplatesDialog(self.session.catalog, parent=self)
+        self._run_dialog(dialog)
         dialog.deleteLater()
 
     def show_about(self) -> None:

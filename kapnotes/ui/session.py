@@ -11,7 +11,10 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from kapnotes.store.catalog import Catalog
 from kapnotes.store.clients import ClientStore
+from kapnotes.store.measures import MeasureStore
+from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault, Vault
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,9 @@ class VaultSession(QObject):
         self.vault = vault
         self._open: OpenVault | None = None
         self._clients: ClientStore | None = None
+        self._notes: NoteStore | None = None
+        self._measures: MeasureStore | None = None
+        self.catalog = Catalog(vault.data_dir)
 
     @property
     def is_unlocked(self) -> bool:
@@ -39,12 +45,24 @@ class VaultSession(QObject):
         """The client store of the open vault, or None while locked."""
         return self._clients
 
+    @property
+    def notes(self) -> NoteStore | None:
+        """The note store of the open vault, or None while locked."""
+        return self._notes
+
+    @property
+    def measures(self) -> MeasureStore | None:
+        """The measure store of the open vault, or None while locked."""
+        return self._measures
+
     def adopt(self, open_vault: OpenVault) -> None:
         """Take an already open vault (first run hands over the vault it created)."""
         if self._open is not None:
             self._close()
         self._open = open_vault
         self._clients = ClientStore(open_vault)
+        self._notes = NoteStore(open_vault)
+        self._measures = MeasureStore(open_vault)
         log.info("vault unlocked")
         self.unlocked.emit()
 
@@ -66,5 +84,6 @@ class VaultSession(QObject):
 
     def _close(self) -> None:
         open_vault, self._open, self._clients = self._open, None, None
+        self._notes = self._measures = None
         if open_vault is not None:
             open_vault.close()

@@ -58,6 +58,8 @@ class ClientPage(QWidget):
 
     edit_requested = Signal(str)
     new_course_requested = Signal(str)
+    new_note_requested = Signal(str)  # course id
+    note_requested = Signal(str)  # note id
 
     DETAIL_FIELDS = (
         ("contact", "Contact"),
@@ -234,6 +236,11 @@ class ClientPage(QWidget):
         status = label(course.status.replace("_", " ").capitalize(), "chip")
         status.setObjectName("courseStatus")
         top.addWidget(status, 0, Qt.AlignmentFlag.AlignTop)
+        new_note = QPushButton(theme.icon("plus"), "New note")
+        new_note.setObjectName("newNoteButton")
+        new_note.setToolTip("Start a preparation, dosing or integration note in this course")
+        new_note.clicked.connect(lambda: self.new_note_requested.emit(course.id))
+        top.addWidget(new_note, 0, Qt.AlignmentFlag.AlignTop)
         card.body.addLayout(top)
         facts = [f"Started {format_date(course.start_date)}", course.indication]
         if course.planned_route_detail:
@@ -252,11 +259,16 @@ class ClientPage(QWidget):
             card.body.addWidget(label("No notes in this course yet.", "hint"))
         return card
 
-    @staticmethod
-    def _note_row(grid: QGridLayout, row: int, note: NoteSummary) -> None:
+    def _note_row(self, grid: QGridLayout, row: int, note: NoteSummary) -> None:
         kind = label(note.kind.capitalize(), "chip")
         grid.addWidget(kind, row, 0, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(label(note.title), row, 1)
+        title = QPushButton(note.title)
+        title.setObjectName(f"openNote_{note.id}")
+        title.setProperty("role", "link")
+        title.setCursor(Qt.CursorShape.PointingHandCursor)
+        title.setToolTip("Open this note")
+        title.clicked.connect(lambda: self.note_requested.emit(note.id))
+        grid.addWidget(title, row, 1, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(label(format_date(note.session_date), "muted"), row, 2)
         signed = note.status == "signed"
         grid.addWidget(

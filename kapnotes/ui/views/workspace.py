@@ -115,6 +115,8 @@ class Workspace(QWidget):
     new_client_requested = Signal()
     edit_client_requested = Signal(str)
     new_course_requested = Signal(str)
+    new_note_requested = Signal(str)
+    note_requested = Signal(str)
 
     def __init__(
         self,
@@ -175,6 +177,8 @@ class Workspace(QWidget):
         self.page = ClientPage()
         self.page.edit_requested.connect(self.edit_client_requested)
         self.page.new_course_requested.connect(self.new_course_requested)
+        self.page.new_note_requested.connect(self.new_note_requested)
+        self.page.note_requested.connect(self.note_requested)
 
         self.placeholder = QWidget()
         self.placeholder.setObjectName("clientPlaceholder")

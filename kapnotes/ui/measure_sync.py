@@ -1,0 +1,45 @@
+"""Keep a note's instrument answers in the measure results, so trends include them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+from typing import Any
+
+from kapnotes.domain.instruments import AnswerError, LoadedInstruments
+from kapnotes.domain.templates import InstrumentField, TemplateSpec
+from kapnotes.store.measures import MeasureStore
+from kapnotes.store.notes import NoteRecord
+
+log = logging.getLogger(__name__)
+
+
+def sync_note_measures(
+    measures: MeasureStore,
+    instruments: LoadedInstruments,
+    note: NoteRecord,
+    values: Mapping[str, Any],
+) -> int:
+    """Save each answered instrument field of a note as that note's result; returns how many."""
+    if note.is_signed:
+        return 0
+    spec = TemplateSpec.model_validate(note.template_snapshot)
+    when = datetime.combine(note.session_date, time(12, 0), tzinfo=UTC)
+    saved = 0
+    for field in spec.fields():
+        if not isinstance(field, InstrumentField):
+            continue
+        answers = values.get(field.id)
+        instrument = instruments.get(field.instrument_id)
+        if not isinstance(answers, dict) or not answers or instrument is None:
+            continue
+        try:
+            measures.save(
+                note.client_id, instrument, answers, note_id=note.id, administered_at=when
+            )
+        except AnswerError:
+            log.warning("instrument answers of a note did not fit the instrument; not scored")
+            continue
+        saved += 1
+    return saved

@@ -1,0 +1,122 @@
+"""Notes from the main window: new note in a course, autosave, measures, search, lock."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QPushButton
+from pytestqt.qtbot import QtBot
+
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
+from kapnotes.ui.editor.fields import LongTextWidget
+from kapnotes.ui.editor.instrument import InstrumentWidget
+from kapnotes.ui.main_window import MainWindow
+from tests.ui.conftest import WindowFactory, unlock
+
+TODAY = date(2026, 11, 2)
+PHQ9 = {f"phq9_{i}": v for i, v in enumerate([3, 3, 2, 2, 2, 2, 2, 1, 1], start=1)}
+
+
+def _runner(qtbot: QtBot, phase: str, query: str = "") -> object:
+    def run(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        if isinstance(dialog, NewNoteDialog):
+            dialog.phase_buttons[phase].setChecked(True)
+            dialog.accept()
+        elif isinstance(dialog, NoteSearchDialog):
+            qtbot.keyClicks(dialog.query_edit, query)
+            qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=3000)
+            dialog.activate_row(0)
+        return dialog.result()
+
+    return run
+
+
+def _client_with_course(window: MainWindow) -> tuple[str, str]:
+    clients = window.session.clients
+    assert clients is not None
+    client_id = clients.create(ClientInput(name="Odalys Quillfeather", weight_kg=68))
+    course_id = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 20),
+            indication="Treatment-resistant depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    window.workspace.refresh(select_id=client_id)
+    return client_id, course_id
+
+
+def _click(qtbot: QtBot, button: QPushButton) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_write_a_preparation_note_from_the_client_page(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "preparation"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    client_id, _course = _client_with_course(window)
+    page = window.workspace.page
+    (new_note,) = page.findChildren(QPushButton, "newNoteButton")
+
+    _click(qtbot, new_note)
+
+    (note_window,) = window.note_windows.values()
+    qtbot.waitExposed(note_window)
+    editor = note_window.editor
+    goals = editor.widgets["intentions_goals"]
+    assert isinstance(goals, LongTextWidget)
+    qtbot.keyClicks(goals.edit, "Reconnect with painting; feel less numb.")
+    phq = editor.widgets["phq9"]
+    assert isinstance(phq, InstrumentWidget)
+    for item_id, value in PHQ9.items():
+        button = phq.groups[item_id].button(value)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(editor.saved, timeout=3000):
+        pass
+
+    notes = window.session.notes
+    measures = window.session.measures
+    assert notes is not None and measures is not None
+    stored = notes.get(note_window.note_id)
+    assert stored.values["intentions_goals"] == "Reconnect with painting; feel less numb."
+    (result,) = measures.for_client(client_id, "phq9")
+    assert result.total == 18 and result.note_id == note_window.note_id
+    assert [f["id"] for f in result.open_flags] == ["suicide_risk"]
+
+    note_window.close()
+    links = page.findChildren(QPushButton, f"openNote_{stored.id}")
+    assert len(links) == 1 and links[0].text() == "Preparation session"
+
+
+def test_search_opens_the_note_and_lock_closes_note_windows(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "integration", "lighthouse"))
+    unlock(qtbot, window)
+    _client, course_id = _client_with_course(window)
+    notes = window.session.notes
+    assert notes is not None
+    from kapnotes.domain.templates import load_templates
+
+    spec = load_templates().for_phase("integration")[0]
+    note_id = notes.create(course_id, "integration", spec.snapshot(), TODAY)
+    notes.save_values(note_id, {"client_narrative": "Saw a lighthouse and felt safe."})
+
+    assert window.search_notes_action.shortcut().toString() == "Ctrl+Shift+F"
+    window.search_notes_action.trigger()
+
+    assert list(window.note_windows) == [note_id]
+    note_window = window.note_windows[note_id]
+    narrative = note_window.editor.widgets["client_narrative"]
+    assert isinstance(narrative, LongTextWidget)
+    assert narrative.edit.textCursor().selectedText().lower() == "lighthouse"
+
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.note_windows == {}
+    assert not note_window.isVisible()
+    assert window.session.notes is None
