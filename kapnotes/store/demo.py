@@ -234,33 +234,24 @@ def populate_demo(vault: OpenVault, *, today: date | None = None) -> None:
     """Fill an (empty) demo vault with the fictional clients and their courses."""
     today = today or date.today()
     store = ClientStore(vault)
-    course_ids: list[str] = []
     for demo in DEMO_CLIENTS:
         client_id = store.create(demo.client)
         for course in demo.courses:
-            course_ids.append(
-                store.add_course(
-                    client_id,
-                    CourseInput(
-                        start_date=today - timedelta(days=course.days_ago),
-                        indication=course.indication,
-                        planned_product=course.product,
-                        planned_route_detail=course.route_detail,
-                        status=course.status,
-                    ),
-                )
+            store.add_course(
+                client_id,
+                CourseInput(
+                    start_date=today - timedelta(days=course.days_ago),
+                    indication=course.indication,
+                    planned_product=course.product,
+                    planned_route_detail=course.route_detail,
+                    status=course.status,
+                ),
             )
-    add_demo_notes(vault, course_ids)
+    add_demo_notes(vault, today)
 
 
-def add_demo_notes(vault: OpenVault, course_ids: list[str]) -> None:
-    """Hook for demo notes and measures; deliberately empty for now.
+def add_demo_notes(vault: OpenVault, today: date) -> None:
+    """Notes of all three phases (some signed) and measures, from the spec's sample cases."""
+    from kapnotes.store.demo_notes import write_demo_notes
 
-    TODO(notes): once the bundled templates and instruments land (resources/templates,
-    resources/instruments), write notes through NoteStore from the sample clinic
-    cases in the clinical spec: a preparation note with PHQ-9 = 18 and item 9 = 1;
-    a dosing note held at 148/94; a lozenge session with vomiting at T+25 and
-    discharge at T+140; a six-session course where PHQ-9 falls from 22 to 9. Until
-    then the demo has no notes rather than fake ones.
-    """
-    del vault, course_ids
+    write_demo_notes(vault, today)

@@ -10,7 +10,9 @@ from kapnotes.store import interchange
 from kapnotes.store.audit import verify_chain
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import DEMO_CLIENTS, populate_demo
+from kapnotes.store.measures import MeasureStore
 from kapnotes.store.models import Course, Note
+from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
 
 PLACEHOLDER_SURNAMES = {
@@ -43,9 +45,31 @@ def test_demo_is_varied(open_vault: OpenVault) -> None:
         courses = list(session.scalars(select(Course)))
         assert len({c.planned_product for c in courses}) == 5
         assert {c.status for c in courses} == {"planned", "active", "completed", "discontinued"}
-        # Notes wait for the bundled templates: no fake notes meanwhile.
-        assert session.scalar(select(func.count()).select_from(Note)) == 0
         assert verify_chain(session) == []
+
+
+def test_demo_has_notes_of_all_phases_some_signed_and_the_sample_cases(
+    open_vault: OpenVault,
+) -> None:
+    populate_demo(open_vault, today=date(2026, 11, 25))
+    with open_vault.session() as session:
+        notes = list(session.scalars(select(Note)))
+        assert {n.kind for n in notes} == {"preparation", "dosing", "integration"}
+        assert {n.status for n in notes} == {"draft", "signed"}
+        assert session.scalar(select(func.count()).select_from(Note)) == len(notes)
+    note_store = NoteStore(open_vault)
+    assert all(note_store.verify_signature(n.id) for n in notes if n.status == "signed")
+    # sample case 3: vomiting at T+25 in the lozenge session, found by search
+    (hit, *_rest) = note_store.search("ondansetron")
+    assert hit.client_name == "Juniper Example"
+    # sample case 2: the esketamine session held at 148/94 and cancelled
+    assert [h.client_name for h in note_store.search("148/94")] == ["Sasha Fictive"]
+    # sample cases 1 and 4: the PHQ-9 risk flag, and the fall from 22 to 9
+    clients = {c.name: c.id for c in ClientStore(open_vault).search()}
+    measures = MeasureStore(open_vault)
+    assert len(measures.open_risk_flags(clients["Marlow Sample"])) == 1
+    series = measures.series(clients["Juniper Example"], "phq9")
+    assert [t for _, t in series] == [22, 19, 16, 13, 11, 10, 9]
 
 
 def test_demo_contacts_use_reserved_fictional_ranges() -> None:
