@@ -1,0 +1,27 @@
+"""Outcome measures in the GUI: the fillable form, administering, risk flags and trends.
+
+- :class:`InstrumentForm`: one instrument as a form with a live score and red risk
+  banners (also embeddable in a note's instrument field).
+- :class:`AdministerDialog`: give a measure on its own from the client page.
+- :class:`RiskFlagBanner`: open risk flags for the client page header, with an
+  inline acknowledgement.
+- :class:`MeasuresPanel`: per instrument a trend chart (QtCharts) with the dosing
+  sessions marked, the change from baseline and a table of administrations.
+"""
+
+from kapnotes.ui.measures.administer import AdministerDialog, instrument_list
+from kapnotes.ui.measures.chart import TrendChart
+from kapnotes.ui.measures.form import InstrumentForm
+from kapnotes.ui.measures.panel import AdministrationsModel, InstrumentCard, MeasuresPanel
+from kapnotes.ui.measures.risk_banner import RiskFlagBanner
+
+__all__ = [
+    "AdministerDialog",
+    "AdministrationsModel",
+    "InstrumentCard",
+    "InstrumentForm",
+    "MeasuresPanel",
+    "RiskFlagBanner",
+    "TrendChart",
+    "instrument_list",
+]

@@ -1,0 +1,244 @@
+"""``AdministerDialog``: give a client an outcome measure on its own, from the client page.
+
+Choose the instrument (bundled and clinic ones from the catalog), the date it was
+administered (today unless changed), fill the form and save. An incomplete form is
+saved too: stored but not scored, and the dialog says which items are missing
+before the clinician saves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.domain.instruments import InstrumentSpec, LoadedInstruments
+from kapnotes.store.measures import MeasureRecord, MeasureStore
+from kapnotes.ui.measures.form import InstrumentForm, missing_text
+from kapnotes.ui.widgets import ErrorLabel, label
+
+log = logging.getLogger(__name__)
+
+Instruments = LoadedInstruments | Iterable[InstrumentSpec]
+"""What callers hand over as "the catalog's instruments"."""
+
+
+def instrument_list(instruments: Instruments) -> list[InstrumentSpec]:
+    """One spec per instrument id (its highest version), in the order first seen."""
+    specs = instruments.instruments if isinstance(instruments, LoadedInstruments) else instruments
+    best: dict[str, InstrumentSpec] = {}
+    for spec in specs:
+        current = best.get(spec.id)
+        if current is None or spec.version > current.version:
+            best[spec.id] = spec
+    return list(best.values())
+
+
+def administered_at(day: date, now: datetime | None = None) -> datetime:
+    """The stored time for a form given on ``day``.
+
+    Today's forms keep the current time (so two on one day stay in order) when the
+    UTC date agrees; any other day is stored at noon UTC, so the date the app shows
+    (the UTC date) is the day the clinician chose, whatever the time zone.
+    """
+    now = now or datetime.now(UTC)
+    if now.date() == day:
+        return now
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
+
+
+class AdministerDialog(QDialog):
+    """Pick an instrument and a date, fill in the form, save through ``MeasureStore.save``.
+
+    ``saved`` carries the stored :class:`MeasureRecord`; ``record`` keeps it after
+    the dialog closes.
+    """
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        measures: MeasureStore,
+        instruments: Instruments,
+        client_id: str,
+        parent: QWidget | None = None,
+        *,
+        instrument_id: str | None = None,
+        client_name: str = "",
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("administerDialog")
+        self.setWindowTitle("Administer measure")
+        self.setMinimumSize(720, 560)
+        self.resize(880, 800)
+        self._measures = measures
+        self._client_id = client_id
+        self.specs = instrument_list(instruments)
+        self.record: MeasureRecord | None = None
+        self.forms: dict[str, InstrumentForm] = {}
+
+        title = "Administer a measure" + (f" — {client_name}" if client_name else "")
+        heading = label(title, "dialog-title", wrap=True)
+
+        self.instrument_combo = QComboBox()
+        self.instrument_combo.setObjectName("instrumentCombo")
+        self.instrument_combo.setAccessibleName("Instrument")
+        for spec in self.specs:
+            self.instrument_combo.addItem(f"{spec.short_name} — {spec.title}", spec.id)
+        now = today()
+        self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("administeredDate")
+        self.date_edit.setAccessibleName("Date administered")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("d MMM yyyy")
+        self.date_edit.setMinimumDate(QDate(2000, 1, 1))
+        self.date_edit.setMaximumDate(QDate(now.year, now.month, now.day))
+        self.date_edit.setDate(QDate(now.year, now.month, now.day))
+        self.date_edit.setMinimumWidth(150)
+
+        choose = QHBoxLayout()
+        choose.setSpacing(10)
+        choose.addWidget(label("Instrument", "fieldname"))
+        choose.addWidget(self.instrument_combo, 1)
+        choose.addSpacing(12)
+        choose.addWidget(label("Date administered", "fieldname"))
+        choose.addWidget(self.date_edit)
+
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("formStack")
+        self.empty_label = label(
+            "No instruments are installed. A clinic can add its own from a file "
+            "(see the instruments README).",
+            "muted",
+            wrap=True,
+        )
+        self.stack.addWidget(self.empty_label)
+
+        self.hint_label = label("", "hint", wrap=True)
+        self.hint_label.setObjectName("incompleteHint")
+        self.error_label = ErrorLabel()
+        self.error_label.setObjectName("saveError")
+
+        self.buttons = QDialogButtonBox()
+        self.save_button: QPushButton = self.buttons.addButton(
+            "Save", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("saveMeasureButton")
+        self.save_button.setProperty("role", "primary")
+        self.cancel_button: QPushButton = self.buttons.addButton(
+            QDialogButtonBox.StandardButton.Cancel
+        )
+        self.cancel_button.setObjectName("cancelMeasureButton")
+        self.save_button.clicked.connect(self._save)
+        self.cancel_button.clicked.connect(self.reject)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 18)
+        lay.setSpacing(12)
+        lay.addWidget(heading)
+        lay.addLayout(choose)
+        lay.addWidget(self.stack, 1)
+        lay.addWidget(self.hint_label)
+        lay.addWidget(self.error_label)
+        lay.addWidget(self.buttons)
+
+        self.instrument_combo.currentIndexChanged.connect(self._instrument_chosen)
+        start = self.instrument_combo.findData(instrument_id) if instrument_id else 0
+        self.instrument_combo.setCurrentIndex(max(start, 0))
+        self._instrument_chosen()
+
+    # -- state ---------------------------------------------------------------------
+
+    @property
+    def spec(self) -> InstrumentSpec | None:
+        """The chosen instrument."""
+        index = self.instrument_combo.currentIndex()
+        return self.specs[index] if 0 <= index < len(self.specs) else None
+
+    @property
+    def form(self) -> InstrumentForm | None:
+        """The form of the chosen instrument."""
+        spec = self.spec
+        return self.forms.get(spec.id) if spec is not None else None
+
+    def set_instrument(self, instrument_id: str) -> None:
+        """Switch to an instrument by id (answers given to others are kept until saved)."""
+        index = self.instrument_combo.findData(instrument_id)
+        if index < 0:
+            raise KeyError(instrument_id)
+        self.instrument_combo.setCurrentIndex(index)
+
+    def set_date(self, day: date) -> None:
+        """Set the date administered."""
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+
+    def _instrument_chosen(self, _index: int = 0) -> None:
+        spec = self.spec
+        if spec is None:
+            self.stack.setCurrentWidget(self.empty_label)
+            self._update_hint()
+            return
+        form = self.forms.get(spec.id)
+        if form is None:
+            form = InstrumentForm(spec, scrollable=True)
+            form.answersChanged.connect(lambda _answers: self._update_hint())
+            self.forms[spec.id] = form
+            self.stack.addWidget(form)
+        self.stack.setCurrentWidget(form)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        form = self.form
+        answered = form is not None and any(v is not None for v in form.answers().values())
+        self.save_button.setEnabled(answered)
+        if form is None or not answered:
+            self.hint_label.setText("")
+            self.hint_label.hide()
+            return
+        result = form.result()
+        if result.complete:
+            self.hint_label.hide()
+            return
+        self.hint_label.setText(
+            f"Incomplete ({missing_text(form.spec, result.missing_items)}): saving now "
+            "stores the answers given, without a score."
+        )
+        self.hint_label.show()
+
+    # -- saving --------------------------------------------------------------------
+
+    def _save(self) -> None:
+        form = self.form
+        if form is None:
+            return
+        day = self.date_edit.date().toPython()
+        if not isinstance(day, date):
+            self.error_label.show_message("Choose the date the measure was given.")
+            return
+        try:
+            self.record = self._measures.save(
+                self._client_id, form.spec, form.answers(), administered_at=administered_at(day)
+            )
+        except Exception:
+            log.exception("saving a measure failed")
+            self.error_label.show_message(
+                "The measure could not be saved. Your answers are still here; try again."
+            )
+            return
+        self.error_label.show_message(None)
+        self.saved.emit(self.record)
+        self.accept()
