@@ -396,6 +396,7 @@ class InstrumentForm(QWidget):
             banner = RiskBanner(flag.label + REVIEW_SUFFIX, descriptions.get(flag.id))
             banner.setObjectName(f"flag_{flag.id}")
             self.flags_box.addWidget(banner)
+            banner.show()  # added to a shown form: show now, not on the next event loop
             self.flag_banners.append(banner)
 
     def changeEvent(self, event: QEvent) -> None:

@@ -391,6 +391,7 @@ class MeasuresPanel(QWidget):
             )
             card.administer_requested.connect(self.administer)
             self.cards_box.addWidget(card)
+            card.show()
             self.cards[instrument_id] = card
         self.empty_label.setVisible(not order)
         self.administer_button.setEnabled(bool(self._specs))

@@ -228,6 +228,7 @@ class RiskFlagBanner(QFrame):
             row = FlagRow(record, self._instrument_name(record.instrument_id))
             row.confirmed.connect(self._acknowledge)
             self.rows_box.addWidget(row)
+            row.show()
             self.rows.append(row)
         self.title_label.setText(
             "Open risk flag — review safety"
