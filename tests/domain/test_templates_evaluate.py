@@ -161,7 +161,7 @@ def test_validate_values_checks_log_rows(specs: dict[str, TemplateSpec]) -> None
     values = {"vitals_log": [{"time": "09:00", "systolic": 400, "diastolic": 80, "spo2": 88}]}
     problems = validate_values(specs["dosing"], values)
     messages = [str(p) for p in problems]
-    assert any("row 1, Systolic BP: must be between 40 and 300" in m for m in messages)
+    assert any("row 1, Systolic BP: must be between 50 and 300" in m for m in messages)
     assert any(p.severity == "warning" and "SpO2" in p.message for p in problems)
 
 
