@@ -7,15 +7,21 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCharts import QDateTimeAxis, QLineSeries
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
-from kapnotes.domain.instruments import InstrumentSpec, LoadedInstruments, load_instruments
+from kapnotes.domain.instruments import (
+    InstrumentSpec,
+    LoadedInstruments,
+    load_instruments,
+    parse_instrument,
+)
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
+from kapnotes.ui import theme
 from kapnotes.ui.measures import (
     AdministerDialog,
     AdministrationsModel,
@@ -431,3 +437,56 @@ def test_administrations_model_passes_the_model_tester(
     assert model.rowCount() == 3
     flags = [model.index(row, 3).data() for row in range(3)]
     assert any(text and text.endswith("(open)") for text in flags)
+
+
+def test_a_clinic_instrument_without_bands_charts_without_band_areas(
+    qtbot: QtBot, store: MeasureStore, client_id: str
+) -> None:
+    spec = parse_instrument(
+        {
+            "id": "clinic_mood",
+            "version": 1,
+            "title": "Clinic mood check (fictional)",
+            "short_name": "Mood",
+            "licence": "Fictional, for tests",
+            "instructions": "Rate each.",
+            "options": [{"value": v, "label": f"level {v}"} for v in range(5)],
+            "items": [{"id": f"m{i}", "text": f"Question {i}"} for i in range(1, 4)],
+        }
+    )
+    store.save(client_id, spec, {"m1": 4, "m2": 3, "m3": 2})
+    panel = MeasuresPanel()
+    qtbot.addWidget(panel)
+    panel.show_client(store, [spec], client_id)
+    chart = panel.cards["clinic_mood"].chart
+    assert chart is not None
+    assert chart.band_series == [] and chart.band_axis is None
+    assert chart.y_axis.max() == 12
+    assert chart.dosing_series == []
+
+
+def test_the_panel_follows_a_dark_palette(
+    qtbot: QtBot,
+    store: MeasureStore,
+    client_id: str,
+    phq9: InstrumentSpec,
+    instruments: LoadedInstruments,
+) -> None:
+    store.save(client_id, phq9, phq9_answers([1] * 9))
+    panel = MeasuresPanel()
+    qtbot.addWidget(panel)
+    panel.show_client(store, instruments, client_id)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    try:
+        app.setPalette(theme.qpalette("dark"))
+        dark_card = theme.palettes()["dark"]["card"]
+
+        def rebuilt_dark() -> bool:
+            chart = panel.cards["phq9"].chart
+            return chart is not None and chart.chart().backgroundBrush().color().name() == dark_card
+
+        qtbot.waitUntil(rebuilt_dark)
+    finally:
+        app.setPalette(original)

@@ -259,6 +259,7 @@ class InstrumentForm(QWidget):
         self.setObjectName(f"instrumentForm_{spec.id}")
         self._read_only = False
         self._result: ScoreResult = score(spec, {})
+        style.scheme_changed(self)
         self.setStyleSheet(style.style_sheet())
 
         self.title_label = label(f"{spec.short_name} · {spec.title}", "heading", wrap=True)
@@ -401,7 +402,7 @@ class InstrumentForm(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow the application's light/dark palette."""
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and style.scheme_changed(self):
             self.setStyleSheet(style.style_sheet())
             self._show_flags(force=True)
-        super().changeEvent(event)

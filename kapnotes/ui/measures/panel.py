@@ -291,6 +291,7 @@ class MeasuresPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("measuresPanel")
+        style.scheme_changed(self)
         self.setStyleSheet(style.style_sheet())
         self._store: MeasureStore | None = None
         self._specs: list[InstrumentSpec] = []
@@ -430,8 +431,8 @@ class MeasuresPanel(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow the application's light/dark palette (charts are coloured when built)."""
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and style.scheme_changed(self):
             self.setStyleSheet(style.style_sheet())
             if self._client_id is not None:
                 self._build()
-        super().changeEvent(event)

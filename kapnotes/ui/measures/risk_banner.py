@@ -148,6 +148,7 @@ class RiskFlagBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("riskFlagBanner")
         self.setProperty("role", "risk")
+        style.scheme_changed(self)
         self.setStyleSheet(style.style_sheet())
         self._measures = measures
         self._client_id: str | None = None
@@ -266,7 +267,7 @@ class RiskFlagBanner(QFrame):
 
     def changeEvent(self, event: QEvent) -> None:
         """Follow the application's light/dark palette."""
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and style.scheme_changed(self):
             self.setStyleSheet(style.style_sheet())
             self._paint_icon()
-        super().changeEvent(event)

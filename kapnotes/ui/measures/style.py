@@ -9,7 +9,7 @@ the same palette tokens, and recompute them when the application palette changes
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kapnotes.ui import theme
 
@@ -65,6 +65,7 @@ QTableView#administrationsTable {
     border: 1px solid @border@; border-radius: 6px; background: @base@;
     gridline-color: @border@; alternate-background-color: @alternate@;
 }
+QTableView#administrationsTable::item { padding: 0px 8px; }
 QTableView#administrationsTable QHeaderView::section {
     background: @alternate@; color: @muted@; border: none;
     border-bottom: 1px solid @border@; padding: 4px 8px; font-weight: 600;
@@ -83,6 +84,19 @@ def current_scheme() -> theme.Scheme:
         if window.lightness() < 128:
             return "dark"
     return "light"
+
+
+def scheme_changed(widget: QWidget) -> bool:
+    """Whether the scheme differs from the one ``widget`` was last styled for (and note it).
+
+    Widgets call this on ``PaletteChange`` and restyle when it says so; restyling
+    changes their own palette again, which this check turns into a no-op.
+    """
+    scheme = current_scheme()
+    if widget.property("measuresScheme") == scheme:
+        return False
+    widget.setProperty("measuresScheme", scheme)
+    return True
 
 
 def mix(front: str | QColor, back: str | QColor, amount: float) -> QColor:
