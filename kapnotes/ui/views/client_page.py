@@ -6,6 +6,8 @@ It shows one `ClientRecord` handed to it and keeps no reference to the store;
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -20,8 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.clients import PRODUCT_LABELS, Product
+from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.store.clients import ClientRecord, CourseRecord, NoteSummary
+from kapnotes.store.measures import MeasureStore
 from kapnotes.ui import theme
+from kapnotes.ui.measures import MeasuresPanel, RiskFlagBanner
 from kapnotes.ui.models.client_list import format_date
 from kapnotes.ui.widgets import Card, label
 
@@ -53,6 +58,14 @@ def _clear_layout(layout: QVBoxLayout) -> None:
             widget.deleteLater()
 
 
+@dataclass(frozen=True)
+class MeasuresSource:
+    """Where the page gets measures: the open vault's store (None while locked) and instruments."""
+
+    store: Callable[[], MeasureStore | None]
+    instruments: Callable[[], LoadedInstruments]
+
+
 class ClientPage(QWidget):
     """Shows one client; asks (by signal) to edit it or to start a course."""
 
@@ -68,10 +81,13 @@ class ClientPage(QWidget):
         ("medications", "Medications"),
     )
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, measures: MeasuresSource | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("clientPage")
         self._client_id: str | None = None
+        self._measures = measures
 
         # header
         self.header = Card(margins=24, spacing=6)
@@ -106,6 +122,8 @@ class ClientPage(QWidget):
         self.allergy_label.setObjectName("clientAllergies")
         self.header.body.addSpacing(4)
         self.header.body.addWidget(self.allergy_label)
+        self.risk_banner = RiskFlagBanner(measures.store if measures else None)
+        self.header.body.addWidget(self.risk_banner)
 
         # details
         self.details = Card(margins=24, spacing=10)
@@ -161,6 +179,9 @@ class ClientPage(QWidget):
         col.addWidget(self.header)
         col.addWidget(self.details)
         col.addWidget(self.courses_card)
+        self.measures_panel = MeasuresPanel()
+        self.measures_panel.measuresChanged.connect(lambda _id: self.risk_banner.refresh())
+        col.addWidget(self.measures_panel)
         col.addStretch(1)
 
         self.scroll_area = QScrollArea()
@@ -215,6 +236,12 @@ class ClientPage(QWidget):
         for course in record.courses:
             self.course_list.addWidget(self._course_card(course))
         self.courses_empty.setVisible(not record.courses)
+        store = self._measures.store() if self._measures else None
+        if store is not None and self._measures is not None:
+            instruments = self._measures.instruments()
+            self.risk_banner.set_instruments(instruments.instruments)
+            self.risk_banner.show_client(record.id)
+            self.measures_panel.show_client(store, instruments, record.id)
 
     def clear(self) -> None:
         """Remove every client detail from the widgets."""
@@ -226,6 +253,8 @@ class ClientPage(QWidget):
             value_label.clear()
         _clear_layout(self.course_list)
         self.courses_empty.show()
+        self.risk_banner.clear()
+        self.measures_panel.clear()
 
     def _course_card(self, course: CourseRecord) -> QWidget:
         card = Card(margins=16, spacing=6)

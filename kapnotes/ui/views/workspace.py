@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from kapnotes.ui import theme
 from kapnotes.ui.models.client_list import ClientListModel, SubtitleRole
 from kapnotes.ui.session import VaultSession
-from kapnotes.ui.views.client_page import ClientPage
+from kapnotes.ui.views.client_page import ClientPage, MeasuresSource
 from kapnotes.ui.widgets import label
 
 log = logging.getLogger(__name__)
@@ -174,7 +174,9 @@ class Workspace(QWidget):
         left_lay.addWidget(self.list_view, 1)
         left_lay.addWidget(self.count_label)
 
-        self.page = ClientPage()
+        self.page = ClientPage(
+            MeasuresSource(lambda: session.measures, session.catalog.instruments)
+        )
         self.page.edit_requested.connect(self.edit_client_requested)
         self.page.new_course_requested.connect(self.new_course_requested)
         self.page.new_note_requested.connect(self.new_note_requested)
