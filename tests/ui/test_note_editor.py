@@ -256,8 +256,9 @@ def enter(qtbot: QtBot, editor: NoteEditor, field_id: str) -> None:
     elif isinstance(widget, YesNoWidget):
         click(qtbot, widget.no)
     elif isinstance(widget, InstrumentWidget):
+        assert widget.form is not None
         for item_id, value in PHQ9_ANSWERS.items():
-            click(qtbot, widget.groups[item_id].button(value))
+            click(qtbot, widget.form.rows[item_id].buttons[value])
     elif isinstance(widget, NoteLinkWidget):
         widget.combo.setFocus()
         qtbot.keyClick(widget.combo, Qt.Key.Key_Down)
@@ -372,13 +373,14 @@ def test_instrument_scores_live_and_flags_item_nine(
     editor = make_editor(clinic.note(parse_template(EVERY_TYPE)))
     widget = editor.widgets["instrument"]
     assert isinstance(widget, InstrumentWidget)
-    click(qtbot, widget.groups["phq9_1"].button(2))
-    assert "Incomplete" in widget.score_text and "2, 3" in widget.score_text
+    assert widget.form is not None
+    click(qtbot, widget.form.rows["phq9_1"].buttons[2])
+    assert "Not scored" in widget.score_text and "2–9" in widget.score_text
     for item_id, value in PHQ9_ANSWERS.items():
-        click(qtbot, widget.groups[item_id].button(value))
-    assert widget.score_text == "Total 18  ·  Moderately severe"
+        click(qtbot, widget.form.rows[item_id].buttons[value])
+    assert widget.score_text == "Score 18 · Moderately severe"
     assert any("Suicide-risk" in text for text in widget.flag_texts)
-    assert widget.flag_labels[0].isVisible()
+    assert widget.form.flag_banners[0].isVisible()
 
 
 MINI: dict[str, Any] = {

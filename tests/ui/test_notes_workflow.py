@@ -73,9 +73,9 @@ def test_write_a_preparation_note_from_the_client_page(
     qtbot.keyClicks(goals.edit, "Reconnect with painting; feel less numb.")
     phq = editor.widgets["phq9"]
     assert isinstance(phq, InstrumentWidget)
+    assert phq.form is not None
     for item_id, value in PHQ9.items():
-        button = phq.groups[item_id].button(value)
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(phq.form.rows[item_id].buttons[value], Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(editor.saved, timeout=3000):
         pass
 
