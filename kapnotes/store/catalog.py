@@ -17,6 +17,12 @@ from kapnotes.domain.instruments import (
     load_instrument_file,
     load_instruments,
 )
+from kapnotes.domain.session import (
+    ClinicSettings,
+    SettingsError,
+    load_settings,
+    save_settings,
+)
 from kapnotes.domain.templates import (
     LoadResult,
     TemplateError,
@@ -46,6 +52,24 @@ class Catalog:
     def __init__(self, data_dir: Path) -> None:
         self.templates_dir = Path(data_dir) / "templates"
         self.instruments_dir = Path(data_dir) / "instruments"
+        self.settings_path = Path(data_dir) / "clinic-settings.json"
+
+    def clinic_settings(self) -> tuple[ClinicSettings, str | None]:
+        """The clinic's settings (defaults when it has none) and a warning if its file is bad.
+
+        A damaged settings file never stops the app: the defaults from the clinical
+        spec apply and the warning says which file and field is wrong.
+        """
+        if not self.settings_path.exists():
+            return ClinicSettings(), None
+        try:
+            return load_settings(self.settings_path), None
+        except SettingsError as exc:
+            return ClinicSettings(), f"{exc} — using the default settings"
+
+    def save_clinic_settings(self, settings: ClinicSettings) -> None:
+        """Write the clinic's settings (atomically)."""
+        save_settings(settings, self.settings_path)
 
     def templates(self) -> LoadResult:
         """Bundled templates, then the clinic's; bad clinic files become warnings."""

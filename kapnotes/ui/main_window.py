@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.domain.templates import NarrativeLayout
 from kapnotes.ui import theme
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
@@ -41,6 +42,14 @@ from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+# Each note records the progress-note layout it was started with.
+LAYOUT_KEY = "_narrative_layout"
+NOTE_FORMATS = {
+    NarrativeLayout.SOAP: "SOAP — Subjective, Objective, Assessment, Plan",
+    NarrativeLayout.DAP: "DAP — Data, Assessment, Plan",
+    NarrativeLayout.BIRP: "BIRP — Behavior, Intervention, Response, Plan",
+}
 
 DEFAULT_IDLE_MINUTES = 5.0
 RunDialog = Callable[[QDialog], int]
@@ -164,6 +173,19 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.search_notes_action)
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.templates_action)
+        format_menu = settings_menu.addMenu("Progress note &format")
+        format_menu.setObjectName("noteFormatMenu")
+        self.note_format_group = QActionGroup(self)
+        self.note_format_actions: dict[NarrativeLayout, QAction] = {}
+        current = self.session.catalog.clinic_settings()[0].note_format
+        for layout, text in NOTE_FORMATS.items():
+            action = QAction(text, self, checkable=True)
+            action.setObjectName(f"actionFormat_{layout.value}")
+            action.setChecked(layout == current)
+            action.triggered.connect(lambda _c=False, lay=layout: self.set_note_format(lay))
+            self.note_format_group.addAction(action)
+            format_menu.addAction(action)
+            self.note_format_actions[layout] = action
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -306,6 +328,16 @@ class MainWindow(QMainWindow):
 
     # -- notes ---------------------------------------------------------------------------
 
+    def set_note_format(self, layout: NarrativeLayout) -> None:
+        """The clinic's progress-note layout for new notes (existing notes keep theirs)."""
+        catalog = self.session.catalog
+        settings, _warning = catalog.clinic_settings()
+        catalog.save_clinic_settings(settings.model_copy(update={"note_format": layout}))
+        self.note_format_actions[layout].setChecked(True)
+        self.statusBar().showMessage(
+            f"New notes use the {layout.value.upper()} progress-note format.", 5000
+        )
+
     def new_note(self, course_id: str) -> None:
         """Ask for phase and date, create the note from the current template, open it."""
         notes = self.session.notes
@@ -316,8 +348,13 @@ class MainWindow(QMainWindow):
         )
         if choice is None:
             return
+        layout = self.session.catalog.clinic_settings()[0].note_format
         note_id = notes.create(
-            course_id, choice.phase, choice.template.snapshot(), choice.session_date
+            course_id,
+            choice.phase,
+            choice.template.snapshot(),
+            choice.session_date,
+            {LAYOUT_KEY: layout.value},
         )
         self._refresh_shown_client()
         self.open_note(note_id)
@@ -329,10 +366,17 @@ class MainWindow(QMainWindow):
             return None
         window = self.note_windows.get(note_id)
         if window is None:
+            stored = notes.get(note_id).values.get(LAYOUT_KEY)
+            layout = (
+                NarrativeLayout(stored)
+                if stored in set(NarrativeLayout)
+                else self.session.catalog.clinic_settings()[0].note_format
+            )
             window = NoteWindow(
                 notes,
                 note_id,
                 client_store=self.session.clients,
+                layout=layout,
                 instruments=self.session.catalog.instruments(),
                 parent=self,
             )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kapnotes.domain.templates import bundled_templates_dir
+from kapnotes.domain.templates import NarrativeLayout, bundled_templates_dir
 from kapnotes.store.catalog import Catalog, CatalogError
 
 
@@ -89,3 +89,21 @@ def test_clinic_instrument_is_imported_once(tmp_path: Path) -> None:
     assert catalog.instruments().get("phq9") is not None
     with pytest.raises(CatalogError, match="already installed"):
         catalog.import_instrument(src)
+
+
+def test_clinic_settings_default_then_saved_then_a_damaged_file_falls_back(
+    tmp_path: Path,
+) -> None:
+    catalog = Catalog(tmp_path)
+    settings, warning = catalog.clinic_settings()
+    assert warning is None
+    assert settings.note_format == "soap"
+
+    catalog.save_clinic_settings(settings.model_copy(update={"note_format": NarrativeLayout.BIRP}))
+    assert catalog.clinic_settings()[0].note_format == "birp"
+
+    catalog.settings_path.write_text('{"format": "kapnotes-clinic-settings", "note_format": 7}')
+    settings, warning = catalog.clinic_settings()
+    assert settings.note_format == "soap"
+    assert warning is not None
+    assert "clinic-settings.json" in warning and "note_format" in warning

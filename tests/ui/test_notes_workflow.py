@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.templates import NarrativeLayout
 from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
 from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
@@ -120,3 +121,28 @@ def test_search_opens_the_note_and_lock_closes_note_windows(
     assert window.note_windows == {}
     assert not note_window.isVisible()
     assert window.session.notes is None
+
+
+def test_progress_note_format_applies_to_new_notes_only(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "integration"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    _client_with_course(window)
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    (soap_id,) = window.note_windows
+    assert "narrative_subjective" in window.note_windows[soap_id].editor.widgets
+    window.note_windows[soap_id].close()
+
+    window.note_format_actions[NarrativeLayout.BIRP].trigger()
+    assert window.session.catalog.clinic_settings()[0].note_format == NarrativeLayout.BIRP
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    birp_id = next(nid for nid in window.note_windows if nid != soap_id)
+    widgets = window.note_windows[birp_id].editor.widgets
+    assert "narrative_behavior" in widgets and "narrative_subjective" not in widgets
+
+    reopened = window.open_note(soap_id)
+    assert reopened is not None
+    assert "narrative_subjective" in reopened.editor.widgets

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from kapnotes.domain.assets import get_asset
 from kapnotes.domain.clients import Product
+from kapnotes.domain.templates.narrative import NarrativeLayout
 
 SETTINGS_FORMAT: Final = "kapnotes-clinic-settings"
 SETTINGS_VERSION: Final = 1
@@ -377,6 +378,7 @@ class ClinicSettings(_Model):
     discharge_checklist: tuple[ChecklistItem, ...] = DEFAULT_DISCHARGE_CHECKLIST
     dose_ranges: dict[Product, DoseRange] = Field(default_factory=_default_dose_ranges)
     billing: BillingSettings = BillingSettings()
+    note_format: NarrativeLayout = NarrativeLayout.SOAP
 
     @model_validator(mode="after")
     def _unique_checklist(self) -> Self:
