@@ -1,0 +1,797 @@
+"""The session view's side panels: medicine log, adverse events and interventions,
+monitoring time per clinician, and discharge (with the esketamine REMS block).
+
+Each panel writes through the :class:`SessionRecord` it is handed (event first,
+values next, durable before anything is shown) and emits ``written`` so the view
+refreshes and hands the focus back to the observation line. Problems are shown
+inline in the panel; nothing here opens a dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.domain.clients import PRODUCT_LABELS, Product
+from kapnotes.domain.session import (
+    ClinicSettings,
+    DoseInputError,
+    Presence,
+    billing,
+    discharge_check,
+    dose_mg,
+    dose_needs_override,
+    dose_warnings,
+    format_minutes,
+    product_route,
+    rems_summary,
+)
+from kapnotes.domain.templates import MultiChoiceField, SingleChoiceField
+from kapnotes.domain.templates.model import Option as ChoiceOption
+from kapnotes.ui.session_view.record import (
+    ADVERSE,
+    CLINICIANS,
+    DISCHARGE_EVENT,
+    DOSES,
+    EVENT_KEY,
+    INTERVENTION_EVENT,
+    OBSERVATIONS,
+    OVERRIDE_EVENT,
+    SessionRecord,
+    clock_time,
+    hhmm,
+    parse_float,
+)
+from kapnotes.ui.widgets import label, set_invalid, set_role
+
+MG = "mg"
+MG_PER_KG = "mg/kg"
+
+
+def write_observation(
+    record: SessionRecord, text: str, tags: Sequence[str] = (), at: datetime | None = None
+) -> dict[str, Any]:
+    """An observation_log row (time, T+ minutes, text, tags), written durably."""
+    moment = at or record.now()
+    row: dict[str, Any] = {"time": hhmm(moment)}
+    offset = record.t_plus_min(moment)
+    if offset is not None:
+        row["t_plus_min"] = offset
+    if text:
+        row["text"] = text
+    if tags:
+        row["tags"] = list(tags)
+    return record.append(OBSERVATIONS, row, moment)
+
+
+def caption(text: str, widget: QWidget) -> QVBoxLayout:
+    """A small caption above an input."""
+    box = QVBoxLayout()
+    box.setSpacing(2)
+    box.addWidget(label(text, "caption"))
+    box.addWidget(widget)
+    return box
+
+
+def template_options(record: SessionRecord, field_id: str, column: str | None = None) -> list[Any]:
+    """The choice options of a template field (or of one column of a log field)."""
+    try:
+        field: Any = record.spec.field(field_id)
+    except KeyError:
+        return []
+    if column is not None:
+        field = next((c for c in getattr(field, "columns", ()) if c.id == column), None)
+    if isinstance(field, SingleChoiceField | MultiChoiceField):
+        return list(field.options)
+    return []
+
+
+class Panel(QFrame):
+    """A titled panel with an inline message line; ``written`` after each stored entry."""
+
+    written = Signal(str)
+
+    def __init__(self, title: str, record: SessionRecord, settings: ClinicSettings) -> None:
+        super().__init__()
+        self.setProperty("role", "panel")
+        self.record = record
+        self.settings = settings
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(14, 12, 14, 12)
+        self.body.setSpacing(8)
+        self.title = label(title, "panel-title")
+        self.body.addWidget(self.title)
+        self.message = label("", "inline-error", wrap=True)
+        self.message.hide()
+
+    def say(self, text: str, role: str = "inline-error") -> None:
+        """Show (or with empty text hide) the panel's inline message."""
+        self.message.setText(text)
+        set_role(self.message, role)
+        self.message.setVisible(bool(text))
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Disable every input of the panel."""
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, QLineEdit | QComboBox | QPushButton | QCheckBox):
+                widget.setEnabled(not read_only)
+
+    def first_input(self) -> QWidget:
+        """Where the panel's shortcut puts the focus."""
+        return self
+
+
+# --------------------------------------------------------------------------- medicine
+
+
+class DosePanel(Panel):
+    """Product, dose in mg or mg/kg (mg from the client's weight), lot number, time."""
+
+    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
+        super().__init__("Medicine log", record, settings)
+        self.product = QComboBox()
+        self.product.setObjectName("doseProduct")
+        for product in Product:
+            self.product.addItem(PRODUCT_LABELS[product], product.value)
+        self.product.setCurrentIndex(max(self.product.findData(record.product.value), 0))
+        self.amount = QLineEdit()
+        self.amount.setObjectName("doseAmount")
+        self.amount.setPlaceholderText("dose")
+        self.unit = QComboBox()
+        self.unit.setObjectName("doseUnit")
+        self.unit.addItems([MG, MG_PER_KG])
+        self.lot = QLineEdit()
+        self.lot.setObjectName("doseLot")
+        self.lot.setPlaceholderText("lot no.")
+        self.time = QLineEdit()
+        self.time.setObjectName("doseTime")
+        self.time.setPlaceholderText("now")
+        self.time.setMaximumWidth(80)
+        self.override = QLineEdit()
+        self.override.setObjectName("doseOverride")
+        self.override.setPlaceholderText("Override reason (required to dose despite the hold)")
+        self.override_row = QWidget()
+        override_lay = QVBoxLayout(self.override_row)
+        override_lay.setContentsMargins(0, 0, 0, 0)
+        override_lay.addWidget(self.override)
+        self.override_row.hide()
+        self.button = QPushButton("Log dose")
+        self.button.setObjectName("logDose")
+        self.button.setProperty("role", "primary")
+        self.button.clicked.connect(self.log_dose)
+        for edit in (self.amount, self.lot, self.time, self.override):
+            edit.returnPressed.connect(self.log_dose)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.addLayout(caption("Product and route", self.product), 0, 0, 1, 4)
+        grid.addLayout(caption("Dose", self.amount), 1, 0)
+        grid.addLayout(caption("Unit", self.unit), 1, 1)
+        grid.addLayout(caption("Lot number", self.lot), 1, 2)
+        grid.addLayout(caption("Time", self.time), 1, 3)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(2, 2)
+        self.body.addLayout(grid)
+        self.body.addWidget(self.override_row)
+        row = QHBoxLayout()
+        self.computed = label("", "caption")
+        self.computed.setObjectName("doseComputed")
+        row.addWidget(self.computed, 1)
+        row.addWidget(self.button)
+        self.body.addLayout(row)
+        self.body.addWidget(self.message)
+        self.doses = QListWidget()
+        self.doses.setObjectName("doseList")
+        self.doses.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.doses.setMaximumHeight(90)
+        self.body.addWidget(self.doses)
+        self.body.addStretch(1)
+        self.amount.textChanged.connect(self._preview)
+        self.unit.currentIndexChanged.connect(self._preview)
+        self.refresh()
+
+    def first_input(self) -> QWidget:
+        """The dose amount."""
+        return self.amount
+
+    def _preview(self) -> None:
+        try:
+            amount = parse_float(self.amount.text())
+        except ValueError:
+            self.computed.setText("")
+            return
+        weight = self.record.client.weight_kg
+        if amount is not None and self.unit.currentText() == MG_PER_KG:
+            if weight:
+                self.computed.setText(f"= {amount * weight:g} mg at {weight:g} kg")
+            else:
+                self.computed.setText("No weight recorded: enter mg")
+        else:
+            self.computed.setText("")
+
+    def refresh(self) -> None:
+        """List the doses given so far."""
+        self.doses.clear()
+        for row in self.record.rows(DOSES):
+            per_kg = row.get("dose_mg_per_kg")
+            extra = f" ({per_kg:g} mg/kg)" if isinstance(per_kg, int | float) else ""
+            lot = f" · lot {row['lot_number']}" if row.get("lot_number") else ""
+            self.doses.addItem(
+                f"{row.get('time', '')}  {row.get('product', '')} {row.get('route', '')}"
+                f"  {row.get('dose_mg', '')} mg{extra}{lot}"
+            )
+
+    def log_dose(self) -> bool:
+        """Log the dose typed; refused (inline) while a hold needs a reason."""
+        record = self.record
+        if record.read_only:
+            return False
+        for edit in (self.amount, self.time):
+            set_invalid(edit, False)
+        now = record.now()
+        product = Product(str(self.product.currentData()))
+        weight = record.client.weight_kg
+        try:
+            at = clock_time(self.time.text(), record.day) or now
+        except ValueError as error:
+            set_invalid(self.time, True)
+            self.say(str(error))
+            return False
+        try:
+            amount = parse_float(self.amount.text())
+            per_kg = amount if self.unit.currentText() == MG_PER_KG else None
+            mg = dose_mg(mg=None if per_kg is not None else amount, mg_per_kg=per_kg, weight_kg=weight)
+        except DoseInputError as error:
+            set_invalid(self.amount, True)
+            self.say(str(error))
+            return False
+        except ValueError:
+            set_invalid(self.amount, True)
+            self.say("Dose must be a number")
+            return False
+        doses = record.doses()
+        readings = [reading for reading, _row in record.readings()]
+        hold = dose_needs_override(readings, at, self.settings, doses)
+        reason = self.override.text().strip()
+        if hold is not None and not reason:
+            self.override_row.show()
+            self.say(f"Not logged. {hold.message}. Type the reason, then press Enter.")
+            self.override.setFocus()
+            return False
+        warnings = dose_warnings(product, mg, weight, self.settings, doses)
+        name, route = product_route(product)
+        row: dict[str, Any] = {"time": hhmm(at), "product": name, "route": route, "dose_mg": mg}
+        if per_kg is not None:
+            row["dose_mg_per_kg"] = per_kg
+        if self.lot.text().strip():
+            row["lot_number"] = self.lot.text().strip()
+        record.append(DOSES, row, at)
+        if hold is not None:
+            record.event(
+                OVERRIDE_EVENT,
+                {"for": "dose", "time": hhmm(at), "hold": hold.message, "reason": reason},
+                at,
+            )
+            write_observation(
+                record, f"OVERRIDE (dose): {hold.message}. Reason: {reason}", (), at
+            )
+        for edit in (self.amount, self.lot, self.time, self.override):
+            edit.clear()
+        self.override_row.hide()
+        if warnings:
+            self.say(
+                f"Logged {mg:g} mg at {hhmm(at)}. " + " ".join(w.message for w in warnings),
+                "inline-warning",
+            )
+        else:
+            self.say(f"Logged {mg:g} mg at {hhmm(at)}.", "inline-ok")
+        self.refresh()
+        self.written.emit(DOSES)
+        return True
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventsPanel(Panel):
+    """Adverse events (kind, severity, onset, resolution, action) and interventions."""
+
+    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
+        super().__init__("Adverse events and interventions", record, settings)
+        self.kind = QComboBox()
+        self.kind.setObjectName("aeKind")
+        self.kind.setEditable(True)
+        for option in template_options(record, ADVERSE, "kind"):
+            self.kind.addItem(option.label, option.value)
+        self.severity = QComboBox()
+        self.severity.setObjectName("aeSeverity")
+        for option in template_options(record, ADVERSE, "severity"):
+            self.severity.addItem(option.label, option.value)
+        self.onset = QLineEdit()
+        self.onset.setObjectName("aeOnset")
+        self.onset.setPlaceholderText("now")
+        self.onset.setMaximumWidth(80)
+        self.action = QLineEdit()
+        self.action.setObjectName("aeAction")
+        self.action.setPlaceholderText("Action taken")
+        self.button = QPushButton("Record event")
+        self.button.setObjectName("recordAdverse")
+        self.button.setProperty("role", "primary")
+        self.button.clicked.connect(self.record_adverse)
+        self.onset.returnPressed.connect(self.record_adverse)
+        self.action.returnPressed.connect(self.record_adverse)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.addLayout(caption("Event", self.kind), 0, 0)
+        grid.addLayout(caption("Severity", self.severity), 0, 1)
+        grid.addLayout(caption("Onset", self.onset), 0, 2)
+        grid.addLayout(caption("Action taken", self.action), 1, 0, 1, 2)
+        grid.addWidget(self.button, 1, 2, Qt.AlignmentFlag.AlignBottom)
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 1)
+        self.body.addLayout(grid)
+        self.body.addWidget(self.message)
+        self.events = QListWidget()
+        self.events.setObjectName("aeList")
+        self.events.setMaximumHeight(80)
+        self.resolved = QPushButton("Resolved now")
+        self.resolved.setObjectName("aeResolved")
+        self.resolved.setToolTip("Stamp the selected (or latest open) event as resolved now")
+        self.resolved.clicked.connect(self.resolve)
+        self.body.addWidget(self.events)
+        self.body.addWidget(self.resolved, 0, Qt.AlignmentFlag.AlignRight)
+        self.body.addWidget(label("Interventions", "panel-title"))
+        self.interventions: dict[str, QCheckBox] = {}
+        boxes = QGridLayout()
+        options: list[ChoiceOption] = template_options(record, "interventions")
+        for position, option in enumerate(options):
+            box = QCheckBox(option.label)
+            box.setObjectName(f"intervention_{option.value}")
+            box.toggled.connect(lambda on, o=option: self._intervention(o, on))
+            boxes.addWidget(box, position // 2, position % 2)
+            self.interventions[option.value] = box
+        self.body.addLayout(boxes)
+        self.body.addStretch(1)
+        self._labels = {o.value: o.label for o in options}
+        self.refresh()
+
+    def first_input(self) -> QWidget:
+        """The kind of event."""
+        return self.kind
+
+    def refresh(self) -> None:
+        """List the adverse events and tick the interventions recorded."""
+        self.events.clear()
+        kinds = {o.value: o.label for o in template_options(self.record, ADVERSE, "kind")}
+        for row in self.record.rows(ADVERSE):
+            resolved = row.get("resolution_time")
+            text = (
+                f"{row.get('onset_time', '')}  {kinds.get(row.get('kind'), row.get('kind'))}"
+                f" ({row.get('severity', '')})"
+                + (f" · resolved {resolved}" if resolved else " · open")
+                + (f" · {row['action_taken']}" if row.get("action_taken") else "")
+            )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, row.get(EVENT_KEY))
+            self.events.addItem(item)
+        chosen = self.record.values.get("interventions")
+        chosen = chosen if isinstance(chosen, list) else []
+        for value, box in self.interventions.items():
+            box.blockSignals(True)
+            box.setChecked(value in chosen)
+            box.blockSignals(False)
+
+    def record_adverse(self) -> bool:
+        """Record the adverse event typed, stamped with its onset."""
+        if self.record.read_only:
+            return False
+        set_invalid(self.onset, False)
+        try:
+            onset = clock_time(self.onset.text(), self.record.day) or self.record.now()
+        except ValueError as error:
+            set_invalid(self.onset, True)
+            self.say(str(error))
+            return False
+        text = self.kind.currentText().strip()
+        index = self.kind.findText(text)
+        kind = self.kind.itemData(index) if index >= 0 else text
+        if not kind:
+            self.say("Choose or type the kind of event")
+            return False
+        row: dict[str, Any] = {
+            "kind": kind,
+            "severity": self.severity.currentData(),
+            "onset_time": hhmm(onset),
+        }
+        if self.action.text().strip():
+            row["action_taken"] = self.action.text().strip()
+        self.record.append(ADVERSE, row, self.record.now())
+        self.onset.clear()
+        self.action.clear()
+        self.say("")
+        self.refresh()
+        self.written.emit(ADVERSE)
+        return True
+
+    def resolve(self) -> bool:
+        """Stamp the selected (else the latest open) adverse event as resolved now."""
+        if self.record.read_only:
+            return False
+        item = self.events.currentItem()
+        event_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if event_id is None:
+            open_rows = [r for r in self.record.rows(ADVERSE) if not r.get("resolution_time")]
+            event_id = open_rows[-1].get(EVENT_KEY) if open_rows else None
+        if not isinstance(event_id, str):
+            self.say("No open adverse event")
+            return False
+        self.record.correct(ADVERSE, event_id, {"resolution_time": hhmm(self.record.now())})
+        self.refresh()
+        self.written.emit(ADVERSE)
+        return True
+
+    def _intervention(self, option: ChoiceOption, on: bool) -> None:
+        if self.record.read_only:
+            return
+        chosen = self.record.values.get("interventions")
+        values = [v for v in (chosen if isinstance(chosen, list) else []) if v != option.value]
+        if on:
+            values.append(option.value)
+        now = self.record.now()
+        self.record.update({"interventions": values or None})
+        self.record.event(
+            INTERVENTION_EVENT, {"value": option.value, "on": on, "time": hhmm(now)}, now
+        )
+        if on:
+            write_observation(self.record, f"Intervention: {option.label}", ["intervention"], now)
+        self.written.emit("interventions")
+
+
+# --------------------------------------------------------------------------- time
+
+
+ROLES: tuple[tuple[str, str], ...] = (
+    ("therapist", "Therapist"),
+    ("prescriber", "Prescriber"),
+    ("nurse", "Nurse"),
+    ("staff", "Staff"),
+)
+
+
+class TimePanel(Panel):
+    """Who is present, in person, from when to when; totals and suggested billing units."""
+
+    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
+        super().__init__("Monitoring time", record, settings)
+        self.name = QLineEdit()
+        self.name.setObjectName("clinicianName")
+        self.name.setPlaceholderText("Name")
+        self.role = QComboBox()
+        self.role.setObjectName("clinicianRole")
+        for value, text in ROLES:
+            self.role.addItem(text, value)
+        self.credential = QLineEdit()
+        self.credential.setObjectName("clinicianCredential")
+        self.credential.setPlaceholderText("e.g. LMFT, RN")
+        self.credential.setMaximumWidth(110)
+        self.in_person = QCheckBox("In person")
+        self.in_person.setObjectName("clinicianInPerson")
+        self.in_person.setChecked(True)
+        self.time = QLineEdit()
+        self.time.setObjectName("clinicianTime")
+        self.time.setPlaceholderText("now")
+        self.time.setMaximumWidth(80)
+        self.start = QPushButton("Start")
+        self.start.setObjectName("clinicianStart")
+        self.start.setProperty("role", "primary")
+        self.start.setToolTip("Record this person's arrival (Enter in the name)")
+        self.start.clicked.connect(self.start_presence)
+        self.name.returnPressed.connect(self.start_presence)
+        self.credential.returnPressed.connect(self.start_presence)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.addLayout(caption("Name", self.name), 0, 0)
+        grid.addLayout(caption("Role", self.role), 0, 1)
+        grid.addLayout(caption("Credential", self.credential), 0, 2)
+        grid.addWidget(self.in_person, 1, 0)
+        grid.addLayout(caption("At (blank = now)", self.time), 1, 1)
+        grid.addWidget(self.start, 1, 2, Qt.AlignmentFlag.AlignBottom)
+        grid.setColumnStretch(0, 2)
+        self.body.addLayout(grid)
+        self.body.addWidget(self.message)
+        self.people = QListWidget()
+        self.people.setObjectName("presenceList")
+        self.people.setMaximumHeight(90)
+        self.people.itemActivated.connect(lambda _item: self.stop_presence())
+        self.stop = QPushButton("Stop (left the room)")
+        self.stop.setObjectName("clinicianStop")
+        self.stop.setToolTip("Record that the selected person left (Enter on the list)")
+        self.stop.clicked.connect(self.stop_presence)
+        self.body.addWidget(self.people)
+        self.body.addWidget(self.stop, 0, Qt.AlignmentFlag.AlignRight)
+        self.summary = label("", None, wrap=True)
+        self.summary.setObjectName("billingSummary")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.summary)
+        self.body.addStretch(1)
+        self.refresh()
+
+    def first_input(self) -> QWidget:
+        """The name of the person arriving."""
+        return self.name
+
+    def _at(self) -> datetime | None:
+        set_invalid(self.time, False)
+        try:
+            at = clock_time(self.time.text(), self.record.day) or self.record.now()
+        except ValueError as error:
+            set_invalid(self.time, True)
+            self.say(str(error))
+            return None
+        return at
+
+    def start_presence(self) -> bool:
+        """Record a person's arrival as a clinicians row."""
+        if self.record.read_only:
+            return False
+        name = self.name.text().strip()
+        if not name:
+            self.say("Type the name of the person arriving")
+            self.name.setFocus()
+            return False
+        at = self._at()
+        if at is None:
+            return False
+        row: dict[str, Any] = {
+            "name": name,
+            "role": self.role.currentData(),
+            "in_person": self.in_person.isChecked(),
+            "start_time": hhmm(at),
+        }
+        if self.credential.text().strip():
+            row["credential"] = self.credential.text().strip()
+        self.record.append(CLINICIANS, row, self.record.now())
+        for edit in (self.name, self.credential, self.time):
+            edit.clear()
+        self.say("")
+        self.refresh()
+        self.written.emit(CLINICIANS)
+        return True
+
+    def stop_presence(self) -> bool:
+        """Record that the selected (or the only present) person left."""
+        if self.record.read_only:
+            return False
+        item = self.people.currentItem()
+        event_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        present = [r for r in self.record.rows(CLINICIANS) if not r.get("end_time")]
+        if event_id is None and len(present) == 1:
+            event_id = present[0].get(EVENT_KEY)
+        if not isinstance(event_id, str) or event_id not in {r.get(EVENT_KEY) for r in present}:
+            self.say("Select the person who left (still present)")
+            return False
+        at = self._at()
+        if at is None:
+            return False
+        self.record.correct(CLINICIANS, event_id, {"end_time": hhmm(at)})
+        self.time.clear()
+        self.say("")
+        self.refresh()
+        self.written.emit(CLINICIANS)
+        return True
+
+    def refresh(self) -> None:
+        """The people present and the billing summary."""
+        current = self.people.currentItem()
+        keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        self.people.clear()
+        for row in self.record.rows(CLINICIANS):
+            stop = row.get("end_time")
+            where = "" if row.get("in_person") is not False else " · remote"
+            item = QListWidgetItem(
+                f"{row.get('name', '')} ({row.get('role', '')}{where})  "
+                f"{row.get('start_time', '?')}–{stop or 'present'}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, row.get(EVENT_KEY))
+            self.people.addItem(item)
+            if row.get(EVENT_KEY) == keep:
+                self.people.setCurrentItem(item)
+        self.summary.setText(self.summary_text())
+
+    def summary_text(self) -> str:
+        """Per-person totals and the suggested units under the clinic's rounding."""
+        presence: list[Presence] = [p for p, _row in self.record.presence()]
+        if not presence:
+            return "No one recorded yet: add each clinician present as they arrive."
+        doses = self.record.doses()
+        total = sum(d.dose_mg for d in doses) if doses else None
+        summary = billing(presence, self.record.product, total, self.settings, self.record.now())
+        lines = [
+            f"{p.name} ({p.role}): {format_minutes(p.minutes)}"
+            + (f" (+{format_minutes(p.remote_minutes)} remote)" if p.remote_minutes else "")
+            for p in summary.people
+        ]
+        lines.append(f"Suggested units ({summary.rounding.value.replace('_', ' ')} rounding):")
+        if summary.lines:
+            for line in summary.lines:
+                who = f" · {', '.join(line.people)}" if line.people else ""
+                lines.append(
+                    f"   {line.code} × {line.units}  ({format_minutes(line.minutes)}{who})"
+                )
+        else:
+            lines.append("   none yet")
+        lines.extend(f"   note: {n}" for n in summary.notes)
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- discharge
+
+
+class DischargePanel(Panel):
+    """The clinic's checklist gates the discharge time; an override needs a reason (kept)."""
+
+    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
+        super().__init__("Discharge", record, settings)
+        self.boxes: dict[str, QCheckBox] = {}
+        grid = QGridLayout()
+        grid.setVerticalSpacing(4)
+        ticked = record.values.get("discharge_criteria")
+        ticked = ticked if isinstance(ticked, list) else []
+        for position, item in enumerate(settings.discharge_checklist):
+            box = QCheckBox(item.label)
+            box.setObjectName(f"discharge_{item.value}")
+            box.setChecked(item.value in ticked)
+            box.toggled.connect(self._ticked)
+            grid.addWidget(box, position // 2, position % 2)
+            self.boxes[item.value] = box
+        self.body.addLayout(grid)
+        self.escort = QLineEdit()
+        self.escort.setObjectName("escortName")
+        self.escort.setPlaceholderText("Escort's name")
+        escort = record.values.get("escort_name")
+        self.escort.setText(escort if isinstance(escort, str) else "")
+        self.override = QLineEdit()
+        self.override.setObjectName("dischargeOverride")
+        self.override.setPlaceholderText("Override reason (only if an item stays unticked)")
+        self.button = QPushButton("Record discharge")
+        self.button.setObjectName("recordDischarge")
+        self.button.setProperty("role", "primary")
+        self.button.clicked.connect(self.record_discharge)
+        self.escort.returnPressed.connect(self.record_discharge)
+        self.override.returnPressed.connect(self.record_discharge)
+        row = QHBoxLayout()
+        row.addLayout(caption("Escort", self.escort), 1)
+        row.addLayout(caption("Override reason", self.override), 2)
+        row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.body.addLayout(row)
+        self.body.addWidget(self.message)
+        self.rems = label("", None, wrap=True)
+        self.rems.setObjectName("remsBlock")
+        self.rems.setVisible(record.product is Product.ESKETAMINE_INTRANASAL)
+        self.body.addWidget(self.rems)
+        self.done = label("", "inline-ok", wrap=True)
+        self.done.setObjectName("dischargeDone")
+        self.body.addWidget(self.done)
+        self.body.addStretch(1)
+        self.refresh()
+
+    def first_input(self) -> QWidget:
+        """The first checklist item."""
+        return next(iter(self.boxes.values()), self.escort)
+
+    def checked(self) -> list[str]:
+        """The criteria ticked, in checklist order."""
+        return [value for value, box in self.boxes.items() if box.isChecked()]
+
+    def _ticked(self) -> None:
+        if self.record.read_only:
+            return
+        self.record.update({"discharge_criteria": self.checked() or None})
+
+    def rems_text(self, discharge: datetime | None) -> tuple[str, dict[str, Any]]:
+        """The REMS block as the note will hold it, and what is missing."""
+        readings = [reading for reading, _row in self.record.readings()]
+        summary = rems_summary(
+            readings,
+            self.record.doses(),
+            discharge,
+            self.settings,
+            self.record.monitoring_end() or discharge,
+        )
+        values = summary.to_template_values()
+
+        def bp(prefix: str) -> str:
+            sys_ = values[f"rems_bp_{prefix}_systolic"]
+            dia = values[f"rems_bp_{prefix}_diastolic"]
+            return "—" if sys_ is None else f"{sys_}/{dia}"
+
+        minutes = values["rems_total_monitoring_min"]
+        text = (
+            f"REMS: BP before dosing {bp('pre_dose')} · at ~40 min {bp('40_min')} · "
+            f"before discharge {bp('pre_discharge')} · monitoring "
+            f"{'—' if minutes is None else format_minutes(minutes)}"
+        )
+        if summary.missing:
+            text += "\nMissing: " + "; ".join(summary.missing)
+        return text, values
+
+    def refresh(self) -> None:
+        """The REMS block (esketamine) and what discharge recorded."""
+        discharge = self.record.discharge_time()
+        if self.record.product is Product.ESKETAMINE_INTRANASAL:
+            text, _values = self.rems_text(discharge)
+            self.rems.setText(text)
+        if discharge is not None:
+            reason = self.record.values.get("discharge_override_reason")
+            self.done.setText(
+                f"Discharge recorded at {discharge:%H:%M}"
+                + (f" (override: {reason})" if reason else "")
+            )
+        else:
+            self.done.setText("")
+
+    def record_discharge(self) -> bool:
+        """Record discharge now; refused while an item is unticked unless a reason is given."""
+        record = self.record
+        if record.read_only:
+            return False
+        decision = discharge_check(
+            self.checked(), self.settings.discharge_checklist, self.override.text()
+        )
+        if not decision.allowed:
+            self.say(decision.message)
+            self.override.setFocus()
+            return False
+        at = record.now()
+        changes: dict[str, Any] = {
+            "discharge_criteria": self.checked() or None,
+            "discharge_time": hhmm(at),
+            "discharge_override_reason": decision.override_reason,
+        }
+        if record.monitoring_end() is None:
+            changes["monitoring_end_time"] = hhmm(at)
+        if self.escort.text().strip():
+            changes["escort_name"] = self.escort.text().strip()
+        if "written_instructions_given" in self.checked():
+            changes["discharge_instructions_given"] = True
+        if not record.values.get("end_time"):
+            changes["end_time"] = hhmm(at)
+        if record.product is Product.ESKETAMINE_INTRANASAL:
+            _text, rems = self.rems_text(at)
+            changes.update({k: v for k, v in rems.items() if v is not None})
+        record.update(changes)
+        record.event(
+            DISCHARGE_EVENT,
+            {
+                "time": hhmm(at),
+                "criteria": self.checked(),
+                "override_reason": decision.override_reason,
+                "message": decision.message,
+            },
+            at,
+        )
+        text = f"Discharge at {hhmm(at)}."
+        if decision.overridden:
+            text += f" {decision.message}"
+        write_observation(record, text, (), at)
+        self.override.clear()
+        self.say("")
+        self.refresh()
+        self.written.emit(DISCHARGE_EVENT)
+        return True

@@ -1,0 +1,848 @@
+"""`SessionView`: the live view of a dosing note while the session runs.
+
+Built for a dim room and a therapist who must not look away for long:
+
+* a header strip with the big session clock (``T+mm:ss`` from the first dose,
+  "Pre-dose" before it), the wall clock, the client, weight, planned dose, the
+  active alerts and the reminders due (vitals due, the esketamine 40-minute BP
+  check, minimum monitoring);
+* an observation line that keeps the focus: Enter stamps the text with the
+  clock time and T+ minutes and writes it at once; quick tags toggle with
+  Alt+1…Alt+8; Ctrl+E corrects the last (or the selected) entry, keeping its
+  original time;
+* vitals in one row (Ctrl+B), refused inline when implausible; the alert rules
+  run after each reading (banner + marked row + "ALERT: …" written into the note);
+* a live chart, and panels for doses (F3), adverse events and interventions
+  (F4), monitoring time per clinician (F6) and discharge (F7);
+* a privacy curtain (F12) and a dim theme (Ctrl+D).
+
+No dialog ever opens: problems are shown inline and nothing takes the focus
+from the entry line. Every entry is durable (committed) before it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Final
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.domain.clients import PRODUCT_LABELS, Product
+from kapnotes.domain.session import (
+    Alert,
+    ClinicSettings,
+    ReminderKind,
+    RuleId,
+    Severity,
+    VitalsReading,
+    active_alerts,
+    check_vitals,
+    evaluate_alerts,
+    format_t_plus,
+    reminders_due,
+)
+from kapnotes.store.clients import ClientRecord
+from kapnotes.store.notes import NoteStore
+from kapnotes.ui.session_view.chart import ChartPoint, VitalsChart
+from kapnotes.ui.session_view.panels import (
+    DischargePanel,
+    DosePanel,
+    EventsPanel,
+    Panel,
+    TimePanel,
+    template_options,
+    write_observation,
+)
+from kapnotes.ui.session_view.record import (
+    ALERT_EVENT,
+    EVENT_KEY,
+    OBSERVATIONS,
+    VITALS,
+    SessionClient,
+    SessionRecord,
+    alert_key,
+    hhmm,
+    parse_int,
+)
+from kapnotes.ui.session_view.style import SessionScheme, app_scheme, session_style_sheet, tokens
+from kapnotes.ui.widgets import label, set_invalid, set_role
+
+CURTAIN_KEY: Final = "F12"
+DIM_KEY: Final = "Ctrl+D"
+
+#: The quick tags of the observation log, in shortcut order (Alt+1 … Alt+8).
+QUICK_TAGS: Final[tuple[tuple[str, str], ...]] = (
+    ("nausea", "Nausea"),
+    ("tearful", "Tearful"),
+    ("verbalising", "Verbalising"),
+    ("resting", "Resting"),
+    ("music_change", "Music change"),
+    ("bathroom", "Bathroom"),
+    ("intervention", "Intervention"),
+    ("client_quote", "Client quote"),
+)
+
+#: The vitals row: template column id, caption, width of the input.
+VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
+    ("systolic", "Sys", 62),
+    ("diastolic", "Dia", 62),
+    ("heart_rate", "HR", 62),
+    ("spo2", "SpO2", 62),
+    ("respiratory_rate", "RR", 56),
+    ("moaas", "MOAA/S 0–5", 56),
+    ("dissociation", "Dissoc. 0–10", 56),
+)
+
+HELP_TEXT: Final = (
+    "Enter: save observation  ·  Alt+1…8: tags  ·  Ctrl+E: correct entry  ·  "
+    "Ctrl+B: vitals  ·  F3: dose  ·  F4: events  ·  F6: time  ·  F7: discharge  ·  "
+    "Esc: back to observations  ·  F12: privacy curtain  ·  Ctrl+D: dim  ·  Ctrl+W: close"
+)
+
+VITALS_HEADERS: Final = ("", "Time", "T+", "BP", "HR", "SpO2", "RR", "MOAA/S", "Dissoc.")
+
+
+def _client_of(client: ClientRecord | SessionClient) -> SessionClient:
+    if isinstance(client, SessionClient):
+        return client
+    return SessionClient(client.data.name, client.data.weight_kg)
+
+
+class Curtain(QWidget):
+    """A black overlay over the whole view; the session runs on underneath."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("privacyCurtain")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        hint = QLabel(f"Press {CURTAIN_KEY} to return")
+        hint.setObjectName("curtainHint")
+        lay.addWidget(hint, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        self.hide()
+
+
+class SessionView(QWidget):
+    """The live session of one dosing note.
+
+    Signals: ``entry_written(str)`` with the log field (or event kind) after each
+    durable write; ``alert_raised(str)`` with the message of each new alert;
+    ``close_requested()`` when Esc is pressed with nothing left to cancel.
+    """
+
+    entry_written = Signal(str)
+    alert_raised = Signal(str)
+    close_requested = Signal()
+
+    def __init__(
+        self,
+        note_store: NoteStore,
+        note_id: str,
+        client: ClientRecord | SessionClient,
+        product: Product | str,
+        settings: ClinicSettings,
+        *,
+        planned_dose: str | None = None,
+        now: Callable[[], datetime] = datetime.now,
+        soft_sound: bool = False,
+        scheme: SessionScheme | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionView")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.settings = settings
+        self.product = Product(product)
+        self.planned_dose = planned_dose
+        self.soft_sound = soft_sound
+        self.record = SessionRecord(note_store, note_id, _client_of(client), self.product, now)
+        self.base_scheme: SessionScheme = scheme or app_scheme()
+        self.scheme: SessionScheme = self.base_scheme
+        self.alerts: list[Alert] = []
+        self.reminder_kinds: set[ReminderKind] = set()
+        self._correcting: str | None = None
+        self._focus_before_curtain: QWidget | None = None
+
+        self._build()
+        self._shortcuts()
+        self.apply_scheme(self.scheme)
+        self.refresh()
+        if not self.record.read_only:
+            self._check_alerts()
+        self._set_read_only(self.record.read_only)
+
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setObjectName("sessionClockTimer")
+        self.clock_timer.setInterval(1000)
+        self.clock_timer.timeout.connect(self.tick)
+        self.clock_timer.start()
+        self.tick()
+        self.entry.setFocus()
+
+    # -- construction ----------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._header())
+        body = QWidget()
+        body.setObjectName("sessionBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(14, 10, 14, 8)
+        column.setSpacing(8)
+        column.addWidget(self._banner())
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.setHandleWidth(12)
+        split.addWidget(self._left_column())
+        split.addWidget(self._right_column())
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 4)
+        split.setSizes([760, 600])
+        column.addWidget(split, 1)
+        outer.addWidget(body, 1)
+        self.help_strip = QLabel(HELP_TEXT)
+        self.help_strip.setObjectName("helpStrip")
+        self.help_strip.setWordWrap(True)
+        outer.addWidget(self.help_strip)
+        self.curtain = Curtain(self)
+
+    def _header(self) -> QFrame:
+        header = QFrame()
+        header.setObjectName("sessionHeader")
+        lay = QHBoxLayout(header)
+        lay.setContentsMargins(18, 8, 18, 8)
+        lay.setSpacing(22)
+        clocks = QVBoxLayout()
+        clocks.setSpacing(0)
+        self.clock_label = QLabel("Pre-dose")
+        self.clock_label.setObjectName("sessionClock")
+        self.wall_label = QLabel("")
+        self.wall_label.setObjectName("wallClock")
+        clocks.addWidget(self.clock_label)
+        clocks.addWidget(self.wall_label)
+        lay.addLayout(clocks)
+        who = QVBoxLayout()
+        who.setSpacing(2)
+        self.client_label = QLabel(self.record.client.name)
+        self.client_label.setObjectName("clientName")
+        self.details_label = QLabel("")
+        self.details_label.setObjectName("clientDetails")
+        self.details_label.setWordWrap(True)
+        self.given_label = QLabel("")
+        self.given_label.setObjectName("doseGiven")
+        set_role(self.given_label, "muted")
+        who.addWidget(self.client_label)
+        who.addWidget(self.details_label)
+        who.addWidget(self.given_label)
+        lay.addLayout(who, 1)
+        side = QVBoxLayout()
+        side.setSpacing(6)
+        self.status_chip = QLabel("")
+        self.status_chip.setObjectName("statusChip")
+        self.reminder_cue = QLabel("")
+        self.reminder_cue.setObjectName("reminderCue")
+        self.reminder_cue.setWordWrap(True)
+        self.reminder_cue.setMaximumWidth(520)
+        self.reminder_cue.hide()
+        side.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignRight)
+        side.addWidget(self.reminder_cue, 0, Qt.AlignmentFlag.AlignRight)
+        side.addStretch(1)
+        lay.addLayout(side)
+        return header
+
+    def _banner(self) -> QFrame:
+        self.banner = QFrame()
+        self.banner.setObjectName("alertBanner")
+        self.banner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        lay = QVBoxLayout(self.banner)
+        lay.setContentsMargins(14, 8, 14, 8)
+        self.banner_label = QLabel("")
+        self.banner_label.setObjectName("alertText")
+        self.banner_label.setWordWrap(True)
+        self.banner_label.setTextFormat(Qt.TextFormat.PlainText)
+        lay.addWidget(self.banner_label)
+        self.banner.hide()
+        return self.banner
+
+    def _left_column(self) -> QWidget:
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+
+        obs = QFrame()
+        obs.setProperty("role", "panel")
+        obs_lay = QVBoxLayout(obs)
+        obs_lay.setContentsMargins(14, 12, 14, 12)
+        obs_lay.setSpacing(8)
+        obs_lay.addWidget(label("Observations", "panel-title"))
+        self.entry = QLineEdit()
+        self.entry.setObjectName("observationEntry")
+        self.entry.setPlaceholderText("Type what you observe, Enter to save (time is stamped)")
+        self.entry.returnPressed.connect(self.submit_observation)
+        obs_lay.addWidget(self.entry)
+        tags = QGridLayout()
+        tags.setHorizontalSpacing(6)
+        tags.setVerticalSpacing(6)
+        self.tag_buttons: dict[str, QPushButton] = {}
+        for position, (value, text) in enumerate(QUICK_TAGS):
+            button = QPushButton(f"{position + 1} {text}")
+            button.setObjectName(f"tag_{value}")
+            button.setProperty("role", "tag")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setToolTip(f"Alt+{position + 1}: tag the next entry '{text}'")
+            tags.addWidget(button, position // 4, position % 4)
+            self.tag_buttons[value] = button
+        obs_lay.addLayout(tags)
+        self.correction_hint = label("", "inline-warning", wrap=True)
+        self.correction_hint.setObjectName("correctionHint")
+        self.correction_hint.hide()
+        obs_lay.addWidget(self.correction_hint)
+        self.obs_message = label("", "inline-error", wrap=True)
+        self.obs_message.setObjectName("observationMessage")
+        self.obs_message.hide()
+        obs_lay.addWidget(self.obs_message)
+        self.recent = QListWidget()
+        self.recent.setObjectName("recentEntries")
+        self.recent.setWordWrap(True)
+        self.recent.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.recent.itemDoubleClicked.connect(lambda item: self.start_correction(item))
+        obs_lay.addWidget(self.recent, 1)
+        column.addWidget(obs, 3)
+
+        vitals = QFrame()
+        vitals.setProperty("role", "panel")
+        v_lay = QVBoxLayout(vitals)
+        v_lay.setContentsMargins(14, 12, 14, 12)
+        v_lay.setSpacing(6)
+        v_lay.addWidget(label("Vitals  (Ctrl+B, Enter records)", "panel-title"))
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.vitals_edits: dict[str, QLineEdit] = {}
+        for field_id, text, width in VITALS_INPUTS:
+            edit = QLineEdit()
+            edit.setObjectName(f"vitals_{field_id}")
+            edit.setMinimumWidth(width)
+            edit.setMaxLength(4)
+            edit.returnPressed.connect(self.submit_vitals)
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(label(text, "caption"))
+            box.addWidget(edit)
+            row.addLayout(box, 1)
+            self.vitals_edits[field_id] = edit
+        self.vitals_button = QPushButton("Record")
+        self.vitals_button.setObjectName("recordVitals")
+        self.vitals_button.setProperty("role", "primary")
+        self.vitals_button.clicked.connect(self.submit_vitals)
+        row.addWidget(self.vitals_button, 0, Qt.AlignmentFlag.AlignBottom)
+        v_lay.addLayout(row)
+        self.vitals_message = label("", "inline-error", wrap=True)
+        self.vitals_message.setObjectName("vitalsMessage")
+        self.vitals_message.hide()
+        v_lay.addWidget(self.vitals_message)
+        self.vitals_table = QTableWidget(0, len(VITALS_HEADERS))
+        self.vitals_table.setObjectName("vitalsTable")
+        self.vitals_table.setHorizontalHeaderLabels(list(VITALS_HEADERS))
+        self.vitals_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.vitals_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.vitals_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.vitals_table.verticalHeader().hide()
+        self.vitals_table.verticalHeader().setDefaultSectionSize(26)
+        head = self.vitals_table.horizontalHeader()
+        head.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        self.vitals_table.setColumnWidth(0, 30)
+        v_lay.addWidget(self.vitals_table, 1)
+        column.addWidget(vitals, 3)
+        return left
+
+    def _right_column(self) -> QWidget:
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(10)
+        self.chart = VitalsChart(self.settings)
+        column.addWidget(self.chart, 4)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("sessionTabs")
+        self.dose_panel = DosePanel(self.record, self.settings)
+        self.events_panel = EventsPanel(self.record, self.settings)
+        self.time_panel = TimePanel(self.record, self.settings)
+        self.discharge_panel = DischargePanel(self.record, self.settings)
+        self.panels: list[tuple[Panel, str, str]] = [
+            (self.dose_panel, "Dose (F3)", "F3"),
+            (self.events_panel, "Events (F4)", "F4"),
+            (self.time_panel, "Time (F6)", "F6"),
+            (self.discharge_panel, "Discharge (F7)", "F7"),
+        ]
+        for panel, title, _key in self.panels:
+            panel.title.hide()
+            self.tabs.addTab(panel, title)
+            panel.written.connect(self._panel_written)
+        column.addWidget(self.tabs, 5)
+        return right
+
+    def _shortcuts(self) -> None:
+        def bind(keys: str, slot: Callable[[], Any]) -> QShortcut:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            return shortcut
+
+        self.shortcuts: dict[str, QShortcut] = {}
+        for position, (value, _text) in enumerate(QUICK_TAGS):
+            keys = f"Alt+{position + 1}"
+            self.shortcuts[keys] = bind(keys, lambda v=value: self.toggle_tag(v))
+        self.shortcuts["Ctrl+B"] = bind("Ctrl+B", self.focus_vitals)
+        self.shortcuts["F2"] = bind("F2", self.focus_vitals)
+        for index, (panel, _title, key) in enumerate(self.panels):
+            self.shortcuts[key] = bind(key, lambda i=index, p=panel: self.show_panel(i, p))
+        self.shortcuts["Ctrl+E"] = bind("Ctrl+E", self.correct_last)
+        self.shortcuts["Esc"] = bind("Esc", self.escape)
+        self.shortcuts[CURTAIN_KEY] = bind(CURTAIN_KEY, self.toggle_curtain)
+        self.shortcuts[DIM_KEY] = bind(DIM_KEY, self.toggle_dim)
+        self.curtain.installEventFilter(self)
+
+    # -- time ------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Once a second: the clocks and the reminders."""
+        now = self.record.now()
+        t0 = self.record.clock.t0
+        if t0 is None or now < t0:
+            self.clock_label.setText("Pre-dose")
+        else:
+            self.clock_label.setText(format_t_plus(now - t0))
+        self.wall_label.setText(now.strftime("%H:%M:%S"))
+        self._update_reminders(now)
+
+    def _update_reminders(self, now: datetime) -> None:
+        if self.record.read_only:
+            self.reminder_cue.hide()
+            return
+        readings = [reading for reading, _row in self.record.readings()]
+        due = reminders_due(
+            now,
+            readings,
+            self.record.doses(),
+            self.product,
+            self.settings,
+            self.record.monitoring_end() or self.record.discharge_time(),
+        )
+        kinds = {r.kind for r in due}
+        if self.soft_sound and kinds - self.reminder_kinds - {ReminderKind.MINIMUM_MONITORING}:
+            QApplication.beep()
+        self.reminder_kinds = kinds
+        if due:
+            self.reminder_cue.setText("\n".join(("⏰ " if r.overdue else "• ") + r.message for r in due))
+        self.reminder_cue.setVisible(bool(due))
+
+    # -- observations ----------------------------------------------------------------
+
+    def toggle_tag(self, value: str) -> None:
+        """Toggle a quick tag for the next entry (the focus stays where it is)."""
+        button = self.tag_buttons[value]
+        if button.isEnabled():
+            button.toggle()
+
+    def selected_tags(self) -> list[str]:
+        """The quick tags toggled on, in their order."""
+        return [value for value, button in self.tag_buttons.items() if button.isChecked()]
+
+    def _say(self, widget: QLabel, text: str) -> None:
+        widget.setText(text)
+        widget.setVisible(bool(text))
+
+    def submit_observation(self) -> bool:
+        """Enter: write the typed text (and tags) stamped with the time; or save a correction."""
+        if self.record.read_only:
+            return False
+        text = self.entry.text().strip()
+        tags = self.selected_tags()
+        if not text and not tags:
+            return False
+        try:
+            if self._correcting is not None:
+                self.record.correct(
+                    OBSERVATIONS, self._correcting, {"text": text or None, "tags": tags or None}
+                )
+            else:
+                write_observation(self.record, text, tags)
+        except Exception as error:  # the vault refused: keep the text, say so
+            self._say(self.obs_message, f"Not saved: {error}")
+            return False
+        self._say(self.obs_message, "")
+        self._end_correction()
+        self.entry.clear()
+        for button in self.tag_buttons.values():
+            button.setChecked(False)
+        self.refresh()
+        self.entry_written.emit(OBSERVATIONS)
+        return True
+
+    def correct_last(self) -> None:
+        """Ctrl+E: correct the selected entry, else the latest one."""
+        item = self.recent.currentItem() or self.recent.item(0)
+        if item is not None:
+            self.start_correction(item)
+
+    def start_correction(self, item: QListWidgetItem) -> None:
+        """Load an entry into the line for correcting; Enter saves, Esc cancels."""
+        if self.record.read_only:
+            return
+        event_id = item.data(Qt.ItemDataRole.UserRole)
+        row = next(
+            (r for r in self.record.rows(OBSERVATIONS) if r.get(EVENT_KEY) == event_id), None
+        )
+        if row is None:
+            return
+        self._correcting = str(event_id)
+        self.entry.setText(str(row.get("text", "")))
+        tags = row.get("tags") if isinstance(row.get("tags"), list) else []
+        for value, button in self.tag_buttons.items():
+            button.setChecked(value in (tags or []))
+        self._say(
+            self.correction_hint,
+            f"Correcting the {row.get('time', '')} entry (its time is kept). "
+            "Enter saves, Esc cancels.",
+        )
+        self.entry.setFocus()
+        self.entry.selectAll()
+
+    def _end_correction(self) -> None:
+        self._correcting = None
+        self._say(self.correction_hint, "")
+
+    # -- vitals ----------------------------------------------------------------------
+
+    def focus_vitals(self) -> None:
+        """Ctrl+B: to the systolic input."""
+        edit = self.vitals_edits["systolic"]
+        edit.setFocus()
+        edit.selectAll()
+
+    def submit_vitals(self) -> bool:
+        """Record the vitals row; implausible values are refused with a message naming them."""
+        if self.record.read_only:
+            return False
+        for edit in self.vitals_edits.values():
+            set_invalid(edit, False)
+        now = self.record.now()
+        values: dict[str, int | None] = {}
+        for field_id, edit in self.vitals_edits.items():
+            try:
+                values[field_id] = parse_int(edit.text())
+            except ValueError:
+                set_invalid(edit, True)
+                edit.setFocus()
+                self._say(self.vitals_message, f"{_caption(field_id)} must be a whole number")
+                return False
+        reading = VitalsReading(time=now, **values)
+        problems = check_vitals(reading, self.settings.vitals_limits)
+        if problems:
+            for problem in problems:
+                if problem.field in self.vitals_edits:
+                    set_invalid(self.vitals_edits[problem.field], True)
+            first = next((p.field for p in problems if p.field in self.vitals_edits), "systolic")
+            self.vitals_edits[first].setFocus()
+            self._say(self.vitals_message, "Not recorded. " + " · ".join(str(p) for p in problems))
+            return False
+        t0 = self.record.clock.t0
+        row: dict[str, Any] = {"time": hhmm(now)}
+        offset = self.record.t_plus_min(now)
+        if offset is not None:
+            row["t_plus_min"] = offset
+        row["timepoint"] = "pre_dose" if t0 is None or now < t0 else "monitoring"
+        row.update(reading.values())
+        try:
+            self.record.append(VITALS, row, now)
+        except Exception as error:
+            self._say(self.vitals_message, f"Not saved: {error}")
+            return False
+        self._say(self.vitals_message, "")
+        for edit in self.vitals_edits.values():
+            edit.clear()
+        self._check_alerts()
+        self.refresh()
+        self.entry_written.emit(VITALS)
+        self.entry.setFocus()
+        return True
+
+    def _check_alerts(self) -> None:
+        """Run the alert rules; write each new alert into the note (event + observation)."""
+        readings = [reading for reading, _row in self.record.readings()]
+        self.alerts = evaluate_alerts(readings, self.record.doses(), self.settings)
+        for alert in self.alerts:
+            key = alert_key(alert)
+            if key in self.record.alert_keys:
+                continue
+            now = self.record.now()
+            self.record.event(
+                ALERT_EVENT,
+                {
+                    "key": key,
+                    "rule": alert.rule.value,
+                    "severity": alert.severity.value,
+                    "message": alert.message,
+                    "since": hhmm(alert.since),
+                    "time": hhmm(now),
+                },
+                now,
+            )
+            write_observation(self.record, f"ALERT: {alert.message}", (), now)
+            self.alert_raised.emit(alert.message)
+
+    # -- panels and focus --------------------------------------------------------------
+
+    def show_panel(self, index: int, panel: Panel) -> None:
+        """F3/F4/F6/F7: show a panel and put the focus in its first input."""
+        self.tabs.setCurrentIndex(index)
+        panel.first_input().setFocus()
+
+    def _panel_written(self, what: str) -> None:
+        if what != "interventions":
+            self._check_alerts()
+        self.refresh()
+        self.entry_written.emit(what)
+        if what not in ("interventions",):
+            self.entry.setFocus()
+
+    def escape(self) -> None:
+        """Esc: cancel a correction, else back to the entry line, else ask to close."""
+        if self.curtain.isVisible():
+            return
+        if self._correcting is not None:
+            self._end_correction()
+            self.entry.clear()
+            for button in self.tag_buttons.values():
+                button.setChecked(False)
+            return
+        if self.entry.hasFocus():
+            self.close_requested.emit()
+            return
+        self.entry.setFocus()
+
+    # -- curtain and theme -------------------------------------------------------------
+
+    @property
+    def curtain_shown(self) -> bool:
+        """Whether the privacy curtain hides the view."""
+        return self.curtain.isVisible()
+
+    def toggle_curtain(self) -> None:
+        """F12: blank the window at once, or bring it back."""
+        if self.curtain.isVisible():
+            self.curtain.hide()
+            target = self._focus_before_curtain or self.entry
+            target.setFocus()
+            self._focus_before_curtain = None
+            return
+        focus = QApplication.focusWidget()
+        self._focus_before_curtain = (
+            focus if focus is not None and self.isAncestorOf(focus) else None
+        )
+        self.curtain.setGeometry(self.rect())
+        self.curtain.show()
+        self.curtain.raise_()
+        self.curtain.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """While the curtain is up, swallow typing (so nothing is entered unseen)."""
+        if watched is self.curtain and event.type() == QEvent.Type.KeyPress:
+            return True
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the curtain over everything."""
+        super().resizeEvent(event)
+        self.curtain.setGeometry(self.rect())
+
+    def toggle_dim(self) -> None:
+        """Ctrl+D: the dim theme, or back to the app's light/dark."""
+        self.apply_scheme(self.base_scheme if self.scheme == "dim" else "dim")
+
+    def apply_scheme(self, scheme: SessionScheme) -> None:
+        """Restyle the view (and the chart) in a scheme."""
+        self.scheme = scheme
+        self.setStyleSheet(session_style_sheet(scheme))
+        self.chart.apply_colours(tokens(scheme))
+        self._fill_vitals_table()
+
+    # -- showing what is stored --------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Redraw everything from the note's values (after each durable write)."""
+        self._fill_header()
+        self._fill_recent()
+        self._fill_vitals_table()
+        self._fill_chart()
+        self._fill_banner()
+        self.dose_panel.refresh()
+        self.events_panel.refresh()
+        self.time_panel.refresh()
+        self.discharge_panel.refresh()
+        self.tick()
+
+    def _fill_header(self) -> None:
+        client = self.record.client
+        parts = [f"{client.weight_kg:g} kg" if client.weight_kg else "weight not recorded"]
+        parts.append(PRODUCT_LABELS[self.product])
+        if self.planned_dose:
+            parts.append(f"planned {self.planned_dose}")
+        self.details_label.setText("  ·  ".join(parts))
+        doses = self.record.doses()
+        if doses:
+            total = sum(d.dose_mg for d in doses)
+            boosters = len(doses) - 1
+            self.given_label.setText(
+                f"Given: {total:g} mg"
+                + (f" ({boosters} booster{'s' if boosters != 1 else ''})" if boosters else "")
+                + f" · T0 {doses[0].time:%H:%M}"
+            )
+        else:
+            self.given_label.setText("No dose logged yet")
+        if self.record.read_only:
+            self.status_chip.setText("Signed · read-only")
+        elif self.record.discharge_time() is not None:
+            self.status_chip.setText(f"Discharged {self.record.discharge_time():%H:%M}")
+        else:
+            self.status_chip.setText("Draft · saved as you type")
+
+    def _fill_recent(self) -> None:
+        tag_labels = {o.value: o.label for o in template_options(self.record, OBSERVATIONS, "tags")}
+        current = self.recent.currentItem()
+        keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        self.recent.clear()
+        for row in reversed(self.record.rows(OBSERVATIONS)):
+            offset = row.get("t_plus_min")
+            stamp = str(row.get("time", ""))
+            if isinstance(offset, int):
+                stamp += f"  T+{offset}" if offset >= 0 else f"  T{offset}"
+            tags = row.get("tags") if isinstance(row.get("tags"), list) else []
+            tag_text = f"  [{', '.join(tag_labels.get(t, t) for t in tags or [])}]" if tags else ""
+            corrected = "  (corrected)" if row.get(EVENT_KEY) in self.record.corrected else ""
+            item = QListWidgetItem(f"{stamp}{tag_text}  {row.get('text', '')}{corrected}")
+            item.setData(Qt.ItemDataRole.UserRole, row.get(EVENT_KEY))
+            if str(row.get("text", "")).startswith(("ALERT:", "OVERRIDE")):
+                item.setForeground(QBrush(QColor(tokens(self.scheme)["error"])))
+            self.recent.addItem(item)
+            if row.get(EVENT_KEY) == keep:
+                self.recent.setCurrentItem(item)
+
+    def marked_rows(self) -> set[int]:
+        """Rows of the vitals log (in order) that triggered an alert."""
+        readings = self.record.readings()
+        triggers = {r for alert in self.alerts for r in alert.readings}
+        return {i for i, (reading, _row) in enumerate(readings) if reading in triggers}
+
+    def _fill_vitals_table(self) -> None:
+        if not hasattr(self, "vitals_table"):
+            return
+        readings = self.record.readings()
+        marked = self.marked_rows()
+        colours = tokens(self.scheme)
+        self.vitals_table.setRowCount(len(readings))
+        for position, (reading, row) in enumerate(readings):
+            offset = row.get("t_plus_min")
+            cells = (
+                "⚠" if position in marked else "",
+                str(row.get("time", "")),
+                "" if offset is None else str(offset),
+                reading.bp_text or "",
+                *(
+                    "" if getattr(reading, name) is None else str(getattr(reading, name))
+                    for name in ("heart_rate", "spo2", "respiratory_rate", "moaas", "dissociation")
+                ),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if position in marked:
+                    item.setBackground(QBrush(QColor(colours["mark_bg"])))
+                    item.setForeground(QBrush(QColor(colours["alert_text"])))
+                    item.setData(Qt.ItemDataRole.UserRole, "alert")
+                self.vitals_table.setItem(position, column, item)
+        if readings:
+            self.vitals_table.scrollToBottom()
+
+    def _fill_chart(self) -> None:
+        now = self.record.now()
+        t0 = self.record.clock.t0
+        origin = t0 or now
+        points = [
+            ChartPoint(
+                (reading.time - origin).total_seconds() / 60,
+                reading.systolic,
+                reading.diastolic,
+                reading.heart_rate,
+                reading.spo2,
+            )
+            for reading, _row in self.record.readings()
+        ]
+        self.chart.show_points(points, (now - origin).total_seconds() / 60)
+
+    def _fill_banner(self) -> None:
+        shown = active_alerts(self.alerts)
+        if not shown:
+            self.banner.hide()
+            return
+        critical = any(a.severity is Severity.CRITICAL for a in shown)
+        lines = [f"{'‼' if a.severity is Severity.CRITICAL else '⚠'}  {a.message}" for a in shown]
+        self.banner_label.setText("\n".join(lines))
+        self.banner.setProperty("critical", critical)
+        self.banner.show()
+
+    def active_rules(self) -> set[RuleId]:
+        """The rules of the alerts the banner shows."""
+        return {a.rule for a in active_alerts(self.alerts)}
+
+    # -- read-only -------------------------------------------------------------------
+
+    def _set_read_only(self, read_only: bool) -> None:
+        for widget in (
+            self.entry,
+            self.vitals_button,
+            *self.vitals_edits.values(),
+            *self.tag_buttons.values(),
+        ):
+            widget.setEnabled(not read_only)
+        for panel, _title, _key in self.panels:
+            panel.set_read_only(read_only)
+        if read_only:
+            self.entry.setPlaceholderText("This note is signed: read-only")
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the note is signed."""
+        return self.record.read_only
+
+
+def _caption(field_id: str) -> str:
+    return next((text for fid, text, _w in VITALS_INPUTS if fid == field_id), field_id)

@@ -1,0 +1,69 @@
+"""`SessionWindow`: the live session view in its own window (Esc or Ctrl+W closes it).
+
+Esc first cancels a correction or brings the focus back to the observation line;
+pressed on the observation line it closes the window. Closing loses nothing:
+every entry was committed when it was shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+from kapnotes.domain.clients import Product
+from kapnotes.domain.session import ClinicSettings
+from kapnotes.store.clients import ClientRecord
+from kapnotes.store.notes import NoteStore
+from kapnotes.ui import theme
+from kapnotes.ui.session_view.record import SessionClient
+from kapnotes.ui.session_view.style import SessionScheme
+from kapnotes.ui.session_view.view import SessionView
+
+
+class SessionWindow(QMainWindow):
+    """A window holding one :class:`SessionView` (arguments as for the view)."""
+
+    def __init__(
+        self,
+        note_store: NoteStore,
+        note_id: str,
+        client: ClientRecord | SessionClient,
+        product: Product | str,
+        settings: ClinicSettings,
+        *,
+        planned_dose: str | None = None,
+        now: Callable[[], datetime] = datetime.now,
+        soft_sound: bool = False,
+        scheme: SessionScheme | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionWindow")
+        self.setWindowIcon(theme.app_icon())
+        self.view = SessionView(
+            note_store,
+            note_id,
+            client,
+            product,
+            settings,
+            planned_dose=planned_dose,
+            now=now,
+            soft_sound=soft_sound,
+            scheme=scheme,
+        )
+        self.setCentralWidget(self.view)
+        self.setWindowTitle(f"Live session · {self.view.record.client.name}")
+        self.resize(1400, 900)
+        self.view.close_requested.connect(self.close)
+        self.close_shortcut = QShortcut(QKeySequence("Ctrl+W"), self)
+        self.close_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.close_shortcut.activated.connect(self.close)
+
+    @property
+    def note_id(self) -> str:
+        """The dosing note shown."""
+        return self.view.record.note_id

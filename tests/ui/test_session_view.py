@@ -1,0 +1,692 @@
+"""The live session view, driven through its widgets with qtbot and a fake clock.
+
+Alerts (hypertension, tachycardia), the pre-dose hold, mg/kg doses, the
+discharge gate, monitoring time and billing units, implausible vitals, the
+privacy curtain, corrections, the signed (read-only) state, and the same note
+in the normal editor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.session import ClinicSettings, Presence, Rounding, RuleId, billing
+from kapnotes.domain.templates import TemplateSpec, load_templates
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.notes import NoteRecord, NoteStore
+from kapnotes.store.vault import OpenVault
+from kapnotes.ui.editor import NoteEditor
+from kapnotes.ui.editor.log_table import LogWidget
+from kapnotes.ui.session_view import SessionClient, SessionView, SessionWindow
+
+DAY = date(2026, 3, 2)
+START = datetime(2026, 3, 2, 9, 50, 0)
+
+
+class FakeNow:
+    """A wall clock that only moves when the test says so."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def set(self, hour: int, minute: int, second: int = 0) -> None:
+        self.moment = self.moment.replace(hour=hour, minute=minute, second=second)
+
+    def advance(self, minutes: float = 0, seconds: float = 0) -> None:
+        self.moment += timedelta(minutes=minutes, seconds=seconds)
+
+
+@dataclass
+class Clinic:
+    """A vault with one fictional client (80 kg), a course and a dosing note."""
+
+    open_vault: OpenVault
+    notes: NoteStore
+    clients: ClientStore
+    client_id: str
+    course_id: str
+    dosing: TemplateSpec
+
+    def note(self) -> str:
+        """A fresh dosing note dated the session day."""
+        return self.notes.create(self.course_id, "dosing", self.dosing.snapshot(), DAY, {})
+
+
+@pytest.fixture
+def clinic(open_vault: OpenVault) -> Clinic:
+    """The fictional client Sam Fictional, 80 kg, on IM ketamine."""
+    clients = ClientStore(open_vault)
+    client_id = clients.create(ClientInput(name="Sam Fictional", weight_kg=80.0))
+    course_id = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 2, 1),
+            indication="Treatment-resistant depression (fictional)",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    dosing = load_templates().for_phase("dosing")[0]
+    return Clinic(open_vault, NoteStore(open_vault), clients, client_id, course_id, dosing)
+
+
+@pytest.fixture
+def clock() -> FakeNow:  # overrides the UI conftest's monotonic clock
+    """The session's wall clock."""
+    return FakeNow()
+
+
+ViewFactory = Callable[..., SessionView]
+
+
+@pytest.fixture
+def make_view(qtbot: QtBot, clinic: Clinic, clock: FakeNow) -> Iterator[ViewFactory]:
+    """Build session views over the clinic's note, shown and registered with qtbot."""
+    views: list[SessionView] = []
+
+    def make(
+        note_id: str | None = None,
+        product: Product = Product.KETAMINE_IM,
+        settings: ClinicSettings | None = None,
+        **kwargs: Any,
+    ) -> SessionView:
+        view = SessionView(
+            clinic.notes,
+            note_id or clinic.note(),
+            clinic.clients.get(clinic.client_id),
+            product,
+            settings or ClinicSettings(),
+            now=clock,
+            **kwargs,
+        )
+        qtbot.addWidget(view)
+        view.resize(1400, 900)
+        view.show()
+        qtbot.waitExposed(view)
+        activate(qtbot, view)
+        views.append(view)
+        return view
+
+    yield make
+    for view in views:
+        view.clock_timer.stop()
+
+
+def activate(qtbot: QtBot, widget: QWidget) -> None:
+    """Make the window active so keyboard focus and shortcuts behave as on a desktop."""
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=2000)
+
+
+# -- helpers: what a clinician does ------------------------------------------------------
+
+
+def vitals(qtbot: QtBot, view: SessionView, **values: int) -> None:
+    """Type a vitals row (systolic=…, diastolic=…, heart_rate=…) and press Enter."""
+    qtbot.keyClick(view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    for field_id, edit in view.vitals_edits.items():
+        edit.clear()
+        if field_id in values:
+            qtbot.keyClicks(edit, str(values[field_id]))
+    qtbot.keyClick(view.vitals_edits["systolic"], Qt.Key.Key_Return)
+
+
+def observe(qtbot: QtBot, view: SessionView, text: str) -> None:
+    """Type an observation into the entry line and press Enter."""
+    qtbot.keyClicks(view.entry, text)
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+
+
+def dose(
+    qtbot: QtBot, view: SessionView, amount: str, unit: str = "mg", reason: str | None = None
+) -> None:
+    """F3, type the dose (and an override reason when asked), Enter."""
+    qtbot.keyClick(view, Qt.Key.Key_F3)
+    panel = view.dose_panel
+    assert panel.amount.hasFocus()
+    panel.amount.clear()
+    qtbot.keyClicks(panel.amount, amount)
+    panel.unit.setCurrentText(unit)
+    if reason is not None:
+        qtbot.keyClicks(panel.override, reason)
+    qtbot.keyClick(panel.amount, Qt.Key.Key_Return)
+
+
+def stored(clinic: Clinic, view: SessionView) -> NoteRecord:
+    """The note as the vault holds it now."""
+    return clinic.notes.get(view.record.note_id)
+
+
+def start_session(qtbot: QtBot, view: SessionView, clock: FakeNow) -> None:
+    """Normal pre-dose vitals at 09:50, then 0.75 mg/kg IM at 10:00 (T0)."""
+    clock.set(9, 50)
+    vitals(qtbot, view, systolic=128, diastolic=82, heart_rate=74, spo2=98)
+    clock.set(10, 0)
+    dose(qtbot, view, "0.75", "mg/kg")
+    assert view.record.clock.t0 == datetime(2026, 3, 2, 10, 0)
+
+
+# -- alerts ------------------------------------------------------------------------------
+
+
+def test_sustained_hypertension_raises_the_alert(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 40)
+    vitals(qtbot, view, systolic=182, diastolic=112, heart_rate=90)
+    assert RuleId.HYPERTENSION not in view.active_rules()
+    assert not view.banner.isVisible()
+    clock.set(10, 45)
+    with qtbot.waitSignal(view.alert_raised, timeout=1000) as raised:
+        vitals(qtbot, view, systolic=184, diastolic=110, heart_rate=92)
+    assert "Hypertension" in str(raised.args[0])
+    assert view.banner.isVisible()
+    assert "Hypertension" in view.banner_label.text()
+    assert view.marked_rows() == {1, 2}
+    assert view.vitals_table.item(2, 0).text() == "⚠"
+    assert view.entry.hasFocus()  # nothing stole the focus
+    note = stored(clinic, view)
+    alerts = [e for e in note.events if e.kind == "alert"]
+    assert [e.data["rule"] for e in alerts] == ["hypertension"]
+    assert alerts[0].data["time"] == "10:45"
+    texts = [r.get("text", "") for r in note.values["observation_log"]]
+    assert any(t.startswith("ALERT: Hypertension") for t in texts)
+    assert QApplication.activeModalWidget() is None
+
+
+def test_high_then_normal_bp_raises_no_alert(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 40)
+    vitals(qtbot, view, systolic=182, diastolic=112)
+    clock.set(10, 45)
+    vitals(qtbot, view, systolic=150, diastolic=90)
+    assert not view.banner.isVisible()
+    assert view.marked_rows() == set()
+    assert not [e for e in stored(clinic, view).events if e.kind == "alert"]
+
+
+def test_one_very_high_bp_raises_the_alert(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 20)
+    vitals(qtbot, view, systolic=205, diastolic=125)
+    assert view.banner.isVisible()
+    assert RuleId.HYPERTENSION in view.active_rules()
+    assert view.marked_rows() == {1}
+    alerts = [e for e in stored(clinic, view).events if e.kind == "alert"]
+    assert [(e.data["rule"], e.data["severity"]) for e in alerts] == [
+        ("hypertension", "critical")
+    ]
+
+
+def test_sustained_tachycardia_raises_the_alert(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 10)
+    vitals(qtbot, view, heart_rate=125)
+    assert RuleId.TACHYCARDIA not in view.active_rules()
+    clock.set(10, 15)
+    vitals(qtbot, view, heart_rate=128)
+    assert RuleId.TACHYCARDIA in view.active_rules()
+    assert "Tachycardia" in view.banner_label.text()
+    assert view.marked_rows() == {1, 2}
+    assert [e.data["rule"] for e in stored(clinic, view).events if e.kind == "alert"] == [
+        "tachycardia"
+    ]
+
+
+def test_alert_is_written_once(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 20)
+    vitals(qtbot, view, systolic=205, diastolic=125)
+    clock.set(10, 25)
+    vitals(qtbot, view, systolic=206, diastolic=124)
+    note_id = view.record.note_id
+    view.close()
+    again = make_view(note_id)  # reopening does not write it again
+    assert RuleId.HYPERTENSION in again.active_rules()
+    assert len([e for e in stored(clinic, again).events if e.kind == "alert"]) == 1
+
+
+# -- pre-dose hold and doses -------------------------------------------------------------
+
+
+def test_pre_dose_hold_needs_an_override_reason(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    clock.set(9, 50)
+    vitals(qtbot, view, systolic=148, diastolic=94, heart_rate=80)
+    assert RuleId.PRE_DOSE_HOLD in view.active_rules()
+    clock.set(10, 0)
+    dose(qtbot, view, "60")
+    panel = view.dose_panel
+    assert "Not logged" in panel.message.text()
+    assert "140/90" in panel.message.text()
+    assert panel.override.isVisible() and panel.override.hasFocus()
+    assert not stored(clinic, view).values.get("dose_log")
+    assert view.clock_label.text() == "Pre-dose"
+
+    reason = "Rechecked after rest; prescriber approved by phone (fictional)"
+    qtbot.keyClicks(panel.override, reason)
+    qtbot.keyClick(panel.override, Qt.Key.Key_Return)
+    note = stored(clinic, view)
+    assert [r["dose_mg"] for r in note.values["dose_log"]] == [60]
+    overrides = [e for e in note.events if e.kind == "override"]
+    assert overrides and overrides[0].data["reason"] == reason
+    texts = [r.get("text", "") for r in note.values["observation_log"]]
+    assert any(reason in t and t.startswith("OVERRIDE") for t in texts)
+    assert view.entry.hasFocus()
+    clock.advance(minutes=1, seconds=5)
+    view.tick()
+    assert view.clock_label.text() == "T+01:05"
+
+
+def test_dose_in_mg_per_kg_uses_the_weight(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    clock.set(9, 50)
+    vitals(qtbot, view, systolic=120, diastolic=80)
+    clock.set(10, 0)
+    dose(qtbot, view, "0.75", "mg/kg")
+    rows = stored(clinic, view).values["dose_log"]
+    assert len(rows) == 1
+    assert rows[0]["dose_mg"] == 60
+    assert rows[0]["dose_mg_per_kg"] == 0.75
+    assert (rows[0]["product"], rows[0]["route"], rows[0]["time"]) == (
+        "racemic_ketamine",
+        "im",
+        "10:00",
+    )
+    events = [e for e in stored(clinic, view).events if e.kind == "dose_log"]
+    assert events[0].data["dose_mg"] == 60
+    assert "60 mg" in view.given_label.text()
+
+
+def test_booster_and_dose_warning(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 30)
+    dose(qtbot, view, "30")  # 60 + 30 = 90 mg = 1.125 mg/kg, above IM 0.5-1
+    assert "above the usual range" in view.dose_panel.message.text()
+    assert len(stored(clinic, view).values["dose_log"]) == 2
+    assert view.record.clock.t0 == datetime(2026, 3, 2, 10, 0)
+
+
+# -- vitals plausibility -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "words"),
+    [
+        ({"systolic": 400, "diastolic": 90}, "systolic", "Systolic BP"),
+        ({"systolic": 120, "diastolic": 130}, "diastolic", "below systolic"),
+        ({"spo2": 30}, "spo2", "SpO2"),
+    ],
+)
+def test_implausible_vitals_are_refused(
+    qtbot: QtBot,
+    make_view: ViewFactory,
+    clinic: Clinic,
+    clock: FakeNow,
+    values: dict[str, int],
+    field: str,
+    words: str,
+) -> None:
+    view = make_view()
+    vitals(qtbot, view, **values)
+    assert view.vitals_message.isVisible()
+    assert words in view.vitals_message.text()
+    assert view.vitals_edits[field].property("invalid") is True
+    assert view.vitals_edits[field].text() != ""  # kept for fixing
+    note = stored(clinic, view)
+    assert not note.values.get("vitals_log")
+    assert not [e for e in note.events if e.kind == "vitals_log"]
+
+
+# -- observations ------------------------------------------------------------------------
+
+
+def test_observation_is_stamped_tagged_and_correctable(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 12, 30)
+    qtbot.keyClick(view.entry, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(view.entry, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert view.selected_tags() == ["nausea", "tearful"]
+    assert view.entry.hasFocus()
+    observe(qtbot, view, "Eyes closed, quiet tears")
+    assert view.selected_tags() == []
+    row = stored(clinic, view).values["observation_log"][-1]
+    assert row["time"] == "10:12"
+    assert row["t_plus_min"] == 12
+    assert row["tags"] == ["nausea", "tearful"]
+    assert row["text"] == "Eyes closed, quiet tears"
+    assert "10:12  T+12" in view.recent.item(0).text()
+
+    clock.set(10, 20)
+    qtbot.keyClick(view.entry, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert view.entry.text() == "Eyes closed, quiet tears"
+    assert "10:12" in view.correction_hint.text()
+    view.entry.clear()
+    qtbot.keyClicks(view.entry, "Eyes closed, quiet tears; settled with music")
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    note = stored(clinic, view)
+    rows = note.values["observation_log"]
+    assert rows[-1]["time"] == "10:12"
+    assert rows[-1]["text"] == "Eyes closed, quiet tears; settled with music"
+    event = next(e for e in note.events if e.id == rows[-1]["_event_id"])
+    assert event.data["original"]["text"] == "Eyes closed, quiet tears"
+    assert "(corrected)" in view.recent.item(0).text()
+    assert len(rows) == len([e for e in note.events if e.kind == "observation_log"])
+
+
+# -- discharge ---------------------------------------------------------------------------
+
+
+def test_discharge_refused_until_ticked_or_overridden(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    qtbot.keyClick(view, Qt.Key.Key_F7)
+    panel = view.discharge_panel
+    for value, box in panel.boxes.items():
+        if value != "tolerating_fluids":
+            box.setChecked(True)
+    clock.set(11, 30)
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    assert panel.message.isVisible()
+    assert "Tolerating fluids" in panel.message.text()
+    assert stored(clinic, view).values.get("discharge_time") is None
+
+    reason = "Declined fluids; escort will offer water at home (fictional)"
+    qtbot.keyClicks(panel.override, reason)
+    qtbot.keyClick(panel.override, Qt.Key.Key_Return)
+    values = stored(clinic, view).values
+    assert values["discharge_time"] == "11:30"
+    assert values["monitoring_end_time"] == "11:30"
+    assert values["discharge_override_reason"] == reason
+    assert "tolerating_fluids" not in values["discharge_criteria"]
+    events = [e for e in stored(clinic, view).events if e.kind == "discharge"]
+    assert events[0].data["override_reason"] == reason
+    assert "Discharged 11:30" in view.status_chip.text()
+
+
+def test_esketamine_discharge_fills_the_rems_block(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view(product=Product.ESKETAMINE_INTRANASAL)
+    clock.set(9, 50)
+    vitals(qtbot, view, systolic=126, diastolic=80)
+    clock.set(10, 0)
+    qtbot.keyClick(view, Qt.Key.Key_F3)
+    qtbot.keyClicks(view.dose_panel.amount, "56")
+    qtbot.keyClick(view.dose_panel.amount, Qt.Key.Key_Return)
+    clock.set(10, 36)
+    view.tick()
+    assert "40-minute BP check" in view.reminder_cue.text()
+    clock.set(10, 40)
+    vitals(qtbot, view, systolic=150, diastolic=92)
+    assert "BP before discharge" in view.discharge_panel.rems.text()
+    clock.set(11, 50)
+    vitals(qtbot, view, systolic=130, diastolic=84)
+    clock.set(12, 1)
+    for box in view.discharge_panel.boxes.values():
+        box.setChecked(True)
+    qtbot.mouseClick(view.discharge_panel.button, Qt.MouseButton.LeftButton)
+    values = stored(clinic, view).values
+    assert values["rems_bp_pre_dose_systolic"] == 126
+    assert values["rems_bp_40_min_systolic"] == 150
+    assert values["rems_bp_pre_discharge_diastolic"] == 84
+    assert values["rems_total_monitoring_min"] == 121
+    assert "Missing" not in view.discharge_panel.rems.text()
+
+
+# -- monitoring time ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rounding", [Rounding.MIDPOINT, Rounding.WHOLE_UNITS])
+def test_monitoring_time_and_units(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow, rounding: Rounding
+) -> None:
+    settings = ClinicSettings.model_validate(
+        {"billing": {"rounding": rounding.value}}
+    )
+    view = make_view(settings=settings)
+    qtbot.keyClick(view, Qt.Key.Key_F6)
+    panel = view.time_panel
+    assert panel.name.hasFocus()
+    clock.set(9, 45)
+    qtbot.keyClicks(panel.name, "Dr Lee Fictional")
+    panel.role.setCurrentIndex(panel.role.findData("therapist"))
+    qtbot.keyClick(panel.name, Qt.Key.Key_Return)
+    qtbot.keyClick(view, Qt.Key.Key_F6)
+    qtbot.keyClicks(panel.name, "Pat Nurse")
+    panel.role.setCurrentIndex(panel.role.findData("nurse"))
+    qtbot.keyClicks(panel.credential, "RN")
+    qtbot.keyClick(panel.credential, Qt.Key.Key_Return)
+    clock.set(11, 55)  # the therapist leaves after 2 h 10 min
+    panel.people.setCurrentRow(0)
+    qtbot.mouseClick(panel.stop, Qt.MouseButton.LeftButton)
+    clock.set(12, 40)  # the nurse stays the whole session: 2 h 55 min
+    panel.people.setCurrentRow(1)
+    qtbot.mouseClick(panel.stop, Qt.MouseButton.LeftButton)
+
+    rows = stored(clinic, view).values["clinicians"]
+    assert [(r["name"], r["start_time"], r["end_time"]) for r in rows] == [
+        ("Dr Lee Fictional", "09:45", "11:55"),
+        ("Pat Nurse", "09:45", "12:40"),
+    ]
+    expected = billing(
+        [
+            Presence("Dr Lee Fictional", "therapist", True, START.replace(minute=45),
+                     START.replace(hour=11, minute=55)),
+            Presence("Pat Nurse", "nurse", True, START.replace(minute=45),
+                     START.replace(hour=12, minute=40)),
+        ],
+        Product.KETAMINE_IM,
+        None,
+        settings,
+    )
+    text = panel.summary.text()
+    assert "Dr Lee Fictional (therapist): 2 h 10 min" in text
+    assert "Pat Nurse (nurse): 2 h 55 min" in text
+    units = {"midpoint": (2, 3), "whole_units": (2, 2)}[rounding.value]
+    assert (expected.units("0820T"), expected.units("0822T")) == units
+    assert f"0820T × {units[0]}" in text
+    assert f"0822T × {units[1]}" in text
+
+
+def test_esketamine_suggests_the_g_code(
+    qtbot: QtBot, make_view: ViewFactory, clock: FakeNow
+) -> None:
+    view = make_view(product=Product.ESKETAMINE_INTRANASAL)
+    clock.set(9, 50)
+    vitals(qtbot, view, systolic=120, diastolic=80)
+    qtbot.keyClick(view, Qt.Key.Key_F6)
+    qtbot.keyClicks(view.time_panel.name, "Dr Lee Fictional")
+    qtbot.keyClick(view.time_panel.name, Qt.Key.Key_Return)
+    clock.set(10, 0)
+    dose(qtbot, view, "84")
+    clock.set(12, 5)
+    view.time_panel.refresh()
+    assert "G2083 × 1" in view.time_panel.summary.text()
+
+
+# -- curtain, theme, keyboard ------------------------------------------------------------
+
+
+def test_privacy_curtain_hides_and_restores(
+    qtbot: QtBot, make_view: ViewFactory, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 5)
+    view.tick()
+    assert view.clock_label.text() == "T+05:00"
+    view.entry.setFocus()
+    qtbot.keyClick(view.entry, Qt.Key.Key_F12)
+    assert view.curtain_shown
+    assert view.curtain.geometry() == view.rect()
+    assert "F12" in view.curtain.findChild(type(view.clock_label), "curtainHint").text()
+    qtbot.keyClicks(view.curtain, "typed unseen")  # swallowed, not entered
+    assert view.entry.text() == ""
+    assert view.clock_timer.isActive()
+    clock.set(10, 7, 30)
+    view.tick()  # what the 1 s timer does
+    qtbot.keyClick(view.curtain, Qt.Key.Key_F12)
+    assert not view.curtain_shown
+    assert view.clock_label.text() == "T+07:30"
+    assert view.entry.hasFocus()
+
+
+def test_dim_theme_toggles(qtbot: QtBot, make_view: ViewFactory) -> None:
+    view = make_view(scheme="light")
+    qtbot.keyClick(view.entry, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert view.scheme == "dim"
+    assert "#0b0807" in view.styleSheet()
+    qtbot.keyClick(view.entry, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert view.scheme == "light"
+
+
+def test_timer_ticks_the_clock(qtbot: QtBot, make_view: ViewFactory, clock: FakeNow) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 3, 9)
+    view.clock_timer.setInterval(5)
+    qtbot.waitUntil(lambda: view.clock_label.text() == "T+03:09", timeout=2000)
+    assert view.wall_label.text() == "10:03:09"
+
+
+def test_reminder_vitals_due(qtbot: QtBot, make_view: ViewFactory, clock: FakeNow) -> None:
+    view = make_view()
+    assert "pre-dose vitals" in view.reminder_cue.text()
+    start_session(qtbot, view, clock)
+    clock.set(10, 16)
+    view.tick()
+    assert view.reminder_cue.isVisible()
+    assert "Vitals due" in view.reminder_cue.text()
+
+
+def test_escape_returns_focus_then_closes_window(
+    qtbot: QtBot, clinic: Clinic, clock: FakeNow
+) -> None:
+    window = SessionWindow(
+        clinic.notes,
+        clinic.note(),
+        SessionClient("Sam Fictional", 80.0),
+        "ketamine_im",
+        ClinicSettings(),
+        now=clock,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    activate(qtbot, window)
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert view.vitals_edits["systolic"].hasFocus()
+    qtbot.keyClick(view.vitals_edits["systolic"], Qt.Key.Key_Escape)
+    assert view.entry.hasFocus()
+    assert window.isVisible()
+    qtbot.keyClick(view.entry, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    view.clock_timer.stop()
+
+
+def test_signed_note_is_read_only(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    observe(qtbot, view, "Resting quietly")
+    note_id = view.record.note_id
+    view.close()
+    clinic.notes.sign(note_id)
+    signed = make_view(note_id)
+    assert signed.read_only
+    assert not signed.entry.isEnabled()
+    assert not signed.dose_panel.button.isEnabled()
+    assert "read-only" in signed.status_chip.text()
+    assert signed.recent.count() == 1
+    assert not signed.submit_observation()
+
+
+# -- the same note in the normal editor --------------------------------------------------
+
+
+def test_entries_show_in_the_note_editor(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 15)
+    vitals(qtbot, view, systolic=140, diastolic=88, heart_rate=96, spo2=97, moaas=4)
+    observe(qtbot, view, "Describes floating, smiling")
+    note_id = view.record.note_id
+    view.close()
+    record = clinic.notes.get(note_id)
+    editor = NoteEditor(
+        clinic.notes,
+        note_id,
+        TemplateSpec.model_validate(record.template_snapshot),
+        {"client": {"weight_kg": 80.0}},
+        now=clock,
+    )
+    qtbot.addWidget(editor)
+    editor.show()
+    vitals_widget = editor.widgets["vitals_log"]
+    obs_widget = editor.widgets["observation_log"]
+    dose_widget = editor.widgets["dose_log"]
+    assert isinstance(vitals_widget, LogWidget)
+    assert isinstance(obs_widget, LogWidget)
+    assert isinstance(dose_widget, LogWidget)
+    assert vitals_widget.model.rowCount() == 2
+    model = vitals_widget.model
+    cells = {
+        model.columns[c].id: model.data(model.index(1, c)) for c in range(model.columnCount())
+    }
+    assert (cells["time"], cells["t_plus_min"], cells["systolic"], cells["diastolic"]) == (
+        "10:15",
+        "15",
+        "140",
+        "88",
+    )
+    texts = [
+        obs_widget.model.data(obs_widget.model.index(r, 1))
+        for r in range(obs_widget.model.rowCount())
+    ]
+    assert "Describes floating, smiling" in texts
+    assert dose_widget.model.data(dose_widget.model.index(0, 4)) == "60"
+    assert editor.flush()
+    after = clinic.notes.get(note_id)
+    assert after.values["vitals_log"] == record.values["vitals_log"]
