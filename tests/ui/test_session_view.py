@@ -232,9 +232,7 @@ def test_one_very_high_bp_raises_the_alert(
     assert RuleId.HYPERTENSION in view.active_rules()
     assert view.marked_rows() == {1}
     alerts = [e for e in stored(clinic, view).events if e.kind == "alert"]
-    assert [(e.data["rule"], e.data["severity"]) for e in alerts] == [
-        ("hypertension", "critical")
-    ]
+    assert [(e.data["rule"], e.data["severity"]) for e in alerts] == [("hypertension", "critical")]
 
 
 def test_sustained_tachycardia_raises_the_alert(
@@ -456,7 +454,7 @@ def test_esketamine_discharge_fills_the_rems_block(
     assert "40-minute BP check" in view.reminder_cue.text()
     clock.set(10, 40)
     vitals(qtbot, view, systolic=150, diastolic=92)
-    assert "BP before discharge" in view.discharge_panel.rems.text()
+    assert "at least 120 min" in view.discharge_panel.rems.text()
     clock.set(11, 50)
     vitals(qtbot, view, systolic=130, diastolic=84)
     clock.set(12, 1)
@@ -478,9 +476,7 @@ def test_esketamine_discharge_fills_the_rems_block(
 def test_monitoring_time_and_units(
     qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow, rounding: Rounding
 ) -> None:
-    settings = ClinicSettings.model_validate(
-        {"billing": {"rounding": rounding.value}}
-    )
+    settings = ClinicSettings.model_validate({"billing": {"rounding": rounding.value}})
     view = make_view(settings=settings)
     qtbot.keyClick(view, Qt.Key.Key_F6)
     panel = view.time_panel
@@ -508,10 +504,20 @@ def test_monitoring_time_and_units(
     ]
     expected = billing(
         [
-            Presence("Dr Lee Fictional", "therapist", True, START.replace(minute=45),
-                     START.replace(hour=11, minute=55)),
-            Presence("Pat Nurse", "nurse", True, START.replace(minute=45),
-                     START.replace(hour=12, minute=40)),
+            Presence(
+                "Dr Lee Fictional",
+                "therapist",
+                True,
+                START.replace(minute=45),
+                START.replace(hour=11, minute=55),
+            ),
+            Presence(
+                "Pat Nurse",
+                "nurse",
+                True,
+                START.replace(minute=45),
+                START.replace(hour=12, minute=40),
+            ),
         ],
         Product.KETAMINE_IM,
         None,
@@ -672,9 +678,7 @@ def test_entries_show_in_the_note_editor(
     assert isinstance(dose_widget, LogWidget)
     assert vitals_widget.model.rowCount() == 2
     model = vitals_widget.model
-    cells = {
-        model.columns[c].id: model.data(model.index(1, c)) for c in range(model.columnCount())
-    }
+    cells = {model.columns[c].id: model.data(model.index(1, c)) for c in range(model.columnCount())}
     assert (cells["time"], cells["t_plus_min"], cells["systolic"], cells["diastolic"]) == (
         "10:15",
         "15",

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -256,7 +255,9 @@ class DosePanel(Panel):
         try:
             amount = parse_float(self.amount.text())
             per_kg = amount if self.unit.currentText() == MG_PER_KG else None
-            mg = dose_mg(mg=None if per_kg is not None else amount, mg_per_kg=per_kg, weight_kg=weight)
+            mg = dose_mg(
+                mg=None if per_kg is not None else amount, mg_per_kg=per_kg, weight_kg=weight
+            )
         except DoseInputError as error:
             set_invalid(self.amount, True)
             self.say(str(error))
@@ -288,9 +289,7 @@ class DosePanel(Panel):
                 {"for": "dose", "time": hhmm(at), "hold": hold.message, "reason": reason},
                 at,
             )
-            write_observation(
-                record, f"OVERRIDE (dose): {hold.message}. Reason: {reason}", (), at
-            )
+            write_observation(record, f"OVERRIDE (dose): {hold.message}. Reason: {reason}", (), at)
         for edit in (self.amount, self.lot, self.time, self.override):
             edit.clear()
         self.override_row.hide()
@@ -735,7 +734,9 @@ class DischargePanel(Panel):
         """The REMS block (esketamine) and what discharge recorded."""
         discharge = self.record.discharge_time()
         if self.record.product is Product.ESKETAMINE_INTRANASAL:
-            text, _values = self.rems_text(discharge)
+            text, _values = self.rems_text(discharge or self.record.now())
+            if discharge is None:
+                text = text.replace("\nMissing:", "\nMissing if discharged now:")
             self.rems.setText(text)
         if discharge is not None:
             reason = self.record.values.get("discharge_override_reason")

@@ -100,9 +100,11 @@ _DIM: Final[dict[str, str]] = {
 def app_scheme() -> Literal["light", "dark"]:
     """Light or dark, judged from the application palette's window colour."""
     app = QApplication.instance()
-    if isinstance(app, QApplication):
-        if app.palette().color(QPalette.ColorRole.Window).lightness() < 128:
-            return "dark"
+    if (
+        isinstance(app, QApplication)
+        and app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    ):
+        return "dark"
     return "light"
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -419,11 +420,11 @@ class SessionView(QWidget):
         self.shortcuts: dict[str, QShortcut] = {}
         for position, (value, _text) in enumerate(QUICK_TAGS):
             keys = f"Alt+{position + 1}"
-            self.shortcuts[keys] = bind(keys, lambda v=value: self.toggle_tag(v))
+            self.shortcuts[keys] = bind(keys, partial(self.toggle_tag, value))
         self.shortcuts["Ctrl+B"] = bind("Ctrl+B", self.focus_vitals)
         self.shortcuts["F2"] = bind("F2", self.focus_vitals)
         for index, (panel, _title, key) in enumerate(self.panels):
-            self.shortcuts[key] = bind(key, lambda i=index, p=panel: self.show_panel(i, p))
+            self.shortcuts[key] = bind(key, partial(self.show_panel, index, panel))
         self.shortcuts["Ctrl+E"] = bind("Ctrl+E", self.correct_last)
         self.shortcuts["Esc"] = bind("Esc", self.escape)
         self.shortcuts[CURTAIN_KEY] = bind(CURTAIN_KEY, self.toggle_curtain)
@@ -461,7 +462,9 @@ class SessionView(QWidget):
             QApplication.beep()
         self.reminder_kinds = kinds
         if due:
-            self.reminder_cue.setText("\n".join(("⏰ " if r.overdue else "• ") + r.message for r in due))
+            self.reminder_cue.setText(
+                "\n".join(("⏰ " if r.overdue else "• ") + r.message for r in due)
+            )
         self.reminder_cue.setVisible(bool(due))
 
     # -- observations ----------------------------------------------------------------
