@@ -7,6 +7,7 @@ default). Before the first dose the x axis counts minutes relative to now.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,9 @@ class VitalsChart(QChartView):
         self.axis_x.setLabelFormat("%d")
         self.axis_y = QValueAxis()
         self.axis_y.setRange(40, 220)
+        self.axis_y.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.axis_y.setTickAnchor(40)
+        self.axis_y.setTickInterval(20)
         self.axis_y.setLabelFormat("%d")
         self.chart_.addAxis(self.axis_x, Qt.AlignmentFlag.AlignBottom)
         self.chart_.addAxis(self.axis_y, Qt.AlignmentFlag.AlignLeft)
@@ -139,7 +143,13 @@ class VitalsChart(QChartView):
                 ]
             )
         low = min([0.0, *(p.minute for p in points)])
+        low = math.floor(low / 10) * 10
         high = max([low + 30.0, now_minute + 5.0, *(p.minute + 5.0 for p in points)])
+        step = 10 if high - low <= 90 else 15 if high - low <= 150 else 30
+        high = math.ceil(high / step) * step
+        self.axis_x.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.axis_x.setTickAnchor(0)
+        self.axis_x.setTickInterval(step)
         self._span = (low, high)
         self.axis_x.setRange(low, high)
         for key, line in self.thresholds.items():

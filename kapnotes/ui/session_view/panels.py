@@ -39,6 +39,7 @@ from kapnotes.domain.session import (
     dose_needs_override,
     dose_warnings,
     format_minutes,
+    product_from,
     product_route,
     rems_summary,
 )
@@ -231,9 +232,12 @@ class DosePanel(Panel):
             per_kg = row.get("dose_mg_per_kg")
             extra = f" ({per_kg:g} mg/kg)" if isinstance(per_kg, int | float) else ""
             lot = f" · lot {row['lot_number']}" if row.get("lot_number") else ""
+            try:
+                what = PRODUCT_LABELS[product_from(str(row.get("product")), str(row.get("route")))]
+            except DoseInputError:
+                what = f"{row.get('product', '')} {row.get('route', '')}"
             self.doses.addItem(
-                f"{row.get('time', '')}  {row.get('product', '')} {row.get('route', '')}"
-                f"  {row.get('dose_mg', '')} mg{extra}{lot}"
+                f"{row.get('time', '')}  {row.get('dose_mg', '')} mg{extra}  {what}{lot}"
             )
 
     def log_dose(self) -> bool:
@@ -667,7 +671,7 @@ class DischargePanel(Panel):
         self.escort.setText(escort if isinstance(escort, str) else "")
         self.override = QLineEdit()
         self.override.setObjectName("dischargeOverride")
-        self.override.setPlaceholderText("Override reason (only if an item stays unticked)")
+        self.override.setPlaceholderText("Only if an item stays unticked")
         self.button = QPushButton("Record discharge")
         self.button.setObjectName("recordDischarge")
         self.button.setProperty("role", "primary")

@@ -116,9 +116,9 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
 )
 
 HELP_TEXT: Final = (
-    "Enter: save observation  ·  Alt+1…8: tags  ·  Ctrl+E: correct entry  ·  "
-    "Ctrl+B: vitals  ·  F3: dose  ·  F4: events  ·  F6: time  ·  F7: discharge  ·  "
-    "Esc: back to observations  ·  F12: privacy curtain  ·  Ctrl+D: dim  ·  Ctrl+W: close"
+    "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F3 dose  ·  "
+    "F4 events  ·  F6 time  ·  F7 discharge  ·  Esc back to observations  ·  "
+    "F12 privacy curtain  ·  Ctrl+D dim  ·  Ctrl+W close"
 )
 
 VITALS_HEADERS: Final = ("", "Time", "T+", "BP", "HR", "SpO2", "RR", "MOAA/S", "Dissoc.")
@@ -186,6 +186,7 @@ class SessionView(QWidget):
         self.reminder_kinds: set[ReminderKind] = set()
         self._correcting: str | None = None
         self._focus_before_curtain: QWidget | None = None
+        self._title_before_curtain: str | None = None
 
         self._build()
         self._shortcuts()
@@ -463,7 +464,7 @@ class SessionView(QWidget):
         self.reminder_kinds = kinds
         if due:
             self.reminder_cue.setText(
-                "\n".join(("⏰ " if r.overdue else "• ") + r.message for r in due)
+                "\n".join(("⚠ " if r.overdue else "• ") + r.message for r in due)
             )
         self.reminder_cue.setVisible(bool(due))
 
@@ -663,6 +664,8 @@ class SessionView(QWidget):
         """F12: blank the window at once, or bring it back."""
         if self.curtain.isVisible():
             self.curtain.hide()
+            if self._title_before_curtain is not None:
+                self.window().setWindowTitle(self._title_before_curtain)
             target = self._focus_before_curtain or self.entry
             target.setFocus()
             self._focus_before_curtain = None
@@ -671,6 +674,8 @@ class SessionView(QWidget):
         self._focus_before_curtain = (
             focus if focus is not None and self.isAncestorOf(focus) else None
         )
+        self._title_before_curtain = self.window().windowTitle()
+        self.window().setWindowTitle("kapnotes")  # no client name on the taskbar either
         self.curtain.setGeometry(self.rect())
         self.curtain.show()
         self.curtain.raise_()
@@ -777,7 +782,7 @@ class SessionView(QWidget):
             cells = (
                 "⚠" if position in marked else "",
                 str(row.get("time", "")),
-                "" if offset is None else str(offset),
+                "pre" if offset is None or offset < 0 else str(offset),
                 reading.bp_text or "",
                 *(
                     "" if getattr(reading, name) is None else str(getattr(reading, name))
