@@ -443,6 +443,8 @@ class SessionView(QWidget):
         else:
             self.clock_label.setText(format_t_plus(now - t0))
         self.wall_label.setText(now.strftime("%H:%M:%S"))
+        if now.second == 0:  # once a minute the chart's time axis follows the clock
+            self._fill_chart()
         self._update_reminders(now)
 
     def _update_reminders(self, now: datetime) -> None:
