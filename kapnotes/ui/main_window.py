@@ -37,6 +37,7 @@ from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
 from kapnotes.ui.measure_sync import sync_note_measures
 from kapnotes.ui.session import VaultSession
+from kapnotes.ui.session_view import SessionWindow
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.workspace import Workspace
@@ -94,7 +95,9 @@ class MainWindow(QMainWindow):
         self.workspace.new_course_requested.connect(self.new_course)
         self.workspace.new_note_requested.connect(self.new_note)
         self.workspace.note_requested.connect(self.open_note)
+        self.workspace.live_session_requested.connect(self.open_live_session)
         self.note_windows: dict[str, NoteWindow] = {}
+        self.session_windows: dict[str, SessionWindow] = {}
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
         self.stack.addWidget(self.lock_screen)
@@ -259,9 +262,10 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Close dialogs, clear client data from every widget, close the vault."""
         self.idle.stop()
-        for window in list(self.note_windows.values()):
+        for window in [*self.note_windows.values(), *self.session_windows.values()]:
             window.close()  # saves what is pending before the vault closes
         self.note_windows.clear()
+        self.session_windows.clear()
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
@@ -272,6 +276,10 @@ class MainWindow(QMainWindow):
         self.lock_screen.focus_field()
 
     def _auto_lock(self) -> None:
+        if self.session_windows:
+            # A dosing session is being monitored: the therapist is in the room, and
+            # alerts and reminders must stay on screen (the privacy curtain is F12).
+            return
         if self.session.is_unlocked:
             log.info("locking after inactivity")
             self.lock()
@@ -364,6 +372,17 @@ class MainWindow(QMainWindow):
         notes = self.session.notes
         if notes is None:
             return None
+        live = self.session_windows.get(note_id)
+        if live is not None:
+            # Two windows saving one note would overwrite each other's entries.
+            live.show()
+            live.raise_()
+            self.statusBar().showMessage(
+                "This note is open as a live session; close the live session to edit the "
+                "whole note.",
+                8000,
+            )
+            return None
         window = self.note_windows.get(note_id)
         if window is None:
             stored = notes.get(note_id).values.get(LAYOUT_KEY)
@@ -391,6 +410,45 @@ class MainWindow(QMainWindow):
         if query:
             window.editor.highlight(query)
         return window
+
+    def open_live_session(self, note_id: str) -> SessionWindow | None:
+        """Run a draft dosing note live: session clock, observations, vitals and alerts."""
+        notes, clients = self.session.notes, self.session.clients
+        if notes is None or clients is None:
+            return None
+        window = self.session_windows.get(note_id)
+        if window is None:
+            editor = self.note_windows.pop(note_id, None)
+            if editor is not None:
+                editor.close()  # saves; the live session then owns the note
+            note = notes.get(note_id)
+            client = clients.get(note.client_id)
+            course = next(c for c in client.courses if c.id == note.course_id)
+            planned = note.values.get("planned_product")
+            settings, warning = self.session.catalog.clinic_settings()
+            if warning:
+                self.statusBar().showMessage(warning, 10000)
+            window = SessionWindow(
+                notes,
+                note_id,
+                client,
+                str(planned) if planned else course.planned_product,
+                settings,
+                planned_dose=course.planned_route_detail,
+                parent=self,
+            )
+            window.setWindowFlag(Qt.WindowType.Window, True)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            window.destroyed.connect(lambda *_a, nid=note_id: self._live_session_closed(nid))
+            self.session_windows[note_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _live_session_closed(self, note_id: str) -> None:
+        self.session_windows.pop(note_id, None)
+        self._refresh_shown_client()
 
     def _note_saved(self, window: NoteWindow) -> None:
         measures = self.session.measures

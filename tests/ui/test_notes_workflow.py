@@ -14,7 +14,7 @@ from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
 from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.main_window import MainWindow
-from tests.ui.conftest import WindowFactory, unlock
+from tests.ui.conftest import FakeClock, WindowFactory, unlock
 
 TODAY = date(2026, 11, 2)
 PHQ9 = {f"phq9_{i}": v for i, v in enumerate([3, 3, 2, 2, 2, 2, 2, 1, 1], start=1)}
@@ -146,3 +146,39 @@ def test_progress_note_format_applies_to_new_notes_only(
     reopened = window.open_note(soap_id)
     assert reopened is not None
     assert "narrative_subjective" in reopened.editor.widgets
+
+
+def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, clock: FakeClock
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY, idle_minutes=5)
+    unlock(qtbot, window)
+    _client_with_course(window)
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    (note_id,) = window.note_windows
+    (live_button,) = window.workspace.page.findChildren(QPushButton, f"liveSession_{note_id}")
+
+    _click(qtbot, live_button)
+
+    assert window.note_windows == {}  # the editor closed: one window owns the note
+    live = window.session_windows[note_id]
+    qtbot.waitExposed(live)
+    entry = live.view.entry
+    qtbot.keyClicks(entry, "Settling in, eyes closed")
+    with qtbot.waitSignal(live.view.entry_written, timeout=3000):
+        qtbot.keyClick(entry, Qt.Key.Key_Return)
+    notes = window.session.notes
+    assert notes is not None
+    rows = notes.get(note_id).values["observation_log"]
+    assert [r["text"] for r in rows] == ["Settling in, eyes closed"]
+
+    assert window.open_note(note_id) is None  # the live session keeps the note
+    clock.advance(30 * 60)
+    window.idle.check()
+    assert window.session.is_unlocked and live.isVisible()
+
+    live.close()
+    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+    reopened = window.open_note(note_id)
+    assert reopened is not None

@@ -73,6 +73,7 @@ class ClientPage(QWidget):
     new_course_requested = Signal(str)
     new_note_requested = Signal(str)  # course id
     note_requested = Signal(str)  # note id
+    live_session_requested = Signal(str)  # note id of a draft dosing note
 
     DETAIL_FIELDS = (
         ("contact", "Contact"),
@@ -298,6 +299,12 @@ class ClientPage(QWidget):
         title.setToolTip("Open this note")
         title.clicked.connect(lambda: self.note_requested.emit(note.id))
         grid.addWidget(title, row, 1, Qt.AlignmentFlag.AlignLeft)
+        if note.kind == "dosing" and note.status != "signed":
+            live = QPushButton(theme.icon("clock"), "Live session")
+            live.setObjectName(f"liveSession_{note.id}")
+            live.setToolTip("Run this dosing session live: clock, one-key observations, vitals")
+            live.clicked.connect(lambda: self.live_session_requested.emit(note.id))
+            grid.addWidget(live, row, 4)
         grid.addWidget(label(format_date(note.session_date), "muted"), row, 2)
         signed = note.status == "signed"
         grid.addWidget(

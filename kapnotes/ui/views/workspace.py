@@ -117,6 +117,7 @@ class Workspace(QWidget):
     new_course_requested = Signal(str)
     new_note_requested = Signal(str)
     note_requested = Signal(str)
+    live_session_requested = Signal(str)
 
     def __init__(
         self,
@@ -181,6 +182,7 @@ class Workspace(QWidget):
         self.page.new_course_requested.connect(self.new_course_requested)
         self.page.new_note_requested.connect(self.new_note_requested)
         self.page.note_requested.connect(self.note_requested)
+        self.page.live_session_requested.connect(self.live_session_requested)
 
         self.placeholder = QWidget()
         self.placeholder.setObjectName("clientPlaceholder")
