@@ -694,3 +694,31 @@ def test_entries_show_in_the_note_editor(
     assert editor.flush()
     after = clinic.notes.get(note_id)
     assert after.values["vitals_log"] == record.values["vitals_log"]
+
+
+def test_pre_dose_checks_are_ticked_by_keyboard_and_saved(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic
+) -> None:
+    view = make_view()
+    panel = view.predose_panel
+    assert "predose_rems_enrolled" not in {b.objectName() for b in panel.boxes.values()}
+    assert panel.open_items() == [
+        "Fasted per instructions",
+        "Ride home confirmed",
+        "No alcohol or other intoxicants in 24 h",
+        "Consent reconfirmed",
+    ]
+
+    qtbot.keyClick(view, Qt.Key.Key_F5)
+    first = panel.boxes["fasted"]
+    assert first.hasFocus()
+    qtbot.keyClick(first, Qt.Key.Key_Space)
+
+    assert stored(clinic, view).values["pre_dose_checklist"] == ["fasted"]
+    assert "3 of 4 still open" in panel.status.text()
+    assert stored(clinic, view).values["planned_product"] == "ketamine_im"
+
+
+def test_esketamine_adds_the_rems_enrolment_check(make_view: ViewFactory) -> None:
+    view = make_view(product=Product.ESKETAMINE_INTRANASAL)
+    assert "rems_enrolled" in view.predose_panel.boxes

@@ -75,6 +75,7 @@ from kapnotes.ui.session_view.panels import (
     template_options,
     write_observation,
 )
+from kapnotes.ui.session_view.predose import PreDosePanel
 from kapnotes.ui.session_view.record import (
     ALERT_EVENT,
     EVENT_KEY,
@@ -116,7 +117,8 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
 )
 
 HELP_TEXT: Final = (
-    "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F3 dose  ·  "
+    "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F5 pre-dose  ·  "
+    "F3 dose  ·  "
     "F4 events  ·  F6 time  ·  F7 discharge  ·  Esc back to observations  ·  "
     "F12 privacy curtain  ·  Ctrl+D dim  ·  Ctrl+W close"
 )
@@ -394,11 +396,13 @@ class SessionView(QWidget):
         column.addWidget(self.chart, 4)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sessionTabs")
+        self.predose_panel = PreDosePanel(self.record, self.settings)
         self.dose_panel = DosePanel(self.record, self.settings)
         self.events_panel = EventsPanel(self.record, self.settings)
         self.time_panel = TimePanel(self.record, self.settings)
         self.discharge_panel = DischargePanel(self.record, self.settings)
         self.panels: list[tuple[Panel, str, str]] = [
+            (self.predose_panel, "Pre-dose (F5)", "F5"),
             (self.dose_panel, "Dose (F3)", "F3"),
             (self.events_panel, "Events (F4)", "F4"),
             (self.time_panel, "Time (F6)", "F6"),
@@ -633,11 +637,11 @@ class SessionView(QWidget):
         panel.first_input().setFocus()
 
     def _panel_written(self, what: str) -> None:
-        if what != "interventions":
+        if what not in ("interventions", "pre_dose_checklist"):
             self._check_alerts()
         self.refresh()
         self.entry_written.emit(what)
-        if what not in ("interventions",):
+        if what not in ("interventions", "pre_dose_checklist"):
             self.entry.setFocus()
 
     def escape(self) -> None:
