@@ -435,6 +435,7 @@ class MainWindow(QMainWindow):
                 str(planned) if planned else course.planned_product,
                 settings,
                 planned_dose=course.planned_route_detail,
+                soft_sound=settings.reminder_sound,
                 parent=self,
             )
             window.setWindowFlag(Qt.WindowType.Window, True)

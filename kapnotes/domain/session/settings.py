@@ -379,6 +379,7 @@ class ClinicSettings(_Model):
     dose_ranges: dict[Product, DoseRange] = Field(default_factory=_default_dose_ranges)
     billing: BillingSettings = BillingSettings()
     note_format: NarrativeLayout = NarrativeLayout.SOAP
+    reminder_sound: bool = False  # a soft system beep when a reminder falls due
 
     @model_validator(mode="after")
     def _unique_checklist(self) -> Self:
