@@ -44,6 +44,21 @@ def product_label(value: str) -> str:
         return value
 
 
+_NO_ALLERGY_WORDS = {
+    "none",
+    "none known",
+    "nka",
+    "nkda",
+    "no known allergies",
+    "no known drug allergies",
+}
+
+
+def no_known_allergies(text: str) -> bool:
+    """Whether an allergy entry says there are none (so it is not shown as a warning)."""
+    return text.strip().rstrip(".").lower() in _NO_ALLERGY_WORDS
+
+
 def _weight(kg: float) -> str:
     return f"{kg:g} kg"
 
@@ -222,9 +237,12 @@ class ClientPage(QWidget):
         self.weight_chip.setText(
             _weight(data.weight_kg) if data.weight_kg is not None else "Weight not recorded"
         )
-        if data.allergies:
+        if data.allergies and not no_known_allergies(data.allergies):
             self.allergy_label.setProperty("role", "allergy")
             self.allergy_label.setText(f"⚠  Allergies: {data.allergies}")
+        elif data.allergies:
+            self.allergy_label.setProperty("role", "muted")
+            self.allergy_label.setText(f"Allergies: {data.allergies}")
         else:
             self.allergy_label.setProperty("role", "muted")
             self.allergy_label.setText("No allergies recorded")
