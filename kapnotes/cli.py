@@ -400,10 +400,12 @@ def _verify_open(opened: OpenVault) -> list[tuple[str, list[str]]]:
         chain = verify_chain(session) + interchange.verify_imported_segments(session)
         events = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
         clients = session.scalar(select(func.count()).select_from(Client)) or 0
+    signed, signature_problems = NoteStore(opened).signature_problems()
     return [
         ("database integrity", [] if integrity == ["ok"] else integrity),
         ("encrypted pages (HMAC)", pages),
         (f"audit chain ({events} events)", chain),
+        (f"signed notes ({signed})", signature_problems),
         (f"clients: {clients}", []),
     ]
 

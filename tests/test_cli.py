@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import types
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 
 from kapnotes import __version__, cli
 from kapnotes.store import interchange
-from kapnotes.store.demo import DEMO_CLIENTS, DEMO_PASSPHRASE
+from kapnotes.store.demo import DEMO_CLIENTS, DEMO_PASSPHRASE, populate_demo
 from kapnotes.store.vault import Vault
 
 PASS = "correct horse battery staple"
@@ -440,6 +441,30 @@ def test_verify_reports_a_damaged_vault(capsys: pytest.CaptureFixture[str], tmp_
     code, out, err = run(capsys, "--data-dir", str(tmp_path / "v"), "verify")
     assert code == 1
     assert "PROBLEMS FOUND" in out and "Traceback" not in err
+
+
+def test_verify_finds_a_signed_note_changed_behind_the_apps_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    with Vault(folder).unlock(PASS) as opened:
+        populate_demo(opened, today=date(2026, 11, 25))
+    code, out, _ = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 0 and "signed notes (" in out
+
+    with Vault(folder).unlock(PASS) as opened, opened.engine.begin() as conn:
+        # Someone with the key drops the trigger and edits a signed note in SQL.
+        conn.exec_driver_sql("DROP TRIGGER note_signed_no_update")
+        conn.exec_driver_sql(
+            'UPDATE note SET "values" = json_set("values", \'$.therapist_observations\', '
+            "'rewritten later') WHERE id = (SELECT id FROM note WHERE status = 'signed' "
+            "AND kind = 'dosing' LIMIT 1)"
+        )
+    code, out, _ = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1
+    assert "content does not match its signature" in out
+    assert out.rstrip().endswith("PROBLEMS FOUND")
 
 
 def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:

@@ -120,6 +120,21 @@ def canonical_content(note: Note) -> dict[str, Any]:
     }
 
 
+def addendum_hash(
+    note_id: str, note_hash: str | None, body: str, author_id: str, created_at: datetime
+) -> str:
+    """What an addendum's signature covers: the note's hash, the text, who and when."""
+    return content_hash(
+        {
+            "note_id": note_id,
+            "note_hash": note_hash,
+            "text": body,
+            "author": author_id,
+            "created_at": created_at.isoformat(),
+        }
+    )
+
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -289,14 +304,8 @@ class NoteStore:
             if note.status != "signed":
                 raise ValueError("Drafts are edited directly; addenda are for signed notes.")
             created = utcnow().replace(microsecond=0)
-            digest = content_hash(
-                {
-                    "note_id": note_id,
-                    "note_hash": note.content_hash,
-                    "text": body.strip(),
-                    "author": self._vault.clinician_id,
-                    "created_at": created.isoformat(),
-                }
+            digest = addendum_hash(
+                note_id, note.content_hash, body.strip(), self._vault.clinician_id, created
             )
             addendum = Addendum(
                 note_id=note_id,
@@ -329,6 +338,32 @@ class NoteStore:
                 note.content_hash is not None
                 and content_hash(canonical_content(note)) == note.content_hash
             )
+
+    def signature_problems(self) -> tuple[int, list[str]]:
+        """How many notes are signed, and each whose content no longer matches its hash."""
+        problems: list[str] = []
+        with self._vault.session() as session:
+            signed = list(session.scalars(select(Note).where(Note.status == "signed")))
+            for note in signed:
+                if note.content_hash != content_hash(canonical_content(note)):
+                    problems.append(
+                        f"note {note.id} (session {note.session_date.isoformat()}): content "
+                        "does not match its signature"
+                    )
+                for addendum in note.addenda:
+                    expected = addendum_hash(
+                        note.id,
+                        note.content_hash,
+                        addendum.text,
+                        addendum.author_id,
+                        addendum.created_at,
+                    )
+                    if addendum.content_hash != expected:
+                        problems.append(
+                            f"addendum {addendum.id} of note {note.id}: content does not match "
+                            "its signature"
+                        )
+        return len(signed), problems
 
     def _reindex(self, session: Session, note: Note) -> None:
         index_note(
