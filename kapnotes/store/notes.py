@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
 from kapnotes.store.audit import record
-from kapnotes.store.models import Addendum, Clinician, Course, Note, NoteEvent, utcnow
+from kapnotes.store.models import Addendum, Client, Clinician, Course, Note, NoteEvent, utcnow
 from kapnotes.store.search_index import index_note
 from kapnotes.store.vault import OpenVault
 
@@ -385,27 +385,35 @@ class NoteStore:
         )
         with self._vault.session() as session:
             rows = session.execute(sql, {"q": query, "limit": limit}).all()
-            hits: list[SearchHit] = []
-            seen: set[str] = set()
-            for note_id, snip in rows:
-                if note_id in seen:
-                    continue
-                seen.add(note_id)
-                note = session.get(Note, note_id)
-                if note is None:
-                    continue
-                client = note.course.client
-                hits.append(
-                    SearchHit(
-                        note_id=note.id,
-                        client_id=client.id,
-                        client_name=client.name,
-                        note_title=str(note.template_snapshot.get("title", note.kind)),
-                        session_date=note.session_date,
-                        snippet=str(snip),
-                    )
+            snippets: dict[str, str] = {}
+            for note_id, snip in rows:  # best first; a note may match in several rows
+                snippets.setdefault(str(note_id), str(snip))
+            details = session.execute(
+                select(
+                    Note.id,
+                    Note.kind,
+                    Note.template_snapshot["title"].as_string(),
+                    Note.session_date,
+                    Client.id,
+                    Client.name,
                 )
-            return hits
+                .join(Course, Note.course_id == Course.id)
+                .join(Client, Course.client_id == Client.id)
+                .where(Note.id.in_(list(snippets)))
+            ).all()
+        by_id = {row[0]: row for row in details}
+        return [
+            SearchHit(
+                note_id=note_id,
+                client_id=by_id[note_id][4],
+                client_name=by_id[note_id][5],
+                note_title=by_id[note_id][2] or by_id[note_id][1].title(),
+                session_date=by_id[note_id][3],
+                snippet=snip,
+            )
+            for note_id, snip in snippets.items()
+            if note_id in by_id
+        ]
 
     def notes_for_course(self, course_id: str) -> list[str]:
         """Ids of a course's notes, oldest session first."""
