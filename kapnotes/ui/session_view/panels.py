@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -103,6 +105,63 @@ def template_options(record: SessionRecord, field_id: str, column: str | None = 
     return []
 
 
+class ChoiceCombo(QComboBox):
+    """A drop-down the keyboard drives fully: type the start of a choice, Enter submits.
+
+    A plain QComboBox opens its popup on Space, so a choice whose label has a space
+    ("Racemic ketamine, intramuscular (IM)") cannot be typed, and it ignores Enter, so
+    Enter on it records nothing. Here Space continues the typed search, and Enter
+    emits ``returnPressed`` (the panels connect it to the same action as their inputs).
+    Alt+Down (or Space before typing) still opens the popup.
+    """
+
+    returnPressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._typed = ""
+        self._typed_at = QElapsedTimer()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter submits; printable keys (Space within a search too) search the labels."""
+        if self.isEditable():  # the line edit types and completes; Enter via its signal
+            super().keyPressEvent(event)
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.returnPressed.emit()
+            return
+        text = event.text()
+        plain = not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        searching = (
+            self._typed_at.isValid()
+            and self._typed_at.elapsed() < QApplication.keyboardInputInterval()
+        )
+        if plain and text.isprintable() and text and (text != " " or searching):
+            typed = self._typed + text if searching else text
+            index = self.findText(typed, Qt.MatchFlag.MatchStartsWith)
+            if index < 0 and searching and text != " ":  # no such choice: start again
+                typed = text
+                index = self.findText(typed, Qt.MatchFlag.MatchStartsWith)
+            self._typed = typed
+            self._typed_at.start()
+            if index >= 0:
+                self.setCurrentIndex(index)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Each visit starts a new search."""
+        self._typed = ""
+        self._typed_at.invalidate()
+        super().focusInEvent(event)
+
+
 class Panel(QFrame):
     """A titled panel with an inline message line; ``written`` after each stored entry."""
 
@@ -146,7 +205,7 @@ class DosePanel(Panel):
 
     def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
         super().__init__("Medicine log", record, settings)
-        self.product = QComboBox()
+        self.product = ChoiceCombo()
         self.product.setObjectName("doseProduct")
         for product in Product:
             self.product.addItem(PRODUCT_LABELS[product], product.value)
@@ -154,7 +213,7 @@ class DosePanel(Panel):
         self.amount = QLineEdit()
         self.amount.setObjectName("doseAmount")
         self.amount.setPlaceholderText("dose")
-        self.unit = QComboBox()
+        self.unit = ChoiceCombo()
         self.unit.setObjectName("doseUnit")
         self.unit.addItems([MG, MG_PER_KG])
         self.lot = QLineEdit()
@@ -178,6 +237,8 @@ class DosePanel(Panel):
         self.button.clicked.connect(self.log_dose)
         for edit in (self.amount, self.lot, self.time, self.override):
             edit.returnPressed.connect(self.log_dose)
+        self.product.returnPressed.connect(self.log_dose)
+        self.unit.returnPressed.connect(self.log_dose)
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.addLayout(caption("Product and route", self.product), 0, 0, 1, 4)
@@ -320,9 +381,11 @@ class EventsPanel(Panel):
         self.kind = QComboBox()
         self.kind.setObjectName("aeKind")
         self.kind.setEditable(True)
+        # A kind typed that is not in the list is recorded as typed, never added to it.
+        self.kind.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for option in template_options(record, ADVERSE, "kind"):
             self.kind.addItem(option.label, option.value)
-        self.severity = QComboBox()
+        self.severity = ChoiceCombo()
         self.severity.setObjectName("aeSeverity")
         for option in template_options(record, ADVERSE, "severity"):
             self.severity.addItem(option.label, option.value)
@@ -338,6 +401,10 @@ class EventsPanel(Panel):
         self.button.setProperty("role", "primary")
         self.button.clicked.connect(self.record_adverse)
         self.onset.returnPressed.connect(self.record_adverse)
+        self.severity.returnPressed.connect(self.record_adverse)
+        kind_line = self.kind.lineEdit()
+        if kind_line is not None:
+            kind_line.returnPressed.connect(self.record_adverse)
         self.action.returnPressed.connect(self.record_adverse)
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -485,7 +552,7 @@ class TimePanel(Panel):
         self.name = QLineEdit()
         self.name.setObjectName("clinicianName")
         self.name.setPlaceholderText("Name")
-        self.role = QComboBox()
+        self.role = ChoiceCombo()
         self.role.setObjectName("clinicianRole")
         for value, text in ROLES:
             self.role.addItem(text, value)
@@ -506,6 +573,7 @@ class TimePanel(Panel):
         self.start.setToolTip("Record this person's arrival (Enter in the name)")
         self.start.clicked.connect(self.start_presence)
         self.name.returnPressed.connect(self.start_presence)
+        self.role.returnPressed.connect(self.start_presence)
         self.credential.returnPressed.connect(self.start_presence)
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)

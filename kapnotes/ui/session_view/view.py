@@ -234,6 +234,11 @@ class SessionView(QWidget):
         self.help_strip.setWordWrap(True)
         outer.addWidget(self.help_strip)
         self.curtain = Curtain(self)
+        # Outside a dialog a push button ignores Enter; here Enter on a focused button
+        # presses it, as it does on every input next to it.
+        for button in self.findChildren(QPushButton):
+            if button.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                button.setAutoDefault(True)
 
     def _header(self) -> QFrame:
         header = QFrame()
@@ -335,8 +340,11 @@ class SessionView(QWidget):
         self.recent = QListWidget()
         self.recent.setObjectName("recentEntries")
         self.recent.setWordWrap(True)
-        self.recent.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # Tab from the entry line reaches the list: arrow to an older entry, Enter (or
+        # Ctrl+E) corrects it.
+        self.recent.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.recent.itemDoubleClicked.connect(lambda item: self.start_correction(item))
+        self.recent.itemActivated.connect(lambda item: self.start_correction(item))
         obs_lay.addWidget(self.recent, 1)
         column.addWidget(obs, 3)
 
@@ -634,7 +642,8 @@ class SessionView(QWidget):
     def show_panel(self, index: int, panel: Panel) -> None:
         """F3/F4/F6/F7: show a panel and put the focus in its first input."""
         self.tabs.setCurrentIndex(index)
-        panel.first_input().setFocus()
+        # As a shortcut: text already in the input is selected, so typing replaces it.
+        panel.first_input().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _panel_written(self, what: str) -> None:
         if what not in ("interventions", "pre_dose_checklist"):
