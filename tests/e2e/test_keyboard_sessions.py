@@ -6,6 +6,8 @@ live session window opens (``MainWindow.open_live_session``), every step is a
 key pressed on the widget that has the focus (``QApplication.focusWidget()``),
 as a clinician's hands would; between steps only the injected session clock
 moves. No widget method is called and no mouse is used to run the session.
+(The main window gives a live session the real clock; the fixture hands its
+``SessionWindow`` the fake one, the same ``now=`` the view takes in its own tests.)
 
 Then they check what the vault holds (values and events), the esketamine REMS
 block, the suggested billing units, and that the normal note editor opens the
@@ -665,7 +667,8 @@ def test_full_esketamine_session_by_keyboard(
     clock.at(9, 40)
     tick_pre_dose_checks(s)
     clock.at(9, 45)
-    arrive(s, "Dr Lee Fictional", "Prescriber", "MD")
+    arrive(s, "Dr Lee Fictional", "Therapist", "LMFT")
+    arrive(s, "Pat Nurse", "Nurse", "RN")
     clock.at(9, 50)
     record_vitals(s, 124, 78, 70, 98, 14, 5, 0)
 
@@ -702,13 +705,17 @@ def test_full_esketamine_session_by_keyboard(
     discharge(s, "Casey Fictional")
     clock.at(12, 5)
     leave(s, 0)
+    leave(s, 1)
 
     rems_text = s.view.discharge_panel.rems.text()
     assert "BP before dosing 124/78" in rems_text
     assert "at ~40 min 148/92" in rems_text
     assert "before discharge 124/78" in rems_text
     assert "Missing" not in rems_text
-    assert "G2082 × 1" in s.view.time_panel.summary.text()
+    billing_text = s.view.time_panel.summary.text()
+    assert "G2082 × 1" in billing_text  # 56 mg: up to 56 mg, the 2-hour observation included
+    assert "Dr Lee Fictional (therapist): 2 h 20 min" in billing_text
+    assert "Pat Nurse (nurse): 2 h 20 min" in billing_text
     close_session(s)
 
     note = s.stored()
@@ -740,6 +747,12 @@ def test_full_esketamine_session_by_keyboard(
     )
     assert adverse["resolution_time"] == "10:45"
     assert values["interventions"] == ["reassurance"]
+    assert [
+        (p["name"], p["role"], p["start_time"], p["end_time"]) for p in rows(note, "clinicians")
+    ] == [
+        ("Dr Lee Fictional", "therapist", "09:45", "12:05"),
+        ("Pat Nurse", "nurse", "09:45", "12:05"),
+    ]
     # The REMS block, filled from the session.
     assert (values["rems_bp_pre_dose_systolic"], values["rems_bp_pre_dose_diastolic"]) == (124, 78)
     assert (values["rems_bp_40_min_systolic"], values["rems_bp_40_min_diastolic"]) == (148, 92)
