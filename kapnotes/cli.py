@@ -30,7 +30,6 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 
 from kapnotes import __version__
 from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
@@ -49,6 +48,7 @@ from kapnotes.store.vault import (
     EncryptionUnavailableError,
     OpenVault,
     Vault,
+    VaultBusyError,
     VaultError,
     WrongSecretError,
 )
@@ -254,13 +254,8 @@ def _unlocked(args: argparse.Namespace) -> Iterator[OpenVault]:
         ) from None
     except EncryptionUnavailableError as exc:
         raise CliError(str(exc), EXIT_UNEXPECTED) from None
-    except OperationalError as exc:
-        if "locked" in str(exc.orig).lower():
-            raise CliError(
-                f"the vault in {data_dir} is in use by another kapnotes; close it and try again",
-                EXIT_LOCKED,
-            ) from None
-        raise
+    except VaultBusyError as exc:
+        raise CliError(str(exc), EXIT_LOCKED) from None
     except VaultError as exc:
         raise CliError(str(exc), EXIT_UNEXPECTED) from None
     with opened:

@@ -467,6 +467,20 @@ def test_verify_finds_a_signed_note_changed_behind_the_apps_back(
     assert out.rstrip().endswith("PROBLEMS FOUND")
 
 
+def test_a_vault_open_in_the_app_is_refused_calmly_with_exit_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    with Vault(folder).unlock(PASS):  # the GUI has it open
+        code, out, err = run(
+            capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json")
+        )
+    assert code == 3
+    assert "open in another kapnotes" in err and "Traceback" not in err
+    assert not (tmp_path / "x.json").exists()
+
+
 def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "self-test")
     assert code == 0

@@ -24,6 +24,7 @@ from sqlalchemy.pool import StaticPool
 
 from kapnotes.store import keys
 from kapnotes.store.audit import record
+from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
 from kapnotes.store.models import Clinician, VaultMeta, new_id
 
@@ -39,13 +40,23 @@ __all__ = [
     "KeyFileError",
     "OpenVault",
     "Vault",
+    "VaultBusyError",
     "VaultError",
+    "VaultLockedError",
     "WrongSecretError",
 ]
 
 
 class VaultError(Exception):
     """A vault cannot be created or opened; the message says why, for the user."""
+
+
+class VaultBusyError(VaultError):
+    """Another kapnotes (window or command) has this vault open."""
+
+
+class VaultLockedError(VaultError):
+    """The vault was locked (closed) and a stale handle tried to use it."""
 
 
 class EncryptionUnavailableError(VaultError):
@@ -76,6 +87,9 @@ def _engine(db_path: Path, data_key: bytes) -> Engine:
                 )
             cur.execute("PRAGMA cipher_log_level = NONE")
             cur.execute("PRAGMA foreign_keys = ON")
+            # REPLACE deletes the old row; with recursive triggers on, the delete
+            # triggers that guard signed notes and the audit log fire for it too.
+            cur.execute("PRAGMA recursive_triggers = ON")
             cur.execute("PRAGMA secure_delete = ON")
             cur.execute("PRAGMA temp_store = MEMORY")
             cur.execute("PRAGMA journal_mode = WAL")
@@ -84,6 +98,24 @@ def _engine(db_path: Path, data_key: bytes) -> Engine:
             cur.close()
 
     return engine
+
+
+class _RefusingPool(StaticPool):
+    """The pool of a closed vault: any attempt to reconnect is refused."""
+
+    def __init__(self) -> None:
+        super().__init__(self._refuse)
+
+    @staticmethod
+    def _refuse() -> Any:
+        raise VaultLockedError("The vault is locked; unlock it to continue.")
+
+
+def _acquire(data_dir: Path) -> InstanceLock:
+    try:
+        return InstanceLock.acquire(data_dir)
+    except VaultInUseError as exc:
+        raise VaultBusyError(str(exc)) from None
 
 
 def _alembic_config(connection: Any) -> Config:
@@ -149,6 +181,7 @@ class Vault:
             raise VaultError(f"A vault already exists in {self.data_dir}.")
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.templates_dir.mkdir(exist_ok=True)
+        lock = _acquire(self.data_dir)
         data_key = keys.new_data_key()
         recovery_key = keys.new_recovery_key()
         clinician_id = new_id()
@@ -175,11 +208,12 @@ class Vault:
             keyfile.write(self.key_path)
         except BaseException:
             engine.dispose()
+            lock.release()
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     Path(str(self.db_path) + suffix).unlink()
             raise
-        return CreatedVault(OpenVault(self, engine, clinician_id), recovery_key)
+        return CreatedVault(OpenVault(self, engine, clinician_id, lock), recovery_key)
 
     def _keyfile(self) -> keys.KeyFile:
         if not self.exists():
@@ -204,6 +238,16 @@ class Vault:
     def _open(self, data_key: bytes, clinician_id: str | None) -> OpenVault:
         if not self.db_path.exists():
             raise VaultError(f"The vault database {self.db_path} is missing.")
+        lock = _acquire(self.data_dir)
+        try:
+            return self._open_locked(data_key, clinician_id, lock)
+        except BaseException:
+            lock.release()
+            raise
+
+    def _open_locked(
+        self, data_key: bytes, clinician_id: str | None, lock: InstanceLock
+    ) -> OpenVault:
         engine = _engine(self.db_path, data_key)
         try:
             with engine.connect() as conn:
@@ -226,7 +270,7 @@ class Vault:
         except BaseException:
             engine.dispose()
             raise
-        return OpenVault(self, engine, clinician_id)
+        return OpenVault(self, engine, clinician_id, lock)
 
     def add_passphrase(self, data_key: bytes, clinician_id: str, passphrase: str) -> None:
         """Add a wrap for another clinician (or a changed passphrase)."""
@@ -245,28 +289,51 @@ class Vault:
 class OpenVault:
     """An unlocked vault: the engine on the single writer connection and who opened it."""
 
-    def __init__(self, vault: Vault, engine: Engine, clinician_id: str) -> None:
+    def __init__(
+        self, vault: Vault, engine: Engine, clinician_id: str, lock: InstanceLock | None = None
+    ) -> None:
         self.vault = vault
         self.engine = engine
         self.clinician_id = clinician_id
+        self._lock = lock
+        self._closed = False
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the vault has been locked (closed) again."""
+        return self._closed
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session in a transaction: committed on success, rolled back on error."""
+        if self._closed:
+            raise VaultLockedError("The vault is locked; unlock it to continue.")
         with self._sessions() as session, session.begin():
             yield session
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file (used before backup and on close)."""
+        if self._closed:
+            raise VaultLockedError("The vault is locked; unlock it to continue.")
         with self.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
-        """Checkpoint and close the connection; the vault is locked afterwards."""
+        """Checkpoint and close the connection; the vault is locked afterwards.
+
+        Any store still holding this vault is refused from now on (it would
+        otherwise reconnect with the key); the single-instance lock is released.
+        """
+        if self._closed:
+            return
         with contextlib.suppress(DatabaseError):
             self.checkpoint()
+        self._closed = True
         self.engine.dispose()
+        self.engine.pool = _RefusingPool()
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> OpenVault:
         return self

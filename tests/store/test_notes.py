@@ -99,6 +99,11 @@ def test_signed_note_refuses_changes_through_the_store(notes: NoteStore, note_id
         "UPDATE note SET \"values\" = '{}' WHERE id = :id",
         "UPDATE note SET status = 'draft' WHERE id = :id",
         "DELETE FROM note WHERE id = :id",
+        "INSERT OR REPLACE INTO note (id, course_id, kind, template_id, template_version, "
+        'template_snapshot, "values", status, session_date, created_at, updated_at) '
+        "SELECT id, course_id, kind, template_id, template_version, template_snapshot, "
+        "'{\"plan\": \"tampered\"}', 'signed', session_date, created_at, updated_at "
+        "FROM note WHERE id = :id",
         "INSERT INTO note_event (id, note_id, kind, recorded_at, data, created_at, updated_at) "
         "VALUES ('e1', :id, 'observation', '2026-11-20', '{}', '2026-11-20', '2026-11-20')",
     ],

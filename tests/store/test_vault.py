@@ -18,7 +18,7 @@ from kapnotes.store.audit import verify_chain
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.keys import KeyFile, WrongSecretError
 from kapnotes.store.models import Base, include_name
-from kapnotes.store.vault import OpenVault, Vault, VaultError
+from kapnotes.store.vault import OpenVault, Vault, VaultBusyError, VaultError, VaultLockedError
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 
@@ -146,3 +146,24 @@ def test_vault_files_are_readable_by_the_owner_only(open_vault: OpenVault) -> No
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     for name in ("kapnotes.db", "kapnotes.db-wal", "kapnotes.db-shm", "kapnotes.key"):
         assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+
+
+def test_a_second_kapnotes_on_the_same_vault_is_refused_until_the_first_closes(
+    vault: Vault,
+) -> None:
+    first = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    with pytest.raises(VaultBusyError, match="open in another kapnotes"):
+        Vault(vault.data_dir, kdf=FAST_KDF).unlock(PASSPHRASE)
+    first.close()
+    with Vault(vault.data_dir, kdf=FAST_KDF).unlock(PASSPHRASE) as second:
+        assert ClientStore(second).count() == 0
+
+
+def test_a_locked_vault_refuses_stores_that_outlived_it(open_vault: OpenVault) -> None:
+    store = ClientStore(open_vault)
+    store.create(ClientInput(name="Juniper Testcase"))
+    open_vault.close()
+    with pytest.raises(VaultLockedError, match="locked"):
+        store.search("")
+    with pytest.raises(VaultLockedError), open_vault.engine.connect():
+        pass
