@@ -473,7 +473,7 @@ def test_a_vault_open_in_the_app_is_refused_calmly_with_exit_3(
     folder = tmp_path / "v"
     init(capsys, folder)
     with Vault(folder).unlock(PASS):  # the GUI has it open
-        code, out, err = run(
+        code, _out, err = run(
             capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json")
         )
     assert code == 3
