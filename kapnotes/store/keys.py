@@ -63,6 +63,20 @@ class KdfParams:
 
 PRODUCTION_KDF = KdfParams()
 
+# What a key file may ask for: a damaged or crafted file must not hang the unlock.
+_KDF_BOUNDS = {"time_cost": (1, 20), "memory_kib": (8192, 4 * 1024 * 1024), "parallelism": (1, 16)}
+
+
+def kdf_from_file(raw: dict[str, int]) -> KdfParams:
+    """The Argon2id cost stored with a wrap, checked against sane bounds."""
+    if set(raw) != set(_KDF_BOUNDS):
+        raise KeyFileError(f"key file: unexpected key-derivation settings {sorted(raw)}")
+    for name, (low, high) in _KDF_BOUNDS.items():
+        value = raw[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise KeyFileError(f"key file: key-derivation setting {name}={value!r} is out of range")
+    return KdfParams(**raw)
+
 
 @dataclass
 class Wrap:
@@ -108,8 +122,13 @@ class KeyFile:
             raise KeyFileError(f"{path}: key file version {doc.get('version')!r} is not supported")
         try:
             wraps = [Wrap(**w) for w in doc["wraps"]]
+            for wrap in wraps:
+                if wrap.kdf is not None:
+                    kdf_from_file(wrap.kdf)
         except (KeyError, TypeError) as exc:
             raise KeyFileError(f"key file {path} is damaged: {exc}") from exc
+        except KeyFileError as exc:
+            raise KeyFileError(f"{path}: {exc}") from exc
         return cls(wraps=wraps, demo=bool(doc.get("demo", False)))
 
     def write(self, path: Path) -> None:
@@ -206,7 +225,7 @@ def unwrap_with_passphrase(keyfile: KeyFile, passphrase: str) -> tuple[bytes, st
     for wrap in keyfile.wraps:
         if wrap.kind != "passphrase" or wrap.kdf is None or wrap.clinician_id is None:
             continue
-        kdf = KdfParams(**wrap.kdf)
+        kdf = kdf_from_file(wrap.kdf)
         try:
             key = _open(kdf.derive(passphrase.encode(), _unb64(wrap.salt)), wrap)
         except InvalidTag:

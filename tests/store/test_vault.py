@@ -167,3 +167,15 @@ def test_a_locked_vault_refuses_stores_that_outlived_it(open_vault: OpenVault) -
         store.search("")
     with pytest.raises(VaultLockedError), open_vault.engine.connect():
         pass
+
+
+def test_a_key_file_asking_for_absurd_key_derivation_cost_is_refused(
+    open_vault: OpenVault, vault: Vault
+) -> None:
+    doc = json.loads(vault.key_path.read_text())
+    for wrap in doc["wraps"]:
+        if wrap["kind"] == "passphrase":
+            wrap["kdf"]["memory_kib"] = 2**31
+    vault.key_path.write_text(json.dumps(doc))
+    with pytest.raises(VaultError, match="memory_kib=2147483648 is out of range"):
+        vault.unlock(PASSPHRASE)
