@@ -8,6 +8,7 @@ A signed note is read-only three times over: this store refuses changes
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,9 +18,34 @@ from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
 from kapnotes.store.audit import record
-from kapnotes.store.models import Addendum, Client, Clinician, Course, Note, NoteEvent, utcnow
+from kapnotes.store.models import (
+    Addendum,
+    Client,
+    Clinician,
+    Course,
+    Note,
+    NoteEvent,
+    new_id,
+    utcnow,
+)
 from kapnotes.store.search_index import index_note
 from kapnotes.store.vault import OpenVault
+
+
+def new_entry_id() -> str:
+    """An id for a log entry about to be saved (it goes into the row and the event)."""
+    return new_id()
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """A log entry written together with the values that show it (see save_values)."""
+
+    id: str
+    kind: str
+    data: dict[str, Any]
+    recorded_at: datetime
+    t_offset_s: int | None = None
 
 
 class SignedNoteError(Exception):
@@ -222,12 +248,61 @@ class NoteStore:
             raise SignedNoteError("This note is signed and read-only; add an addendum instead.")
         return note
 
-    def save_values(self, note_id: str, values: dict[str, Any]) -> None:
-        """Autosave: replace a draft's field values in one short transaction."""
+    def save_values(
+        self,
+        note_id: str,
+        values: dict[str, Any],
+        *,
+        new_entries: Sequence[NewEntry] = (),
+        corrections: Mapping[str, dict[str, Any]] | None = None,
+        fills: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Autosave: a draft's values and its log entries, all in ONE transaction.
+
+        A log row lives twice: in ``values[log_field]`` (with ``_event_id``) for the
+        form, and as a timestamped event for the record. Writing both together means
+        a crash can never leave one without the other. ``new_entries`` are new rows
+        (their ids chosen with :func:`new_entry_id`, already in ``values``);
+        ``corrections`` change an entry after the fact (its first version is kept
+        as ``original``); ``fills`` complete an entry still being typed (no history).
+        """
         with self._vault.session() as session:
             note = self._draft(session, note_id)
+            for entry in new_entries:
+                session.add(
+                    NoteEvent(
+                        id=entry.id,
+                        note_id=note.id,
+                        kind=entry.kind,
+                        data=dict(entry.data),
+                        recorded_at=entry.recorded_at,
+                        t_offset_s=entry.t_offset_s,
+                    )
+                )
+            session.flush()
+            for event_id, data in (corrections or {}).items():
+                self._change_event(session, note.id, event_id, data, keep_original=True)
+            for event_id, data in (fills or {}).items():
+                self._change_event(session, note.id, event_id, data, keep_original=False)
             note.values = dict(values)
+            session.flush()
+            session.refresh(note)
             self._reindex(session, note)
+
+    @staticmethod
+    def _change_event(
+        session: Session, note_id: str, event_id: str, data: dict[str, Any], *, keep_original: bool
+    ) -> None:
+        event = session.get(NoteEvent, event_id)
+        if event is None or event.note_id != note_id:
+            raise KeyError(event_id)
+        if keep_original:
+            original = event.data.get("original", event.data)
+            event.data = dict(data) | {"original": original}
+        else:
+            event.data = dict(data) | (
+                {"original": event.data["original"]} if "original" in event.data else {}
+            )
 
     def set_session_times(
         self, note_id: str, started_at: datetime | None, ended_at: datetime | None
@@ -263,14 +338,13 @@ class NoteStore:
             return event.id
 
     def correct_event(self, event_id: str, data: dict[str, Any]) -> None:
-        """Correct an entry before signing; its original time is kept."""
+        """Correct an entry before signing; its original time and first text are kept."""
         with self._vault.session() as session:
             event = session.get(NoteEvent, event_id)
             if event is None:
                 raise KeyError(event_id)
             note = self._draft(session, event.note_id)
-            original = event.data.get("original", event.data)
-            event.data = dict(data) | {"original": original}
+            self._change_event(session, note.id, event_id, data, keep_original=True)
             session.flush()
             self._reindex(session, note)
 

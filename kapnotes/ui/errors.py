@@ -27,6 +27,15 @@ def safe_traceback(exc_type: type[BaseException], tb: TracebackType | None) -> s
     return f"{exc_type.__module__}.{exc_type.__qualname__}\n" + "\n".join(lines)
 
 
+def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
+    """Log that `what` failed, with the error's type and stack but never its message.
+
+    Database errors quote the values they were writing (note text, answers), so
+    the message itself must not reach a log that could end up on disk.
+    """
+    logger.error("%s: %s", what, safe_traceback(type(exc), exc.__traceback__))
+
+
 def show_error_dialog(parent: QWidget | None) -> None:
     """A calm message: something went wrong, saved work is safe."""
     box = QMessageBox(parent)

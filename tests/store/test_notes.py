@@ -16,7 +16,7 @@ from sqlalchemy.exc import DatabaseError
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.store.clients import ClientStore
-from kapnotes.store.notes import NoteStore, SignedNoteError
+from kapnotes.store.notes import NewEntry, NoteStore, SignedNoteError, new_entry_id
 from kapnotes.store.vault import OpenVault, Vault
 from tests.conftest import PASSPHRASE
 
@@ -204,3 +204,41 @@ def test_autosaved_draft_survives_a_killed_process(tmp_path: Path, vault: Vault)
         note = NoteStore(reopened).get(nid)
     assert note.values == {"narrative": "draft revision 5"}
     assert [e.data["text"] for e in note.events] == [f"entry {i}" for i in range(1, 6)]
+
+
+def test_log_rows_and_their_events_are_written_in_one_transaction(
+    notes: NoteStore, note_id: str
+) -> None:
+    at = datetime(2026, 11, 20, 10, 5, tzinfo=UTC)
+    entry_id = new_entry_id()
+    row = {"time": "10:05", "text": "Resting"}
+    notes.save_values(
+        note_id,
+        {"observation_log": [{**row, "_event_id": entry_id}]},
+        new_entries=[NewEntry(entry_id, "observation_log", row, at, 300)],
+    )
+    note = notes.get(note_id)
+    assert note.values["observation_log"][0]["_event_id"] == entry_id
+    assert [(e.id, e.data, e.t_offset_s) for e in note.events] == [(entry_id, row, 300)]
+
+    # still being typed: filled in without history; later: corrected, first text kept
+    filled = {"time": "10:05", "text": "Resting quietly"}
+    notes.save_values(note_id, {"observation_log": [filled]}, fills={entry_id: filled})
+    assert notes.get(note_id).events[0].data == filled
+    fixed = {"time": "10:05", "text": "Resting, eyes closed"}
+    notes.save_values(note_id, {"observation_log": [fixed]}, corrections={entry_id: fixed})
+    assert notes.get(note_id).events[0].data == fixed | {"original": filled}
+
+
+def test_a_failed_save_writes_neither_the_row_nor_the_event(notes: NoteStore, note_id: str) -> None:
+    entry_id = new_entry_id()
+    at = datetime(2026, 11, 20, 10, 5, tzinfo=UTC)
+    with pytest.raises(KeyError):
+        notes.save_values(
+            note_id,
+            {"observation_log": [{"text": "x", "_event_id": entry_id}]},
+            new_entries=[NewEntry(entry_id, "observation_log", {"text": "x"}, at)],
+            corrections={"no-such-entry": {"text": "y"}},
+        )
+    note = notes.get(note_id)
+    assert note.events == () and "observation_log" not in note.values

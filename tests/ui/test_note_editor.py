@@ -347,8 +347,27 @@ def test_log_entries_are_events_written_at_once(
     qtbot.waitUntil(lambda: "text" in log.model.rows[0])
     editor.flush()
     event = clinic.notes.get(note_id).events[0]
-    assert event.data["text"] == "Tearful, then settled"
-    assert event.data["original"] == {"time": "10:42"}
+    # typed into a row just added: the entry is completed, not "corrected"
+    assert event.data == {"time": "10:42", "text": "Tearful, then settled"}
+    values = clinic.notes.get(note_id).values["observation_log"]
+    assert values == [{"time": "10:42", "text": "Tearful, then settled", "_event_id": event.id}]
+
+    # opened again later, a change to that entry is a correction: the first text is kept
+    editor.close()
+    later = make_editor(note_id, autosave_ms=60_000)
+    again = later.widgets["observation_log"]
+    assert isinstance(again, LogWidget)
+    again.edit_cell(0, "text")
+    cell = again.view.findChild(QLineEdit)
+    assert cell is not None
+    cell.selectAll()
+    qtbot.keyClicks(cell, "Tearful, then settled and smiling")
+    qtbot.keyClick(cell, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "smiling" in str(again.model.rows[0].get("text")))
+    later.flush()
+    event = clinic.notes.get(note_id).events[0]
+    assert event.data["text"] == "Tearful, then settled and smiling"
+    assert event.data["original"] == {"time": "10:42", "text": "Tearful, then settled"}
 
 
 def test_number_warns_in_amber_and_rejects_out_of_range(
@@ -626,3 +645,42 @@ def test_log_model_passes_the_model_tester(
     assert isinstance(vitals, LogWidget)
     qtmodeltester.check(vitals.model)
     assert vitals.issue.isVisible() and "unusual" in vitals.issue.text()
+
+
+def test_steady_typing_is_saved_without_waiting_for_a_pause(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = make_editor(clinic.note(parse_template(MINI)))
+    mood = editor.widgets["mood"]
+    assert isinstance(mood, ShortTextWidget)
+    starts: list[int] = []
+    real_start = editor.save_timer.start
+    monkeypatch.setattr(editor.save_timer, "start", lambda *a: (starts.append(1), real_start(*a)))
+    qtbot.keyClicks(mood.edit, "Hopeful")  # seven changes in a burst
+    assert len(starts) == 1  # the first change starts the clock; later ones don't reset it
+    with qtbot.waitSignal(editor.saved, timeout=2000):
+        pass
+    assert clinic.notes.get(editor.note_id).values["mood"] == "Hopeful"
+
+
+def test_a_failed_autosave_logs_no_client_text(
+    qtbot: QtBot,
+    clinic: Clinic,
+    make_editor: EditorFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    editor = make_editor(clinic.note(parse_template(MINI)))
+    mood = editor.widgets["mood"]
+    assert isinstance(mood, ShortTextWidget)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        # database errors quote the parameters they were writing
+        raise RuntimeError("database is locked [parameters: ('Canaryfeather secret',)]")
+
+    monkeypatch.setattr(editor.store, "save_values", refuse)
+    qtbot.keyClicks(mood.edit, "Canaryfeather secret")
+    assert not editor.flush()
+    assert "Not saved" in editor.status_label.text()
+    assert "autosave failed" in caplog.text
+    assert "Canaryfeather" not in caplog.text

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.instruments import LoadedInstruments, load_instruments
+from kapnotes.domain.session import SessionClock
 from kapnotes.domain.templates import (
     AnyField,
     ChecklistField,
@@ -60,7 +61,7 @@ from kapnotes.domain.templates import (
     visible_items,
 )
 from kapnotes.domain.templates.model import parse_time
-from kapnotes.store.notes import NoteRecord, NoteStore, SignedNoteError
+from kapnotes.store.notes import NewEntry, NoteRecord, NoteStore, SignedNoteError, new_entry_id
 from kapnotes.ui.editor.fields import (
     ChecklistWidget,
     DateWidget,
@@ -79,6 +80,7 @@ from kapnotes.ui.editor.fields import (
 from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.editor.log_table import EVENT_KEY, LogWidget
 from kapnotes.ui.editor.style import editor_style_sheet
+from kapnotes.ui.errors import log_failure
 from kapnotes.ui.widgets import Card, label, set_role
 
 log = logging.getLogger(__name__)
@@ -148,6 +150,8 @@ class NoteEditor(QWidget):
         self._event_data: dict[str, dict[str, Any]] = {
             e.id: _event_data(e.data) for e in self.record.events
         }
+        self._new_entries: list[NewEntry] = []  # written with the next save
+        self._added_here: set[str] = set()  # rows still being typed in this editor
         self._dirty = False
         self._loading = True
 
@@ -361,8 +365,8 @@ class NoteEditor(QWidget):
         choices: list[tuple[str, str]] = []
         try:
             ids = self.store.notes_for_course(self.record.course_id)
-        except Exception:  # pragma: no cover - a read failure leaves the list empty
-            log.exception("could not list the course's notes")
+        except Exception as exc:  # pragma: no cover - a read failure leaves the list empty
+            log_failure(log, "could not list the course's notes", exc)
             return choices
         for other_id in ids:
             if other_id == self.note_id:
@@ -431,12 +435,17 @@ class NoteEditor(QWidget):
     # -- saving ----------------------------------------------------------------------
 
     def schedule_save(self) -> None:
-        """Save soon (the timer restarts with every change)."""
+        """Save soon: at most `autosave_ms` after the first unsaved change.
+
+        The timer is not restarted by further typing, so steady typing is still
+        saved every fraction of a second (a restarting debounce would wait for a pause).
+        """
         if self.record.is_signed:
             return
         self._dirty = True
         self._set_status("Saving…")
-        self.save_timer.start()
+        if not self.save_timer.isActive():
+            self.save_timer.start()
 
     @property
     def has_unsaved_changes(self) -> bool:
@@ -449,36 +458,59 @@ class NoteEditor(QWidget):
         if not self._dirty or self.record.is_signed:
             return True
         payload = self.values()
+        fills, corrections = self._changed_entries(payload)
         try:
-            self.store.save_values(self.note_id, payload)
-            self._correct_events(payload)
+            self.store.save_values(
+                self.note_id,
+                payload,
+                new_entries=self._new_entries,
+                corrections=corrections,
+                fills=fills,
+            )
         except SignedNoteError:
             self._dirty = False
             self.reload()
             return False
-        except Exception:
-            log.exception("autosave failed")
+        except Exception as exc:
+            log_failure(log, "autosave failed", exc)
             self._set_status("Not saved — the vault refused the change", error=True)
             return False
+        for event_id, data in (fills | corrections).items():
+            self._event_data[event_id] = data
+        for entry in self._new_entries:
+            self._event_data[entry.id] = dict(entry.data)
+        self._new_entries = []
         self._dirty = False
         stamp = self._now().strftime("%H:%M:%S")
         self._set_status(f"Saved {stamp}")
         self.saved.emit(stamp)
         return True
 
-    def _correct_events(self, payload: Mapping[str, Any]) -> None:
+    def _changed_entries(
+        self, payload: Mapping[str, Any]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """Log rows edited since last saved: (filled in while new, corrected afterwards).
+
+        A row added in this editor is still being typed: its edits complete the
+        entry. A row that was already there when the note was opened is corrected:
+        the store keeps its first version.
+        """
+        fills: dict[str, dict[str, Any]] = {}
+        corrections: dict[str, dict[str, Any]] = {}
+        pending = {entry.id for entry in self._new_entries}
         for field_id, widget in self.widgets.items():
             if not isinstance(widget, LogWidget):
                 continue
             rows = payload.get(field_id)
             for row in rows if isinstance(rows, list) else []:
                 event_id = row.get(EVENT_KEY) if isinstance(row, dict) else None
-                if not isinstance(event_id, str):
+                if not isinstance(event_id, str) or event_id in pending:
                     continue
                 data = _event_data(row)
                 if self._event_data.get(event_id) != data:
-                    self.store.correct_event(event_id, data)
-                    self._event_data[event_id] = data
+                    target = fills if event_id in self._added_here else corrections
+                    target[event_id] = data
+        return fills, corrections
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)
@@ -498,23 +530,18 @@ class NoteEditor(QWidget):
         if offset is not None and widget.model.column_index("t_plus_min") >= 0:
             row["t_plus_min"] = offset
         at = widget.model.append_row(row)
-        try:
-            event_id = self.store.add_event(
-                self.note_id,
-                widget.log_field.id,
-                row,
-                t_offset_s=offset * 60 if offset is not None else None,
-            )
-        except Exception:
-            log.exception("could not write the log entry")
-            self._set_status("Not saved — the entry could not be written", error=True)
-            return
+        event_id = new_entry_id()
         widget.model.set_cell(at, EVENT_KEY, event_id)
-        self._event_data[event_id] = dict(row)
+        stamp = now if now.tzinfo is not None else now.astimezone()
+        self._new_entries.append(
+            NewEntry(event_id, widget.log_field.id, dict(row), stamp, self._offset_s(now))
+        )
+        self._added_here.add(event_id)
         self._values[widget.log_field.id] = widget.value()
         self._refresh()
         self._dirty = True
-        self.flush()
+        if not self.flush():
+            return
         editable = [
             c.id
             for c in widget.log_field.columns
@@ -523,17 +550,26 @@ class NoteEditor(QWidget):
         if editable:
             widget.edit_cell(at, editable[0])
 
-    def _minutes_since_first_dose(self, now: datetime) -> int | None:
+    def _session_clock(self, now: datetime) -> SessionClock:
+        """T0 is the earliest dose time logged, on the session's day (as the live view)."""
         doses = self._values.get("dose_log")
-        if not isinstance(doses, list):
-            return None
-        times = [parse_time(r.get("time")) for r in doses if isinstance(r, dict)]
-        first = next((t for t in times if t is not None), None)
-        if first is None:
-            return None
-        start = datetime.combine(now.date(), first)
-        minutes = int((now.replace(tzinfo=None) - start).total_seconds() // 60)
-        return minutes if minutes >= 0 else minutes + 24 * 60
+        rows = doses if isinstance(doses, list) else []
+        times = [parse_time(r.get("time")) for r in rows if isinstance(r, dict)]
+        day = now.date()
+        return SessionClock.from_dose_times(datetime.combine(day, t) for t in times if t)
+
+    def _local(self, now: datetime) -> datetime:
+        return now.astimezone().replace(tzinfo=None) if now.tzinfo is not None else now
+
+    def _minutes_since_first_dose(self, now: datetime) -> int | None:
+        """T+ minutes (negative before the first dose), None when no dose is logged."""
+        local = self._local(now)
+        return self._session_clock(local).minutes(local)
+
+    def _offset_s(self, now: datetime) -> int | None:
+        local = self._local(now)
+        t0 = self._session_clock(local).t0
+        return None if t0 is None else int((local - t0).total_seconds())
 
     # -- signing -----------------------------------------------------------------------
 
@@ -564,8 +600,8 @@ class NoteEditor(QWidget):
             return False
         try:
             digest = self.store.sign(self.note_id)
-        except Exception:
-            log.exception("signing failed")
+        except Exception as exc:
+            log_failure(log, "signing failed", exc)
             self._set_status("Not signed — the vault refused", error=True)
             return False
         self.reload()
@@ -684,8 +720,8 @@ class NoteEditor(QWidget):
             return False
         try:
             addendum_id = self.store.add_addendum(self.note_id, text)
-        except Exception:
-            log.exception("addendum failed")
+        except Exception as exc:
+            log_failure(log, "addendum failed", exc)
             self._set_status("Addendum not saved", error=True)
             return False
         self.addendum_edit.clear()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.instruments import InstrumentSpec, LoadedInstruments
 from kapnotes.store.measures import MeasureRecord, MeasureStore
+from kapnotes.ui.errors import log_failure
 from kapnotes.ui.measures.form import InstrumentForm, missing_text
 from kapnotes.ui.widgets import ErrorLabel, label
 
@@ -233,8 +234,8 @@ class AdministerDialog(QDialog):
             self.record = self._measures.save(
                 self._client_id, form.spec, form.answers(), administered_at=administered_at(day)
             )
-        except Exception:
-            log.exception("saving a measure failed")
+        except Exception as exc:
+            log_failure(log, "saving a measure failed", exc)
             self.error_label.show_message(
                 "The measure could not be saved. Your answers are still here; try again."
             )

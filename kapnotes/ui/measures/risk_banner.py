@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from kapnotes.domain.instruments import InstrumentSpec, load_instruments
 from kapnotes.store.measures import MeasureRecord, MeasureStore
 from kapnotes.ui import theme
+from kapnotes.ui.errors import log_failure
 from kapnotes.ui.measures import style
 from kapnotes.ui.widgets import label
 
@@ -252,8 +253,8 @@ class RiskFlagBanner(QFrame):
             if row is not None:
                 row.show_error(str(exc))
             return
-        except Exception:
-            log.exception("acknowledging a risk flag failed")
+        except Exception as exc:
+            log_failure(log, "acknowledging a risk flag failed", exc)
             if row is not None:
                 row.show_error("The acknowledgement could not be saved; try again.")
             return

@@ -22,7 +22,7 @@ the same minute-resolution times the note and its PDF show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -37,7 +37,7 @@ from kapnotes.domain.session import (
 )
 from kapnotes.domain.templates import LogField, TemplateSpec, compute_values
 from kapnotes.domain.templates.model import parse_time
-from kapnotes.store.notes import NoteRecord, NoteStore
+from kapnotes.store.notes import NewEntry, NoteRecord, NoteStore, new_entry_id
 
 EVENT_KEY: Final = "_event_id"
 VITALS: Final = "vitals_log"
@@ -215,15 +215,13 @@ class SessionRecord:
     def append(
         self, field_id: str, row: Mapping[str, Any], moment: datetime | None = None
     ) -> dict[str, Any]:
-        """Write one log row as an event and into the values; durable when this returns."""
+        """Write one log row as an event and into the values at once; durable on return."""
         at = moment or self.now()
         data = event_data(row)
-        event_id = self.store.add_event(
-            self.note_id, field_id, data, recorded_at=aware(at), t_offset_s=self._offset_s(at)
-        )
+        event_id = new_entry_id()
         stored = {**data, EVENT_KEY: event_id}
         self.values[field_id] = [*self.rows(field_id), stored]
-        self._save()
+        self._save(new_entries=[NewEntry(event_id, field_id, data, aware(at), self._offset_s(at))])
         return stored
 
     def correct(self, field_id: str, event_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -234,11 +232,10 @@ class SessionRecord:
                 updated = {**row, **changes}
                 for key in [k for k, v in changes.items() if v is None]:
                     updated.pop(key, None)
-                self.store.correct_event(event_id, event_data(updated))
                 rows[position] = updated
                 self.values[field_id] = rows
+                self._save(corrections={event_id: event_data(updated)})
                 self.corrected.add(event_id)
-                self._save()
                 return updated
         raise KeyError(event_id)
 
@@ -261,9 +258,16 @@ class SessionRecord:
                 self.values[key] = value
         self._save()
 
-    def _save(self) -> None:
+    def _save(
+        self,
+        *,
+        new_entries: Sequence[NewEntry] = (),
+        corrections: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.values = compute_values(self.spec, self.values, self.context())
-        self.store.save_values(self.note_id, self.values)
+        self.store.save_values(
+            self.note_id, self.values, new_entries=new_entries, corrections=corrections
+        )
 
     def reconcile(self) -> None:
         """Put back rows whose event was written but whose values were not (a crash between)."""

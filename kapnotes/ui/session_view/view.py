@@ -22,6 +22,7 @@ from the entry line. Every entry is durable (committed) before it is shown.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -65,6 +66,7 @@ from kapnotes.domain.session import (
 )
 from kapnotes.store.clients import ClientRecord
 from kapnotes.store.notes import NoteStore
+from kapnotes.ui.errors import log_failure
 from kapnotes.ui.session_view.chart import ChartPoint, VitalsChart
 from kapnotes.ui.session_view.panels import (
     DischargePanel,
@@ -116,6 +118,10 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
     ("dissociation", "Dissoc. 0–10", 56),
 )
 
+log = logging.getLogger(__name__)
+NOT_SAVED: Final = (
+    "Not saved — the vault refused the entry. Your text is kept here; try Enter again."
+)
 HELP_TEXT: Final = (
     "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F5 pre-dose  ·  "
     "F3 dose  ·  "
@@ -514,7 +520,8 @@ class SessionView(QWidget):
             else:
                 write_observation(self.record, text, tags)
         except Exception as error:  # the vault refused: keep the text, say so
-            self._say(self.obs_message, f"Not saved: {error}")
+            log_failure(log, "saving an observation failed", error)
+            self._say(self.obs_message, NOT_SAVED)
             return False
         self._say(self.obs_message, "")
         self._end_correction()
@@ -602,7 +609,8 @@ class SessionView(QWidget):
         try:
             self.record.append(VITALS, row, now)
         except Exception as error:
-            self._say(self.vitals_message, f"Not saved: {error}")
+            log_failure(log, "saving vitals failed", error)
+            self._say(self.vitals_message, NOT_SAVED)
             return False
         self._say(self.vitals_message, "")
         for edit in self.vitals_edits.values():
