@@ -95,11 +95,19 @@ class MeasureStore:
                         MeasureResult.instrument_id == spec.id,
                     )
                 ).first()
+            given = {k: v for k, v in answers.items() if v is not None}
+            if (
+                row is not None
+                and row.answers == given
+                and row.instrument_version == spec.version
+                and (administered_at is None or row.administered_at == administered_at)
+            ):
+                return _record_of(row)  # unchanged (e.g. another autosave): nothing to write
             if row is None:
                 row = MeasureResult(client_id=client_id, note_id=note_id, instrument_id=spec.id)
                 session.add(row)
             row.instrument_version = spec.version
-            row.answers = {k: v for k, v in answers.items() if v is not None}
+            row.answers = given
             row.total = result.total
             row.band = result.band
             if flags != row.flags:
@@ -118,6 +126,27 @@ class MeasureStore:
                 {"instrument": spec.id, "flags": [f["id"] for f in flags]},
             )
             return _record_of(row)
+
+    def remove_for_note(self, note_id: str, instrument_id: str) -> bool:
+        """Drop a note's result for an instrument whose answers were cleared; True if one was."""
+        with self._vault.session() as session:
+            row = session.scalars(
+                select(MeasureResult).where(
+                    MeasureResult.note_id == note_id, MeasureResult.instrument_id == instrument_id
+                )
+            ).first()
+            if row is None:
+                return False
+            session.delete(row)
+            record(
+                session,
+                self._vault.clinician_id,
+                "measure.remove",
+                "measure_result",
+                row.id,
+                {"instrument": instrument_id},
+            )
+            return True
 
     def for_client(self, client_id: str, instrument_id: str | None = None) -> list[MeasureRecord]:
         """A client's results, oldest first."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from kapnotes.domain.instruments import AnswerError, LoadedInstruments
-from kapnotes.domain.templates import InstrumentField, TemplateSpec
+from kapnotes.domain.templates import InstrumentField, TemplateSpec, visible_fields
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteRecord
 
@@ -27,12 +27,17 @@ def sync_note_measures(
     spec = TemplateSpec.model_validate(note.template_snapshot)
     when = datetime.combine(note.session_date, time(12, 0), tzinfo=UTC)
     saved = 0
+    visible = {f.id for f in visible_fields(spec, values)}
     for field in spec.fields():
         if not isinstance(field, InstrumentField):
             continue
         answers = values.get(field.id)
         instrument = instruments.get(field.instrument_id)
-        if not isinstance(answers, dict) or not answers or instrument is None:
+        if field.id not in visible or not isinstance(answers, dict) or not answers:
+            # cleared or hidden: the note no longer gives this measure (nor its flag)
+            measures.remove_for_note(note.id, field.instrument_id)
+            continue
+        if instrument is None:
             continue
         try:
             measures.save(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.instruments import InstrumentSpec, load_instruments
 from kapnotes.domain.trends import trend_for
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
+from kapnotes.store.models import AuditEvent
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
 
@@ -99,3 +101,36 @@ def test_six_sessions_from_22_to_9_give_a_59_percent_fall_and_a_response(
     trend = trend_for(phq9, series)
     assert trend.fall_percent == 59
     assert trend.response
+
+
+def test_saving_the_same_answers_again_writes_nothing_and_cleared_results_go(
+    open_vault: OpenVault, client_id: str, phq9: InstrumentSpec
+) -> None:
+    course = ClientStore(open_vault).add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 9, 1),
+            indication="Depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    note = NoteStore(open_vault).create(
+        course, "preparation", {"id": "p", "version": 1}, date(2026, 9, 2)
+    )
+    store = MeasureStore(open_vault)
+    answers = _answers([3, 3, 2, 2, 2, 2, 2, 1, 1])
+
+    def audit_count() -> int:
+        with open_vault.session() as session:
+            return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+    store.save(client_id, phq9, answers, note_id=note)
+    before = audit_count()
+    for _ in range(5):  # autosaves of the note that did not touch the measure
+        store.save(client_id, phq9, answers, note_id=note)
+    assert audit_count() == before
+
+    assert store.remove_for_note(note, "phq9")
+    assert store.for_note(note) == []
+    assert store.open_risk_flags(client_id) == []
+    assert not store.remove_for_note(note, "phq9")

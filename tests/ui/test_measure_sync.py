@@ -1,0 +1,42 @@
+"""A note's instrument answers feed the client's measures; clearing them takes the result away."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.instruments import load_instruments
+from kapnotes.domain.templates import load_templates
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.measures import MeasureStore
+from kapnotes.store.notes import NoteStore
+from kapnotes.store.vault import OpenVault
+from kapnotes.ui.measure_sync import sync_note_measures
+
+PHQ9 = {f"phq9_{i}": v for i, v in enumerate([3, 3, 2, 2, 2, 2, 2, 1, 1], start=1)}
+
+
+def test_answers_sync_then_clearing_removes_result_and_flag(open_vault: OpenVault) -> None:
+    clients = ClientStore(open_vault)
+    client_id = clients.create(ClientInput(name="Perrin Madeup"))
+    course = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 9, 1),
+            indication="Depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    notes = NoteStore(open_vault)
+    spec = load_templates().for_phase("preparation")[0]
+    note_id = notes.create(course, "preparation", spec.snapshot(), date(2026, 9, 2))
+    measures = MeasureStore(open_vault)
+    instruments = load_instruments()
+
+    values = {"phq9": PHQ9}
+    assert sync_note_measures(measures, instruments, notes.get(note_id), values) == 1
+    assert len(measures.open_risk_flags(client_id)) == 1
+
+    assert sync_note_measures(measures, instruments, notes.get(note_id), {"phq9": None}) == 0
+    assert measures.for_client(client_id) == []
+    assert measures.open_risk_flags(client_id) == []
