@@ -275,10 +275,19 @@ class MainWindow(QMainWindow):
         self._show_locked()
         self.lock_screen.focus_field()
 
+    def _monitoring(self) -> bool:
+        """Whether a live dosing session is running (dosed or not, not yet discharged)."""
+        for window in self.session_windows.values():
+            record = window.view.record
+            if not record.read_only and record.discharge_time() is None:
+                return True
+        return False
+
     def _auto_lock(self) -> None:
-        if self.session_windows:
+        if self._monitoring():
             # A dosing session is being monitored: the therapist is in the room, and
             # alerts and reminders must stay on screen (the privacy curtain is F12).
+            self.idle.start()  # keep watching: after discharge the usual lock applies
             return
         if self.session.is_unlocked:
             log.info("locking after inactivity")
@@ -400,6 +409,8 @@ class MainWindow(QMainWindow):
                 parent=self,
             )
             window.setWindowFlag(Qt.WindowType.Window, True)
+            # Closed (or locked) note windows are deleted, not kept hidden with the note inside.
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             window.editor.saved.connect(lambda _id, w=window: self._note_saved(w))
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QPushButton
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
@@ -119,8 +120,10 @@ def test_search_opens_the_note_and_lock_closes_note_windows(
 
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.note_windows == {}
-    assert not note_window.isVisible()
     assert window.session.notes is None
+    # the window holding the note is deleted, not merely hidden
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(note_window)
 
 
 def test_progress_note_format_applies_to_new_notes_only(
@@ -177,6 +180,18 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     clock.advance(30 * 60)
     window.idle.check()
     assert window.session.is_unlocked and live.isVisible()
+
+    # once the client is discharged the usual idle lock applies again
+    discharge = live.view.discharge_panel
+    discharge.override.setText("Fictional test: criteria reviewed verbally")
+    assert discharge.record_discharge()
+    clock.advance(30 * 60)
+    with qtbot.waitSignal(window.session.locked, timeout=3000):
+        window.idle.check()
+    assert window.session_windows == {}
+    unlock(qtbot, window)
+    live = window.open_live_session(note_id)
+    assert live is not None
 
     live.close()
     qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)

@@ -722,3 +722,50 @@ def test_pre_dose_checks_are_ticked_by_keyboard_and_saved(
 def test_esketamine_adds_the_rems_enrolment_check(make_view: ViewFactory) -> None:
     view = make_view(product=Product.ESKETAMINE_INTRANASAL)
     assert "rems_enrolled" in view.predose_panel.boxes
+
+
+def test_shortcuts_cannot_reach_inputs_under_the_curtain(
+    qtbot: QtBot, make_view: ViewFactory, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    view.entry.setFocus()
+    qtbot.keyClick(view.entry, Qt.Key.Key_F12)
+    assert view.curtain_shown
+    for key, modifier in [
+        (Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_F3, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_F4, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier),
+    ]:
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, key, modifier)
+        assert QApplication.focusWidget() is view.curtain
+    qtbot.keyClicks(view.curtain, "150")
+    assert all(edit.text() == "" for edit in view.vitals_edits.values())
+    assert view.selected_tags() == []
+    qtbot.keyClick(view.curtain, Qt.Key.Key_F12)
+    assert not view.curtain_shown
+    qtbot.keyClick(view.entry, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert view.vitals_edits["systolic"].hasFocus()  # shortcuts are back
+
+
+def test_an_observation_typed_but_not_entered_is_saved_when_the_window_closes(
+    qtbot: QtBot, clinic: Clinic, clock: FakeNow
+) -> None:
+    note_id = clinic.note()
+    window = SessionWindow(
+        clinic.notes,
+        note_id,
+        clinic.clients.get(clinic.client_id),
+        Product.KETAMINE_IM,
+        ClinicSettings(),
+        now=clock,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(window.view.entry, "Client asked for water")
+    window.close()
+    rows = clinic.notes.get(note_id).values["observation_log"]
+    assert [r["text"] for r in rows] == ["Client asked for water"]

@@ -102,8 +102,9 @@ class SessionRecord:
         self.client = client
         self.product = product
         self._now = now
-        self.day: date = self.now().date()
         self.note: NoteRecord = store.get(note_id)
+        # Clock times in the rows are on the note's session day (not the day it is reopened).
+        self.day: date = self.note.session_date
         self.spec = TemplateSpec.model_validate(self.note.template_snapshot)
         self.values: dict[str, Any] = dict(self.note.values)
         self.corrected: set[str] = set()

@@ -683,10 +683,25 @@ class SessionView(QWidget):
         """Whether the privacy curtain hides the view."""
         return self.curtain.isVisible()
 
+    def _shortcuts_enabled(self, enabled: bool) -> None:
+        """Every shortcut but the curtain's: off while the curtain is up (nothing unseen)."""
+        for keys, shortcut in self.shortcuts.items():
+            if keys != CURTAIN_KEY:
+                shortcut.setEnabled(enabled)
+
+    def save_pending(self) -> bool:
+        """Write an observation still in the entry line (the window is closing or locking)."""
+        if self.record.read_only or self._correcting is not None:
+            return False
+        if not self.entry.text().strip():
+            return False
+        return self.submit_observation()
+
     def toggle_curtain(self) -> None:
         """F12: blank the window at once, or bring it back."""
         if self.curtain.isVisible():
             self.curtain.hide()
+            self._shortcuts_enabled(True)
             if self._title_before_curtain is not None:
                 self.window().setWindowTitle(self._title_before_curtain)
             target = self._focus_before_curtain or self.entry
@@ -700,6 +715,7 @@ class SessionView(QWidget):
         self._title_before_curtain = self.window().windowTitle()
         self.window().setWindowTitle("kapnotes")  # no client name on the taskbar either
         self.curtain.setGeometry(self.rect())
+        self._shortcuts_enabled(False)
         self.curtain.show()
         self.curtain.raise_()
         self.curtain.setFocus()

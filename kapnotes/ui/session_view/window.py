@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from kapnotes.domain.clients import Product
@@ -62,6 +62,11 @@ class SessionWindow(QMainWindow):
         self.close_shortcut = QShortcut(QKeySequence("Ctrl+W"), self)
         self.close_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.close_shortcut.activated.connect(self.close)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """An observation typed but not yet entered is saved, not lost, when the window goes."""
+        self.view.save_pending()
+        super().closeEvent(event)
 
     @property
     def note_id(self) -> str:
