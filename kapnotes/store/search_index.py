@@ -12,11 +12,21 @@ _INSERT = text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)")
 
 
 def texts_of(value: Any) -> list[str]:
-    """Every piece of text inside a JSON value."""
+    """Every piece of text a note shows, inside a JSON value.
+
+    Bookkeeping keys (``_event_id``, ``_narrative_layout``) and the superseded
+    text of corrected entries (``original``) are left out, so a search never
+    opens a note for words it no longer shows.
+    """
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [t for v in value.values() for t in texts_of(v)]
+        return [
+            t
+            for k, v in value.items()
+            if not str(k).startswith("_") and k != "original"
+            for t in texts_of(v)
+        ]
     if isinstance(value, list):
         return [t for v in value for t in texts_of(v)]
     return []

@@ -85,6 +85,9 @@ def test_copy_puts_the_key_on_the_clipboard(qtbot: QtBot) -> None:
     qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
     clipboard = QApplication.clipboard()
     assert clipboard.text() == key
+    mime = clipboard.mimeData()
+    assert mime is not None
+    assert bytes(mime.data("x-kde-passwordManagerHint").data()) == b"secret"
     clipboard.clear()
 
 

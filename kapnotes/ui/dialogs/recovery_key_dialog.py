@@ -6,7 +6,7 @@ recovery key". The key is never stored anywhere by the app.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -97,7 +97,11 @@ class RecoveryKeyDialog(QDialog):
     def copy_key(self) -> None:
         """Put the key on the clipboard (cleared again after two minutes if unchanged)."""
         clipboard = QGuiApplication.clipboard()
-        clipboard.setText(self._key)
+        data = QMimeData()
+        data.setText(self._key)
+        # Ask clipboard managers (KDE Klipper and others) not to keep it in their history.
+        data.setData("x-kde-passwordManagerHint", QByteArray(b"secret"))
+        clipboard.setMimeData(data)
         self.copied_label.setText("Copied. Paste it somewhere safe, then clear it.")
 
         def _forget() -> None:

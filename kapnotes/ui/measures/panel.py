@@ -151,7 +151,8 @@ class AdministrationsModel(QAbstractTableModel):
         labels = "; ".join(str(f.get("label", f.get("id", ""))) for f in record.flags)
         if record.acknowledged_at is None:
             return f"{labels} (open)"
-        return f"{labels} (acknowledged {day_text(record.acknowledged_at.date(), year=True)})"
+        when = record.acknowledged_at.astimezone().date()  # the local day, not UTC
+        return f"{labels} (acknowledged {day_text(when, year=True)})"
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """Display text, alignment, colour of open flags, tooltips."""
