@@ -244,9 +244,7 @@ def test_a_failed_save_writes_neither_the_row_nor_the_event(notes: NoteStore, no
     assert note.events == () and "observation_log" not in note.values
 
 
-def test_search_ignores_corrected_away_text_and_bookkeeping(
-    notes: NoteStore, note_id: str
-) -> None:
+def test_search_ignores_corrected_away_text_and_bookkeeping(notes: NoteStore, note_id: str) -> None:
     event_id = notes.add_event(note_id, "observation_log", {"text": "mentioned Ballantyne"})
     notes.correct_event(event_id, {"text": "mentioned a colleague"})
     assert notes.search("Ballantyne") == []
