@@ -417,12 +417,19 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
         sign=True,
     )
 
-    # A draft preparation note to continue.
+    # A draft preparation note to continue, and today's dosing session to run live.
     course_id, client_id, product, start = by_client["Robin Mockup"][0]
     writer.note(
         course_id,
         "preparation",
         min(today, start + timedelta(days=2)),
         {**_header(1), "planned_product": product, "intentions_goals": "Sleep through the night."},
+        sign=False,
+    )
+    writer.note(
+        course_id,
+        "dosing",
+        today,
+        {"session_number": 1, "session_mode": "in_person", "planned_product": product},
         sign=False,
     )

@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             window.editor.saved.connect(lambda _id, w=window: self._note_saved(w))
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
+            window.search_requested.connect(self.search_notes)
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
             self.note_windows[note_id] = window
         window.show()

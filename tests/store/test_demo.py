@@ -70,6 +70,9 @@ def test_demo_has_notes_of_all_phases_some_signed_and_the_sample_cases(
     assert len(measures.open_risk_flags(clients["Marlow Sample"])) == 1
     series = measures.series(clients["Juniper Example"], "phq9")
     assert [t for _, t in series] == [22, 19, 16, 13, 11, 10, 9]
+    # and a draft dosing session dated today, to try the live session view on
+    todays = [n for n in notes if n.kind == "dosing" and n.session_date == date(2026, 11, 25)]
+    assert [n.status for n in todays] == ["draft"]
 
 
 def test_demo_contacts_use_reserved_fictional_ranges() -> None:

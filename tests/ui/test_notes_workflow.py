@@ -118,6 +118,13 @@ def test_search_opens_the_note_and_lock_closes_note_windows(
     assert isinstance(narrative, LongTextWidget)
     assert narrative.edit.textCursor().selectedText().lower() == "lighthouse"
 
+    # Ctrl+F while writing a note opens the search of all notes too
+    shown: list[str] = []
+    window._run_dialog = lambda dialog: (shown.append(type(dialog).__name__), 0)[1]
+    assert note_window.find_shortcut.key().toString() == "Ctrl+F"
+    note_window.find_shortcut.activated.emit()
+    assert shown == ["NoteSearchDialog"]
+
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.note_windows == {}
     assert window.session.notes is None

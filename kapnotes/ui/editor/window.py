@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -64,8 +64,11 @@ def client_context(client_store: ClientStore | None, client_id: str) -> dict[str
 class NoteWindow(QMainWindow):
     """One note in its own window: header (client, title, date, status) and the editor.
 
-    Ctrl+W closes it; closing saves what is pending.
+    Ctrl+W closes it; closing saves what is pending. Ctrl+F asks for a search of
+    all notes (`search_requested`).
     """
+
+    search_requested = Signal()
 
     def __init__(
         self,
@@ -136,6 +139,9 @@ class NoteWindow(QMainWindow):
 
         self.close_shortcut = QShortcut(QKeySequence("Ctrl+W"), self)
         self.close_shortcut.activated.connect(self.close)
+        # Ctrl+F while writing a note searches every note (the main window opens the search).
+        self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)
+        self.find_shortcut.activated.connect(self.search_requested)
 
     def _show_status(self) -> None:
         signed = self.editor.record.is_signed
