@@ -262,6 +262,8 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Close dialogs, clear client data from every widget, close the vault."""
         self.idle.stop()
+        for note_window in self.note_windows.values():
+            note_window.force_close = True
         for window in [*self.note_windows.values(), *self.session_windows.values()]:
             window.close()  # saves what is pending before the vault closes
         self.note_windows.clear()

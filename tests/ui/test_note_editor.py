@@ -684,3 +684,26 @@ def test_a_failed_autosave_logs_no_client_text(
     assert "Not saved" in editor.status_label.text()
     assert "autosave failed" in caplog.text
     assert "Canaryfeather" not in caplog.text
+
+
+def test_a_note_window_whose_save_fails_stays_open(
+    qtbot: QtBot, clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note_id = clinic.note(parse_template(MINI))
+    window = NoteWindow(clinic.notes, note_id, client_store=clinic.clients)
+    qtbot.addWidget(window)
+    window.show()
+    mood = window.editor.widgets["mood"]
+    assert isinstance(mood, ShortTextWidget)
+    qtbot.keyClicks(mood.edit, "Hopeful")
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(window.editor.store, "save_values", refuse)
+    assert not window.close()
+    assert window.isVisible() and "Not saved" in window.editor.status_label.text()
+    assert mood.edit.text() == "Hopeful"
+    monkeypatch.undo()
+    assert window.close()
+    assert clinic.notes.get(note_id).values["mood"] == "Hopeful"

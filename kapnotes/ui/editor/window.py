@@ -137,6 +137,8 @@ class NoteWindow(QMainWindow):
         self.setStyleSheet(editor_style_sheet())
         self.resize(1000, 820)
 
+        # Locking closes every window even if its last save failed (the vault is closing).
+        self.force_close = False
         self.close_shortcut = QShortcut(QKeySequence("Ctrl+W"), self)
         self.close_shortcut.activated.connect(self.close)
         # Ctrl+F while writing a note searches every note (the main window opens the search).
@@ -154,8 +156,10 @@ class NoteWindow(QMainWindow):
         return self.editor.note_id
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save what is pending, then close."""
-        self.editor.flush()
+        """Save what is pending, then close; stay open if the save failed (unless forced)."""
+        if not self.editor.flush() and not self.force_close:
+            event.ignore()  # the editor's status line says "Not saved"; nothing is lost
+            return
         super().closeEvent(event)
 
 
