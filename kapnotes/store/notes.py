@@ -31,6 +31,14 @@ from kapnotes.store.models import (
 from kapnotes.store.search_index import index_note
 from kapnotes.store.vault import OpenVault
 
+# A log row lives in the note's values with the id of its event under this key.
+EVENT_KEY = "_event_id"
+
+
+def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A log row as written into its event (the bookkeeping keys left out)."""
+    return {k: v for k, v in row.items() if k not in (EVENT_KEY, "original")}
+
 
 def new_entry_id() -> str:
     """An id for a log entry about to be saved (it goes into the row and the event)."""

@@ -81,6 +81,16 @@ def system_scheme() -> Scheme:
     return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
 
 
+def palette_scheme() -> Scheme:
+    """Light or dark as the application is painted now (its palette's window colour)."""
+    app = QApplication.instance()
+    dark = (
+        isinstance(app, QApplication)
+        and app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    )
+    return "dark" if dark else "light"
+
+
 @cache
 def _svg_text(name: str) -> str:
     return get_asset("icons", f"{name}.svg").read_text(encoding="utf-8")

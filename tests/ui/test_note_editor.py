@@ -24,7 +24,7 @@ from pytestqt.qtbot import QtBot
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.templates import TemplateSpec, load_templates, parse_template
 from kapnotes.store.clients import ClientStore
-from kapnotes.store.notes import NoteStore
+from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui.editor import NoteEditor, NoteWindow, new_note_dialog
 from kapnotes.ui.editor.fields import (
@@ -41,7 +41,7 @@ from kapnotes.ui.editor.fields import (
     YesNoWidget,
 )
 from kapnotes.ui.editor.instrument import InstrumentWidget
-from kapnotes.ui.editor.log_table import EVENT_KEY, LogWidget
+from kapnotes.ui.editor.log_table import LogWidget
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import type_date
 

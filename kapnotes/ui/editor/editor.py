@@ -61,7 +61,15 @@ from kapnotes.domain.templates import (
     visible_items,
 )
 from kapnotes.domain.templates.model import parse_time
-from kapnotes.store.notes import NewEntry, NoteRecord, NoteStore, SignedNoteError, new_entry_id
+from kapnotes.store.notes import (
+    EVENT_KEY,
+    NewEntry,
+    NoteRecord,
+    NoteStore,
+    SignedNoteError,
+    event_data,
+    new_entry_id,
+)
 from kapnotes.ui.editor.fields import (
     ChecklistWidget,
     DateWidget,
@@ -78,7 +86,7 @@ from kapnotes.ui.editor.fields import (
     words_of,
 )
 from kapnotes.ui.editor.instrument import InstrumentWidget
-from kapnotes.ui.editor.log_table import EVENT_KEY, LogWidget
+from kapnotes.ui.editor.log_table import LogWidget
 from kapnotes.ui.editor.style import editor_style_sheet
 from kapnotes.ui.errors import log_failure
 from kapnotes.ui.widgets import Card, label, set_role
@@ -101,10 +109,6 @@ def format_stamp(moment: datetime) -> str:
 
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _event_data(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in (EVENT_KEY, "original")}
 
 
 class NoteEditor(QWidget):
@@ -148,7 +152,7 @@ class NoteEditor(QWidget):
         self._section_of: dict[str, Section] = {}
         self._values: dict[str, Any] = {}
         self._event_data: dict[str, dict[str, Any]] = {
-            e.id: _event_data(e.data) for e in self.record.events
+            e.id: event_data(e.data) for e in self.record.events
         }
         self._new_entries: list[NewEntry] = []  # written with the next save
         self._added_here: set[str] = set()  # rows still being typed in this editor
@@ -506,7 +510,7 @@ class NoteEditor(QWidget):
                 event_id = row.get(EVENT_KEY) if isinstance(row, dict) else None
                 if not isinstance(event_id, str) or event_id in pending:
                     continue
-                data = _event_data(row)
+                data = event_data(row)
                 if self._event_data.get(event_id) != data:
                     target = fills if event_id in self._added_here else corrections
                     target[event_id] = data

@@ -54,7 +54,6 @@ from kapnotes.ui import theme
 from kapnotes.ui.editor import style
 from kapnotes.ui.editor.fields import FieldWidget, find_word, format_number
 
-EVENT_KEY = "_event_id"
 Index = QModelIndex | QPersistentModelIndex
 
 

@@ -6,9 +6,6 @@ its own roles, filled from the same palette tokens as the rest of the app.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
-
 from kapnotes.ui import theme
 
 _RULES = """
@@ -62,14 +59,7 @@ QPushButton[role="segment"]:checked {
 """
 
 
-def current_scheme() -> theme.Scheme:
-    """Light or dark, judged from the application palette's window colour."""
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        window = app.palette().color(QPalette.ColorRole.Window)
-        if window.lightness() < 128:
-            return "dark"
-    return "light"
+current_scheme = theme.palette_scheme  # one judgement of light or dark, in ui.theme
 
 
 def colour(token: str) -> str:

@@ -8,8 +8,8 @@ the same palette tokens, and recompute them when the application palette changes
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from kapnotes.ui import theme
 
@@ -76,14 +76,7 @@ QScrollArea#instrumentFormScroll, QScrollArea#instrumentFormScroll > QWidget > Q
 """
 
 
-def current_scheme() -> theme.Scheme:
-    """Light or dark, judged from the application palette's window colour."""
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        window = app.palette().color(QPalette.ColorRole.Window)
-        if window.lightness() < 128:
-            return "dark"
-    return "light"
+current_scheme = theme.palette_scheme  # one judgement of light or dark, in ui.theme
 
 
 def scheme_changed(widget: QWidget) -> bool:

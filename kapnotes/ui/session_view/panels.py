@@ -47,12 +47,12 @@ from kapnotes.domain.session import (
 )
 from kapnotes.domain.templates import MultiChoiceField, SingleChoiceField
 from kapnotes.domain.templates.model import Option as ChoiceOption
+from kapnotes.store.notes import EVENT_KEY
 from kapnotes.ui.session_view.record import (
     ADVERSE,
     CLINICIANS,
     DISCHARGE_EVENT,
     DOSES,
-    EVENT_KEY,
     INTERVENTION_EVENT,
     OBSERVATIONS,
     OVERRIDE_EVENT,

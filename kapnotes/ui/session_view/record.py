@@ -37,9 +37,15 @@ from kapnotes.domain.session import (
 )
 from kapnotes.domain.templates import LogField, TemplateSpec, compute_values
 from kapnotes.domain.templates.model import parse_time
-from kapnotes.store.notes import NewEntry, NoteRecord, NoteStore, new_entry_id
+from kapnotes.store.notes import (
+    EVENT_KEY,
+    NewEntry,
+    NoteRecord,
+    NoteStore,
+    event_data,
+    new_entry_id,
+)
 
-EVENT_KEY: Final = "_event_id"
 VITALS: Final = "vitals_log"
 DOSES: Final = "dose_log"
 OBSERVATIONS: Final = "observation_log"
@@ -74,11 +80,6 @@ def local_naive(moment: datetime) -> datetime:
 def aware(moment: datetime) -> datetime:
     """A datetime the vault accepts (naive ones are local time)."""
     return moment if moment.tzinfo is not None else moment.astimezone()
-
-
-def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A row as written into its event (the bookkeeping keys left out)."""
-    return {k: v for k, v in row.items() if k not in (EVENT_KEY, "original")}
 
 
 def alert_key(alert: Alert) -> str:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
-
 from kapnotes.ui import theme
 
 SessionScheme = Literal["light", "dark", "dim"]
@@ -97,15 +94,7 @@ _DIM: Final[dict[str, str]] = {
 }
 
 
-def app_scheme() -> Literal["light", "dark"]:
-    """Light or dark, judged from the application palette's window colour."""
-    app = QApplication.instance()
-    if (
-        isinstance(app, QApplication)
-        and app.palette().color(QPalette.ColorRole.Window).lightness() < 128
-    ):
-        return "dark"
-    return "light"
+app_scheme = theme.palette_scheme  # one judgement of light or dark, in ui.theme
 
 
 def tokens(scheme: SessionScheme) -> dict[str, str]:

@@ -65,7 +65,7 @@ from kapnotes.domain.session import (
     reminders_due,
 )
 from kapnotes.store.clients import ClientRecord
-from kapnotes.store.notes import NoteStore
+from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.ui.errors import log_failure
 from kapnotes.ui.session_view.chart import ChartPoint, VitalsChart
 from kapnotes.ui.session_view.panels import (
@@ -80,7 +80,6 @@ from kapnotes.ui.session_view.panels import (
 from kapnotes.ui.session_view.predose import PreDosePanel
 from kapnotes.ui.session_view.record import (
     ALERT_EVENT,
-    EVENT_KEY,
     OBSERVATIONS,
     VITALS,
     SessionClient,
