@@ -7,9 +7,9 @@ plain JSON. Importing a file validates it first and copies it in atomically.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from kapnotes.domain.files import atomic_write
 from kapnotes.domain.instruments import (
     InstrumentError,
     InstrumentSpec,
@@ -39,11 +39,7 @@ class CatalogError(Exception):
 
 def _install(src: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(src.read_bytes())
-    with tmp.open("rb") as handle:
-        os.fsync(handle.fileno())
-    tmp.replace(target)
+    atomic_write(target, src.read_bytes(), mode=0o644)
 
 
 class Catalog:

@@ -20,11 +20,8 @@ each event's content kept exactly and the source chain's head hash recorded).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -46,6 +43,7 @@ from sqlalchemy.orm import Session
 from kapnotes import __version__
 from kapnotes.domain.assets import resources_root
 from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.domain.files import atomic_write
 from kapnotes.store.audit import GENESIS, event_hash, record
 from kapnotes.store.models import (
     Addendum,
@@ -697,38 +695,13 @@ def export_json(vault: OpenVault, path: Path) -> dict[str, int]:
     transaction, and the file holds that event too. Returns the record counts.
     """
     path = Path(path)
-    folder = check_export_target(path)
-    tmp: Path | None = None
-    try:
-        with vault.session() as session:
-            counts = _counts(session)
-            record(session, vault.clinician_id, "vault.export", "vault", None, {"records": counts})
-            data = dumps(_export(session))
-            fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-            tmp = Path(name)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        tmp.replace(path)
-        tmp = None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-    _fsync_dir(folder)
+    check_export_target(path)
+    with vault.session() as session:
+        counts = _counts(session)
+        record(session, vault.clinician_id, "vault.export", "vault", None, {"records": counts})
+        # written inside the transaction: if the file cannot be written, no export is recorded
+        atomic_write(path, dumps(_export(session)))
     return counts
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --------------------------------------------------------------------------- import

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +22,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from kapnotes.domain.files import atomic_write
 
 KEYFILE_FORMAT = "kapnotes-keyfile"
 KEYFILE_VERSION = 1
@@ -132,26 +133,8 @@ class KeyFile:
         return cls(wraps=wraps, demo=bool(doc.get("demo", False)))
 
     def write(self, path: Path) -> None:
-        """Write atomically: temp file, fsync, rename, fsync the folder."""
-        tmp = path.with_name(path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, self.to_json())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        tmp.replace(path)
-        _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    dfd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+        """Write atomically (temp, fsync, rename, fsync the folder), owner-only."""
+        atomic_write(path, self.to_json())
 
 
 def _b64(data: bytes) -> str:

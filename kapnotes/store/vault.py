@@ -340,12 +340,3 @@ class OpenVault:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def fsync_file(path: Path) -> None:
-    """Flush one file to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

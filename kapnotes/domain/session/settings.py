@@ -18,8 +18,6 @@ reading of a pair threshold: a diastolic of 125 is alarming whatever the systoli
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Final, Literal, Self
@@ -28,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from kapnotes.domain.assets import get_asset
 from kapnotes.domain.clients import Product
+from kapnotes.domain.files import atomic_write
 from kapnotes.domain.templates.narrative import NarrativeLayout
 
 SETTINGS_FORMAT: Final = "kapnotes-clinic-settings"
@@ -425,17 +424,7 @@ def load_settings(path: Path) -> ClinicSettings:
 def save_settings(settings: ClinicSettings, path: Path) -> None:
     """Write settings as JSON: temp file, fsync, rename (never a half-written file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(settings.to_json())
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write(path, settings.to_json().encode("utf-8"), mode=0o644)
 
 
 def bundled_settings_path() -> Path:
