@@ -111,6 +111,12 @@ class _RefusingPool(StaticPool):
         raise VaultLockedError("The vault is locked; unlock it to continue.")
 
 
+def check_passphrase(passphrase: str) -> None:
+    """The one rule for a new passphrase: long enough (a sentence is best)."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise VaultError(f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters.")
+
+
 def _acquire(data_dir: Path) -> InstanceLock:
     try:
         return InstanceLock.acquire(data_dir)
@@ -173,10 +179,7 @@ class Vault:
         """Create the vault; returns it open, with the recovery key to show once."""
         if not clinician_name.strip():
             raise VaultError("The clinician's name is required.")
-        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-            raise VaultError(
-                f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters."
-            )
+        check_passphrase(passphrase)
         if self.exists() or self.db_path.exists():
             raise VaultError(f"A vault already exists in {self.data_dir}.")
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -274,10 +277,7 @@ class Vault:
 
     def add_passphrase(self, data_key: bytes, clinician_id: str, passphrase: str) -> None:
         """Add a wrap for another clinician (or a changed passphrase)."""
-        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-            raise VaultError(
-                f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters."
-            )
+        check_passphrase(passphrase)
         keyfile = self._keyfile()
         keyfile.wraps = [w for w in keyfile.wraps if w.clinician_id != clinician_id]
         keyfile.wraps.append(
