@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,15 +12,18 @@ from sqlalchemy.orm import Session
 _INSERT = text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)")
 
 
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def texts_of(value: Any) -> list[str]:
     """Every piece of text a note shows, inside a JSON value.
 
-    Bookkeeping keys (``_event_id``, ``_narrative_layout``) and the superseded
+    Bookkeeping keys (``_event_id``, ``_narrative_layout``), ids (a linked note) and the superseded
     text of corrected entries (``original``) are left out, so a search never
     opens a note for words it no longer shows.
     """
     if isinstance(value, str):
-        return [value]
+        return [] if _ID.match(value) else [value]  # links to other notes are not words
     if isinstance(value, dict):
         return [
             t

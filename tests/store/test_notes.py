@@ -250,3 +250,6 @@ def test_search_ignores_corrected_away_text_and_bookkeeping(notes: NoteStore, no
     assert notes.search("Ballantyne") == []
     assert len(notes.search("colleague")) == 1
     assert notes.search(event_id[:8]) == []
+    notes.save_values(note_id, {"linked_dosing_session": event_id, "narrative": "lake image"})
+    (hit,) = notes.search("lake")
+    assert event_id[-12:] not in hit.snippet
