@@ -535,7 +535,23 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save the layout and lock the vault before the window goes."""
+        """Save the layout and lock the vault before the window goes.
+
+        While a dosing session is being monitored, quitting asks first: alerts and
+        reminders would stop. (Everything entered is saved either way.)
+        """
+        if self._monitoring():
+            answer = QMessageBox.question(
+                self,
+                "A dosing session is running",
+                "A dosing session is being monitored. If kapnotes quits, its alerts and "
+                "reminders stop. Everything entered so far is saved.\n\nQuit anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         self.save_layout()
         self.lock()
         app = QApplication.instance()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from unittest.mock import patch
 
 import shiboken6
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
@@ -186,6 +187,12 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     assert window.open_note(note_id) is None  # the live session keeps the note
     clock.advance(30 * 60)
     window.idle.check()
+    assert window.session.is_unlocked and live.isVisible()
+
+    # quitting mid-session asks first; "No" keeps everything running
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.No) as ask:
+        assert not window.close()
+    ask.assert_called_once()
     assert window.session.is_unlocked and live.isVisible()
 
     # once the client is discharged the usual idle lock applies again
