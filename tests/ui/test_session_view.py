@@ -530,6 +530,10 @@ def test_monitoring_time_and_units(
     assert (expected.units("0820T"), expected.units("0822T")) == units
     assert f"0820T × {units[0]}" in text
     assert f"0822T × {units[1]}" in text
+    # the note itself keeps the totals and the suggestion, for the signed record
+    kept = stored(clinic, view).values["monitoring_time_summary"]
+    assert "Dr Lee Fictional (therapist): 2 h 10 min" in kept
+    assert f"0822T × {units[1]}" in kept
 
 
 def test_esketamine_suggests_the_g_code(

@@ -80,6 +80,7 @@ from kapnotes.ui.session_view.panels import (
 from kapnotes.ui.session_view.predose import PreDosePanel
 from kapnotes.ui.session_view.record import (
     ALERT_EVENT,
+    CLINICIANS,
     OBSERVATIONS,
     VITALS,
     SessionClient,
@@ -118,6 +119,7 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
 )
 
 log = logging.getLogger(__name__)
+TIME_SUMMARY: Final = "monitoring_time_summary"
 NOT_SAVED: Final = (
     "Not saved — the vault refused the entry. Your text is kept here; try Enter again."
 )
@@ -655,10 +657,19 @@ class SessionView(QWidget):
     def _panel_written(self, what: str) -> None:
         if what not in ("interventions", "pre_dose_checklist"):
             self._check_alerts()
+        self._store_time_summary()
         self.refresh()
         self.entry_written.emit(what)
         if what not in ("interventions", "pre_dose_checklist"):
             self.entry.setFocus()
+
+    def _store_time_summary(self) -> None:
+        """Keep the note's monitoring-time summary (per person, suggested codes) current."""
+        if self.record.read_only or not self.record.rows(CLINICIANS):
+            return
+        text = self.time_panel.summary_text()
+        if self.record.values.get(TIME_SUMMARY) != text:
+            self.record.update({TIME_SUMMARY: text})
 
     def escape(self) -> None:
         """Esc: cancel a correction, else back to the entry line, else ask to close."""
