@@ -416,6 +416,7 @@ class MainWindow(QMainWindow):
             window.editor.saved.connect(lambda _id, w=window: self._note_saved(w))
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
+            window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
             self.note_windows[note_id] = window
         window.show()
@@ -454,6 +455,7 @@ class MainWindow(QMainWindow):
             )
             window.setWindowFlag(Qt.WindowType.Window, True)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self._live_session_closed(nid))
             self.session_windows[note_id] = window
         window.show()

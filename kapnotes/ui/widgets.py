@@ -10,6 +10,7 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -148,3 +149,10 @@ class OptionalDateEdit(QWidget):
     def set_invalid(self, invalid: bool) -> None:
         """Mark the date edit red."""
         set_invalid(self.date_edit, invalid)
+
+
+def enter_presses(dialog: QDialog, primary: QPushButton) -> None:
+    """Enter in `dialog` presses `primary` only (never a helper button such as "Set date…")."""
+    for button in dialog.findChildren(QPushButton):
+        button.setAutoDefault(button is primary)
+        button.setDefault(button is primary)

@@ -411,9 +411,12 @@ def privacy_curtain(s: Session) -> None:
 
 
 def close_session(s: Session) -> None:
-    """Esc on the observation line closes the live session window."""
+    """Esc on the observation line does not close the window; Ctrl+W does."""
     s.keys.on("observationEntry")
     s.keys.press(Key.Key_Escape)
+    assert s.note_id in s.window.session_windows  # a stray Esc keeps the session on screen
+    s.keys.on("observationEntry")
+    s.keys.press(Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     s.keys.qtbot.waitUntil(lambda: s.note_id not in s.window.session_windows, timeout=3000)
 
 

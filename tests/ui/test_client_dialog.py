@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput
@@ -111,3 +111,22 @@ def test_edit_prefills_every_field(qtbot: QtBot) -> None:
     assert dialog.windowTitle() == "Edit client"
     dialog.try_save()
     assert saved == [data]
+
+
+def test_enter_in_the_name_field_saves_and_never_sets_a_date(qtbot: QtBot) -> None:
+    saved: list[ClientInput] = []
+
+    def save(data: ClientInput) -> str:
+        saved.append(data)
+        return "c1"
+
+    dialog = ClientDialog(save, today=lambda: date(2026, 11, 25))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.name_edit, "Ilka Nobodyson")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    assert [d.name for d in saved] == ["Ilka Nobodyson"]
+    assert saved[0].date_of_birth is None
+    buttons = dialog.findChildren(QPushButton)
+    assert [b for b in buttons if b.autoDefault()] == [dialog.save_button]

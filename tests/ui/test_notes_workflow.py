@@ -126,7 +126,10 @@ def test_search_opens_the_note_and_lock_closes_note_windows(
     note_window.find_shortcut.activated.emit()
     assert shown == ["NoteSearchDialog"]
 
-    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    # Ctrl+L in the note window locks the whole app
+    assert note_window.lock_shortcut.key().toString() == "Ctrl+L"
+    with qtbot.waitSignal(window.session.locked, timeout=3000):
+        note_window.lock_shortcut.activated.emit()
     assert window.note_windows == {}
     assert window.session.notes is None
     # the window holding the note is deleted, not merely hidden
@@ -206,6 +209,7 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     unlock(qtbot, window)
     live = window.open_live_session(note_id)
     assert live is not None
+    assert live.lock_shortcut.key().toString() == "Ctrl+L"
 
     live.close()
     qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)

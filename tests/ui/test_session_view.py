@@ -629,6 +629,8 @@ def test_escape_returns_focus_then_closes_window(
     assert view.entry.hasFocus()
     assert window.isVisible()
     qtbot.keyClick(view.entry, Qt.Key.Key_Escape)
+    assert window.isVisible()  # Esc never closes a running session
+    qtbot.keyClick(view.entry, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
     view.clock_timer.stop()
 

@@ -10,7 +10,8 @@ older observation is reached and corrected from the keyboard.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -199,3 +200,16 @@ def test_an_older_observation_is_corrected_by_keyboard(
         ("09:05", "Restless, fidgeting"),
         ("09:10", "Settled, eyes closed"),
     ]
+
+
+def test_the_sessions_ctrl_keys_beat_text_editing_keys_of_the_inputs(
+    qtbot: QtBot, make_view: ViewFactory
+) -> None:
+    """On Linux desktops a line edit claims Ctrl+E (end of line) and Ctrl+D (delete) via
+    ShortcutOverride; inside the session view those keys are the view's shortcuts."""
+    view = make_view()
+    for key in (Key.Key_E, Key.Key_D, Key.Key_B):
+        override = QKeyEvent(QEvent.Type.ShortcutOverride, key, Qt.KeyboardModifier.ControlModifier)
+        assert view.eventFilter(view.entry, override)  # kept from the input: the shortcut fires
+    plain = QKeyEvent(QEvent.Type.ShortcutOverride, Key.Key_E, Qt.KeyboardModifier.NoModifier)
+    assert not view.eventFilter(view.entry, plain)  # typing an "e" is the input's business

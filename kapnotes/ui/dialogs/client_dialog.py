@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.clients import ClientInput, field_errors
-from kapnotes.ui.widgets import ErrorLabel, OptionalDateEdit, label, set_invalid
+from kapnotes.ui.widgets import ErrorLabel, OptionalDateEdit, enter_presses, label, set_invalid
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +168,7 @@ class ClientDialog(QDialog):
             self.set_values(initial)
         self._connect_live_validation()
         self.name_edit.setFocus()
+        enter_presses(self, self.save_button)
 
     @staticmethod
     def _form() -> QFormLayout:

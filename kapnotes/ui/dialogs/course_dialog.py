@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.clients import PRODUCT_LABELS, CourseInput, CourseStatus, field_errors
-from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
+from kapnotes.ui.widgets import ErrorLabel, enter_presses, label, set_invalid
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ class CourseDialog(QDialog):
         lay.addWidget(self.form_error)
         lay.addStretch(1)
         lay.addWidget(self.buttons)
+        enter_presses(self, self.save_button)
 
     def validate(self) -> CourseInput | None:
         """Check the form and show messages next to the fields."""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.ui import theme
-from kapnotes.ui.widgets import label
+from kapnotes.ui.widgets import enter_presses, label
 
 
 def display_key(key: str) -> str:
@@ -93,6 +93,7 @@ class RecoveryKeyDialog(QDialog):
         lay.addWidget(self.confirm_check)
         lay.addStretch(1)
         lay.addWidget(self.buttons)
+        enter_presses(self, self.continue_button)
 
     def copy_key(self) -> None:
         """Put the key on the clipboard (cleared again after two minutes if unchanged)."""

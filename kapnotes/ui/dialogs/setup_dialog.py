@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from kapnotes import APP_NAME
 from kapnotes.store.vault import MIN_PASSPHRASE_LENGTH, CreatedVault, VaultError
 from kapnotes.ui import theme
-from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
+from kapnotes.ui.widgets import ErrorLabel, enter_presses, label, set_invalid
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,7 @@ class SetupDialog(QDialog):
         lay.addWidget(self.form_error)
         lay.addStretch(1)
         lay.addWidget(self.buttons)
+        enter_presses(self, self.create_button)
 
         self.name_edit.textEdited.connect(lambda _t: self._validate(show_required=False))
         self.passphrase_edit.textChanged.connect(lambda _t: self._validate(show_required=False))

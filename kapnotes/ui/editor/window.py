@@ -69,6 +69,7 @@ class NoteWindow(QMainWindow):
     """
 
     search_requested = Signal()
+    lock_requested = Signal()
 
     def __init__(
         self,
@@ -144,6 +145,9 @@ class NoteWindow(QMainWindow):
         # Ctrl+F while writing a note searches every note (the main window opens the search).
         self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)
         self.find_shortcut.activated.connect(self.search_requested)
+        # Ctrl+L locks the whole app from a note window too.
+        self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
+        self.lock_shortcut.activated.connect(self.lock_requested)
 
     def _show_status(self) -> None:
         signed = self.editor.record.is_signed

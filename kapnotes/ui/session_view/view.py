@@ -29,10 +29,11 @@ from functools import partial
 from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -160,7 +161,7 @@ class SessionView(QWidget):
 
     Signals: ``entry_written(str)`` with the log field (or event kind) after each
     durable write; ``alert_raised(str)`` with the message of each new alert;
-    ``close_requested()`` when Esc is pressed with nothing left to cancel.
+    ``close_requested()`` is kept for a close button; Esc never closes the view.
     """
 
     entry_written = Signal(str)
@@ -450,6 +451,13 @@ class SessionView(QWidget):
         self.shortcuts[CURTAIN_KEY] = bind(CURTAIN_KEY, self.toggle_curtain)
         self.shortcuts[DIM_KEY] = bind(DIM_KEY, self.toggle_dim)
         self.curtain.installEventFilter(self)
+        # Text inputs claim some Ctrl keys for editing on Linux desktops (Ctrl+E end of
+        # line, Ctrl+D delete): the session's own shortcuts must win inside the view.
+        self._shortcut_keys = {
+            QKeySequence(keys).toString() for keys in self.shortcuts if keys != "Esc"
+        }
+        for child in self.findChildren(QLineEdit) + self.findChildren(QComboBox):
+            child.installEventFilter(self)
 
     # -- time ------------------------------------------------------------------------
 
@@ -672,7 +680,11 @@ class SessionView(QWidget):
             self.record.update({TIME_SUMMARY: text})
 
     def escape(self) -> None:
-        """Esc: cancel a correction, else back to the entry line, else ask to close."""
+        """Esc: cancel a correction, else back to the entry line. It never closes the view.
+
+        A stray Esc mid-session must not take the clock and the alerts off the screen;
+        closing is Ctrl+W, on purpose.
+        """
         if self.curtain.isVisible():
             return
         if self._correcting is not None:
@@ -680,9 +692,6 @@ class SessionView(QWidget):
             self.entry.clear()
             for button in self.tag_buttons.values():
                 button.setChecked(False)
-            return
-        if self.entry.hasFocus():
-            self.close_requested.emit()
             return
         self.entry.setFocus()
 
@@ -731,9 +740,15 @@ class SessionView(QWidget):
         self.curtain.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """While the curtain is up, swallow typing (so nothing is entered unseen)."""
+        """Swallow typing under the curtain; let the session's shortcuts beat text inputs."""
         if watched is self.curtain and event.type() == QEvent.Type.KeyPress:
             return True
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and QKeySequence(event.keyCombination()).toString() in self._shortcut_keys
+        ):
+            return True  # not accepted by the input, so the shortcut fires
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

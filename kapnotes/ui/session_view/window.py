@@ -1,8 +1,8 @@
-"""`SessionWindow`: the live session view in its own window (Esc or Ctrl+W closes it).
+"""`SessionWindow`: the live session view in its own window (Ctrl+W closes it).
 
-Esc first cancels a correction or brings the focus back to the observation line;
-pressed on the observation line it closes the window. Closing loses nothing:
-every entry was committed when it was shown.
+Esc cancels a correction or brings the focus back to the observation line and
+never closes the window. Closing loses nothing: every entry was committed when
+it was shown, and an observation still being typed is saved on close.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -26,6 +26,8 @@ from kapnotes.ui.session_view.view import SessionView
 
 class SessionWindow(QMainWindow):
     """A window holding one :class:`SessionView` (arguments as for the view)."""
+
+    lock_requested = Signal()
 
     def __init__(
         self,
@@ -62,6 +64,10 @@ class SessionWindow(QMainWindow):
         self.close_shortcut = QShortcut(QKeySequence("Ctrl+W"), self)
         self.close_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         self.close_shortcut.activated.connect(self.close)
+        # Ctrl+L locks the whole app (entries are saved; the session is reopened after unlock).
+        self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
+        self.lock_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.lock_shortcut.activated.connect(self.lock_requested)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """An observation typed but not yet entered is saved, not lost, when the window goes."""
