@@ -131,3 +131,18 @@ def field_errors(exc: Exception) -> dict[str, str]:
         msg = msg.removeprefix("Value error, ")
         out.setdefault(loc, msg)
     return out
+
+
+_NO_ALLERGY_WORDS = {
+    "none",
+    "none known",
+    "nka",
+    "nkda",
+    "no known allergies",
+    "no known drug allergies",
+}
+
+
+def no_known_allergies(text: str) -> bool:
+    """Whether an allergy entry says there are none (so it is not shown as a warning)."""
+    return text.strip().rstrip(".").lower() in _NO_ALLERGY_WORDS

@@ -775,3 +775,21 @@ def test_an_observation_typed_but_not_entered_is_saved_when_the_window_closes(
     window.close()
     rows = clinic.notes.get(note_id).values["observation_log"]
     assert [r["text"] for r in rows] == ["Client asked for water"]
+
+
+def test_the_header_keeps_the_clients_allergies_in_view(
+    qtbot: QtBot, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = SessionView(
+        clinic.notes,
+        clinic.note(),
+        SessionClient("Sam Fictional", 80.0, "Penicillin (rash)"),
+        Product.KETAMINE_IM,
+        ClinicSettings(),
+        now=clock,
+    )
+    qtbot.addWidget(view)
+    view.show()
+    assert view.allergy_label.isVisible()
+    assert view.allergy_label.text() == "⚠  Allergies: Penicillin (rash)"
+    view.clock_timer.stop()

@@ -63,6 +63,7 @@ class SessionClient:
 
     name: str
     weight_kg: float | None = None
+    allergies: str | None = None
 
 
 def hhmm(moment: datetime) -> str:

@@ -124,6 +124,9 @@ _SHEET: Final = """
     background: @alert_bg@; border: 2px solid @alert_border@; border-radius: 8px;
 }
 #sessionView QFrame#alertBanner QLabel { color: @alert_text@; font-size: 13pt; font-weight: 600; }
+#sessionView QLabel#clientAllergies {
+    color: @alert_text@; font-size: 12pt; font-weight: 700;
+}
 #sessionView QLabel#reminderCue {
     background: @cue_bg@; border: 1px solid @cue_border@; border-radius: 8px;
     color: @cue_text@; font-size: 12pt; font-weight: 600; padding: 6px 10px;

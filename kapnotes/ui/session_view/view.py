@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapnotes.domain.clients import PRODUCT_LABELS, Product
+from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies
 from kapnotes.domain.session import (
     Alert,
     ClinicSettings,
@@ -137,7 +137,7 @@ VITALS_HEADERS: Final = ("", "Time", "T+", "BP", "HR", "SpO2", "RR", "MOAA/S", "
 def _client_of(client: ClientRecord | SessionClient) -> SessionClient:
     if isinstance(client, SessionClient):
         return client
-    return SessionClient(client.data.name, client.data.weight_kg)
+    return SessionClient(client.data.name, client.data.weight_kg, client.data.allergies)
 
 
 class Curtain(QWidget):
@@ -273,8 +273,14 @@ class SessionView(QWidget):
         self.given_label = QLabel("")
         self.given_label.setObjectName("doseGiven")
         set_role(self.given_label, "muted")
+        allergies = self.record.client.allergies
+        self.allergy_label = QLabel(f"⚠  Allergies: {allergies}" if allergies else "")
+        self.allergy_label.setObjectName("clientAllergies")
+        self.allergy_label.setWordWrap(True)
+        self.allergy_label.setVisible(bool(allergies) and not no_known_allergies(allergies or ""))
         who.addWidget(self.client_label)
         who.addWidget(self.details_label)
+        who.addWidget(self.allergy_label)
         who.addWidget(self.given_label)
         lay.addLayout(who, 1)
         side = QVBoxLayout()

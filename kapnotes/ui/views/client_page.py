@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapnotes.domain.clients import PRODUCT_LABELS, Product
+from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies
 from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.store.clients import ClientRecord, CourseRecord, NoteSummary
 from kapnotes.store.measures import MeasureStore
@@ -42,21 +42,6 @@ def product_label(value: str) -> str:
         return PRODUCT_LABELS[Product(value)]
     except ValueError:
         return value
-
-
-_NO_ALLERGY_WORDS = {
-    "none",
-    "none known",
-    "nka",
-    "nkda",
-    "no known allergies",
-    "no known drug allergies",
-}
-
-
-def no_known_allergies(text: str) -> bool:
-    """Whether an allergy entry says there are none (so it is not shown as a warning)."""
-    return text.strip().rstrip(".").lower() in _NO_ALLERGY_WORDS
 
 
 def _weight(kg: float) -> str:
