@@ -793,3 +793,22 @@ def test_the_header_keeps_the_clients_allergies_in_view(
     assert view.allergy_label.isVisible()
     assert view.allergy_label.text() == "⚠  Allergies: Penicillin (rash)"
     view.clock_timer.stop()
+
+
+def test_esketamine_discharge_before_two_hours_needs_a_reason_which_is_kept(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view(product=Product.ESKETAMINE_INTRANASAL)
+    start_session(qtbot, view, clock)  # dose at 10:00
+    panel = view.discharge_panel
+    for box in panel.boxes.values():
+        box.setChecked(True)
+    clock.set(11, 30)  # T+90, the clinic's minimum is 120 min
+    assert not panel.record_discharge()
+    assert "minimum for this product is 2 h" in panel.message.text()
+    assert stored(clinic, view).values.get("discharge_time") is None
+    qtbot.keyClicks(panel.override, "Fictional: transferred to ED by ambulance")
+    assert panel.record_discharge()
+    values = stored(clinic, view).values
+    assert values["discharge_time"] == "11:30"
+    assert values["discharge_override_reason"] == "Fictional: transferred to ED by ambulance"

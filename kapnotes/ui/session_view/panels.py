@@ -775,6 +775,17 @@ class DischargePanel(Panel):
             return
         self.record.update({"discharge_criteria": self.checked() or None})
 
+    def minimum_not_reached(self, at: datetime) -> str | None:
+        """Why discharging at `at` is before the clinic's minimum monitoring (None if it is not)."""
+        minimum = self.settings.monitoring.minimum_monitoring_min.get(self.record.product)
+        minutes = self.record.t_plus_min(at)
+        if minimum is None or minutes is None or minutes >= minimum:
+            return None
+        return (
+            f"Monitoring has lasted {format_minutes(minutes)}; the clinic's minimum for this "
+            f"product is {format_minutes(minimum)}."
+        )
+
     def rems_text(self, discharge: datetime | None) -> tuple[str, dict[str, Any]]:
         """The REMS block as the note will hold it, and what is missing."""
         readings = [reading for reading, _row in self.record.readings()]
@@ -832,10 +843,16 @@ class DischargePanel(Panel):
             self.override.setFocus()
             return False
         at = record.now()
+        early = self.minimum_not_reached(at)
+        if early and not self.override.text().strip():
+            self.say(early + " Give a reason in the override field to discharge now.")
+            self.override.setFocus()
+            return False
+        reason = decision.override_reason or (self.override.text().strip() if early else None)
         changes: dict[str, Any] = {
             "discharge_criteria": self.checked() or None,
             "discharge_time": hhmm(at),
-            "discharge_override_reason": decision.override_reason,
+            "discharge_override_reason": reason,
         }
         if record.monitoring_end() is None:
             changes["monitoring_end_time"] = hhmm(at)
@@ -854,7 +871,7 @@ class DischargePanel(Panel):
             {
                 "time": hhmm(at),
                 "criteria": self.checked(),
-                "override_reason": decision.override_reason,
+                "override_reason": reason,
                 "message": decision.message,
             },
             at,
@@ -862,6 +879,8 @@ class DischargePanel(Panel):
         text = f"Discharge at {hhmm(at)}."
         if decision.overridden:
             text += f" {decision.message}"
+        if early:
+            text += f" Early: {early} Reason: {reason}"
         write_observation(record, text, (), at)
         self.override.clear()
         self.say("")
