@@ -419,6 +419,7 @@ class MainWindow(QMainWindow):
             window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
             self.note_windows[note_id] = window
+        self._fit_to_screen(window)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -458,10 +459,25 @@ class MainWindow(QMainWindow):
             window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self._live_session_closed(nid))
             self.session_windows[note_id] = window
+        self._fit_to_screen(window)
         window.show()
         window.raise_()
         window.activateWindow()
         return window
+
+    def _fit_to_screen(self, window: QWidget) -> None:
+        """Never open a window taller or wider than the screen it appears on."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        room = screen.availableGeometry()
+        width = min(window.width(), room.width() - 40)
+        height = min(window.height(), room.height() - 60)
+        window.resize(width, height)
+        window.move(
+            room.x() + max(0, (room.width() - width) // 2),
+            room.y() + max(0, (room.height() - height) // 2),
+        )
 
     def _live_session_closed(self, note_id: str) -> None:
         self.session_windows.pop(note_id, None)

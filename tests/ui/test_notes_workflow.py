@@ -70,6 +70,8 @@ def test_write_a_preparation_note_from_the_client_page(
 
     (note_window,) = window.note_windows.values()
     qtbot.waitExposed(note_window)
+    room = note_window.screen().availableGeometry()
+    assert note_window.height() <= room.height() and note_window.width() <= room.width()
     editor = note_window.editor
     goals = editor.widgets["intentions_goals"]
     assert isinstance(goals, LongTextWidget)
