@@ -124,6 +124,18 @@ _SHEET: Final = """
     background: @alert_bg@; border: 2px solid @alert_border@; border-radius: 8px;
 }
 #sessionView QFrame#alertBanner QLabel { color: @alert_text@; font-size: 13pt; font-weight: 600; }
+#sessionView QScrollBar:vertical { background: @panel@; width: 12px; margin: 0; border: none; }
+#sessionView QScrollBar:horizontal { background: @panel@; height: 12px; margin: 0; border: none; }
+#sessionView QScrollBar::handle:vertical, #sessionView QScrollBar::handle:horizontal {
+    background: @border@; border-radius: 5px; min-height: 24px; min-width: 24px; margin: 2px;
+}
+#sessionView QScrollBar::add-line, #sessionView QScrollBar::sub-line { width: 0; height: 0; }
+#sessionView QScrollBar::add-page, #sessionView QScrollBar::sub-page { background: none; }
+#sessionView QCheckBox::indicator {
+    width: 16px; height: 16px; border: 2px solid @border@; border-radius: 4px;
+    background: @panel@;
+}
+#sessionView QCheckBox::indicator:checked { background: @accent@; border-color: @accent@; }
 #sessionView QLabel#clientAllergies {
     color: @alert_text@; font-size: 12pt; font-weight: 700;
 }
