@@ -124,11 +124,13 @@ def test_a_digit_on_the_focused_item_picks_that_option(qtbot: QtBot, phq9: Instr
         qtbot.keyClick(row, Qt.Key.Key_2)
     assert form.answers()["phq9_3"] == 2
     assert row.buttons[2].isChecked()
-    # Tab moves to the next item, where a digit answers that one
-    qtbot.keyClick(row, Qt.Key.Key_Tab)
+    # the digit also moved on to the next item: one key per answer
     qtbot.waitUntil(form.rows["phq9_4"].hasFocus)
     qtbot.keyClick(form.rows["phq9_4"], Qt.Key.Key_1)
     assert form.answers()["phq9_4"] == 1
+    qtbot.waitUntil(form.rows["phq9_5"].hasFocus)
+    form.rows["phq9_4"].setFocus()
+    qtbot.waitUntil(form.rows["phq9_4"].hasFocus)
     # a digit no option has is ignored; Delete clears
     qtbot.keyClick(form.rows["phq9_4"], Qt.Key.Key_7)
     assert form.answers()["phq9_4"] == 1

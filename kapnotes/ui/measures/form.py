@@ -126,6 +126,7 @@ class ItemRow(QFrame):
     """One item: number, text and option buttons; focusable, answered by click or digit."""
 
     answered = Signal(str, object)  # item id, value (int) or None when cleared
+    advanced = Signal(str)  # answered by a digit: the form moves on to the next item
 
     def __init__(
         self, number: int, item: Item, spec: InstrumentSpec, parent: QWidget | None = None
@@ -218,6 +219,7 @@ class ItemRow(QFrame):
             super().keyPressEvent(event)
         elif text.isdigit() and len(text) == 1 and int(text) in self.buttons:
             self.choose(int(text))
+            self.advanced.emit(self.item.id)  # on to the next item: one key per answer
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and values:
             current = self.value()
             if current is None:
@@ -278,6 +280,7 @@ class InstrumentForm(QWidget):
         for number, item in enumerate(spec.items, start=1):
             row = ItemRow(number, item, spec)
             row.answered.connect(self._row_answered)
+            row.advanced.connect(self._focus_after)
             items_lay.addWidget(row)
             self.rows[item.id] = row
         items_lay.addStretch(1)
@@ -367,6 +370,13 @@ class InstrumentForm(QWidget):
     def flag_texts(self) -> list[str]:
         """The red banners' headlines."""
         return [banner.text for banner in self.flag_banners]
+
+    def _focus_after(self, item_id: str) -> None:
+        """A digit answered this item: put the focus on the next one (the last stays)."""
+        ids = list(self.rows)
+        position = ids.index(item_id)
+        if position + 1 < len(ids):
+            self.rows[ids[position + 1]].setFocus(Qt.FocusReason.TabFocusReason)
 
     def _row_answered(self, _item_id: str, _value: object) -> None:
         self._update_footer()
