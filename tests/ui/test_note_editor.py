@@ -707,3 +707,29 @@ def test_a_note_window_whose_save_fails_stays_open(
     monkeypatch.undo()
     assert window.close()
     assert clinic.notes.get(note_id).values["mood"] == "Hopeful"
+
+
+def test_a_search_hit_deep_in_a_log_is_scrolled_into_view(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
+) -> None:
+    rows = [{"time": f"10:{m:02d}", "text": f"quiet minute {m}"} for m in range(40)]
+    rows[37]["text"] = "floating above the ocean"
+    note_id = clinic.notes.create(
+        clinic.course_id,
+        "dosing",
+        templates["dosing"].snapshot(),
+        date(2026, 2, 27),
+        {"observation_log": rows},
+    )
+    editor = make_editor(note_id)
+    assert editor.highlight("ocean") == "observation_log"
+    log_widget = editor.widgets["observation_log"]
+    assert isinstance(log_widget, LogWidget)
+
+    def hit_visible() -> bool:
+        cell = log_widget.view.visualRect(log_widget.view.currentIndex())
+        viewport = editor.scroll_area.viewport()
+        centre = log_widget.view.viewport().mapTo(viewport, cell.center())
+        return viewport.rect().contains(centre)
+
+    qtbot.waitUntil(hit_visible, timeout=2000)

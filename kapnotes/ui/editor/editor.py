@@ -744,9 +744,21 @@ class NoteEditor(QWidget):
             if widget.isHidden() or self._card_hidden(field_id):
                 continue
             if widget.highlight(words):
-                self.scroll_area.ensureWidgetVisible(widget, 50, 80)
+                self._show_hit(widget)
+                # once the window is laid out (it may just have opened), scroll again
+                QTimer.singleShot(0, lambda w=widget: self._show_hit(w))
                 return field_id
         return None
+
+    def _show_hit(self, widget: FieldWidget) -> None:
+        """Scroll the form so the matched text itself is in view, not just its field."""
+        self.scroll_area.ensureWidgetVisible(widget, 50, 80)
+        if isinstance(widget, LogWidget) and widget.view.currentIndex().isValid():
+            cell = widget.view.visualRect(widget.view.currentIndex())
+            inner = self.scroll_area.widget()
+            if inner is not None:
+                spot = widget.view.viewport().mapTo(inner, cell.center())
+                self.scroll_area.ensureVisible(spot.x(), spot.y(), 50, 120)
 
     def _card_hidden(self, field_id: str) -> bool:
         section = self._section_of.get(field_id)
