@@ -746,7 +746,7 @@ class NoteEditor(QWidget):
             if widget.highlight(words):
                 self._show_hit(widget)
                 # once the window is laid out (it may just have opened), scroll again
-                QTimer.singleShot(0, lambda w=widget: self._show_hit(w))
+                QTimer.singleShot(0, self, lambda w=widget: self._show_hit(w))
                 return field_id
         return None
 
