@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from kapnotes.store.vault import Vault
 from kapnotes.ui.guards import UnlockThrottle, backoff_delay
 from kapnotes.ui.views.lock_screen import MSG_WRONG_PHRASE, MSG_WRONG_RECOVERY
+from tests.conftest import PASSPHRASE
 from tests.ui.conftest import FakeClock, WindowFactory, unlock
 
 
@@ -123,3 +125,19 @@ def test_demo_hint_shows_the_demo_passphrase(qtbot: QtBot, tmp_path: object) -> 
     window.show()
     assert window.lock_screen.demo_hint.isVisible()
     assert PASSPHRASE in window.lock_screen.demo_hint.text()
+
+
+def test_a_vault_open_elsewhere_is_explained_and_not_counted_as_a_wrong_passphrase(
+    qtbot: QtBot, make_window: WindowFactory, vault: Vault, recovery_key: str
+) -> None:
+    window = make_window()
+    with vault.unlock(PASSPHRASE):  # another kapnotes holds the vault
+        screen = window.lock_screen
+        for _ in range(4):
+            screen.secret_edit.clear()
+            qtbot.keyClicks(screen.secret_edit, PASSPHRASE)
+            qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+        assert "open in another kapnotes" in screen.message.text()
+        assert screen.unlock_button.isEnabled()  # no growing delay for this
+        assert screen.secret_edit.property("invalid") in (None, False)
+    unlock(qtbot, window)

@@ -195,8 +195,10 @@ class LockScreen(QWidget):
             )
             self._failed(MSG_WRONG_RECOVERY if self._recovery_mode else MSG_WRONG_PHRASE)
         except VaultError as exc:
+            # Not a wrong passphrase (e.g. the vault is open in another window): say so,
+            # without marking the passphrase wrong or counting towards the delay.
             log.warning("unlock failed: %s", type(exc).__name__)
-            self._show_message(str(exc))
+            self._show_message(str(exc), field_wrong=False)
             self._restore_button()
         else:
             self._throttle.reset()
@@ -230,10 +232,10 @@ class LockScreen(QWidget):
         self.unlock_button.setText("Unlock")
         self.unlock_button.setEnabled(True)
 
-    def _show_message(self, text: str) -> None:
+    def _show_message(self, text: str, *, field_wrong: bool = True) -> None:
         self.message.setText(text)
         self.message.show()
-        set_invalid(self.secret_edit, True)
+        set_invalid(self.secret_edit, field_wrong)
 
     def _clear_message(self) -> None:
         self.message.clear()
