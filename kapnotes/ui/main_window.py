@@ -280,6 +280,8 @@ class MainWindow(QMainWindow):
     def _monitoring(self) -> bool:
         """Whether a live dosing session is running (dosed or not, not yet discharged)."""
         for window in self.session_windows.values():
+            if not window.isVisible():  # closed, waiting to be deleted
+                continue
             record = window.view.record
             if not record.read_only and record.discharge_time() is None:
                 return True

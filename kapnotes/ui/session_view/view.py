@@ -126,9 +126,8 @@ NOT_SAVED: Final = (
 )
 HELP_TEXT: Final = (
     "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F5 pre-dose  ·  "
-    "F3 dose  ·  "
-    "F4 events  ·  F6 time  ·  F7 discharge  ·  Esc back to observations  ·  "
-    "F12 privacy curtain  ·  Ctrl+D dim  ·  Ctrl+W close"
+    "F3 dose  ·  F4 events  ·  F6 time  ·  F7 discharge  ·  Esc back  ·  "
+    "F12 curtain  ·  Ctrl+D dim  ·  Ctrl+L lock  ·  Ctrl+W close"
 )
 
 VITALS_HEADERS: Final = ("", "Time", "T+", "BP", "HR", "SpO2", "RR", "MOAA/S", "Dissoc.")
