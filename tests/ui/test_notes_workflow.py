@@ -217,3 +217,11 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
     reopened = window.open_note(note_id)
     assert reopened is not None
+
+    # a live window just closed (not yet deleted) does not make quitting ask
+    again = window.open_live_session(note_id)
+    assert again is not None
+    again.close()
+    with patch.object(QMessageBox, "question") as ask:
+        assert window.close()
+    ask.assert_not_called()
