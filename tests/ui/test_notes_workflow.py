@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
-from kapnotes.domain.templates import NarrativeLayout
+from kapnotes.domain.templates import NarrativeLayout, load_templates
 from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
 from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
@@ -106,7 +106,6 @@ def test_search_opens_the_note_and_lock_closes_note_windows(
     _client, course_id = _client_with_course(window)
     notes = window.session.notes
     assert notes is not None
-    from kapnotes.domain.templates import load_templates
 
     spec = load_templates().for_phase("integration")[0]
     note_id = notes.create(course_id, "integration", spec.snapshot(), TODAY)
@@ -218,9 +217,16 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     reopened = window.open_note(note_id)
     assert reopened is not None
 
-    # a live window just closed (not yet deleted) does not make quitting ask
-    again = window.open_live_session(note_id)
+    # a running session's window, just closed (not yet deleted), does not make quitting ask
+    notes = window.session.notes
+    assert notes is not None
+    dosing = load_templates().for_phase("dosing")[0]
+    second = notes.create(reopened.editor.record.course_id, "dosing", dosing.snapshot(), TODAY)
+    again = window.open_live_session(second)
     assert again is not None
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.No) as ask:
+        assert not window.close()  # while it runs, quitting asks
+    ask.assert_called_once()
     again.close()
     with patch.object(QMessageBox, "question") as ask:
         assert window.close()
