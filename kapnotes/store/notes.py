@@ -186,6 +186,12 @@ class NoteStore:
     def __init__(self, vault: OpenVault) -> None:
         self._vault = vault
 
+    def signer(self) -> str:
+        """Name and credential of the clinician who would sign now (who opened the vault)."""
+        with self._vault.session() as session:
+            label = _clinician_label(session.get(Clinician, self._vault.clinician_id))
+            return label or "the clinician who unlocked the vault"
+
     def create(
         self,
         course_id: str,

@@ -454,10 +454,13 @@ def test_signing_lists_missing_fields_then_freezes_the_note(
     assert isinstance(scale, ScaleWidget)
     click(qtbot, scale.buttons[8])
     with (
-        patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes),
+        patch.object(
+            QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes
+        ) as confirm,
         qtbot.waitSignal(editor.signed, timeout=3000) as signed,
     ):
         click(qtbot, editor.sign_button)
+    assert "as Dr Ada Quill, PsyD?" in confirm.call_args.args[2]  # says who signs
     record = clinic.notes.get(note_id)
     assert record.is_signed and record.values["mood"] == "Hopeful"
     assert signed.args == [record.content_hash]

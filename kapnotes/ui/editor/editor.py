@@ -595,8 +595,8 @@ class NoteEditor(QWidget):
         answer = QMessageBox.question(
             self,
             "Sign note",
-            "Sign this note now?\n\nA signed note is read-only; later corrections are"
-            " added as signed addenda.",
+            f"Sign this note now as {self.store.signer()}?\n\nA signed note is read-only;"
+            " later corrections are added as signed addenda.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
