@@ -492,3 +492,10 @@ def test_the_panel_follows_a_dark_palette(
         qtbot.waitUntil(rebuilt_dark)
     finally:
         app.setPalette(original)
+
+
+def test_instruments_are_offered_phq9_gad7_pcl5_then_clinic_ones() -> None:
+    from kapnotes.domain.instruments import load_instruments
+    from kapnotes.ui.measures.administer import instrument_list
+
+    assert [s.id for s in instrument_list(load_instruments())][:3] == ["phq9", "gad7", "pcl5"]

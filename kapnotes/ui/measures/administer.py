@@ -37,15 +37,25 @@ Instruments = LoadedInstruments | Iterable[InstrumentSpec]
 """What callers hand over as "the catalog's instruments"."""
 
 
+# The spec's measures first, in its order; clinic instruments after them.
+PREFERRED_ORDER = ("phq9", "gad7", "pcl5")
+
+
 def instrument_list(instruments: Instruments) -> list[InstrumentSpec]:
-    """One spec per instrument id (its highest version), in the order first seen."""
+    """One spec per instrument id (its highest version): PHQ-9, GAD-7, PCL-5, then the rest."""
     specs = instruments.instruments if isinstance(instruments, LoadedInstruments) else instruments
     best: dict[str, InstrumentSpec] = {}
     for spec in specs:
         current = best.get(spec.id)
         if current is None or spec.version > current.version:
             best[spec.id] = spec
-    return list(best.values())
+    seen = list(best)
+
+    def rank(spec: InstrumentSpec) -> tuple[int, int]:
+        preferred = PREFERRED_ORDER.index(spec.id) if spec.id in PREFERRED_ORDER else 99
+        return preferred, seen.index(spec.id)
+
+    return sorted(best.values(), key=rank)
 
 
 def administered_at(day: date, now: datetime | None = None) -> datetime:
