@@ -29,7 +29,7 @@ from kapnotes.ui.measures import (
     MeasuresPanel,
     RiskFlagBanner,
 )
-from kapnotes.ui.measures.administer import administered_at
+from kapnotes.ui.measures.administer import administered_at, instrument_list
 from kapnotes.ui.measures.chart import msecs
 from kapnotes.ui.measures.form import number_ranges
 
@@ -495,7 +495,4 @@ def test_the_panel_follows_a_dark_palette(
 
 
 def test_instruments_are_offered_phq9_gad7_pcl5_then_clinic_ones() -> None:
-    from kapnotes.domain.instruments import load_instruments
-    from kapnotes.ui.measures.administer import instrument_list
-
     assert [s.id for s in instrument_list(load_instruments())][:3] == ["phq9", "gad7", "pcl5"]
