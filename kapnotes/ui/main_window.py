@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.domain.templates import NarrativeLayout
 from kapnotes.ui import theme
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
@@ -404,18 +405,21 @@ class MainWindow(QMainWindow):
                 if stored in set(NarrativeLayout)
                 else self.session.catalog.clinic_settings()[0].note_format
             )
+            instruments = self.session.catalog.instruments()  # read once per window
             window = NoteWindow(
                 notes,
                 note_id,
                 client_store=self.session.clients,
                 layout=layout,
-                instruments=self.session.catalog.instruments(),
+                instruments=instruments,
                 parent=self,
             )
             window.setWindowFlag(Qt.WindowType.Window, True)
             # Closed (or locked) note windows are deleted, not kept hidden with the note inside.
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            window.editor.saved.connect(lambda _id, w=window: self._note_saved(w))
+            window.editor.saved.connect(
+                lambda _id, w=window, ins=instruments: self._note_saved(w, ins)
+            )
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
             window.lock_requested.connect(self.lock)
@@ -485,16 +489,16 @@ class MainWindow(QMainWindow):
         self.session_windows.pop(note_id, None)
         self._refresh_shown_client()
 
-    def _note_saved(self, window: NoteWindow) -> None:
+    def _note_saved(self, window: NoteWindow, instruments: LoadedInstruments) -> None:
+        """After an autosave: keep the client's measures in step; redraw only if they moved."""
         measures = self.session.measures
-        if measures is not None:
-            sync_note_measures(
-                measures,
-                self.session.catalog.instruments(),
-                window.editor.record,
-                window.editor.values(),
-            )
-        self._refresh_shown_client()
+        if measures is None:
+            return
+        changed = sync_note_measures(
+            measures, instruments, window.editor.record, window.editor.values()
+        )
+        if changed:
+            self._refresh_shown_client()
 
     def _refresh_shown_client(self) -> None:
         client_id = self.workspace.page.client_id

@@ -36,7 +36,9 @@ def test_answers_sync_then_clearing_removes_result_and_flag(open_vault: OpenVaul
     values = {"phq9": PHQ9}
     assert sync_note_measures(measures, instruments, notes.get(note_id), values) == 1
     assert len(measures.open_risk_flags(client_id)) == 1
+    # another autosave with the same answers changes nothing
+    assert sync_note_measures(measures, instruments, notes.get(note_id), values) == 0
 
-    assert sync_note_measures(measures, instruments, notes.get(note_id), {"phq9": None}) == 0
+    assert sync_note_measures(measures, instruments, notes.get(note_id), {"phq9": None}) == 1
     assert measures.for_client(client_id) == []
     assert measures.open_risk_flags(client_id) == []
