@@ -124,6 +124,9 @@ class Note(Base):
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     session_date: Mapped[date] = mapped_column(Date)
+    # The clinic's zone (IANA name) the session's clock times are read in; NULL for notes
+    # signed before zones were kept (read in the computer's zone, as they were written).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     signed_by_id: Mapped[str | None] = mapped_column(ForeignKey("clinician.id"))

@@ -7,8 +7,9 @@ A signed note is read-only three times over: this store refuses changes
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
+from kapnotes.domain.note_times import DERIVED_KEYS
+from kapnotes.domain.timeline import system_zone_name, zone_named
 from kapnotes.store.audit import record
 from kapnotes.store.models import (
     Addendum,
@@ -36,8 +39,9 @@ EVENT_KEY = "_event_id"
 
 
 def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A log row as written into its event (the bookkeeping keys left out)."""
-    return {k: v for k, v in row.items() if k not in (EVENT_KEY, "original")}
+    """A log row as written into its event: bookkeeping keys and what is derived from the
+    timeline (T+, recomputed whenever T0 moves) left out; the row's instants kept."""
+    return {k: v for k, v in row.items() if k not in (EVENT_KEY, "original", *DERIVED_KEYS)}
 
 
 def new_entry_id() -> str:
@@ -96,6 +100,7 @@ class NoteRecord:
     values: dict[str, Any]
     status: str
     session_date: date
+    time_zone: str
     started_at: datetime | None
     ended_at: datetime | None
     signed_by: str | None
@@ -186,6 +191,13 @@ class NoteStore:
     def __init__(self, vault: OpenVault) -> None:
         self._vault = vault
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around several writes (of this and other stores of the vault):
+        committed together when the block ends, rolled back together on an error."""
+        with self._vault.session():
+            yield
+
     def signer(self) -> str:
         """Name and credential of the clinician who would sign now (who opened the vault)."""
         with self._vault.session() as session:
@@ -199,8 +211,16 @@ class NoteStore:
         template_snapshot: dict[str, Any],
         session_date: date,
         values: dict[str, Any] | None = None,
+        *,
+        time_zone: str | None = None,
     ) -> str:
-        """Start a draft note from a template; the snapshot is kept with the note."""
+        """Start a draft note from a template; the snapshot is kept with the note.
+
+        ``time_zone`` is the clinic's zone (IANA name, default this computer's): the
+        note's clock times are read in it for good. ``KeyError`` for an unknown
+        course; :class:`~kapnotes.domain.timeline.TimeInputError` for an unknown zone.
+        """
+        zone = zone_named(time_zone or system_zone_name()).key
         with self._vault.session() as session:
             if session.get(Course, course_id) is None:
                 raise KeyError(course_id)
@@ -212,6 +232,7 @@ class NoteStore:
                 template_snapshot=template_snapshot,
                 values=dict(values or {}),
                 session_date=session_date,
+                time_zone=zone,
                 started_at=utcnow(),
             )
             session.add(note)
@@ -237,6 +258,7 @@ class NoteStore:
                 values=dict(note.values),
                 status=note.status,
                 session_date=note.session_date,
+                time_zone=note.time_zone or system_zone_name(),
                 started_at=note.started_at,
                 ended_at=note.ended_at,
                 signed_by=_clinician_label(note.signed_by),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,6 +299,7 @@ class OpenVault:
         self._lock = lock
         self._closed = False
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._local = threading.local()  # the session of the transaction open in this thread
 
     @property
     def closed(self) -> bool:
@@ -306,11 +308,24 @@ class OpenVault:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction: committed on success, rolled back on error."""
+        """A session in a transaction: committed on success, rolled back on error.
+
+        Re-entrant: inside an open transaction (of this thread) it yields that same
+        session, so several stores' writes made within one outer ``session()`` are
+        one transaction, committed (durable) or rolled back together.
+        """
         if self._closed:
             raise VaultLockedError("The vault is locked; unlock it to continue.")
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
         with self._sessions() as session, session.begin():
-            yield session
+            self._local.session = session
+            try:
+                yield session
+            finally:
+                self._local.session = None
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file (used before backup and on close)."""

@@ -29,16 +29,14 @@ from PySide6.QtWidgets import (
 
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
-from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.domain.templates import NarrativeLayout
 from kapnotes.ui import theme
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
 from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
-from kapnotes.ui.measure_sync import sync_note_measures
 from kapnotes.ui.session import VaultSession
-from kapnotes.ui.session_view import SessionWindow
+from kapnotes.ui.session_view import SessionConfig, SessionWindow
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.workspace import Workspace
@@ -412,14 +410,13 @@ class MainWindow(QMainWindow):
                 client_store=self.session.clients,
                 layout=layout,
                 instruments=instruments,
+                measures=self.session.measures,
                 parent=self,
             )
             window.setWindowFlag(Qt.WindowType.Window, True)
             # Closed (or locked) note windows are deleted, not kept hidden with the note inside.
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-            window.editor.saved.connect(
-                lambda _id, w=window, ins=instruments: self._note_saved(w, ins)
-            )
+            window.editor.measures_changed.connect(lambda _n: self._refresh_shown_client())
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
             window.lock_requested.connect(self.lock)
@@ -451,13 +448,15 @@ class MainWindow(QMainWindow):
             if warning:
                 self.statusBar().showMessage(warning, 10000)
             window = SessionWindow(
-                notes,
-                note_id,
-                client,
-                str(planned) if planned else course.planned_product,
-                settings,
-                planned_dose=course.planned_route_detail,
-                soft_sound=settings.reminder_sound,
+                SessionConfig(
+                    notes,
+                    note_id,
+                    client,
+                    str(planned) if planned else course.planned_product,
+                    settings,
+                    planned_dose=course.planned_route_detail,
+                    soft_sound=settings.reminder_sound,
+                ),
                 parent=self,
             )
             window.setWindowFlag(Qt.WindowType.Window, True)
@@ -488,17 +487,6 @@ class MainWindow(QMainWindow):
     def _live_session_closed(self, note_id: str) -> None:
         self.session_windows.pop(note_id, None)
         self._refresh_shown_client()
-
-    def _note_saved(self, window: NoteWindow, instruments: LoadedInstruments) -> None:
-        """After an autosave: keep the client's measures in step; redraw only if they moved."""
-        measures = self.session.measures
-        if measures is None:
-            return
-        changed = sync_note_measures(
-            measures, instruments, window.editor.record, window.editor.values()
-        )
-        if changed:
-            self._refresh_shown_client()
 
     def _refresh_shown_client(self) -> None:
         client_id = self.workspace.page.client_id

@@ -38,7 +38,7 @@ from kapnotes.store.notes import NoteRecord, NoteStore
 from kapnotes.store.vault import Vault
 from kapnotes.ui.editor.log_table import LogWidget, cell_text
 from kapnotes.ui.main_window import MainWindow
-from kapnotes.ui.session_view import SessionView, SessionWindow
+from kapnotes.ui.session_view import SessionConfig, SessionView, SessionWindow
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import FakeClock, unlock
 
@@ -161,7 +161,7 @@ def main_window(
     """The unlocked main window; live sessions it opens read the session clock."""
     vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
     monkeypatch.setattr(
-        main_window_module, "SessionWindow", partial(SessionWindow, now=session_clock)
+        main_window_module, "SessionConfig", partial(SessionConfig, now=session_clock)
     )
     window = build_main_window(
         vault,

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.templates import TemplateSpec, load_templates, parse_template
+from kapnotes.domain.timeline import INSTANTS_KEY, from_iso
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.store.vault import OpenVault, Vault
@@ -293,10 +294,17 @@ def expected(field_id: str, link_id: str) -> Any:
     }[field_id]
 
 
+def without_instants(data: dict[str, Any]) -> dict[str, Any]:
+    """An entry without the instants kept beside its clock times."""
+    return {k: v for k, v in data.items() if k != INSTANTS_KEY}
+
+
 def without_event_ids(value: Any) -> Any:
     """Log rows without the event id the editor keeps in them."""
     if isinstance(value, list) and value and isinstance(value[0], dict):
-        return [{k: v for k, v in row.items() if k != EVENT_KEY} for row in value]
+        return [
+            {k: v for k, v in row.items() if k not in (EVENT_KEY, INSTANTS_KEY)} for row in value
+        ]
     return value
 
 
@@ -339,7 +347,14 @@ def test_log_entries_are_events_written_at_once(
     assert isinstance(log, LogWidget)
     click(qtbot, log.add_button)
     events = clinic.notes.get(note_id).events
-    assert [(e.kind, e.data) for e in events] == [("observation_log", {"time": "10:42"})]
+    assert [(e.kind, without_instants(e.data)) for e in events] == [
+        ("observation_log", {"time": "10:42"})
+    ]
+    # the entry keeps the instant it was added, which reads back as the clock time shown
+    stamped = from_iso(events[0].data[INSTANTS_KEY]["time"])
+    assert stamped is not None
+    assert stamped == events[0].recorded_at
+    assert editor.draft.timeline.hhmm(stamped) == "10:42"
     line = log.view.findChild(QLineEdit)
     assert line is not None
     qtbot.keyClicks(line, "Tearful, then settled")
@@ -348,9 +363,11 @@ def test_log_entries_are_events_written_at_once(
     editor.flush()
     event = clinic.notes.get(note_id).events[0]
     # typed into a row just added: the entry is completed, not "corrected"
-    assert event.data == {"time": "10:42", "text": "Tearful, then settled"}
+    assert without_instants(event.data) == {"time": "10:42", "text": "Tearful, then settled"}
     values = clinic.notes.get(note_id).values["observation_log"]
-    assert values == [{"time": "10:42", "text": "Tearful, then settled", "_event_id": event.id}]
+    assert [without_instants(v) for v in values] == [
+        {"time": "10:42", "text": "Tearful, then settled", "_event_id": event.id}
+    ]
 
     # opened again later, a change to that entry is a correction: the first text is kept
     editor.close()
@@ -367,7 +384,10 @@ def test_log_entries_are_events_written_at_once(
     later.flush()
     event = clinic.notes.get(note_id).events[0]
     assert event.data["text"] == "Tearful, then settled and smiling"
-    assert event.data["original"] == {"time": "10:42", "text": "Tearful, then settled"}
+    assert without_instants(event.data["original"]) == {
+        "time": "10:42",
+        "text": "Tearful, then settled",
+    }
 
 
 def test_number_warns_in_amber_and_rejects_out_of_range(

@@ -40,16 +40,17 @@ SCRIPT = textwrap.dedent(
     from kapnotes.domain.session import ClinicSettings
     from kapnotes.store.notes import NoteStore
     from kapnotes.store.vault import Vault
-    from kapnotes.ui.session_view import SessionClient, SessionView
+    from kapnotes.session import SessionClient
+    from kapnotes.ui.session_view import SessionConfig, SessionView
     from tests.conftest import FAST_KDF
 
     data_dir, note_id = sys.argv[1], sys.argv[2]
     app = QApplication([])
     vault = Vault(Path(data_dir), kdf=FAST_KDF).unlock(os.environ["SESSION_TEST_PASSPHRASE"])
-    view = SessionView(
+    view = SessionView(SessionConfig(
         NoteStore(vault), note_id, SessionClient("Sam Fictional", 80.0), "ketamine_im",
         ClinicSettings(),
-    )
+    ))
     view.show()
     QTest.qWaitForWindowExposed(view)
     number = 0

@@ -36,6 +36,7 @@ from kapnotes.domain.session.clock import format_t_plus
 from kapnotes.domain.session.doses import DoseEntry, first_dose_time
 from kapnotes.domain.session.settings import ClinicSettings, Severity
 from kapnotes.domain.session.vitals import VitalsReading
+from kapnotes.domain.timeline import ClockFormat, wall_clock
 
 
 class RuleId(StrEnum):
@@ -71,10 +72,10 @@ class Alert:
         return self.resolved_at is None
 
 
-def _when(at: datetime, t0: datetime | None) -> str:
+def _when(at: datetime, t0: datetime | None, clock: ClockFormat) -> str:
     if t0 is None or at < t0:
-        return f"{at:%H:%M} (pre-dose)"
-    return f"{at:%H:%M} ({format_t_plus(at - t0)})"
+        return f"{clock(at)} (pre-dose)"
+    return f"{clock(at)} ({format_t_plus(at - t0)})"
 
 
 def _ordered(readings: Sequence[VitalsReading]) -> list[VitalsReading]:
@@ -132,8 +133,14 @@ def evaluate_alerts(
     readings: Sequence[VitalsReading],
     doses: Sequence[DoseEntry],
     settings: ClinicSettings,
+    *,
+    clock: ClockFormat = wall_clock,
 ) -> list[Alert]:
-    """All alert episodes in the readings, sorted by the time they became true."""
+    """All alert episodes in the readings, sorted by the time they became true.
+
+    Times are instants (or all naive); ``clock`` shows them in messages (the
+    session's timeline, so a time reads as the clinic's clock did).
+    """
     ordered = _ordered(readings)
     t0 = first_dose_time(doses)
     rules = settings.alerts
@@ -156,7 +163,7 @@ def evaluate_alerts(
                 Alert(
                     RuleId.PRE_DOSE_HOLD,
                     hold.severity,
-                    f"Pre-dose BP {first.bp_text} at {_when(first.time, t0)} is above "
+                    f"Pre-dose BP {first.bp_text} at {_when(first.time, t0, clock)} is above "
                     f"{hold.above}: dosing needs an override with a reason",
                     first.time,
                     (first,),
@@ -166,7 +173,7 @@ def evaluate_alerts(
 
     hyper = rules.hypertension
     if hyper.enabled:
-        alerts.extend(_hypertension(ordered, t0, settings))
+        alerts.extend(_hypertension(ordered, t0, settings, clock))
 
     tachy = rules.tachycardia
     if tachy.enabled:
@@ -178,7 +185,7 @@ def evaluate_alerts(
         ):
             run = tuple(episode.run[: episode.fired_at + 1])
             last = run[-1]
-            shown = ", ".join(f"{r.heart_rate} at {_when(r.time, t0)}" for r in run)
+            shown = ", ".join(f"{r.heart_rate} at {_when(r.time, t0, clock)}" for r in run)
             alerts.append(
                 Alert(
                     RuleId.TACHYCARDIA,
@@ -204,7 +211,7 @@ def evaluate_alerts(
                 Alert(
                     RuleId.DESATURATION,
                     desat.severity,
-                    f"Desaturation: SpO2 {first.spo2}% at {_when(first.time, t0)} "
+                    f"Desaturation: SpO2 {first.spo2}% at {_when(first.time, t0, clock)} "
                     f"is below {desat.below_percent}%",
                     first.time,
                     (first,),
@@ -225,7 +232,7 @@ def evaluate_alerts(
                 Alert(
                     RuleId.EXCESS_SEDATION,
                     sedation.severity,
-                    f"Excess sedation: MOAA/S {first.moaas} at {_when(first.time, t0)} "
+                    f"Excess sedation: MOAA/S {first.moaas} at {_when(first.time, t0, clock)} "
                     f"(alert at {sedation.at_or_below} or less)",
                     first.time,
                     (first,),
@@ -239,7 +246,7 @@ def evaluate_alerts(
 
 
 def _hypertension(
-    ordered: list[VitalsReading], t0: datetime | None, settings: ClinicSettings
+    ordered: list[VitalsReading], t0: datetime | None, settings: ClinicSettings, clock: ClockFormat
 ) -> list[Alert]:
     """Hypertension episodes: a run of BP readings above either threshold.
 
@@ -284,7 +291,7 @@ def _hypertension(
                 (
                     RuleId.HYPERTENSION,
                     rule.once_severity,
-                    f"Hypertension: BP {reading.bp_text} at {_when(reading.time, t0)} "
+                    f"Hypertension: BP {reading.bp_text} at {_when(reading.time, t0, clock)} "
                     f"is above {rule.once_above}",
                     reading.time,
                     (reading,),
@@ -298,7 +305,7 @@ def _hypertension(
         ):
             fired_sustained = True
             triggers = tuple(run[sustained_start:])
-            shown = ", ".join(f"{r.bp_text} at {_when(r.time, t0)}" for r in triggers)
+            shown = ", ".join(f"{r.bp_text} at {_when(r.time, t0, clock)}" for r in triggers)
             pending.append(
                 (
                     RuleId.HYPERTENSION,
@@ -342,6 +349,8 @@ def dose_needs_override(
     t0_candidate: datetime,
     settings: ClinicSettings,
     doses: Sequence[DoseEntry] = (),
+    *,
+    clock: ClockFormat = wall_clock,
 ) -> HoldReason | None:
     """Whether a first dose at ``t0_candidate`` needs an override, and why.
 
@@ -370,7 +379,7 @@ def dose_needs_override(
     high = tuple(r for r in considered if rule.above.exceeded_by(r.systolic, r.diastolic))
     if not high:
         return None
-    shown = ", ".join(f"{r.bp_text} at {r.time:%H:%M}" for r in high)
+    shown = ", ".join(f"{r.bp_text} at {clock(r.time)}" for r in high)
     return HoldReason(
         HoldKind.BP_ABOVE_THRESHOLD,
         f"Pre-dose BP above {rule.above} ({shown}): dosing needs an override with a reason",

@@ -30,6 +30,7 @@ from itertools import pairwise
 from kapnotes.domain.clients import Product
 from kapnotes.domain.session.clock import format_minutes
 from kapnotes.domain.session.settings import BillingSettings, ClinicSettings, Rounding
+from kapnotes.domain.timeline import ClockFormat, wall_clock
 
 Interval = tuple[datetime, datetime]
 
@@ -136,6 +137,8 @@ def billing(
     total_dose_mg: float | None,
     settings: ClinicSettings,
     now: datetime | None = None,
+    *,
+    clock: ClockFormat = wall_clock,
 ) -> BillingSummary:
     """Total each person's in-person time and suggest units (see the module docstring).
 
@@ -158,7 +161,7 @@ def billing(
             notes.append(f"{entry.name}: no stop time yet; not counted")
             continue
         if stop < entry.start:
-            notes.append(f"{entry.name}: stop {stop:%H:%M} is before start; not counted")
+            notes.append(f"{entry.name}: stop {clock(stop)} is before start; not counted")
             continue
         (in_room if entry.in_person else remote)[key].append((entry.start, stop))
 

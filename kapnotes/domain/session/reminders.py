@@ -26,6 +26,7 @@ from kapnotes.domain.session.clock import format_minutes, minutes_of
 from kapnotes.domain.session.doses import DoseEntry, first_dose_time
 from kapnotes.domain.session.settings import ClinicSettings
 from kapnotes.domain.session.vitals import VitalsReading
+from kapnotes.domain.timeline import ClockFormat, wall_clock
 
 
 class ReminderKind(StrEnum):
@@ -54,6 +55,8 @@ def reminders_due(
     product: Product,
     settings: ClinicSettings,
     monitoring_ended: datetime | None = None,
+    *,
+    clock: ClockFormat = wall_clock,
 ) -> list[Reminder]:
     """The reminders due at ``now``, in a stable order (see the module docstring)."""
     if monitoring_ended is not None and now >= monitoring_ended:
@@ -120,7 +123,7 @@ def reminders_due(
                     ReminderKind.MINIMUM_MONITORING,
                     f"Minimum monitoring not yet reached: "
                     f"{format_minutes(-(-left.total_seconds() // 60))} left "
-                    f"(until T+{minimum}, {until:%H:%M})",
+                    f"(until T+{minimum}, {clock(until)})",
                     until,
                 )
             )

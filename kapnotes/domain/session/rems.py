@@ -24,6 +24,7 @@ from kapnotes.domain.clients import Product
 from kapnotes.domain.session.doses import DoseEntry, first_dose_time
 from kapnotes.domain.session.settings import BpCheck, ClinicSettings
 from kapnotes.domain.session.vitals import VitalsReading
+from kapnotes.domain.timeline import ClockFormat, wall_clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,8 @@ def rems_summary(
     discharge_time: datetime | None,
     settings: ClinicSettings,
     monitoring_end: datetime | None = None,
+    *,
+    clock: ClockFormat = wall_clock,
 ) -> RemsSummary:
     """Fill the REMS block from the logs (see the module docstring for each item)."""
     product = Product.ESKETAMINE_INTRANASAL
@@ -117,7 +120,7 @@ def rems_summary(
             bp_pre_discharge = latest
         else:
             within = f" within {limit} min" if limit is not None else ""
-            missing.append(f"BP before discharge (none{within} before {discharge_time:%H:%M})")
+            missing.append(f"BP before discharge (none{within} before {clock(discharge_time)})")
 
     minutes: int | None = None
     if end_of_monitoring is not None:

@@ -28,6 +28,7 @@ from kapnotes.domain.assets import get_asset
 from kapnotes.domain.clients import Product
 from kapnotes.domain.files import atomic_write
 from kapnotes.domain.templates.narrative import NarrativeLayout
+from kapnotes.domain.timeline import system_zone_name, zone_named
 
 SETTINGS_FORMAT: Final = "kapnotes-clinic-settings"
 SETTINGS_VERSION: Final = 1
@@ -379,6 +380,18 @@ class ClinicSettings(_Model):
     billing: BillingSettings = BillingSettings()
     note_format: NarrativeLayout = NarrativeLayout.SOAP
     reminder_sound: bool = False  # a soft system beep when a reminder falls due
+    #: The clinic's time zone (IANA name, e.g. "America/New_York"); None: this computer's.
+    time_zone: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _known_zone(self) -> Self:
+        if self.time_zone is not None:
+            zone_named(self.time_zone)  # TimeInputError (a ValueError) names an unknown zone
+        return self
+
+    def zone_name(self) -> str:
+        """The clinic's time zone: the setting, else this computer's zone."""
+        return self.time_zone or system_zone_name()
 
     @model_validator(mode="after")
     def _unique_checklist(self) -> Self:

@@ -26,6 +26,7 @@ from kapnotes.domain.templates.model import (
     parse_date,
     parse_time,
 )
+from kapnotes.domain.timeline import ClockTime, instants_of
 
 Context = Mapping[str, Any]
 _MISSING = object()
@@ -55,14 +56,24 @@ def resolve_ref(
             current = _lookup(current, part)
         return current
     if row is not None and ref in row:
-        return row[ref]
+        return _stamped(row, ref)
     head, dot, column = ref.partition(".")
     value = values.get(head)
     if not dot:
-        return value
+        return _stamped(values, head)
     if not isinstance(value, list | tuple):
         return []
-    return [entry.get(column) if isinstance(entry, Mapping) else None for entry in value]
+    return [_stamped(entry, column) if isinstance(entry, Mapping) else None for entry in value]
+
+
+def _stamped(container: Mapping[str, Any], key: str) -> Any:
+    """A value; a clock time that has an instant beside it comes as a :class:`ClockTime`."""
+    value = container.get(key)
+    if isinstance(value, str) and not isinstance(value, ClockTime):
+        instant = instants_of(dict(container)).get(key)
+        if instant is not None:
+            return ClockTime(value, instant)
+    return value
 
 
 # --------------------------------------------------------------------------- conditions
@@ -191,6 +202,12 @@ def _as_datetime(value: Any) -> datetime | None:
 
 
 def _minutes_between(a: Any, b: Any) -> float | int | None:
+    """Elapsed minutes: between instants where the clock times have them (a clock change
+    counts as the real minutes it is), else between clock times (an end before the
+    start is past midnight)."""
+    start_at, end_at = getattr(a, "instant", None), getattr(b, "instant", None)
+    if isinstance(start_at, datetime) and isinstance(end_at, datetime):
+        return _tidy((end_at - start_at).total_seconds() / 60)
     start_dt, end_dt = _as_datetime(a), _as_datetime(b)
     if start_dt is not None and end_dt is not None:
         return _tidy((end_dt - start_dt).total_seconds() / 60)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.instruments import LoadedInstruments, load_instruments
-from kapnotes.domain.session import SessionClock
+from kapnotes.domain.note_times import NoteTimes
 from kapnotes.domain.templates import (
     AnyField,
     ChecklistField,
@@ -53,14 +53,15 @@ from kapnotes.domain.templates import (
     TemplateSpec,
     TimeField,
     YesNoField,
-    compute_values,
     evaluate_computed,
     evaluate_condition,
     missing_for_signing,
     section_visible,
     visible_items,
 )
-from kapnotes.domain.templates.model import parse_time
+from kapnotes.domain.timeline import INSTANTS_KEY, as_utc
+from kapnotes.session import NoteDraft
+from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import (
     EVENT_KEY,
     NewEntry,
@@ -68,7 +69,6 @@ from kapnotes.store.notes import (
     NoteStore,
     SignedNoteError,
     event_data,
-    new_entry_id,
 )
 from kapnotes.ui.editor.fields import (
     ChecklistWidget,
@@ -119,6 +119,7 @@ class NoteEditor(QWidget):
     """
 
     saved = Signal(str)
+    measures_changed = Signal(int)
     signed = Signal(str)
     addendum_added = Signal(str)
     status_changed = Signal(str)
@@ -134,6 +135,7 @@ class NoteEditor(QWidget):
         instruments: LoadedInstruments | None = None,
         autosave_ms: int = AUTOSAVE_MS,
         now: Callable[[], datetime] = datetime.now,
+        measures: MeasureStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -147,6 +149,15 @@ class NoteEditor(QWidget):
         self.layout_kind = NarrativeLayout(layout)
         self._instruments = instruments or bundled_instruments()
         self._now = now
+        # Times, measures and saving: the session layer's side of this note.
+        self.draft = NoteDraft(
+            note_store,
+            self.record,
+            self.spec,
+            measures=measures,
+            instruments=self._instruments,
+        )
+        self.times: NoteTimes | None = None
         self.widgets: dict[str, FieldWidget] = {}
         self.section_cards: dict[str, Card] = {}
         self._section_of: dict[str, Section] = {}
@@ -362,8 +373,10 @@ class NoteEditor(QWidget):
             self.save_timer.start()
 
     def values(self) -> dict[str, Any]:
-        """The note's values as they would be saved (computed fields filled in)."""
-        return compute_values(self.spec, self._values, self.context)
+        """The note's values as they would be saved (computed fields filled in, clock times
+        placed on the session's timeline, T+ from the first dose)."""
+        placed, self.times = self.draft.prepare(self._values, self.context)
+        return placed
 
     def _link_choices(self, field: NoteLinkField) -> list[tuple[str, str]]:
         choices: list[tuple[str, str]] = []
@@ -413,7 +426,7 @@ class NoteEditor(QWidget):
 
     def _refresh(self) -> None:
         """Visibility (show_if), computed fields and checklist items for the current values."""
-        filled = compute_values(self.spec, self._values, self.context)
+        filled = self.values()
         for section in self.spec.sections:
             card = self.section_cards[section.id]
             card.setVisible(section_visible(section, filled, self.context))
@@ -432,8 +445,9 @@ class NoteEditor(QWidget):
                 else:
                     widget.set_read_only(True)
                     widget.set_value(filled.get(field_id))
-            if isinstance(widget, LogWidget) and widget.has_computed_columns:
+            if isinstance(widget, LogWidget):
                 rows = filled.get(field_id)
+                widget.model.time_display = self._time_display(field_id)
                 widget.model.set_rows(rows if isinstance(rows, list) else [])
 
     # -- saving ----------------------------------------------------------------------
@@ -464,12 +478,13 @@ class NoteEditor(QWidget):
         payload = self.values()
         fills, corrections = self._changed_entries(payload)
         try:
-            self.store.save_values(
-                self.note_id,
+            saved = self.draft.save(
                 payload,
+                context=self.context,
                 new_entries=self._new_entries,
                 corrections=corrections,
                 fills=fills,
+                prepared=True,
             )
         except SignedNoteError:
             self._dirty = False
@@ -485,10 +500,34 @@ class NoteEditor(QWidget):
             self._event_data[entry.id] = dict(entry.data)
         self._new_entries = []
         self._dirty = False
+        self._adopt(saved.values)
         stamp = self._now().strftime("%H:%M:%S")
         self._set_status(f"Saved {stamp}")
         self.saved.emit(stamp)
+        if saved.measures_changed:
+            self.measures_changed.emit(saved.measures_changed)
         return True
+
+    def _adopt(self, stored: Mapping[str, Any]) -> None:
+        """Keep what was stored: log rows with their instants and T+ (edits since stay)."""
+        for field_id, widget in self.widgets.items():
+            if isinstance(widget, LogWidget) and isinstance(stored.get(field_id), list):
+                self._values[field_id] = stored[field_id]
+                widget.model.set_rows(stored[field_id])
+        if INSTANTS_KEY in stored:
+            self._values[INSTANTS_KEY] = stored[INSTANTS_KEY]
+
+    def _time_display(self, log_id: str) -> Callable[[int, str], str | None]:
+        """How the log's clock times read: with their zone where the session crosses a change."""
+
+        def show(row: int, column: str) -> str | None:
+            times = self.times
+            if times is None or not times.timeline.show_zone:
+                return None
+            instant = times.row(log_id, row, column)
+            return None if instant is None else times.timeline.clock(instant)
+
+        return show
 
     def _changed_entries(
         self, payload: Mapping[str, Any]
@@ -522,25 +561,17 @@ class NoteEditor(QWidget):
         self.status_changed.emit(text)
 
     def _add_entry(self, widget: LogWidget) -> None:
-        """Append a row stamped with the current time and write it as an event now."""
+        """Append a row stamped with the real instant now and write it as an event now."""
         if self.record.is_signed:
             return
         now = self._now()
-        row: dict[str, Any] = {}
-        time_columns = [c.id for c in widget.log_field.columns if isinstance(c, TimeField)]
-        if "time" in time_columns:
-            row["time"] = now.strftime("%H:%M")
-        offset = self._minutes_since_first_dose(now)
-        if offset is not None and widget.model.column_index("t_plus_min") >= 0:
-            row["t_plus_min"] = offset
+        if now.tzinfo is None:  # a test clock's naive reading is the clinic's wall clock
+            now = now.replace(tzinfo=self.draft.timeline.zone)
+        row, entry = self.draft.stamp(widget.log_field, self._values, as_utc(now))
         at = widget.model.append_row(row)
-        event_id = new_entry_id()
-        widget.model.set_cell(at, EVENT_KEY, event_id)
-        stamp = now if now.tzinfo is not None else now.astimezone()
-        self._new_entries.append(
-            NewEntry(event_id, widget.log_field.id, dict(row), stamp, self._offset_s(now))
-        )
-        self._added_here.add(event_id)
+        widget.model.set_cell(at, EVENT_KEY, entry.id)
+        self._new_entries.append(entry)
+        self._added_here.add(entry.id)
         self._values[widget.log_field.id] = widget.value()
         self._refresh()
         self._dirty = True
@@ -553,27 +584,6 @@ class NoteEditor(QWidget):
         ]
         if editable:
             widget.edit_cell(at, editable[0])
-
-    def _session_clock(self, now: datetime) -> SessionClock:
-        """T0 is the earliest dose time logged, on the session's day (as the live view)."""
-        doses = self._values.get("dose_log")
-        rows = doses if isinstance(doses, list) else []
-        times = [parse_time(r.get("time")) for r in rows if isinstance(r, dict)]
-        day = now.date()
-        return SessionClock.from_dose_times(datetime.combine(day, t) for t in times if t)
-
-    def _local(self, now: datetime) -> datetime:
-        return now.astimezone().replace(tzinfo=None) if now.tzinfo is not None else now
-
-    def _minutes_since_first_dose(self, now: datetime) -> int | None:
-        """T+ minutes (negative before the first dose), None when no dose is logged."""
-        local = self._local(now)
-        return self._session_clock(local).minutes(local)
-
-    def _offset_s(self, now: datetime) -> int | None:
-        local = self._local(now)
-        t0 = self._session_clock(local).t0
-        return None if t0 is None else int((local - t0).total_seconds())
 
     # -- signing -----------------------------------------------------------------------
 

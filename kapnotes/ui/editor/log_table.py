@@ -10,7 +10,7 @@ note event at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapnotes.domain.parse import InputError, parse_value
 from kapnotes.domain.templates import (
     ColumnField,
     IntegerField,
@@ -74,41 +75,12 @@ def cell_text(column: ColumnField, value: Any) -> str:
 
 
 def parse_cell(column: ColumnField, value: Any) -> Any:
-    """Turn what an editor produced into the stored value (None when blank)."""
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-    if value is None:
-        return None
-    if isinstance(column, IntegerField) and isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return value
-    if isinstance(column, NumberField) and isinstance(value, str):
-        try:
-            number = float(value.replace(",", "."))
-        except ValueError:
-            return value
-        return int(number) if number.is_integer() else number
-    if isinstance(column, MultiChoiceField) and isinstance(value, str):
-        chosen: list[str] = []
-        for part in (p.strip() for p in value.split(",")):
-            if not part:
-                continue
-            match = next(
-                (o.value for o in column.options if part.lower() in (o.label.lower(), o.value)),
-                None,
-            )
-            if match is not None:
-                chosen.append(match)
-            elif column.allow_other:
-                chosen.append(part)
-            else:
-                return value
-        return chosen or None
-    return value
+    """Turn what an editor produced into the stored value (None when blank).
+
+    One parser per column type (:func:`kapnotes.domain.parse.parse_value`);
+    ``InputError`` names the column when the text does not parse.
+    """
+    return parse_value(column, value)
 
 
 class LogTableModel(QAbstractTableModel):
@@ -123,6 +95,8 @@ class LogTableModel(QAbstractTableModel):
         self.columns: tuple[ColumnField, ...] = field.columns
         self.rows: list[dict[str, Any]] = []
         self.read_only = False
+        # (row, column id) -> how a clock time reads (with its zone across a change), or None
+        self.time_display: Callable[[int, str], str | None] | None = None
 
     # -- Qt model API ------------------------------------------------------------------
 
@@ -161,6 +135,10 @@ class LogTableModel(QAbstractTableModel):
         column = self.columns[index.column()]
         value = self.rows[index.row()].get(column.id)
         if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(column, TimeField) and self.time_display is not None:
+                shown = self.time_display(index.row(), column.id)
+                if shown is not None:
+                    return shown
             return cell_text(column, value)
         if role == Qt.ItemDataRole.EditRole:
             return value
@@ -197,7 +175,11 @@ class LogTableModel(QAbstractTableModel):
         if not self._in_range(index.row(), index.column()):
             return False
         column = self.columns[index.column()]
-        parsed = parse_cell(column, value)
+        try:
+            parsed = parse_cell(column, value)
+        except InputError as error:
+            self.rejected.emit(f"Row {index.row() + 1}, {error}")
+            return False
         if parsed is not None:
             errors = [i for i in column.check_value(parsed) if i.severity == "error"]
             if errors:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.domain.templates import LoadResult, NarrativeLayout, TemplateSpec, load_templates
 from kapnotes.store.clients import ClientStore
+from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.ui import theme
 from kapnotes.ui.editor.editor import NoteEditor
@@ -82,6 +83,7 @@ class NoteWindow(QMainWindow):
         layout: NarrativeLayout = NarrativeLayout.SOAP,
         instruments: LoadedInstruments | None = None,
         autosave_ms: int = 400,
+        measures: MeasureStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -102,6 +104,7 @@ class NoteWindow(QMainWindow):
             layout,
             instruments=instruments,
             autosave_ms=autosave_ms,
+            measures=measures,
         )
         title = str(record.template_snapshot.get("title", record.kind.title()))
         self.setWindowTitle(f"{title} · {client_name}" if client_name else title)

@@ -9,8 +9,14 @@ note event), so the same note opens in the normal editor unchanged.
 
 from __future__ import annotations
 
-from kapnotes.ui.session_view.record import SessionClient, SessionRecord
-from kapnotes.ui.session_view.view import CURTAIN_KEY, DIM_KEY, HELP_TEXT, QUICK_TAGS, SessionView
+from kapnotes.ui.session_view.view import (
+    CURTAIN_KEY,
+    DIM_KEY,
+    HELP_TEXT,
+    QUICK_TAGS,
+    SessionConfig,
+    SessionView,
+)
 from kapnotes.ui.session_view.window import SessionWindow
 
 __all__ = [
@@ -18,8 +24,7 @@ __all__ = [
     "DIM_KEY",
     "HELP_TEXT",
     "QUICK_TAGS",
-    "SessionClient",
-    "SessionRecord",
+    "SessionConfig",
     "SessionView",
     "SessionWindow",
 ]

@@ -9,8 +9,6 @@ inline in the panel; nothing here opens a dialog.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, Qt, Signal
@@ -31,56 +29,24 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.clients import PRODUCT_LABELS, Product
-from kapnotes.domain.session import (
-    ClinicSettings,
-    DoseInputError,
-    Presence,
-    billing,
-    discharge_check,
-    dose_mg,
-    dose_needs_override,
-    dose_warnings,
-    format_minutes,
-    product_from,
-    product_route,
-    rems_summary,
-)
+from kapnotes.domain.session import DoseInputError, product_from
 from kapnotes.domain.templates import MultiChoiceField, SingleChoiceField
 from kapnotes.domain.templates.model import Option as ChoiceOption
-from kapnotes.store.notes import EVENT_KEY
-from kapnotes.ui.session_view.record import (
-    ADVERSE,
-    CLINICIANS,
-    DISCHARGE_EVENT,
-    DOSES,
-    INTERVENTION_EVENT,
-    OBSERVATIONS,
-    OVERRIDE_EVENT,
+from kapnotes.session import (
+    MG,
+    MG_PER_KG,
+    DoseRequest,
+    LiveSession,
+    Logged,
+    NeedsReason,
+    Outcome,
+    PresenceRequest,
+    Refused,
     SessionRecord,
-    clock_time,
-    hhmm,
-    parse_float,
 )
+from kapnotes.session.record import ADVERSE, CLINICIANS, DISCHARGE_EVENT, DOSES
+from kapnotes.store.notes import EVENT_KEY
 from kapnotes.ui.widgets import label, set_invalid, set_role
-
-MG = "mg"
-MG_PER_KG = "mg/kg"
-
-
-def write_observation(
-    record: SessionRecord, text: str, tags: Sequence[str] = (), at: datetime | None = None
-) -> dict[str, Any]:
-    """An observation_log row (time, T+ minutes, text, tags), written durably."""
-    moment = at or record.now()
-    row: dict[str, Any] = {"time": hhmm(moment)}
-    offset = record.t_plus_min(moment)
-    if offset is not None:
-        row["t_plus_min"] = offset
-    if text:
-        row["text"] = text
-    if tags:
-        row["tags"] = list(tags)
-    return record.append(OBSERVATIONS, row, moment)
 
 
 def caption(text: str, widget: QWidget) -> QVBoxLayout:
@@ -167,11 +133,12 @@ class Panel(QFrame):
 
     written = Signal(str)
 
-    def __init__(self, title: str, record: SessionRecord, settings: ClinicSettings) -> None:
+    def __init__(self, title: str, session: LiveSession) -> None:
         super().__init__()
         self.setProperty("role", "panel")
-        self.record = record
-        self.settings = settings
+        self.session = session
+        self.record = session.record
+        self.settings = session.settings
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(14, 12, 14, 12)
         self.body.setSpacing(8)
@@ -185,6 +152,29 @@ class Panel(QFrame):
         self.message.setText(text)
         set_role(self.message, role)
         self.message.setVisible(bool(text))
+
+    def show_outcome(self, outcome: Outcome, inputs: dict[str, QWidget] | None = None) -> bool:
+        """Show what the session answered: a message, the input at fault marked; True when
+        the entry was written."""
+        for widget in (inputs or {}).values():
+            set_invalid(widget, False)
+        if isinstance(outcome, Logged):
+            if outcome.warnings:
+                self.say(" ".join((outcome.message, *outcome.warnings)).strip(), "inline-warning")
+            elif outcome.message:
+                self.say(outcome.message, "inline-ok")
+            else:
+                self.say("")
+            return True
+        if isinstance(outcome, Refused):
+            target = (inputs or {}).get(outcome.field or "")
+            if target is not None:
+                set_invalid(target, True)
+                target.setFocus()
+            self.say(outcome.reason)
+            return False
+        self.say(outcome.message)
+        return False
 
     def set_read_only(self, read_only: bool) -> None:
         """Disable every input of the panel."""
@@ -203,8 +193,9 @@ class Panel(QFrame):
 class DosePanel(Panel):
     """Product, dose in mg or mg/kg (mg from the client's weight), lot number, time."""
 
-    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
-        super().__init__("Medicine log", record, settings)
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__("Medicine log", session)
+        record = session.record
         self.product = ChoiceCombo()
         self.product.setObjectName("doseProduct")
         for product in Product:
@@ -272,24 +263,14 @@ class DosePanel(Panel):
         return self.amount
 
     def _preview(self) -> None:
-        try:
-            amount = parse_float(self.amount.text())
-        except ValueError:
-            self.computed.setText("")
-            return
-        weight = self.record.client.weight_kg
-        if amount is not None and self.unit.currentText() == MG_PER_KG:
-            if weight:
-                self.computed.setText(f"= {amount * weight:g} mg at {weight:g} kg")
-            else:
-                self.computed.setText("No weight recorded: enter mg")
-        else:
-            self.computed.setText("")
+        self.computed.setText(
+            self.session.dose_preview(self.amount.text(), self.unit.currentText())
+        )
 
     def refresh(self) -> None:
         """List the doses given so far."""
         self.doses.clear()
-        for row in self.record.rows(DOSES):
+        for row, instant in self.record.timed_rows(DOSES):
             per_kg = row.get("dose_mg_per_kg")
             extra = f" ({per_kg:g} mg/kg)" if isinstance(per_kg, int | float) else ""
             lot = f" · lot {row['lot_number']}" if row.get("lot_number") else ""
@@ -297,74 +278,33 @@ class DosePanel(Panel):
                 what = PRODUCT_LABELS[product_from(str(row.get("product")), str(row.get("route")))]
             except DoseInputError:
                 what = f"{row.get('product', '')} {row.get('route', '')}"
-            self.doses.addItem(
-                f"{row.get('time', '')}  {row.get('dose_mg', '')} mg{extra}  {what}{lot}"
-            )
+            when = self.session.clock(instant) if instant else str(row.get("time", ""))
+            self.doses.addItem(f"{when}  {row.get('dose_mg', '')} mg{extra}  {what}{lot}")
 
     def log_dose(self) -> bool:
         """Log the dose typed; refused (inline) while a hold needs a reason."""
-        record = self.record
-        if record.read_only:
+        if self.record.read_only:
             return False
-        for edit in (self.amount, self.time):
-            set_invalid(edit, False)
-        now = record.now()
-        product = Product(str(self.product.currentData()))
-        weight = record.client.weight_kg
-        try:
-            at = clock_time(self.time.text(), record.day) or now
-        except ValueError as error:
-            set_invalid(self.time, True)
-            self.say(str(error))
-            return False
-        try:
-            amount = parse_float(self.amount.text())
-            per_kg = amount if self.unit.currentText() == MG_PER_KG else None
-            mg = dose_mg(
-                mg=None if per_kg is not None else amount, mg_per_kg=per_kg, weight_kg=weight
+        outcome = self.session.log_dose(
+            DoseRequest(
+                Product(str(self.product.currentData())),
+                self.amount.text(),
+                self.unit.currentText(),
+                self.lot.text(),
+                self.time.text(),
+                self.override.text(),
             )
-        except DoseInputError as error:
-            set_invalid(self.amount, True)
-            self.say(str(error))
-            return False
-        except ValueError:
-            set_invalid(self.amount, True)
-            self.say("Dose must be a number")
-            return False
-        doses = record.doses()
-        readings = [reading for reading, _row in record.readings()]
-        hold = dose_needs_override(readings, at, self.settings, doses)
-        reason = self.override.text().strip()
-        if hold is not None and not reason:
+        )
+        if isinstance(outcome, NeedsReason):
             self.override_row.show()
-            self.say(f"Not logged. {hold.message}. Type the reason, then press Enter.")
+            self.say(outcome.message)
             self.override.setFocus()
             return False
-        warnings = dose_warnings(product, mg, weight, self.settings, doses)
-        name, route = product_route(product)
-        row: dict[str, Any] = {"time": hhmm(at), "product": name, "route": route, "dose_mg": mg}
-        if per_kg is not None:
-            row["dose_mg_per_kg"] = per_kg
-        if self.lot.text().strip():
-            row["lot_number"] = self.lot.text().strip()
-        record.append(DOSES, row, at)
-        if hold is not None:
-            record.event(
-                OVERRIDE_EVENT,
-                {"for": "dose", "time": hhmm(at), "hold": hold.message, "reason": reason},
-                at,
-            )
-            write_observation(record, f"OVERRIDE (dose): {hold.message}. Reason: {reason}", (), at)
+        if not self.show_outcome(outcome, {"amount": self.amount, "time": self.time}):
+            return False
         for edit in (self.amount, self.lot, self.time, self.override):
             edit.clear()
         self.override_row.hide()
-        if warnings:
-            self.say(
-                f"Logged {mg:g} mg at {hhmm(at)}. " + " ".join(w.message for w in warnings),
-                "inline-warning",
-            )
-        else:
-            self.say(f"Logged {mg:g} mg at {hhmm(at)}.", "inline-ok")
         self.refresh()
         self.written.emit(DOSES)
         return True
@@ -376,8 +316,9 @@ class DosePanel(Panel):
 class EventsPanel(Panel):
     """Adverse events (kind, severity, onset, resolution, action) and interventions."""
 
-    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
-        super().__init__("Adverse events and interventions", record, settings)
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__("Adverse events and interventions", session)
+        record = session.record
         self.kind = QComboBox()
         self.kind.setObjectName("aeKind")
         self.kind.setEditable(True)
@@ -449,10 +390,14 @@ class EventsPanel(Panel):
         """List the adverse events and tick the interventions recorded."""
         self.events.clear()
         kinds = {o.value: o.label for o in template_options(self.record, ADVERSE, "kind")}
-        for row in self.record.rows(ADVERSE):
-            resolved = row.get("resolution_time")
+        times = self.record.times()
+        for position, row in enumerate(self.record.rows(ADVERSE)):
+            onset = times.row(ADVERSE, position, "onset_time")
+            resolved_at = times.row(ADVERSE, position, "resolution_time")
+            resolved = self.session.clock(resolved_at) if resolved_at else None
+            onset_text = self.session.clock(onset) if onset else str(row.get("onset_time", ""))
             text = (
-                f"{row.get('onset_time', '')}  {kinds.get(row.get('kind'), row.get('kind'))}"
+                f"{onset_text}  {kinds.get(row.get('kind'), row.get('kind'))}"
                 f" ({row.get('severity', '')})"
                 + (f" · resolved {resolved}" if resolved else " · open")
                 + (f" · {row['action_taken']}" if row.get("action_taken") else "")
@@ -471,30 +416,16 @@ class EventsPanel(Panel):
         """Record the adverse event typed, stamped with its onset."""
         if self.record.read_only:
             return False
-        set_invalid(self.onset, False)
-        try:
-            onset = clock_time(self.onset.text(), self.record.day) or self.record.now()
-        except ValueError as error:
-            set_invalid(self.onset, True)
-            self.say(str(error))
-            return False
         text = self.kind.currentText().strip()
         index = self.kind.findText(text)
         kind = self.kind.itemData(index) if index >= 0 else text
-        if not kind:
-            self.say("Choose or type the kind of event")
+        outcome = self.session.record_adverse(
+            str(kind or ""), self.severity.currentData(), self.onset.text(), self.action.text()
+        )
+        if not self.show_outcome(outcome, {"onset": self.onset, "kind": self.kind}):
             return False
-        row: dict[str, Any] = {
-            "kind": kind,
-            "severity": self.severity.currentData(),
-            "onset_time": hhmm(onset),
-        }
-        if self.action.text().strip():
-            row["action_taken"] = self.action.text().strip()
-        self.record.append(ADVERSE, row, self.record.now())
         self.onset.clear()
         self.action.clear()
-        self.say("")
         self.refresh()
         self.written.emit(ADVERSE)
         return True
@@ -505,13 +436,8 @@ class EventsPanel(Panel):
             return False
         item = self.events.currentItem()
         event_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        if event_id is None:
-            open_rows = [r for r in self.record.rows(ADVERSE) if not r.get("resolution_time")]
-            event_id = open_rows[-1].get(EVENT_KEY) if open_rows else None
-        if not isinstance(event_id, str):
-            self.say("No open adverse event")
+        if not self.show_outcome(self.session.resolve_adverse(event_id)):
             return False
-        self.record.correct(ADVERSE, event_id, {"resolution_time": hhmm(self.record.now())})
         self.refresh()
         self.written.emit(ADVERSE)
         return True
@@ -519,18 +445,8 @@ class EventsPanel(Panel):
     def _intervention(self, option: ChoiceOption, on: bool) -> None:
         if self.record.read_only:
             return
-        chosen = self.record.values.get("interventions")
-        values = [v for v in (chosen if isinstance(chosen, list) else []) if v != option.value]
-        if on:
-            values.append(option.value)
-        now = self.record.now()
-        self.record.update({"interventions": values or None})
-        self.record.event(
-            INTERVENTION_EVENT, {"value": option.value, "on": on, "time": hhmm(now)}, now
-        )
-        if on:
-            write_observation(self.record, f"Intervention: {option.label}", ["intervention"], now)
-        self.written.emit("interventions")
+        if self.show_outcome(self.session.set_intervention(option.value, option.label, on)):
+            self.written.emit("interventions")
 
 
 # --------------------------------------------------------------------------- time
@@ -547,8 +463,8 @@ ROLES: tuple[tuple[str, str], ...] = (
 class TimePanel(Panel):
     """Who is present, in person, from when to when; totals and suggested billing units."""
 
-    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
-        super().__init__("Monitoring time", record, settings)
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__("Monitoring time", session)
         self.name = QLineEdit()
         self.name.setObjectName("clinicianName")
         self.name.setPlaceholderText("Name")
@@ -607,40 +523,23 @@ class TimePanel(Panel):
         """The name of the person arriving."""
         return self.name
 
-    def _at(self) -> datetime | None:
-        set_invalid(self.time, False)
-        try:
-            at = clock_time(self.time.text(), self.record.day) or self.record.now()
-        except ValueError as error:
-            set_invalid(self.time, True)
-            self.say(str(error))
-            return None
-        return at
-
     def start_presence(self) -> bool:
         """Record a person's arrival as a clinicians row."""
         if self.record.read_only:
             return False
-        name = self.name.text().strip()
-        if not name:
-            self.say("Type the name of the person arriving")
-            self.name.setFocus()
+        outcome = self.session.start_presence(
+            PresenceRequest(
+                self.name.text(),
+                str(self.role.currentData()),
+                self.credential.text(),
+                self.in_person.isChecked(),
+                self.time.text(),
+            )
+        )
+        if not self.show_outcome(outcome, {"name": self.name, "time": self.time}):
             return False
-        at = self._at()
-        if at is None:
-            return False
-        row: dict[str, Any] = {
-            "name": name,
-            "role": self.role.currentData(),
-            "in_person": self.in_person.isChecked(),
-            "start_time": hhmm(at),
-        }
-        if self.credential.text().strip():
-            row["credential"] = self.credential.text().strip()
-        self.record.append(CLINICIANS, row, self.record.now())
         for edit in (self.name, self.credential, self.time):
             edit.clear()
-        self.say("")
         self.refresh()
         self.written.emit(CLINICIANS)
         return True
@@ -651,18 +550,12 @@ class TimePanel(Panel):
             return False
         item = self.people.currentItem()
         event_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        present = [r for r in self.record.rows(CLINICIANS) if not r.get("end_time")]
-        if event_id is None and len(present) == 1:
-            event_id = present[0].get(EVENT_KEY)
-        if not isinstance(event_id, str) or event_id not in {r.get(EVENT_KEY) for r in present}:
-            self.say("Select the person who left (still present)")
+        outcome = self.session.stop_presence(
+            event_id if isinstance(event_id, str) else None, self.time.text()
+        )
+        if not self.show_outcome(outcome, {"time": self.time}):
             return False
-        at = self._at()
-        if at is None:
-            return False
-        self.record.correct(CLINICIANS, event_id, {"end_time": hhmm(at)})
         self.time.clear()
-        self.say("")
         self.refresh()
         self.written.emit(CLINICIANS)
         return True
@@ -672,12 +565,15 @@ class TimePanel(Panel):
         current = self.people.currentItem()
         keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.people.clear()
-        for row in self.record.rows(CLINICIANS):
-            stop = row.get("end_time")
+        times = self.record.times()
+        for position, row in enumerate(self.record.rows(CLINICIANS)):
+            start = times.row(CLINICIANS, position, "start_time")
+            stop = times.row(CLINICIANS, position, "end_time")
             where = "" if row.get("in_person") is not False else " · remote"
             item = QListWidgetItem(
                 f"{row.get('name', '')} ({row.get('role', '')}{where})  "
-                f"{row.get('start_time', '?')}–{stop or 'present'}"
+                f"{self.session.clock(start) if start else '?'}–"
+                f"{self.session.clock(stop) if stop else 'present'}"
             )
             item.setData(Qt.ItemDataRole.UserRole, row.get(EVENT_KEY))
             self.people.addItem(item)
@@ -687,28 +583,7 @@ class TimePanel(Panel):
 
     def summary_text(self) -> str:
         """Per-person totals and the suggested units under the clinic's rounding."""
-        presence: list[Presence] = [p for p, _row in self.record.presence()]
-        if not presence:
-            return "No one recorded yet: add each clinician present as they arrive."
-        doses = self.record.doses()
-        total = sum(d.dose_mg for d in doses) if doses else None
-        summary = billing(presence, self.record.product, total, self.settings, self.record.now())
-        lines = [
-            f"{p.name} ({p.role}): {format_minutes(p.minutes)}"
-            + (f" (+{format_minutes(p.remote_minutes)} remote)" if p.remote_minutes else "")
-            for p in summary.people
-        ]
-        lines.append(f"Suggested units ({summary.rounding.value.replace('_', ' ')} rounding):")
-        if summary.lines:
-            for line in summary.lines:
-                who = f" · {', '.join(line.people)}" if line.people else ""
-                lines.append(
-                    f"   {line.code} × {line.units}  ({format_minutes(line.minutes)}{who})"
-                )
-        else:
-            lines.append("   none yet")
-        lines.extend(f"   note: {n}" for n in summary.notes)
-        return "\n".join(lines)
+        return self.session.time_summary()
 
 
 # --------------------------------------------------------------------------- discharge
@@ -717,8 +592,10 @@ class TimePanel(Panel):
 class DischargePanel(Panel):
     """The clinic's checklist gates the discharge time; an override needs a reason (kept)."""
 
-    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
-        super().__init__("Discharge", record, settings)
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__("Discharge", session)
+        record = session.record
+        settings = session.settings
         self.boxes: dict[str, QCheckBox] = {}
         grid = QGridLayout()
         grid.setVerticalSpacing(4)
@@ -773,58 +650,20 @@ class DischargePanel(Panel):
     def _ticked(self) -> None:
         if self.record.read_only:
             return
-        self.record.update({"discharge_criteria": self.checked() or None})
-
-    def minimum_not_reached(self, at: datetime) -> str | None:
-        """Why discharging at `at` is before the clinic's minimum monitoring (None if it is not)."""
-        minimum = self.settings.monitoring.minimum_monitoring_min.get(self.record.product)
-        minutes = self.record.t_plus_min(at)
-        if minimum is None or minutes is None or minutes >= minimum:
-            return None
-        return (
-            f"Monitoring has lasted {format_minutes(minutes)}; the clinic's minimum for this "
-            f"product is {format_minutes(minimum)}."
-        )
-
-    def rems_text(self, discharge: datetime | None) -> tuple[str, dict[str, Any]]:
-        """The REMS block as the note will hold it, and what is missing."""
-        readings = [reading for reading, _row in self.record.readings()]
-        summary = rems_summary(
-            readings,
-            self.record.doses(),
-            discharge,
-            self.settings,
-            self.record.monitoring_end() or discharge,
-        )
-        values = summary.to_template_values()
-
-        def bp(prefix: str) -> str:
-            sys_ = values[f"rems_bp_{prefix}_systolic"]
-            dia = values[f"rems_bp_{prefix}_diastolic"]
-            return "—" if sys_ is None else f"{sys_}/{dia}"
-
-        minutes = values["rems_total_monitoring_min"]
-        text = (
-            f"REMS: BP before dosing {bp('pre_dose')} · at ~40 min {bp('40_min')} · "
-            f"before discharge {bp('pre_discharge')} · monitoring "
-            f"{'—' if minutes is None else format_minutes(minutes)}"
-        )
-        if summary.missing:
-            text += "\nMissing: " + "; ".join(summary.missing)
-        return text, values
+        self.show_outcome(self.session.set_discharge_criteria(self.checked()))
 
     def refresh(self) -> None:
         """The REMS block (esketamine) and what discharge recorded."""
         discharge = self.record.discharge_time()
         if self.record.product is Product.ESKETAMINE_INTRANASAL:
-            text, _values = self.rems_text(discharge or self.record.now())
+            text, _values = self.session.rems(discharge or self.session.now())
             if discharge is None:
                 text = text.replace("\nMissing:", "\nMissing if discharged now:")
             self.rems.setText(text)
         if discharge is not None:
             reason = self.record.values.get("discharge_override_reason")
             self.done.setText(
-                f"Discharge recorded at {discharge:%H:%M}"
+                f"Discharge recorded at {self.session.clock(discharge)}"
                 + (f" (override: {reason})" if reason else "")
             )
         else:
@@ -832,56 +671,17 @@ class DischargePanel(Panel):
 
     def record_discharge(self) -> bool:
         """Record discharge now; refused while an item is unticked unless a reason is given."""
-        record = self.record
-        if record.read_only:
+        if self.record.read_only:
             return False
-        decision = discharge_check(
-            self.checked(), self.settings.discharge_checklist, self.override.text()
+        outcome = self.session.record_discharge(
+            self.checked(), self.escort.text(), self.override.text()
         )
-        if not decision.allowed:
-            self.say(decision.message)
+        if isinstance(outcome, NeedsReason):
+            self.say(outcome.message)
             self.override.setFocus()
             return False
-        at = record.now()
-        early = self.minimum_not_reached(at)
-        if early and not self.override.text().strip():
-            self.say(early + " Give a reason in the override field to discharge now.")
-            self.override.setFocus()
+        if not self.show_outcome(outcome):
             return False
-        reason = decision.override_reason or (self.override.text().strip() if early else None)
-        changes: dict[str, Any] = {
-            "discharge_criteria": self.checked() or None,
-            "discharge_time": hhmm(at),
-            "discharge_override_reason": reason,
-        }
-        if record.monitoring_end() is None:
-            changes["monitoring_end_time"] = hhmm(at)
-        if self.escort.text().strip():
-            changes["escort_name"] = self.escort.text().strip()
-        if "written_instructions_given" in self.checked():
-            changes["discharge_instructions_given"] = True
-        if not record.values.get("end_time"):
-            changes["end_time"] = hhmm(at)
-        if record.product is Product.ESKETAMINE_INTRANASAL:
-            _text, rems = self.rems_text(at)
-            changes.update({k: v for k, v in rems.items() if v is not None})
-        record.update(changes)
-        record.event(
-            DISCHARGE_EVENT,
-            {
-                "time": hhmm(at),
-                "criteria": self.checked(),
-                "override_reason": reason,
-                "message": decision.message,
-            },
-            at,
-        )
-        text = f"Discharge at {hhmm(at)}."
-        if decision.overridden:
-            text += f" {decision.message}"
-        if early:
-            text += f" Early: {early} Reason: {reason}"
-        write_observation(record, text, (), at)
         self.override.clear()
         self.say("")
         self.refresh()

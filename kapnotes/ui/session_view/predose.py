@@ -11,10 +11,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
 
-from kapnotes.domain.session import ClinicSettings
 from kapnotes.domain.templates import ChecklistField, visible_items
+from kapnotes.session import LiveSession
 from kapnotes.ui.session_view.panels import Panel
-from kapnotes.ui.session_view.record import SessionRecord
 from kapnotes.ui.widgets import label
 
 CHECKLIST_ID = "pre_dose_checklist"
@@ -23,17 +22,15 @@ CHECKLIST_ID = "pre_dose_checklist"
 class PreDosePanel(Panel):
     """Tick the pre-dose checks; the count of open items stays in view."""
 
-    def __init__(self, record: SessionRecord, settings: ClinicSettings) -> None:
-        super().__init__("Before dosing", record, settings)
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__("Before dosing", session)
+        record = session.record
         self.boxes: dict[str, QCheckBox] = {}
         field = next(
             (f for f in record.spec.fields() if f.id == CHECKLIST_ID),
             None,
         )
         self.field = field if isinstance(field, ChecklistField) else None
-        if not record.read_only and not record.values.get("planned_product"):
-            # Item show_if (REMS enrolment) reads the product; fill it from the course.
-            record.update({"planned_product": record.product.value})
         self.status = label("", "muted", wrap=True)
         self.status.setObjectName("preDoseStatus")
         if self.field is None:
@@ -80,7 +77,8 @@ class PreDosePanel(Panel):
     def _toggled(self) -> None:
         if self.record.read_only:
             return
-        self.record.update({CHECKLIST_ID: self.checked()})
+        if not self.show_outcome(self.session.set_checklist(self.checked())):
+            return
         self._show_count()
         self.written.emit(CHECKLIST_ID)
 

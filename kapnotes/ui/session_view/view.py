@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any, Final
@@ -53,21 +54,16 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies
 from kapnotes.domain.session import (
-    Alert,
     ClinicSettings,
     ReminderKind,
     RuleId,
     Severity,
-    VitalsReading,
     active_alerts,
-    check_vitals,
-    evaluate_alerts,
-    format_t_plus,
-    reminders_due,
 )
+from kapnotes.session import LiveSession, Logged, Refused, SessionClient
+from kapnotes.session.record import OBSERVATIONS, VITALS
 from kapnotes.store.clients import ClientRecord
 from kapnotes.store.notes import EVENT_KEY, NoteStore
-from kapnotes.ui.errors import log_failure
 from kapnotes.ui.session_view.chart import ChartPoint, VitalsChart
 from kapnotes.ui.session_view.panels import (
     DischargePanel,
@@ -76,20 +72,8 @@ from kapnotes.ui.session_view.panels import (
     Panel,
     TimePanel,
     template_options,
-    write_observation,
 )
 from kapnotes.ui.session_view.predose import PreDosePanel
-from kapnotes.ui.session_view.record import (
-    ALERT_EVENT,
-    CLINICIANS,
-    OBSERVATIONS,
-    VITALS,
-    SessionClient,
-    SessionRecord,
-    alert_key,
-    hhmm,
-    parse_int,
-)
 from kapnotes.ui.session_view.style import SessionScheme, app_scheme, session_style_sheet, tokens
 from kapnotes.ui.widgets import label, set_invalid, set_role
 
@@ -120,10 +104,6 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
 )
 
 log = logging.getLogger(__name__)
-TIME_SUMMARY: Final = "monitoring_time_summary"
-NOT_SAVED: Final = (
-    "Not saved — the vault refused the entry. Your text is kept here; try Enter again."
-)
 HELP_TEXT: Final = (
     "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F5 pre-dose  ·  "
     "F3 dose  ·  F4 events  ·  F6 time  ·  F7 discharge  ·  Esc back  ·  "
@@ -137,6 +117,32 @@ def _client_of(client: ClientRecord | SessionClient) -> SessionClient:
     if isinstance(client, SessionClient):
         return client
     return SessionClient(client.data.name, client.data.weight_kg, client.data.allergies)
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Everything a live session view is built from.
+
+    ``notes`` and ``note_id``: the draft dosing note; ``client`` and ``product``
+    (the course's planned product when the note has none); the clinic's
+    ``settings``; ``planned_dose`` as the course words it; ``now`` the clock (an
+    aware instant; tests pass a fixed one); ``soft_sound`` a beep when a reminder
+    falls due; ``scheme`` the colours to start in (default: the app's).
+    """
+
+    notes: NoteStore
+    note_id: str
+    client: ClientRecord | SessionClient
+    product: Product | str
+    settings: ClinicSettings
+    planned_dose: str | None = None
+    now: Callable[[], datetime] = field(default=_now)
+    soft_sound: bool = False
+    scheme: SessionScheme | None = None
 
 
 class Curtain(QWidget):
@@ -167,31 +173,25 @@ class SessionView(QWidget):
     alert_raised = Signal(str)
     close_requested = Signal()
 
-    def __init__(
-        self,
-        note_store: NoteStore,
-        note_id: str,
-        client: ClientRecord | SessionClient,
-        product: Product | str,
-        settings: ClinicSettings,
-        *,
-        planned_dose: str | None = None,
-        now: Callable[[], datetime] = datetime.now,
-        soft_sound: bool = False,
-        scheme: SessionScheme | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, config: SessionConfig, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionView")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.settings = settings
-        self.product = Product(product)
-        self.planned_dose = planned_dose
-        self.soft_sound = soft_sound
-        self.record = SessionRecord(note_store, note_id, _client_of(client), self.product, now)
-        self.base_scheme: SessionScheme = scheme or app_scheme()
+        self.settings = config.settings
+        self.product = Product(config.product)
+        self.planned_dose = config.planned_dose
+        self.soft_sound = config.soft_sound
+        self.session = LiveSession(
+            config.notes,
+            config.note_id,
+            _client_of(config.client),
+            self.product,
+            config.settings,
+            config.now,
+        )
+        self.record = self.session.record
+        self.base_scheme: SessionScheme = config.scheme or app_scheme()
         self.scheme: SessionScheme = self.base_scheme
-        self.alerts: list[Alert] = []
         self.reminder_kinds: set[ReminderKind] = set()
         self._correcting: str | None = None
         self._focus_before_curtain: QWidget | None = None
@@ -200,9 +200,9 @@ class SessionView(QWidget):
         self._build()
         self._shortcuts()
         self.apply_scheme(self.scheme)
-        self.refresh()
         if not self.record.read_only:
             self._check_alerts()
+        self.refresh()
         self._set_read_only(self.record.read_only)
 
         self.clock_timer = QTimer(self)
@@ -417,11 +417,11 @@ class SessionView(QWidget):
         column.addWidget(self.chart, 4)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sessionTabs")
-        self.predose_panel = PreDosePanel(self.record, self.settings)
-        self.dose_panel = DosePanel(self.record, self.settings)
-        self.events_panel = EventsPanel(self.record, self.settings)
-        self.time_panel = TimePanel(self.record, self.settings)
-        self.discharge_panel = DischargePanel(self.record, self.settings)
+        self.predose_panel = PreDosePanel(self.session)
+        self.dose_panel = DosePanel(self.session)
+        self.events_panel = EventsPanel(self.session)
+        self.time_panel = TimePanel(self.session)
+        self.discharge_panel = DischargePanel(self.session)
         self.panels: list[tuple[Panel, str, str]] = [
             (self.predose_panel, "Pre-dose (F5)", "F5"),
             (self.dose_panel, "Dose (F3)", "F3"),
@@ -468,30 +468,15 @@ class SessionView(QWidget):
 
     def tick(self) -> None:
         """Once a second: the clocks and the reminders."""
-        now = self.record.now()
-        t0 = self.record.clock.t0
-        if t0 is None or now < t0:
-            self.clock_label.setText("Pre-dose")
-        else:
-            self.clock_label.setText(format_t_plus(now - t0))
-        self.wall_label.setText(now.strftime("%H:%M:%S"))
+        now = self.session.now()
+        self.clock_label.setText(self.session.clock_label(now))
+        self.wall_label.setText(self.record.timeline.clock_seconds(now))
         if now.second == 0:  # once a minute the chart's time axis follows the clock
             self._fill_chart()
         self._update_reminders(now)
 
     def _update_reminders(self, now: datetime) -> None:
-        if self.record.read_only:
-            self.reminder_cue.hide()
-            return
-        readings = [reading for reading, _row in self.record.readings()]
-        due = reminders_due(
-            now,
-            readings,
-            self.record.doses(),
-            self.product,
-            self.settings,
-            self.record.monitoring_end() or self.record.discharge_time(),
-        )
+        due = self.session.reminders(now)
         kinds = {r.kind for r in due}
         if self.soft_sound and kinds - self.reminder_kinds - {ReminderKind.MINIMUM_MONITORING}:
             QApplication.beep()
@@ -520,22 +505,16 @@ class SessionView(QWidget):
 
     def submit_observation(self) -> bool:
         """Enter: write the typed text (and tags) stamped with the time; or save a correction."""
-        if self.record.read_only:
-            return False
         text = self.entry.text().strip()
         tags = self.selected_tags()
-        if not text and not tags:
+        if self.record.read_only or (not text and not tags):
             return False
-        try:
-            if self._correcting is not None:
-                self.record.correct(
-                    OBSERVATIONS, self._correcting, {"text": text or None, "tags": tags or None}
-                )
-            else:
-                write_observation(self.record, text, tags)
-        except Exception as error:  # the vault refused: keep the text, say so
-            log_failure(log, "saving an observation failed", error)
-            self._say(self.obs_message, NOT_SAVED)
+        if self._correcting is not None:
+            outcome = self.session.correct_observation(self._correcting, text, tags)
+        else:
+            outcome = self.session.log_observation(text, tags)
+        if not isinstance(outcome, Logged):
+            self._say(self.obs_message, outcome.reason if isinstance(outcome, Refused) else "")
             return False
         self._say(self.obs_message, "")
         self._end_correction()
@@ -569,7 +548,7 @@ class SessionView(QWidget):
             button.setChecked(value in (tags or []))
         self._say(
             self.correction_hint,
-            f"Correcting the {row.get('time', '')} entry (its time is kept). "
+            f"Correcting the {self._row_clock(OBSERVATIONS, row)} entry (its time is kept). "
             "Enter saves, Esc cancels.",
         )
         self.entry.setFocus()
@@ -593,38 +572,15 @@ class SessionView(QWidget):
             return False
         for edit in self.vitals_edits.values():
             set_invalid(edit, False)
-        now = self.record.now()
-        values: dict[str, int | None] = {}
-        for field_id, edit in self.vitals_edits.items():
-            try:
-                values[field_id] = parse_int(edit.text())
-            except ValueError:
-                set_invalid(edit, True)
-                edit.setFocus()
-                self._say(self.vitals_message, f"{_caption(field_id)} must be a whole number")
-                return False
-        reading = VitalsReading(time=now, **values)
-        problems = check_vitals(reading, self.settings.vitals_limits)
-        if problems:
-            for problem in problems:
-                if problem.field in self.vitals_edits:
-                    set_invalid(self.vitals_edits[problem.field], True)
-            first = next((p.field for p in problems if p.field in self.vitals_edits), "systolic")
-            self.vitals_edits[first].setFocus()
-            self._say(self.vitals_message, "Not recorded. " + " · ".join(str(p) for p in problems))
-            return False
-        t0 = self.record.clock.t0
-        row: dict[str, Any] = {"time": hhmm(now)}
-        offset = self.record.t_plus_min(now)
-        if offset is not None:
-            row["t_plus_min"] = offset
-        row["timepoint"] = "pre_dose" if t0 is None or now < t0 else "monitoring"
-        row.update(reading.values())
-        try:
-            self.record.append(VITALS, row, now)
-        except Exception as error:
-            log_failure(log, "saving vitals failed", error)
-            self._say(self.vitals_message, NOT_SAVED)
+        outcome = self.session.log_vitals(
+            {field_id: edit.text() for field_id, edit in self.vitals_edits.items()}
+        )
+        if isinstance(outcome, Refused):
+            target = self.vitals_edits.get(outcome.field or "")
+            if target is not None:
+                set_invalid(target, True)
+                target.setFocus()
+            self._say(self.vitals_message, outcome.reason)
             return False
         self._say(self.vitals_message, "")
         for edit in self.vitals_edits.values():
@@ -636,28 +592,14 @@ class SessionView(QWidget):
         return True
 
     def _check_alerts(self) -> None:
-        """Run the alert rules; write each new alert into the note (event + observation)."""
-        readings = [reading for reading, _row in self.record.readings()]
-        self.alerts = evaluate_alerts(readings, self.record.doses(), self.settings)
-        for alert in self.alerts:
-            key = alert_key(alert)
-            if key in self.record.alert_keys:
-                continue
-            now = self.record.now()
-            self.record.event(
-                ALERT_EVENT,
-                {
-                    "key": key,
-                    "rule": alert.rule.value,
-                    "severity": alert.severity.value,
-                    "message": alert.message,
-                    "since": hhmm(alert.since),
-                    "time": hhmm(now),
-                },
-                now,
-            )
-            write_observation(self.record, f"ALERT: {alert.message}", (), now)
+        """Run the alert rules; each new alert is written into the note once (by the session)."""
+        for alert in self.session.check_alerts():
             self.alert_raised.emit(alert.message)
+
+    @property
+    def alerts(self) -> list[Any]:
+        """Every alert episode of the session (active and resolved)."""
+        return self.session.alerts
 
     # -- panels and focus --------------------------------------------------------------
 
@@ -670,19 +612,11 @@ class SessionView(QWidget):
     def _panel_written(self, what: str) -> None:
         if what not in ("interventions", "pre_dose_checklist"):
             self._check_alerts()
-        self._store_time_summary()
+        self.session.store_time_summary()
         self.refresh()
         self.entry_written.emit(what)
         if what not in ("interventions", "pre_dose_checklist"):
             self.entry.setFocus()
-
-    def _store_time_summary(self) -> None:
-        """Keep the note's monitoring-time summary (per person, suggested codes) current."""
-        if self.record.read_only or not self.record.rows(CLINICIANS):
-            return
-        text = self.time_panel.summary_text()
-        if self.record.values.get(TIME_SUMMARY) != text:
-            self.record.update({TIME_SUMMARY: text})
 
     def escape(self) -> None:
         """Esc: cancel a correction, else back to the entry line. It never closes the view.
@@ -798,17 +732,18 @@ class SessionView(QWidget):
         if doses:
             total = sum(d.dose_mg for d in doses)
             boosters = len(doses) - 1
+            t0 = min(d.time for d in doses)
             self.given_label.setText(
                 f"Given: {total:g} mg"
                 + (f" ({boosters} booster{'s' if boosters != 1 else ''})" if boosters else "")
-                + f" · T0 {doses[0].time:%H:%M}"
+                + f" · T0 {self.session.clock(t0)}"
             )
         else:
             self.given_label.setText("No dose logged yet")
         if self.record.read_only:
             self.status_chip.setText("Signed · read-only")
-        elif self.record.discharge_time() is not None:
-            self.status_chip.setText(f"Discharged {self.record.discharge_time():%H:%M}")
+        elif (discharged := self.record.discharge_time()) is not None:
+            self.status_chip.setText(f"Discharged {self.session.clock(discharged)}")
         else:
             self.status_chip.setText("Draft · saved as you type")
 
@@ -819,7 +754,7 @@ class SessionView(QWidget):
         self.recent.clear()
         for row in reversed(self.record.rows(OBSERVATIONS)):
             offset = row.get("t_plus_min")
-            stamp = str(row.get("time", ""))
+            stamp = self._row_clock(OBSERVATIONS, row)
             if isinstance(offset, int):
                 stamp += f"  T+{offset}" if offset >= 0 else f"  T{offset}"
             tags = row.get("tags") if isinstance(row.get("tags"), list) else []
@@ -835,9 +770,14 @@ class SessionView(QWidget):
 
     def marked_rows(self) -> set[int]:
         """Rows of the vitals log (in order) that triggered an alert."""
-        readings = self.record.readings()
-        triggers = {r for alert in self.alerts for r in alert.readings}
-        return {i for i, (reading, _row) in enumerate(readings) if reading in triggers}
+        return self.session.marked_rows()
+
+    def _row_clock(self, log_id: str, row: dict[str, Any]) -> str:
+        """A row's clock time as the session shows it (with its zone across a change)."""
+        for candidate, instant in self.record.timed_rows(log_id):
+            if candidate.get(EVENT_KEY) == row.get(EVENT_KEY) and instant is not None:
+                return self.session.clock(instant)
+        return str(row.get("time", ""))
 
     def _fill_vitals_table(self) -> None:
         if not hasattr(self, "vitals_table"):
@@ -850,7 +790,7 @@ class SessionView(QWidget):
             offset = row.get("t_plus_min")
             cells = (
                 "⚠" if position in marked else "",
-                str(row.get("time", "")),
+                self.session.clock(reading.time),
                 "pre" if offset is None or offset < 0 else str(offset),
                 reading.bp_text or "",
                 *(
@@ -870,8 +810,8 @@ class SessionView(QWidget):
             self.vitals_table.scrollToBottom()
 
     def _fill_chart(self) -> None:
-        now = self.record.now()
-        t0 = self.record.clock.t0
+        now = self.session.now()
+        t0 = self.record.times().t0
         origin = t0 or now
         points = [
             ChartPoint(
@@ -886,7 +826,7 @@ class SessionView(QWidget):
         self.chart.show_points(points, (now - origin).total_seconds() / 60)
 
     def _fill_banner(self) -> None:
-        shown = active_alerts(self.alerts)
+        shown = active_alerts(self.session.alerts)
         if not shown:
             self.banner.hide()
             return
@@ -898,7 +838,7 @@ class SessionView(QWidget):
 
     def active_rules(self) -> set[RuleId]:
         """The rules of the alerts the banner shows."""
-        return {a.rule for a in active_alerts(self.alerts)}
+        return {a.rule for a in active_alerts(self.session.alerts)}
 
     # -- read-only -------------------------------------------------------------------
 

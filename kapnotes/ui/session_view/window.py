@@ -7,56 +7,24 @@ it was shown, and an observation still being typed is saved on close.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from kapnotes.domain.clients import Product
-from kapnotes.domain.session import ClinicSettings
-from kapnotes.store.clients import ClientRecord
-from kapnotes.store.notes import NoteStore
 from kapnotes.ui import theme
-from kapnotes.ui.session_view.record import SessionClient
-from kapnotes.ui.session_view.style import SessionScheme
-from kapnotes.ui.session_view.view import SessionView
+from kapnotes.ui.session_view.view import SessionConfig, SessionView
 
 
 class SessionWindow(QMainWindow):
-    """A window holding one :class:`SessionView` (arguments as for the view)."""
+    """A window holding one :class:`SessionView` built from its :class:`SessionConfig`."""
 
     lock_requested = Signal()
 
-    def __init__(
-        self,
-        note_store: NoteStore,
-        note_id: str,
-        client: ClientRecord | SessionClient,
-        product: Product | str,
-        settings: ClinicSettings,
-        *,
-        planned_dose: str | None = None,
-        now: Callable[[], datetime] = datetime.now,
-        soft_sound: bool = False,
-        scheme: SessionScheme | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, config: SessionConfig, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionWindow")
         self.setWindowIcon(theme.app_icon())
-        self.view = SessionView(
-            note_store,
-            note_id,
-            client,
-            product,
-            settings,
-            planned_dose=planned_dose,
-            now=now,
-            soft_sound=soft_sound,
-            scheme=scheme,
-        )
+        self.view = SessionView(config)
         self.setCentralWidget(self.view)
         self.setWindowTitle(f"Live session · {self.view.record.client.name}")
         self.resize(1400, 900)

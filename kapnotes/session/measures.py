@@ -1,14 +1,22 @@
-"""Keep a note's instrument answers in the measure results, so trends include them."""
+"""Measures given inside a note: kept in step with the note's instrument answers.
+
+The rule: an answered instrument field is a scored measure result of the note's
+client, dated on the note's session day (local noon in the note's zone, see
+:func:`~kapnotes.domain.timeline.day_instant`); a cleared or hidden field
+removes its result (and its risk flag); a result that already matches is left
+alone. :func:`sync_note_measures` applies it inside the caller's transaction
+when there is one (see :class:`~kapnotes.session.drafts.NoteDraft`).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime, time
 from typing import Any
 
 from kapnotes.domain.instruments import AnswerError, LoadedInstruments
 from kapnotes.domain.templates import InstrumentField, TemplateSpec, visible_fields
+from kapnotes.domain.timeline import local_noon
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteRecord
 
@@ -20,20 +28,20 @@ def sync_note_measures(
     instruments: LoadedInstruments,
     note: NoteRecord,
     values: Mapping[str, Any],
+    context: Mapping[str, Any] | None = None,
 ) -> int:
     """Bring the note's measure results in line with its instrument fields.
 
-    Answered fields are saved (scored), cleared or hidden ones removed; results that
-    already match are left alone. Returns how many results changed, so callers
-    redraw only when something did (this runs on every autosave).
+    Returns how many results changed, so callers redraw only when something did
+    (this runs on every autosave). A signed note changes nothing.
     """
     if note.is_signed:
         return 0
     spec = TemplateSpec.model_validate(note.template_snapshot)
-    when = datetime.combine(note.session_date, time(12, 0), tzinfo=UTC)
+    when = local_noon(note.session_date, note.time_zone)
     existing = {m.instrument_id: m for m in measures.for_note(note.id)}
     changed = 0
-    visible = {f.id for f in visible_fields(spec, values)}
+    visible = {f.id for f in visible_fields(spec, values, context)}
     for field in spec.fields():
         if not isinstance(field, InstrumentField):
             continue

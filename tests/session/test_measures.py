@@ -7,11 +7,11 @@ from datetime import date
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.instruments import load_instruments
 from kapnotes.domain.templates import load_templates
+from kapnotes.session import sync_note_measures
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
-from kapnotes.ui.measure_sync import sync_note_measures
 
 PHQ9 = {f"phq9_{i}": v for i, v in enumerate([3, 3, 2, 2, 2, 2, 2, 1, 1], start=1)}
 

@@ -1,0 +1,258 @@
+"""A note's times on its session timeline: the instant of every row and time field, T0, T+.
+
+Pure rules over a note's values and its template (no storage, no Qt). Log rows
+and time fields keep the clock time people read (``"time": "01:25"``) and,
+beside it under ``_instants``, the instant it stands for. :func:`place_times`
+keeps the two in step on every save: a new or retyped clock time is placed on
+the timeline (:meth:`SessionTimeline.resolve`, settled by the row's neighbours),
+an unchanged one keeps its instant; then every row's ``t_plus_min`` is
+recomputed from the instants (T0 is the earliest dose). :func:`read_times`
+gives the same instants for reading, also for notes written before instants
+were kept (signed notes are never rewritten: their instants are placed the same
+way each time they are read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final
+
+from kapnotes.domain.templates.model import LogField, TemplateSpec, TimeField, parse_time
+from kapnotes.domain.timeline import (
+    INSTANTS_KEY,
+    SessionTimeline,
+    Span,
+    TimeInputError,
+    instants_of,
+    span_of,
+    to_iso,
+)
+
+#: The column of a log row that says when the entry happened.
+MAIN_TIME: Final = "time"
+#: The column of T+ minutes since T0 (negative before the first dose).
+T_PLUS: Final = "t_plus_min"
+#: The dosing template's vitals column telling pre-dose from monitoring readings.
+TIMEPOINT: Final = "timepoint"
+#: Row keys derived from the timeline (not part of what an entry records).
+DERIVED_KEYS: Final[tuple[str, ...]] = (T_PLUS,)
+
+
+def minutes_since(t0: datetime | None, instant: datetime) -> int | None:
+    """Whole minutes from T0 to ``instant`` (negative before T0, rounded down); None without T0."""
+    if t0 is None:
+        return None
+    return int((instant - t0).total_seconds() // 60)
+
+
+def _time_columns(log: LogField) -> list[str]:
+    return [c.id for c in log.columns if isinstance(c, TimeField)]
+
+
+def _time_fields(spec: TemplateSpec) -> list[str]:
+    return [f.id for f in spec.fields() if isinstance(f, TimeField)]
+
+
+def _logs(spec: TemplateSpec) -> Iterator[LogField]:
+    for spec_field in spec.fields():
+        if isinstance(spec_field, LogField):
+            yield spec_field
+
+
+def _rows(values: Mapping[str, Any], log_id: str) -> list[dict[str, Any]]:
+    raw = values.get(log_id)
+    if not isinstance(raw, list):
+        return []
+    return [row for row in raw if isinstance(row, dict)]
+
+
+@dataclass(frozen=True)
+class NoteTimes:
+    """The instants of one note: per log row (by position) and per time field.
+
+    ``rows[log_id][position][column]`` and ``fields[field_id]`` are UTC instants;
+    ``t0`` is the first dose (None before any); ``timeline`` shows zones when the
+    session crosses a clock change.
+    """
+
+    timeline: SessionTimeline
+    rows: dict[str, list[dict[str, datetime]]] = field(default_factory=dict)
+    fields: dict[str, datetime] = field(default_factory=dict)
+    t0: datetime | None = None
+
+    def row(self, log_id: str, position: int, column: str = MAIN_TIME) -> datetime | None:
+        """The instant of a row's time column (None when it has none)."""
+        rows = self.rows.get(log_id, [])
+        return rows[position].get(column) if 0 <= position < len(rows) else None
+
+    def all_instants(self) -> list[datetime]:
+        """Every instant of the note, in time order."""
+        found = list(self.fields.values())
+        for rows in self.rows.values():
+            for row in rows:
+                found.extend(row.values())
+        return sorted(found)
+
+    def span(self) -> Span | None:
+        """The note's first and last instants."""
+        return span_of(self.all_instants())
+
+    def t_plus_min(self, instant: datetime) -> int | None:
+        """Whole minutes since T0 (negative before), None before any dose."""
+        return minutes_since(self.t0, instant)
+
+    def is_pre_dose(self, instant: datetime) -> bool:
+        """Whether an instant lies before the first dose (or no dose is logged yet)."""
+        return self.t0 is None or instant < self.t0
+
+
+def _place_row(
+    row: Mapping[str, Any],
+    columns: list[str],
+    timeline: SessionTimeline,
+    span: Span | None,
+    after: datetime | None,
+    before: datetime | None,
+) -> dict[str, datetime]:
+    """The instants of one row's time columns: kept where they still match the text."""
+    kept = instants_of(row)
+    out: dict[str, datetime] = {}
+    for column in columns:
+        text = row.get(column)
+        if parse_time(text) is None:
+            continue
+        instant = kept.get(column)
+        if instant is not None and timeline.hhmm(instant) == str(text)[:5]:
+            out[column] = instant
+            continue
+        # The entry's own time column bounds its other times from below (a resolution
+        # or an end comes after the start of the same entry).
+        low = out.get(MAIN_TIME) or out.get("start_time") or out.get("onset_time") or after
+        try:
+            out[column] = timeline.resolve(
+                str(text)[:5], span=span, after=low, before=before if column == MAIN_TIME else None
+            )
+        except TimeInputError:
+            continue  # a skipped (spring) clock time: no instant; the row shows the text
+    return out
+
+
+def _known_span(spec: TemplateSpec, values: Mapping[str, Any], now: datetime | None) -> Span | None:
+    """The instants already settled in the values (and now, for a live session)."""
+    found: list[datetime] = [now] if now is not None else []
+    found.extend(
+        instant
+        for name, instant in instants_of(values).items()
+        if parse_time(values.get(name)) is not None
+    )
+    for log in _logs(spec):
+        for row in _rows(values, log.id):
+            found.extend(instants_of(row).values())
+    return span_of(found)
+
+
+def read_times(
+    spec: TemplateSpec,
+    values: Mapping[str, Any],
+    timeline: SessionTimeline,
+    now: datetime | None = None,
+) -> NoteTimes:
+    """Every instant of the note (placing clock times that have none yet), T0, zone display.
+
+    ``now`` is given for a live session: it belongs to the session's span (a
+    session running past midnight) and to the zone display.
+    """
+    span = _known_span(spec, values, now)
+    rows: dict[str, list[dict[str, datetime]]] = {}
+    for log in _logs(spec):
+        columns = _time_columns(log)
+        log_rows = _rows(values, log.id)
+        placed: list[dict[str, datetime]] = []
+        for position, row in enumerate(log_rows):
+            after = next(
+                (p[MAIN_TIME] for p in reversed(placed) if MAIN_TIME in p),
+                None,
+            )
+            before = next(
+                (
+                    instants_of(later).get(MAIN_TIME)
+                    for later in log_rows[position + 1 :]
+                    if MAIN_TIME in instants_of(later)
+                ),
+                None,
+            )
+            placed.append(_place_row(row, columns, timeline, span, after, before))
+        rows[log.id] = placed
+    fields_placed = _place_row(values, _time_fields(spec), timeline, span, None, None)
+    doses = [
+        r[MAIN_TIME]
+        for log in _logs(spec)
+        if log.type == "dose_log"
+        for r in rows[log.id]
+        if MAIN_TIME in r
+    ]
+    t0 = min(doses, default=None)
+    found = [*fields_placed.values(), *(i for rs in rows.values() for r in rs for i in r.values())]
+    if now is not None:
+        found.append(now)
+    return NoteTimes(timeline.spanning(found), rows, fields_placed, t0)
+
+
+def _with_instants(container: dict[str, Any], instants: Mapping[str, datetime]) -> dict[str, Any]:
+    out = dict(container)
+    if instants:
+        out[INSTANTS_KEY] = {k: to_iso(v) for k, v in sorted(instants.items())}
+    else:
+        out.pop(INSTANTS_KEY, None)
+    return out
+
+
+def place_times(
+    spec: TemplateSpec,
+    values: Mapping[str, Any],
+    timeline: SessionTimeline,
+    now: datetime | None = None,
+) -> tuple[dict[str, Any], NoteTimes]:
+    """The values with an instant beside every clock time and T+ recomputed; and the times.
+
+    Every timed row gets ``t_plus_min``, minutes since T0 (removed before any
+    dose), whether or not its log shows a T+ column; a vitals row without a
+    ``timepoint`` gets ``pre_dose`` or ``monitoring`` from its instant. Nothing
+    else in the values changes.
+    """
+    times = read_times(spec, values, timeline, now)
+    out = _with_instants(dict(values), times.fields)
+    for log in _logs(spec):
+        raw = values.get(log.id)
+        if not isinstance(raw, list):
+            continue
+        has_t_plus = log.column(MAIN_TIME) is not None  # every timed entry has its T+
+        has_timepoint = log.type == "vitals_log" and log.column(TIMEPOINT) is not None
+        new_rows: list[Any] = []
+        position = 0
+        for row in raw:
+            if not isinstance(row, dict):
+                new_rows.append(row)
+                continue
+            placed = times.rows[log.id][position]
+            position += 1
+            updated = _with_instants(row, placed)
+            main = placed.get(MAIN_TIME)
+            if has_t_plus:
+                offset = None if main is None else times.t_plus_min(main)
+                if offset is None:
+                    updated.pop(T_PLUS, None)
+                else:
+                    updated[T_PLUS] = offset
+            if has_timepoint and main is not None and not updated.get(TIMEPOINT):
+                updated[TIMEPOINT] = "pre_dose" if times.is_pre_dose(main) else "monitoring"
+            new_rows.append(updated)
+        out[log.id] = new_rows
+    return out, times
+
+
+def session_timeline(zone_name: str, day: date) -> SessionTimeline:
+    """The timeline of a note: its clinic's zone (IANA name) and its session day."""
+    return SessionTimeline.of(zone_name, day)
