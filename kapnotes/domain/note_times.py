@@ -139,7 +139,9 @@ def _place_row(
     return out
 
 
-def _known_span(spec: TemplateSpec, values: Mapping[str, Any], now: datetime | None) -> Span | None:
+def _known_instants(
+    spec: TemplateSpec, values: Mapping[str, Any], now: datetime | None
+) -> list[datetime]:
     """The instants already settled in the values (and now, for a live session)."""
     found: list[datetime] = [now] if now is not None else []
     found.extend(
@@ -150,7 +152,7 @@ def _known_span(spec: TemplateSpec, values: Mapping[str, Any], now: datetime | N
     for log in _logs(spec):
         for row in _rows(values, log.id):
             found.extend(instants_of(row).values())
-    return span_of(found)
+    return found
 
 
 def read_times(
@@ -164,7 +166,7 @@ def read_times(
     ``now`` is given for a live session: it belongs to the session's span (a
     session running past midnight) and to the zone display.
     """
-    span = _known_span(spec, values, now)
+    known = _known_instants(spec, values, now)
     rows: dict[str, list[dict[str, datetime]]] = {}
     for log in _logs(spec):
         columns = _time_columns(log)
@@ -183,9 +185,11 @@ def read_times(
                 ),
                 None,
             )
-            placed.append(_place_row(row, columns, timeline, span, after, before))
+            # each placed row joins the span, so a session's rows past midnight follow it
+            placed.append(_place_row(row, columns, timeline, span_of(known), after, before))
+            known.extend(placed[-1].values())
         rows[log.id] = placed
-    fields_placed = _place_row(values, _time_fields(spec), timeline, span, None, None)
+    fields_placed = _place_row(values, _time_fields(spec), timeline, span_of(known), None, None)
     doses = [
         r[MAIN_TIME]
         for log in _logs(spec)

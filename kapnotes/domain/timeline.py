@@ -23,6 +23,7 @@ here to prevent.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -48,6 +49,12 @@ def system_zone_name() -> str:
     """
     from tzlocal import get_localzone_name  # imported late: only needed to make a note
 
+    configured = os.environ.get("TZ", "").lstrip(":")
+    if configured:  # TZ=America/New_York wins, as it does for every program
+        try:
+            return ZoneInfo(configured).key
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
     try:
         name = get_localzone_name()
     except Exception:  # tzlocal raises its own errors for odd set-ups; UTC is a safe floor
@@ -150,6 +157,9 @@ class SessionTimeline:
     zone: ZoneInfo
     day: date
     show_zone: bool = False
+    #: The UTC offsets the session's instants have (empty: not known); a time at another
+    #: offset (the minimum monitoring ends after the change) shows its zone too.
+    offsets: frozenset[timedelta] = frozenset()
 
     @classmethod
     def of(cls, zone_name: str, day: date) -> SessionTimeline:
@@ -176,14 +186,19 @@ class SessionTimeline:
         local = self.local(instant)
         return f"{local:%H:%M} {local.tzname()}"
 
+    def _zoned(self, instant: datetime) -> bool:
+        offset = self.local(instant).utcoffset()
+        return self.show_zone or (bool(self.offsets) and offset not in self.offsets)
+
     def clock(self, instant: datetime) -> str:
-        """The clock time as shown: with its zone only where the session crosses a change."""
-        return self.with_zone(instant) if self.show_zone else self.hhmm(instant)
+        """The clock time as shown: with its zone where the session crosses a change (or the
+        time lies across one from the session)."""
+        return self.with_zone(instant) if self._zoned(instant) else self.hhmm(instant)
 
     def clock_seconds(self, instant: datetime) -> str:
         """``"01:25:07"`` (with the zone where the session crosses a change)."""
         local = self.local(instant)
-        return f"{local:%H:%M:%S}" + (f" {local.tzname()}" if self.show_zone else "")
+        return f"{local:%H:%M:%S}" + (f" {local.tzname()}" if self._zoned(instant) else "")
 
     def local_date(self, instant: datetime) -> date:
         """The clinic's calendar date of an instant."""
@@ -191,11 +206,10 @@ class SessionTimeline:
 
     def spanning(self, instants: Iterable[datetime]) -> SessionTimeline:
         """This timeline, showing zones when the instants lie on both sides of a change."""
-        span = span_of(instants)
-        crosses = span is not None and (
-            self.local(span[0]).utcoffset() != self.local(span[1]).utcoffset()
+        offsets = frozenset(
+            offset for i in instants if (offset := self.local(i).utcoffset()) is not None
         )
-        return replace(self, show_zone=crosses)
+        return replace(self, show_zone=len(offsets) > 1, offsets=offsets)
 
     # -- placing typed times -----------------------------------------------------------
 
@@ -247,23 +261,25 @@ class SessionTimeline:
         if isinstance(at, str):
             at, wanted = parse_clock(at)
         days = [self.day] if span is None else [self.day, self.day + timedelta(days=1)]
-        by_day = [(day, self.wall_instants(at, day)) for day in days]
-        by_day = [(day, found) for day, found in by_day if found]
-        if not by_day:
+        nominal = {d: datetime.combine(d, at, tzinfo=self.zone).astimezone(UTC) for d in days}
+        if before is not None and any(nominal[d] <= before for d in days):
+            days = [d for d in days if nominal[d] <= before]  # not later than its neighbour
+        if span is not None:
+            days.sort(key=lambda d: _distance(nominal[d], span))
+        chosen = days[0]
+        candidates = list(self.wall_instants(at, chosen))
+        if not candidates:
             raise TimeInputError(
-                f"{at:%H:%M} does not exist on {self.day:%d %b %Y} in {self.zone_name}: "
+                f"{at:%H:%M} does not exist on {chosen:%d %b %Y} in {self.zone_name}: "
                 "the clocks went forward; type the time as the clock showed it"
             )
-        if span is not None:
-            by_day.sort(key=lambda item: min(_distance(i, span) for i in item[1]))
-        candidates = list(by_day[0][1])
         if wanted is not None:
             named = [i for i in candidates if self.local(i).tzname() == wanted]
             if not named:
                 known = ", ".join(sorted({str(self.local(i).tzname()) for i in candidates}))
                 raise TimeInputError(
                     f"{at:%H:%M} {wanted}: the clinic's clock read {at:%H:%M} as {known} "
-                    f"on {by_day[0][0]:%d %b %Y}"
+                    f"on {chosen:%d %b %Y}"
                 )
             return named[0]
         if len(candidates) == 1:

@@ -24,7 +24,14 @@ from kapnotes.domain.templates import LogField, TemplateSpec, compute_values
 from kapnotes.domain.timeline import INSTANTS_KEY, SessionTimeline, as_utc, to_iso
 from kapnotes.session.measures import sync_note_measures
 from kapnotes.store.measures import MeasureStore
-from kapnotes.store.notes import NewEntry, NoteRecord, NoteStore, event_data, new_entry_id
+from kapnotes.store.notes import (
+    EVENT_KEY,
+    NewEntry,
+    NoteRecord,
+    NoteStore,
+    event_data,
+    new_entry_id,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +81,8 @@ class NoteDraft:
             row[INSTANTS_KEY] = {MAIN_TIME: to_iso(at)}
         _placed, times = self.prepare(values)
         offset = None if times.t0 is None else int((at - times.t0).total_seconds())
-        return row, NewEntry(new_entry_id(), log.id, event_data(row), at, offset)
+        entry = NewEntry(new_entry_id(), log.id, event_data(row), at, offset)
+        return {**row, EVENT_KEY: entry.id}, entry
 
     def save(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kapnotes.domain.instruments import InstrumentSpec, score
+from kapnotes.domain.timeline import day_instant, local_day, system_zone_name, zone_named
 from kapnotes.store.audit import record
 from kapnotes.store.models import Client, Course, MeasureResult, Note, utcnow
 from kapnotes.store.vault import OpenVault
@@ -37,6 +38,7 @@ class MeasureRecord:
     administered_at: datetime
     acknowledged_at: datetime | None
     acknowledgement: str | None
+    day: date  # the clinic's calendar date of administered_at (its zone, not UTC)
 
     @property
     def complete(self) -> bool:
@@ -49,7 +51,7 @@ class MeasureRecord:
         return () if self.acknowledged_at is not None else self.flags
 
 
-def _record_of(row: MeasureResult) -> MeasureRecord:
+def _record_of(row: MeasureResult, zone_name: str) -> MeasureRecord:
     return MeasureRecord(
         id=row.id,
         client_id=row.client_id,
@@ -63,14 +65,22 @@ def _record_of(row: MeasureResult) -> MeasureRecord:
         administered_at=row.administered_at,
         acknowledged_at=row.acknowledged_at,
         acknowledgement=row.acknowledgement,
+        day=local_day(row.administered_at, zone_name),
     )
 
 
 class MeasureStore:
     """Reads and writes measure results in an open vault."""
 
-    def __init__(self, vault: OpenVault) -> None:
+    def __init__(self, vault: OpenVault, zone_name: str | None = None) -> None:
+        """``zone_name``: the clinic's time zone (IANA), in which dates are read; default
+        this computer's."""
         self._vault = vault
+        self.zone_name = zone_named(zone_name or system_zone_name()).key
+
+    def instant_for(self, day: date, now: datetime | None = None) -> datetime:
+        """What to store for a form given on the clinic's ``day`` (see ``day_instant``)."""
+        return day_instant(day, self.zone_name, now)
 
     def save(
         self,
@@ -102,7 +112,9 @@ class MeasureStore:
                 and row.instrument_version == spec.version
                 and (administered_at is None or row.administered_at == administered_at)
             ):
-                return _record_of(row)  # unchanged (e.g. another autosave): nothing to write
+                return _record_of(
+                    row, self.zone_name
+                )  # unchanged (e.g. another autosave): nothing to write
             if row is None:
                 row = MeasureResult(client_id=client_id, note_id=note_id, instrument_id=spec.id)
                 session.add(row)
@@ -125,7 +137,7 @@ class MeasureStore:
                 row.id,
                 {"instrument": spec.id, "flags": [f["id"] for f in flags]},
             )
-            return _record_of(row)
+            return _record_of(row, self.zone_name)
 
     def remove_for_note(self, note_id: str, instrument_id: str) -> bool:
         """Drop a note's result for an instrument whose answers were cleared; True if one was."""
@@ -155,13 +167,13 @@ class MeasureStore:
             stmt = stmt.where(MeasureResult.instrument_id == instrument_id)
         stmt = stmt.order_by(MeasureResult.administered_at)
         with self._vault.session() as session:
-            return [_record_of(r) for r in session.scalars(stmt)]
+            return [_record_of(r, self.zone_name) for r in session.scalars(stmt)]
 
     def for_note(self, note_id: str) -> list[MeasureRecord]:
         """Results administered inside one note."""
         stmt = select(MeasureResult).where(MeasureResult.note_id == note_id)
         with self._vault.session() as session:
-            return [_record_of(r) for r in session.scalars(stmt)]
+            return [_record_of(r, self.zone_name) for r in session.scalars(stmt)]
 
     def open_risk_flags(self, client_id: str) -> list[MeasureRecord]:
         """Results whose flags no clinician has acknowledged yet."""
@@ -190,7 +202,7 @@ class MeasureStore:
     def series(self, client_id: str, instrument_id: str) -> list[tuple[date, int]]:
         """Scored totals by date, for a trend (incomplete forms are left out)."""
         return [
-            (m.administered_at.date(), int(m.total))
+            (m.day, int(m.total))
             for m in self.for_client(client_id, instrument_id)
             if m.total is not None
         ]

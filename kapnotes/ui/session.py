@@ -62,7 +62,7 @@ class VaultSession(QObject):
         self._open = open_vault
         self._clients = ClientStore(open_vault)
         self._notes = NoteStore(open_vault)
-        self._measures = MeasureStore(open_vault)
+        self._measures = MeasureStore(open_vault, self.catalog.clinic_settings()[0].zone_name())
         log.info("vault unlocked")
         self.unlocked.emit()
 

@@ -29,7 +29,7 @@ from kapnotes.ui.measures import (
     MeasuresPanel,
     RiskFlagBanner,
 )
-from kapnotes.ui.measures.administer import administered_at, instrument_list
+from kapnotes.ui.measures.administer import instrument_list
 from kapnotes.ui.measures.chart import msecs
 from kapnotes.ui.measures.form import number_ranges
 
@@ -154,12 +154,6 @@ def test_set_answers_and_read_only(qtbot: QtBot, phq9: InstrumentSpec) -> None:
 def test_number_ranges() -> None:
     assert number_ranges([4, 7]) == "4, 7"
     assert number_ranges([1, 2, 3, 5, 7, 8]) == "1–3, 5, 7, 8"
-
-
-def test_a_past_date_is_stored_at_noon_utc_and_today_keeps_the_time() -> None:
-    now = datetime(2026, 10, 3, 15, 30, tzinfo=UTC)
-    assert administered_at(date(2026, 10, 3), now) == now
-    assert administered_at(date(2026, 9, 12), now) == datetime(2026, 9, 12, 12, tzinfo=UTC)
 
 
 # -- AdministerDialog --------------------------------------------------------------

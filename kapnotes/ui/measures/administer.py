@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -56,19 +56,6 @@ def instrument_list(instruments: Instruments) -> list[InstrumentSpec]:
         return preferred, seen.index(spec.id)
 
     return sorted(best.values(), key=rank)
-
-
-def administered_at(day: date, now: datetime | None = None) -> datetime:
-    """The stored time for a form given on ``day``.
-
-    Today's forms keep the current time (so two on one day stay in order) when the
-    UTC date agrees; any other day is stored at noon UTC, so the date the app shows
-    (the UTC date) is the day the clinician chose, whatever the time zone.
-    """
-    now = now or datetime.now(UTC)
-    if now.date() == day:
-        return now
-    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 class AdministerDialog(QDialog):
@@ -242,7 +229,10 @@ class AdministerDialog(QDialog):
             return
         try:
             self.record = self._measures.save(
-                self._client_id, form.spec, form.answers(), administered_at=administered_at(day)
+                self._client_id,
+                form.spec,
+                form.answers(),
+                administered_at=self._measures.instant_for(day),
             )
         except Exception as exc:
             log_failure(log, "saving a measure failed", exc)

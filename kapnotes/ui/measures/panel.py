@@ -162,7 +162,7 @@ class AdministrationsModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return day_text(record.administered_at.date(), year=True)
+                return day_text(record.day, year=True)
             if column == 1:
                 return "—" if record.total is None else f"{record.total:g}"
             if column == 2:
@@ -222,9 +222,7 @@ class InstrumentCard(Card):
                 )
             )
 
-        series = [
-            (r.administered_at.date(), round(r.total)) for r in self.records if r.total is not None
-        ]
+        series = [(r.day, round(r.total)) for r in self.records if r.total is not None]
         self.trend: Trend | None = None
         if series:
             try:

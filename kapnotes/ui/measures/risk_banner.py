@@ -41,7 +41,7 @@ EMPTY_NOTE_MESSAGE = "Say what was done about the flag (e.g. safety plan reviewe
 
 def short_date(record: MeasureRecord) -> str:
     """The administration date as the app shows it, e.g. ``12 Sep 2026``."""
-    day = record.administered_at.date()
+    day = record.day
     return f"{day.day} {day.strftime('%b %Y')}"
 
 
