@@ -27,6 +27,7 @@ from kapnotes.domain.session import (
     ClinicSettings,
     DoseInputError,
     Reminder,
+    ReminderKind,
     VitalsReading,
     billing,
     check_vitals,
@@ -174,6 +175,34 @@ class LiveSession:
             self.record.monitoring_end() or self.record.discharge_time(),
             clock=self.clock,
         )
+
+    def given_text(self) -> str:
+        """``Given: 60 mg (1 booster) · T0 10:00``, or ``No dose logged yet``."""
+        doses = self.record.doses()
+        if not doses:
+            return "No dose logged yet"
+        total = sum(d.dose_mg for d in doses)
+        boosters = len(doses) - 1
+        plural = "s" if boosters != 1 else ""
+        return (
+            f"Given: {total:g} mg"
+            + (f" ({boosters} booster{plural})" if boosters else "")
+            + f" · T0 {self.clock(min(d.time for d in doses))}"
+        )
+
+    def chart_minutes(self, now: datetime) -> tuple[list[tuple[float, VitalsReading]], float]:
+        """Each reading at its T+ minutes (negative before the first dose; before any dose,
+        minutes relative to now), and where "now" lies on that axis."""
+        origin = self.record.times().t0 or now
+        points = [((r.time - origin).total_seconds() / 60, r) for r in self.readings()]
+        return points, (now - origin).total_seconds() / 60
+
+    @staticmethod
+    def sounds_for(due: Sequence[Reminder], before: set[ReminderKind]) -> bool:
+        """Whether a soft sound marks these reminders: one newly due, other than the running
+        count-down of the minimum monitoring time."""
+        fresh = {r.kind for r in due} - before - {ReminderKind.MINIMUM_MONITORING}
+        return bool(fresh)
 
     def marked_rows(self) -> set[int]:
         """Positions (in the vitals log's order of usable rows) of readings that raised an alert."""

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapnotes.domain.parse import InputError, parse_value
 from kapnotes.domain.templates import (
     AnyField,
     ChecklistField,
@@ -356,15 +357,12 @@ class NumberWidget(FieldWidget):
 
     def parse(self, text: str) -> tuple[float | int | None, str | None, str]:
         """(value, severity, message) for typed text."""
-        text = text.strip().replace(",", ".")
-        if not text:
-            return None, None, ""
         try:
-            number: float | int = int(text) if self.integer else float(text)
-        except ValueError:
+            number = parse_value(self.number_field, text)
+        except InputError:
             return None, "error", "must be a whole number" if self.integer else "must be a number"
-        if isinstance(number, float) and not math.isfinite(number):
-            return None, "error", "must be a number"
+        if number is None:
+            return None, None, ""
         for issue in self.number_field.check_value(number):
             if issue.severity == "error":
                 return None, "error", issue.message

@@ -477,10 +477,9 @@ class SessionView(QWidget):
 
     def _update_reminders(self, now: datetime) -> None:
         due = self.session.reminders(now)
-        kinds = {r.kind for r in due}
-        if self.soft_sound and kinds - self.reminder_kinds - {ReminderKind.MINIMUM_MONITORING}:
+        if self.soft_sound and self.session.sounds_for(due, self.reminder_kinds):
             QApplication.beep()
-        self.reminder_kinds = kinds
+        self.reminder_kinds = {r.kind for r in due}
         if due:
             self.reminder_cue.setText(
                 "\n".join(("⚠ " if r.overdue else "• ") + r.message for r in due)
@@ -728,18 +727,7 @@ class SessionView(QWidget):
         if self.planned_dose:
             parts.append(f"planned {self.planned_dose}")
         self.details_label.setText("  ·  ".join(parts))
-        doses = self.record.doses()
-        if doses:
-            total = sum(d.dose_mg for d in doses)
-            boosters = len(doses) - 1
-            t0 = min(d.time for d in doses)
-            self.given_label.setText(
-                f"Given: {total:g} mg"
-                + (f" ({boosters} booster{'s' if boosters != 1 else ''})" if boosters else "")
-                + f" · T0 {self.session.clock(t0)}"
-            )
-        else:
-            self.given_label.setText("No dose logged yet")
+        self.given_label.setText(self.session.given_text())
         if self.record.read_only:
             self.status_chip.setText("Signed · read-only")
         elif (discharged := self.record.discharge_time()) is not None:
@@ -810,20 +798,12 @@ class SessionView(QWidget):
             self.vitals_table.scrollToBottom()
 
     def _fill_chart(self) -> None:
-        now = self.session.now()
-        t0 = self.record.times().t0
-        origin = t0 or now
+        placed, now_minute = self.session.chart_minutes(self.session.now())
         points = [
-            ChartPoint(
-                (reading.time - origin).total_seconds() / 60,
-                reading.systolic,
-                reading.diastolic,
-                reading.heart_rate,
-                reading.spo2,
-            )
-            for reading, _row in self.record.readings()
+            ChartPoint(minute, r.systolic, r.diastolic, r.heart_rate, r.spo2)
+            for minute, r in placed
         ]
-        self.chart.show_points(points, (now - origin).total_seconds() / 60)
+        self.chart.show_points(points, now_minute)
 
     def _fill_banner(self) -> None:
         shown = active_alerts(self.session.alerts)
