@@ -21,8 +21,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck layers pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check kapnotes tests build_spec
-	$(BIN)/ruff format --check kapnotes tests build_spec
+	$(BIN)/ruff check kapnotes tests build_spec setup.py
+	$(BIN)/ruff format --check kapnotes tests build_spec setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy kapnotes
