@@ -44,8 +44,9 @@ print(resources_root())
 assert len(load_templates().for_phase("dosing")) >= 1
 assert load_instruments().instruments
 assert bundled_settings_path().is_file() and schema_path().is_file()
-for scheme in ("light", "dark"):
-    assert "@" not in theme.style_sheet(scheme)
+for scheme in ("light", "dark", "dim"):
+    for sheet in theme.sheet_names():
+        assert theme.render(sheet, scheme)
 assert not theme.icon("lock").isNull()
 print("probe ok")
 """
