@@ -11,11 +11,14 @@ import re
 import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.assets import get_asset
+from kapnotes.domain.session import ClinicSettings
 from kapnotes.ui import theme
 from kapnotes.ui.editor.style import editor_style_sheet
 from kapnotes.ui.measures import style as measures_style
+from kapnotes.ui.session_view.chart import VitalsChart
 from kapnotes.ui.session_view.style import session_style_sheet, tokens
 
 HEX = re.compile(r"#[0-9a-f]{6}")
@@ -72,5 +75,20 @@ def test_style_modules_fill_from_the_shared_palettes(qapp: QApplication) -> None
         assert measures_style.colour("risk_bg") == QColor(theme.palettes()["dark"]["risk_bg"])
         assert session_style_sheet("dim") == theme.render("session", "dim")
         assert tokens("dim") == theme.palettes()["dim"]
+    finally:
+        qapp.setPalette(original)
+
+
+def test_a_new_vitals_chart_is_painted_in_the_app_s_palette(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    original = qapp.palette()
+    try:
+        qapp.setPalette(theme.qpalette("dark"))
+        chart = VitalsChart(ClinicSettings())
+        qtbot.addWidget(chart)
+        dark = theme.palettes()["dark"]
+        assert chart.chart().backgroundBrush().color().name() == dark["panel"]
+        assert chart.series["heart_rate"].color().name() == dark["series_hr"]
     finally:
         qapp.setPalette(original)
