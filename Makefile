@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: run test lint typecheck layers pytest bench demo clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -21,8 +21,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck layers pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check kapnotes tests build_spec
-	$(BIN)/ruff format --check kapnotes tests build_spec
+	$(BIN)/ruff check kapnotes tests build_spec setup.py
+	$(BIN)/ruff format --check kapnotes tests build_spec setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy kapnotes

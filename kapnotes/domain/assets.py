@@ -1,21 +1,41 @@
-"""Locate bundled resources (templates, instruments, fonts, schema) installed or frozen.
+"""Locate bundled resources (templates, instruments, schema, settings, themes, icons, fonts).
 
-Source checkouts and editable installs find `resources/` beside the package; a
-PyInstaller build unpacks it under `sys._MEIPASS/resources` (see build_spec/).
+The top-level ``resources/`` folder ships inside every install as the package
+``kapnotes.resources`` (setup.py maps it), so one lookup through
+:mod:`importlib.resources` finds it in an editable install, a wheel install and a
+PyInstaller bundle. Two cases import machinery cannot answer fall back to paths:
+a bundle whose spec collected the files but not the package's ``__init__``
+(``sys._MEIPASS/kapnotes/resources``, see build_spec/), and a source checkout run
+without installing (``resources/`` beside the package).
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import sys
 from pathlib import Path
 
+RESOURCES_PACKAGE = "kapnotes.resources"
+
 
 def resources_root() -> Path:
-    """The folder holding templates/, instruments/, fonts/, schema/ and themes/."""
+    """The folder holding templates/, instruments/, schema/, settings/, themes/ and icons/."""
+    try:
+        found = importlib.resources.files(RESOURCES_PACKAGE)
+    except ModuleNotFoundError:
+        found = None
+    if isinstance(found, Path) and found.is_dir():
+        return found
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen is not None:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent.parent / "resources"
+        return Path(frozen).joinpath(*RESOURCES_PACKAGE.split("."))
+    if found is None:
+        # A source checkout on sys.path but not installed: resources/ beside kapnotes/.
+        return Path(__file__).resolve().parents[2] / "resources"
+    # Qt reads style sheet images and the loaders list folders: they need real files.
+    raise FileNotFoundError(
+        f"bundled resources are not on disk (found {found}); reinstall kapnotes"
+    )
 
 
 def get_asset(*parts: str) -> Path:

@@ -1,10 +1,15 @@
-"""Light and dark appearance: Fusion, a calm palette and the bundled style sheet.
+"""Light, dark and dim appearance: Fusion, a calm palette and the bundled style sheets.
+
+Every colour lives in resources/themes/palettes.json: the light and dark palettes
+the application follows, and the dim one the live session view switches to for a
+darkened room. Every style sheet is a template in resources/themes/*.qss whose
+``@token@`` placeholders :func:`render` fills from one palette: ``base`` for the
+whole application, and ``editor``, ``measures`` and ``session`` which those
+widgets set on themselves. Icons are simple SVGs in resources/icons whose
+`currentColor` is painted in the scheme's text colour.
 
 The scheme follows the system (`QStyleHints.colorScheme()` and its
 `colorSchemeChanged` signal) unless a scheme is forced (screenshots, tests).
-Colours live in resources/themes/palettes.json, the style sheet in
-resources/themes/base.qss; icons are simple SVGs in resources/icons whose
-`currentColor` is painted in the scheme's text colour.
 """
 
 from __future__ import annotations
@@ -22,22 +27,55 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 from kapnotes.domain.assets import get_asset
 
 Scheme = Literal["light", "dark"]
-_TOKEN = re.compile(r"@([a-z_]+)@")
+PaletteName = Literal["light", "dark", "dim"]
+TOKEN = re.compile(r"@([a-z0-9_]+)@")
+#: Placeholders that are not colours: the folder of the bundled icons (for ``url()``).
+RESOURCE_TOKENS = frozenset({"icons"})
 
 
 @cache
 def palettes() -> dict[str, dict[str, str]]:
-    """The colour tokens of both schemes, as read from resources/themes/palettes.json."""
+    """The colour tokens of every palette, as read from resources/themes/palettes.json."""
     data = json.loads(get_asset("themes", "palettes.json").read_text(encoding="utf-8"))
     return {str(k): {str(t): str(c) for t, c in v.items()} for k, v in data.items()}
 
 
+def sheet_names() -> tuple[str, ...]:
+    """The style sheet templates shipped in resources/themes (``base``, ``session``, …)."""
+    return tuple(sorted(p.stem for p in get_asset("themes").glob("*.qss")))
+
+
+@cache
+def _template(sheet: str) -> str:
+    return get_asset("themes", f"{sheet}.qss").read_text(encoding="utf-8")
+
+
+def render(sheet: str, palette: PaletteName) -> str:
+    """The style sheet ``resources/themes/<sheet>.qss`` with one palette's colours filled in.
+
+    A placeholder the palette lacks raises ``KeyError`` naming it; tests/ui/test_theme.py
+    checks every template against every palette, so that fails the suite, not the screen.
+    """
+    values = dict(palettes()[palette])
+    values["icons"] = get_asset("icons").as_posix()
+
+    def fill(match: re.Match[str]) -> str:
+        token = match.group(1)
+        if token not in values:
+            raise KeyError(f"{sheet}.qss: @{token}@ is not in the {palette!r} palette")
+        return values[token]
+
+    return TOKEN.sub(fill, _template(sheet))
+
+
 def style_sheet(scheme: Scheme) -> str:
-    """The application style sheet with the scheme's colours filled in."""
-    template = get_asset("themes", "base.qss").read_text(encoding="utf-8")
-    tokens = dict(palettes()[scheme])
-    tokens["icons"] = get_asset("icons").as_posix()
-    return _TOKEN.sub(lambda m: tokens.get(m.group(1), m.group(0)), template)
+    """The application style sheet (base.qss) with the scheme's colours filled in."""
+    return render("base", scheme)
+
+
+def colour(token: str, palette: PaletteName | None = None) -> str:
+    """A colour token of ``palette`` (default: the one the application is painted in now)."""
+    return palettes()[palette or palette_scheme()][token]
 
 
 def qpalette(scheme: Scheme) -> QPalette:
@@ -96,6 +134,16 @@ def _svg_text(name: str) -> str:
     return get_asset("icons", f"{name}.svg").read_text(encoding="utf-8")
 
 
+def _svg_pixmap(svg: str, size: int) -> QPixmap:
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    pixmap = QPixmap(QSize(size, size))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return pixmap
+
+
 def icon(name: str, colour: str | None = None, size: int = 48) -> QIcon:
     """A bundled SVG icon with `currentColor` painted in `colour` (default: text colour)."""
     if colour is None:
@@ -103,23 +151,16 @@ def icon(name: str, colour: str | None = None, size: int = 48) -> QIcon:
         colour = (
             app.palette().color(QPalette.ColorRole.WindowText).name()
             if isinstance(app, QApplication)
-            else "#1f2a33"
+            else palettes()["light"]["text"]
         )
-    svg = _svg_text(name).replace("currentColor", colour)
-    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
-    pixmap = QPixmap(QSize(size, size))
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    renderer.render(painter, QRectF(0, 0, size, size))
-    painter.end()
-    return QIcon(pixmap)
+    return QIcon(_svg_pixmap(_svg_text(name).replace("currentColor", colour), size))
 
 
 def app_icon() -> QIcon:
-    """The application icon (coloured, not recoloured by scheme)."""
+    """The application icon in its own colours (the SVG has no `currentColor`)."""
     ic = QIcon()
     for size in (16, 24, 32, 48, 64, 128, 256):
-        ic.addPixmap(icon("app", "#000000", size).pixmap(size, size))
+        ic.addPixmap(_svg_pixmap(_svg_text("app"), size))
     return ic
 
 
@@ -157,7 +198,7 @@ class ThemeManager(QObject):
 
     def colour(self, token: str) -> str:
         """A colour token of the active scheme, e.g. ``colour("accent")``."""
-        return palettes()[self.scheme][token]
+        return colour(token, self.scheme)
 
     def _apply(self) -> None:
         self._app.setPalette(qpalette(self.scheme))

@@ -154,7 +154,7 @@ class SetupDialog(QDialog):
             "Create vault", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.create_button.setObjectName("createVaultButton")
-        self.create_button.setIcon(theme.icon("shield", "#ffffff"))
+        self.create_button.setIcon(theme.icon("shield", theme.colour("accent_text")))
         self.create_button.setDefault(True)
         self.create_button.setProperty("role", "primary")
         self.buttons.accepted.connect(self.create_vault)

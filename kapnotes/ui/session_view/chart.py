@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from kapnotes.domain.session import ClinicSettings
+from kapnotes.ui.session_view.style import app_scheme, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ class VitalsChart(QChartView):
                 marker.setVisible(False)
         self._points: list[ChartPoint] = []
         self._span = (0.0, 60.0)
-        self.apply_colours({})
+        self.apply_colours(tokens(app_scheme()))
 
     def threshold_values(self) -> dict[str, int]:
         """The alert thresholds drawn, by series (disabled rules are not drawn)."""
@@ -102,25 +103,24 @@ class VitalsChart(QChartView):
         return out
 
     def apply_colours(self, colours: dict[str, str]) -> None:
-        """Paint the chart in a scheme's tokens (empty: the Qt defaults)."""
-        if colours:
-            text = QColor(colours["text"])
-            muted = QColor(colours["muted"])
-            grid = QColor(colours["grid"])
-            self.chart_.setBackgroundBrush(QBrush(QColor(colours["panel"])))
-            self.chart_.setBackgroundPen(QPen(QColor(colours["border"])))
-            self.setBackgroundBrush(QBrush(QColor(colours["window"])))
-            self.chart_.legend().setLabelColor(text)
-            for axis in (self.axis_x, self.axis_y):
-                axis.setLabelsColor(muted)
-                axis.setTitleBrush(QBrush(muted))
-                axis.setGridLineColor(grid)
-                axis.setLinePenColor(grid)
+        """Paint the chart in a scheme's tokens (``style.tokens``)."""
+        text = QColor(colours["text"])
+        muted = QColor(colours["muted"])
+        grid = QColor(colours["grid"])
+        self.chart_.setBackgroundBrush(QBrush(QColor(colours["panel"])))
+        self.chart_.setBackgroundPen(QPen(QColor(colours["border"])))
+        self.setBackgroundBrush(QBrush(QColor(colours["window"])))
+        self.chart_.legend().setLabelColor(text)
+        for axis in (self.axis_x, self.axis_y):
+            axis.setLabelsColor(muted)
+            axis.setTitleBrush(QBrush(muted))
+            axis.setGridLineColor(grid)
+            axis.setLinePenColor(grid)
         font = QFont(self.font())
         font.setPointSize(10)
         self.chart_.legend().setFont(font)
         for key, _name, token in SERIES:
-            colour = QColor(colours.get(token, "#888888"))
+            colour = QColor(colours[token])
             pen = QPen(colour)
             pen.setWidth(3)
             self.series[key].setPen(pen)

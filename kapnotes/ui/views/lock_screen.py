@@ -57,7 +57,7 @@ class LockScreen(QWidget):
         self.card.setFixedWidth(440)
 
         self.logo = QLabel()
-        self.logo.setPixmap(theme.icon("app", "#000000", 64).pixmap(64, 64))
+        self.logo.setPixmap(theme.app_icon().pixmap(64, 64))
         self.logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         title = label(APP_NAME, "title")
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
