@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 
 from kapnotes import __version__
 from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
+from kapnotes.domain.notes import Phase
 from kapnotes.store import interchange
 from kapnotes.store.audit import verify_chain
 from kapnotes.store.clients import ClientStore
@@ -476,7 +477,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
                 )
                 ok("client and course written")
                 notes = NoteStore(a)
-                note_id = notes.create(course_id, "dosing", SELF_TEST_TEMPLATE, date.today())
+                note_id = notes.create(course_id, Phase.DOSING, SELF_TEST_TEMPLATE, date.today())
                 notes.add_event(note_id, "observation", {"text": "Resting, music on"})
                 notes.sign(note_id)
                 check(notes.verify_signature(note_id), "note written and signed")

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.audit import record
 from kapnotes.store.models import Client, Clinician, Course, Note
 from kapnotes.store.vault import OpenVault
@@ -32,10 +33,10 @@ class NoteSummary:
     """One note as listed on the client page."""
 
     id: str
-    kind: str
+    kind: Phase
     title: str
     session_date: date
-    status: str
+    status: NoteStatus
     updated_at: datetime
 
 
@@ -138,10 +139,10 @@ class ClientStore:
                     notes=tuple(
                         NoteSummary(
                             n.id,
-                            n.kind,
+                            Phase(n.kind),
                             str(n.template_snapshot.get("title", n.kind.title())),
                             n.session_date,
-                            n.status,
+                            NoteStatus(n.status),
                             n.updated_at,
                         )
                         for n in c.notes

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kapnotes.domain.instruments import load_instruments
+from kapnotes.domain.notes import Phase
 from kapnotes.domain.templates import TemplateSpec, load_templates
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.models import Course
@@ -79,12 +80,12 @@ class _Writer:
 
     notes: NoteStore
     measures: MeasureStore
-    templates: dict[str, TemplateSpec]
+    templates: dict[Phase, TemplateSpec]
 
     def note(
         self,
         course_id: str,
-        kind: str,
+        kind: Phase,
         day: date,
         values: dict[str, Any],
         logs: dict[str, list[tuple[str, dict[str, Any]]]] | None = None,
@@ -320,9 +321,7 @@ def _integration(number: int, dosing_id: str, mood: int, phq9: dict[str, int]) -
 
 def write_demo_notes(vault: OpenVault, today: date) -> None:
     """Write the demo notes into the demo vault's courses (see the module docstring)."""
-    templates: dict[str, TemplateSpec] = {
-        str(s.phase): s for s in load_templates().templates.values()
-    }
+    templates = {spec.phase: spec for spec in load_templates().templates.values()}
     writer = _Writer(NoteStore(vault), MeasureStore(vault), templates)
     with vault.session() as session:
         courses = [
@@ -338,7 +337,7 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     prep_day = start + timedelta(days=2)
     prep = writer.note(
         course_id,
-        "preparation",
+        Phase.PREPARATION,
         prep_day,
         _preparation(product, _phq9_total(22), _gad7([2, 2, 2, 1, 1, 2, 2])),
         sign=True,
@@ -347,11 +346,11 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     for session_no, phq in enumerate([19, 16, 13, 11, 10, 9], start=1):
         day = prep_day + timedelta(days=7 * session_no)
         values, logs = _lozenge_session(session_no, vomiting=session_no == 1)
-        dosing = writer.note(course_id, "dosing", day, values, logs, sign=True)
+        dosing = writer.note(course_id, Phase.DOSING, day, values, logs, sign=True)
         later = day + timedelta(days=2)
         integ = writer.note(
             course_id,
-            "integration",
+            Phase.INTEGRATION,
             later,
             _integration(session_no, dosing, 4 + session_no, _phq9_total(phq)),
             sign=later < today - timedelta(days=3),
@@ -363,7 +362,7 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     answers = _phq9([3, 3, 2, 2, 2, 2, 2, 1, 1])
     prep = writer.note(
         course_id,
-        "preparation",
+        Phase.PREPARATION,
         start + timedelta(days=1),
         _preparation(product, answers, _gad7([2, 2, 1, 1, 1, 1, 1])),
         sign=True,
@@ -374,7 +373,7 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     course_id, client_id, product, start = by_client["Sasha Fictive"][0]
     writer.note(
         course_id,
-        "dosing",
+        Phase.DOSING,
         start + timedelta(days=10),
         {
             **_header(1, "13:00", "13:45"),
@@ -421,14 +420,14 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     course_id, client_id, product, start = by_client["Robin Mockup"][0]
     writer.note(
         course_id,
-        "preparation",
+        Phase.PREPARATION,
         min(today, start + timedelta(days=2)),
         {**_header(1), "planned_product": product, "intentions_goals": "Sleep through the night."},
         sign=False,
     )
     writer.note(
         course_id,
-        "dosing",
+        Phase.DOSING,
         today,
         {"session_number": 1, "session_mode": "in_person", "planned_product": product},
         sign=False,

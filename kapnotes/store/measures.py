@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kapnotes.domain.instruments import InstrumentSpec, score
+from kapnotes.domain.notes import Phase
 from kapnotes.store.audit import record
 from kapnotes.store.models import Client, Course, MeasureResult, Note, utcnow
 from kapnotes.store.vault import OpenVault
@@ -200,7 +201,7 @@ class MeasureStore:
         stmt = (
             select(Note.session_date)
             .join(Course)
-            .where(Course.client_id == client_id, Note.kind == "dosing")
+            .where(Course.client_id == client_id, Note.kind == Phase.DOSING.value)
             .order_by(Note.session_date)
         )
         with self._vault.session() as session:

@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
+from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.audit import record
 from kapnotes.store.models import (
     Addendum,
@@ -89,12 +90,12 @@ class NoteRecord:
     id: str
     course_id: str
     client_id: str
-    kind: str
+    kind: Phase
     template_id: str
     template_version: int
     template_snapshot: dict[str, Any]
     values: dict[str, Any]
-    status: str
+    status: NoteStatus
     session_date: date
     started_at: datetime | None
     ended_at: datetime | None
@@ -107,7 +108,7 @@ class NoteRecord:
     @property
     def is_signed(self) -> bool:
         """Whether the note is signed (read-only)."""
-        return self.status == "signed"
+        return self.status == NoteStatus.SIGNED
 
 
 @dataclass(frozen=True)
@@ -195,18 +196,23 @@ class NoteStore:
     def create(
         self,
         course_id: str,
-        kind: str,
+        kind: Phase,
         template_snapshot: dict[str, Any],
         session_date: date,
         values: dict[str, Any] | None = None,
     ) -> str:
-        """Start a draft note from a template; the snapshot is kept with the note."""
+        """Start a draft note from a template; the snapshot is kept with the note.
+
+        Raises ValueError when ``kind`` is not a phase, KeyError when no course has
+        ``course_id``.
+        """
+        phase = Phase(kind)
         with self._vault.session() as session:
             if session.get(Course, course_id) is None:
                 raise KeyError(course_id)
             note = Note(
                 course_id=course_id,
-                kind=kind,
+                kind=phase.value,
                 template_id=str(template_snapshot["id"]),
                 template_version=int(template_snapshot["version"]),
                 template_snapshot=template_snapshot,
@@ -230,12 +236,12 @@ class NoteStore:
                 id=note.id,
                 course_id=note.course_id,
                 client_id=note.course.client_id,
-                kind=note.kind,
+                kind=Phase(note.kind),
                 template_id=note.template_id,
                 template_version=note.template_version,
                 template_snapshot=note.template_snapshot,
                 values=dict(note.values),
-                status=note.status,
+                status=NoteStatus(note.status),
                 session_date=note.session_date,
                 started_at=note.started_at,
                 ended_at=note.ended_at,
@@ -258,7 +264,7 @@ class NoteStore:
         note = session.get(Note, note_id)
         if note is None:
             raise KeyError(note_id)
-        if note.status == "signed":
+        if note.status == NoteStatus.SIGNED:
             raise SignedNoteError("This note is signed and read-only; add an addendum instead.")
         return note
 
@@ -375,7 +381,7 @@ class NoteStore:
             note.ended_at = note.ended_at or note.signed_at
             digest = content_hash(canonical_content(note))
             note.content_hash = digest
-            note.status = "signed"
+            note.status = NoteStatus.SIGNED.value
             record(
                 session, self._vault.clinician_id, "note.sign", "note", note.id, {"hash": digest}
             )
@@ -389,7 +395,7 @@ class NoteStore:
             note = session.get(Note, note_id)
             if note is None:
                 raise KeyError(note_id)
-            if note.status != "signed":
+            if note.status != NoteStatus.SIGNED:
                 raise ValueError("Drafts are edited directly; addenda are for signed notes.")
             created = utcnow().replace(microsecond=0)
             digest = addendum_hash(
@@ -431,7 +437,9 @@ class NoteStore:
         """How many notes are signed, and each whose content no longer matches its hash."""
         problems: list[str] = []
         with self._vault.session() as session:
-            signed = list(session.scalars(select(Note).where(Note.status == "signed")))
+            signed = list(
+                session.scalars(select(Note).where(Note.status == NoteStatus.SIGNED.value))
+            )
             for note in signed:
                 if note.content_hash != content_hash(canonical_content(note)):
                     problems.append(

@@ -360,6 +360,14 @@ BAD_DOCUMENTS: dict[str, tuple[Any, str]] = {
         lambda d: _raw(_set(d, ("courses", 0, "planned_product"), "mdma")),
         "$.courses[0].planned_product",
     ),
+    "note of no phase": (
+        lambda d: _raw(_set(d, ("notes", 0, "kind"), "aftercare")),
+        "$.notes[0].kind: Input should be 'preparation', 'dosing' or 'integration'",
+    ),
+    "note status unknown": (
+        lambda d: _raw(_set(d, ("notes", 0, "status"), "final")),
+        "$.notes[0].status: Input should be 'draft' or 'signed'",
+    ),
     "naive datetime": (
         lambda d: _raw(_set(d, ("clients", 0, "created_at"), "2026-03-01T10:00:00")),
         "$.clients[0].created_at",

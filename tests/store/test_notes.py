@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.notes import NewEntry, NoteStore, SignedNoteError, new_entry_id
 from kapnotes.store.vault import OpenVault, Vault
@@ -253,3 +254,22 @@ def test_search_ignores_corrected_away_text_and_bookkeeping(notes: NoteStore, no
     notes.save_values(note_id, {"linked_dosing_session": event_id, "narrative": "lake image"})
     (hit,) = notes.search("lake")
     assert event_id[-12:] not in hit.snippet
+
+
+def test_status_and_phase_are_stored_as_the_same_strings_as_before(
+    open_vault: OpenVault, notes: NoteStore, note_id: str
+) -> None:
+    # Vaults written before the enums existed hold these strings, and migration
+    # 0002's triggers compare status with 'signed': both must keep matching.
+    notes.sign(note_id)
+    with open_vault.engine.connect() as conn:
+        row = conn.execute(text("SELECT kind, status FROM note WHERE id = :id"), {"id": note_id})
+        assert tuple(row.one()) == ("integration", "signed")
+    note = notes.get(note_id)
+    assert note.kind is Phase.INTEGRATION
+    assert note.status is NoteStatus.SIGNED
+
+
+def test_a_note_must_belong_to_a_phase(open_vault: OpenVault, notes: NoteStore) -> None:
+    with pytest.raises(ValueError, match="aftercare"):
+        notes.create(_course(open_vault), "aftercare", SNAPSHOT, date(2026, 11, 20))

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from kapnotes.domain.assets import get_asset
+from kapnotes.domain.notes import Phase
 from kapnotes.domain.templates.errors import TemplateError
 from kapnotes.domain.templates.model import FIELD_TYPES, TemplateSpec
 
@@ -170,8 +171,8 @@ class LoadResult:
         """The template with this id, if loaded."""
         return self.templates.get(template_id)
 
-    def for_phase(self, phase: str) -> list[TemplateSpec]:
-        """The loaded templates of one phase, sorted by title."""
+    def for_phase(self, phase: Phase | str) -> list[TemplateSpec]:
+        """The loaded templates of one phase, sorted by title (none for an unknown phase)."""
         found = [spec for spec in self.templates.values() if spec.phase == phase]
         return sorted(found, key=lambda spec: (spec.title, spec.id))
 

@@ -34,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from kapnotes.domain.notes import Phase
 from kapnotes.domain.templates.narrative import (
     NarrativeLayout,
     all_narrative_field_ids,
@@ -44,9 +45,6 @@ from kapnotes.domain.templates.narrative import (
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 OPTION_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
 _ID_RE = re.compile(ID_PATTERN)
-
-Phase = Literal["preparation", "dosing", "integration"]
-PHASES: tuple[str, ...] = ("preparation", "dosing", "integration")
 
 JsonScalar = str | int | float | bool | None
 

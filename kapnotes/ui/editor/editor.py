@@ -380,7 +380,7 @@ class NoteEditor(QWidget):
             if phase != field.link_phase and other.kind != field.link_phase:
                 continue
             title = other.template_snapshot.get("title", other.kind)
-            state = "signed" if other.is_signed else "draft"
+            state = other.status.value
             choices.append((other.id, f"{title} · {other.session_date.isoformat()} ({state})"))
         return choices
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.instruments import LoadedInstruments
+from kapnotes.domain.notes import PHASE_LABELS, Phase
 from kapnotes.domain.templates import LoadResult, NarrativeLayout, TemplateSpec, load_templates
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.notes import NoteStore
@@ -34,12 +35,6 @@ from kapnotes.ui import theme
 from kapnotes.ui.editor.editor import NoteEditor
 from kapnotes.ui.editor.style import editor_style_sheet
 from kapnotes.ui.widgets import Card, label, set_role
-
-PHASES: tuple[tuple[str, str], ...] = (
-    ("preparation", "Preparation"),
-    ("dosing", "Dosing session"),
-    ("integration", "Integration"),
-)
 
 
 def client_context(client_store: ClientStore | None, client_id: str) -> dict[str, Any]:
@@ -171,7 +166,7 @@ class NoteWindow(QMainWindow):
 class NewNoteChoice:
     """What the clinician chose for a new note; create it from ``template.snapshot()``."""
 
-    phase: str
+    phase: Phase
     session_date: date
     template: TemplateSpec
 
@@ -183,7 +178,7 @@ class NewNoteDialog(QDialog):
         self,
         templates: LoadResult | None = None,
         *,
-        phase: str = "preparation",
+        phase: Phase = Phase.PREPARATION,
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
@@ -196,8 +191,8 @@ class NewNoteDialog(QDialog):
         card.body.addWidget(label("New note", "dialog-title"))
         card.body.addWidget(label("Which session is this note for?", "muted"))
         self.phase_group = QButtonGroup(self)
-        self.phase_buttons: dict[str, QRadioButton] = {}
-        for value, text in PHASES:
+        self.phase_buttons: dict[Phase, QRadioButton] = {}
+        for value, text in PHASE_LABELS.items():
             specs = self.templates.for_phase(value)
             button = QRadioButton(text if not specs else f"{text}  ·  {specs[0].title}")
             button.setObjectName(f"phase_{value}")
@@ -256,7 +251,7 @@ def new_note_dialog(
     parent: QWidget | None = None,
     templates: LoadResult | None = None,
     *,
-    phase: str = "preparation",
+    phase: Phase = Phase.PREPARATION,
     today: Callable[[], date] = date.today,
     run: Callable[[QDialog], int] | None = None,
 ) -> NewNoteChoice | None:
