@@ -66,7 +66,8 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _input_of(client: Client) -> ClientInput:
+def client_input(client: Client) -> ClientInput:
+    """A stored client as the input model the dialogs, import and templates read."""
     return ClientInput.model_construct(
         name=client.name,
         preferred_name=client.preferred_name,
@@ -150,7 +151,7 @@ class ClientStore:
                 )
                 for c in sorted(client.courses, key=lambda c: c.start_date, reverse=True)
             )
-            return ClientRecord(client.id, _input_of(client), courses)
+            return ClientRecord(client.id, client_input(client), courses)
 
     def create(self, data: ClientInput) -> str:
         """Store a new client; returns its id."""

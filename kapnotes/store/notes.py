@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
+from kapnotes.domain.clients import template_client_values
 from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.templates import (
+    NoteLinkField,
+    TemplateSpec,
+    linked_note_values,
+    template_context,
+)
 from kapnotes.store.audit import record
+from kapnotes.store.clients import client_input
 from kapnotes.store.models import (
     Addendum,
     Client,
@@ -179,6 +188,14 @@ def fts_query(user_text: str) -> str | None:
     if not words:
         return None
     return " ".join(f'"{w}"*' for w in words)
+
+
+def _spec_of(note: Note) -> TemplateSpec | None:
+    """The template snapshot stored with a note, or None when it is not a valid template."""
+    try:
+        return TemplateSpec.model_validate(note.template_snapshot)
+    except ValidationError:
+        return None
 
 
 class NoteStore:
@@ -367,6 +384,35 @@ class NoteStore:
             self._change_event(session, note.id, event_id, data, keep_original=True)
             session.flush()
             self._reindex(session, note)
+
+    def template_context(self, note_id: str) -> dict[str, Any]:
+        """What the note's template reads as ``$client.…`` and ``$linked.…``, from the vault.
+
+        ``client`` is the note's client (``TEMPLATE_CLIENT_FIELDS``); ``linked`` is
+        the note chosen in the template's ``note_link`` field, when one is chosen.
+        Raises KeyError when no note has this id.
+        """
+        with self._vault.session() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise KeyError(note_id)
+            return self._context(session, note, _spec_of(note))
+
+    @staticmethod
+    def _context(session: Session, note: Note, spec: TemplateSpec | None) -> dict[str, Any]:
+        client = note.course.client
+        linked: dict[str, Any] | None = None
+        # As the editor does: each note_link field in turn sets (or clears) $linked.
+        for field in spec.fields() if spec is not None else ():
+            if isinstance(field, NoteLinkField):
+                chosen = note.values.get(field.id)
+                other = session.get(Note, chosen) if isinstance(chosen, str) else None
+                linked = (
+                    linked_note_values(other.id, other.session_date, other.kind)
+                    if other is not None
+                    else None
+                )
+        return template_context(template_client_values(client.id, client_input(client)), linked)
 
     def sign(self, note_id: str) -> str:
         """Sign as the clinician who opened the vault; returns the content hash.

@@ -54,6 +54,7 @@ NOTE_FORMATS = {
 }
 
 DEFAULT_IDLE_MINUTES = 5.0
+SKIPPED_FILES_MESSAGE_MS = 30_000
 RunDialog = Callable[[QDialog], int]
 
 
@@ -241,6 +242,25 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.idle.start()
         self.workspace.focus_search()
+        self._name_skipped_files()
+
+    def _name_skipped_files(self) -> None:
+        """Say in the status bar which clinic template or instrument files were not loaded.
+
+        A broken file in the vault's templates or instruments folder is skipped
+        (the others still load); the message names the file and what is wrong, and
+        Settings → Templates and instruments lists every skipped file.
+        """
+        catalog = self.session.catalog
+        skipped = [*catalog.templates().warnings, *catalog.instruments().warnings]
+        if not skipped:
+            return
+        head = "A clinic file was" if len(skipped) == 1 else f"{len(skipped)} clinic files were"
+        log.warning("%d clinic template or instrument file(s) skipped", len(skipped))
+        self.statusBar().showMessage(
+            f"{head} not loaded (see Settings → Templates and instruments): {skipped[0]}",
+            SKIPPED_FILES_MESSAGE_MS,
+        )
 
     def _update_status(self) -> None:
         store = self.session.clients

@@ -17,11 +17,28 @@ from sqlalchemy.exc import DatabaseError
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.clients import ClientStore
-from kapnotes.store.notes import NewEntry, NoteStore, SignedNoteError, new_entry_id
+from kapnotes.store.notes import (
+    NewEntry,
+    NoteStore,
+    SignedNoteError,
+    new_entry_id,
+)
 from kapnotes.store.vault import OpenVault, Vault
 from tests.conftest import PASSPHRASE
 
-SNAPSHOT = {"id": "test-integration", "version": 1, "title": "Integration session", "sections": []}
+SNAPSHOT = {
+    "id": "test_integration",
+    "version": 1,
+    "title": "Integration session",
+    "phase": "integration",
+    "sections": [
+        {
+            "id": "session",
+            "title": "Session",
+            "fields": [{"id": "narrative", "type": "long_text", "label": "Narrative"}],
+        }
+    ],
+}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -273,3 +290,53 @@ def test_status_and_phase_are_stored_as_the_same_strings_as_before(
 def test_a_note_must_belong_to_a_phase(open_vault: OpenVault, notes: NoteStore) -> None:
     with pytest.raises(ValueError, match="aftercare"):
         notes.create(_course(open_vault), "aftercare", SNAPSHOT, date(2026, 11, 20))
+
+
+def test_the_template_context_holds_the_client_and_the_linked_note(
+    open_vault: OpenVault,
+) -> None:
+    clients = ClientStore(open_vault)
+    client_id = clients.create(
+        ClientInput(name="Rowan Fictitious", weight_kg=80, date_of_birth=date(1984, 5, 2))
+    )
+    course_id = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 1),
+            indication="Treatment-resistant depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    notes = NoteStore(open_vault)
+    dosing = notes.create(course_id, Phase.DOSING, SNAPSHOT, date(2026, 10, 9))
+    linking = {
+        **SNAPSHOT,
+        "sections": [
+            {
+                "id": "link",
+                "title": "Link",
+                "fields": [
+                    {
+                        "id": "dosing_note",
+                        "type": "note_link",
+                        "label": "Dosing session",
+                        "link_phase": "dosing",
+                    }
+                ],
+            }
+        ],
+    }
+    integration = notes.create(
+        course_id, Phase.INTEGRATION, linking, date(2026, 10, 11), {"dosing_note": dosing}
+    )
+    client = {
+        "name": "Rowan Fictitious",
+        "weight_kg": 80.0,
+        "date_of_birth": "1984-05-02",
+        "id": client_id,
+    }
+    assert notes.template_context(dosing) == {"client": client}
+    assert notes.template_context(integration) == {
+        "client": client,
+        "linked": {"id": dosing, "session_date": "2026-10-09", "kind": "dosing"},
+    }

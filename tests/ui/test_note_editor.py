@@ -42,6 +42,7 @@ from kapnotes.ui.editor.fields import (
 )
 from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.editor.log_table import LogWidget
+from kapnotes.ui.editor.window import client_context
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import type_date
 
@@ -736,3 +737,12 @@ def test_a_search_hit_deep_in_a_log_is_scrolled_into_view(
         return viewport.rect().contains(centre)
 
     qtbot.waitUntil(hit_visible, timeout=2000)
+
+
+def test_the_note_window_computes_with_the_context_signing_uses(clinic: Clinic) -> None:
+    note_id = clinic.note(parse_template(MINI))
+    # The same $client values on screen as when the vault checks the note for signing.
+    assert client_context(clinic.clients, clinic.client_id) == clinic.notes.template_context(
+        note_id
+    )
+    assert client_context(clinic.clients, clinic.client_id)["client"]["weight_kg"] == 70.0

@@ -56,6 +56,7 @@ from kapnotes.domain.templates import (
     compute_values,
     evaluate_computed,
     evaluate_condition,
+    linked_note_values,
     missing_for_signing,
     section_visible,
     visible_items,
@@ -393,11 +394,7 @@ class NoteEditor(QWidget):
         except KeyError:
             self.context.pop("linked", None)
             return
-        self.context["linked"] = {
-            "id": other.id,
-            "session_date": other.session_date.isoformat(),
-            "kind": other.kind,
-        }
+        self.context["linked"] = linked_note_values(other.id, other.session_date, other.kind)
 
     def _on_changed(self, field_id: str) -> None:
         if self._loading or self.record.is_signed:

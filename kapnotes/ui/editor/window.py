@@ -26,9 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapnotes.domain.clients import template_client_values
 from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.domain.notes import PHASE_LABELS, Phase
-from kapnotes.domain.templates import LoadResult, NarrativeLayout, TemplateSpec, load_templates
+from kapnotes.domain.templates import (
+    LoadResult,
+    NarrativeLayout,
+    TemplateSpec,
+    load_templates,
+    template_context,
+)
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.ui import theme
@@ -38,22 +45,14 @@ from kapnotes.ui.widgets import Card, label, set_role
 
 
 def client_context(client_store: ClientStore | None, client_id: str) -> dict[str, Any]:
-    """What templates may read as ``$client.…`` (weight, name), from the client record."""
+    """What templates may read as ``$client.…`` (TEMPLATE_CLIENT_FIELDS), from the client record."""
     if client_store is None:
         return {}
     try:
         record = client_store.get(client_id)
     except KeyError:
         return {}
-    data = record.data
-    return {
-        "client": {
-            "id": record.id,
-            "name": data.name,
-            "weight_kg": data.weight_kg,
-            "date_of_birth": data.date_of_birth.isoformat() if data.date_of_birth else None,
-        }
-    }
+    return template_context(client=template_client_values(record.id, record.data))
 
 
 class NoteWindow(QMainWindow):
