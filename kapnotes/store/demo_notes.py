@@ -136,7 +136,10 @@ def _header(number: int, start: str = "09:00", end: str = "10:00") -> dict[str, 
     }
 
 
-def _preparation(product: str, phq9: dict[str, int], gad7: dict[str, int]) -> dict[str, Any]:
+def _preparation(
+    product: str, phq9: dict[str, int], gad7: dict[str, int], day: date
+) -> dict[str, Any]:
+    """A complete preparation note (every field its template needs to sign), consent that day."""
     return {
         **_header(1),
         "medical_clearance": "cleared",
@@ -155,7 +158,9 @@ def _preparation(product: str, phq9: dict[str, int], gad7: dict[str, int]) -> di
             "blood_pressure_rise",
             "no_driving",
         ],
+        "fasting_instructions": "No food for 2 hours and no liquids for 30 minutes before dosing.",
         "consent_signed": True,
+        "consent_date": day.isoformat(),
         "ride_home_arranged": True,
         "driver_name": "Alder Example",
         "driver_phone": "555-0102",
@@ -339,7 +344,7 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
         course_id,
         Phase.PREPARATION,
         prep_day,
-        _preparation(product, _phq9_total(22), _gad7([2, 2, 2, 1, 1, 2, 2])),
+        _preparation(product, _phq9_total(22), _gad7([2, 2, 2, 1, 1, 2, 2]), prep_day),
         sign=True,
     )
     writer.measure(client_id, "phq9", _phq9_total(22), prep_day, prep)
@@ -360,14 +365,15 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     # IM course: PHQ-9 of 18 with item 9 = 1 raises the risk flag.
     course_id, client_id, product, start = by_client["Marlow Sample"][0]
     answers = _phq9([3, 3, 2, 2, 2, 2, 2, 1, 1])
+    prep_day = start + timedelta(days=1)
     prep = writer.note(
         course_id,
         Phase.PREPARATION,
-        start + timedelta(days=1),
-        _preparation(product, answers, _gad7([2, 2, 1, 1, 1, 1, 1])),
+        prep_day,
+        _preparation(product, answers, _gad7([2, 2, 1, 1, 1, 1, 1]), prep_day),
         sign=True,
     )
-    writer.measure(client_id, "phq9", answers, start + timedelta(days=1), prep)
+    writer.measure(client_id, "phq9", answers, prep_day, prep)
 
     # Esketamine: pre-dose 148/94, dosing cancelled with a reason, still signed.
     course_id, client_id, product, start = by_client["Sasha Fictive"][0]
@@ -381,6 +387,7 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
             "pre_dose_checklist": [
                 "fasted",
                 "ride_home_confirmed",
+                "no_intoxicants_24h",
                 "consent_reconfirmed",
                 "rems_enrolled",
             ],
@@ -388,6 +395,28 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
             "cancellation_reason": "Pre-dose BP 148/94 twice, 10 minutes apart; above the "
             "clinic's 140/90 hold. Rebooked; prescriber informed.",
             "therapist_observations": "Client anxious about traffic on the way in.",
+            # The template asks for these even when no dose was given: filled as they were.
+            "monitoring_end_time": "13:40",
+            "discharge_time": "13:45",
+            "escort_name": "Jordan Placeholder",
+            "discharge_instructions_given": True,
+            "rems_bp_pre_dose_systolic": 148,
+            "rems_bp_pre_dose_diastolic": 94,
+            "rems_bp_40_min_systolic": 142,
+            "rems_bp_40_min_diastolic": 90,
+            "rems_bp_pre_discharge_systolic": 142,
+            "rems_bp_pre_discharge_diastolic": 90,
+            "rems_vitals_ok_pre_dose": False,
+            "rems_vitals_ok_pre_discharge": True,
+            "rems_direct_supervision": True,
+            "rems_minutes_ready_without_minimum": 0,
+            "rems_sedation": False,
+            "rems_dissociation": False,
+            "rems_other_adverse_event": False,
+            "narrative_subjective": "Client felt rushed and tense after a difficult drive.",
+            "narrative_objective": "BP 148/94 and 146/94 before dosing; 142/90 at 13:40.",
+            "narrative_assessment": "Above the pre-dose hold; no dose given, no adverse event.",
+            "narrative_plan": "Rebook next week; arrive early; prescriber to review BP.",
         },
         {
             "vitals_log": [
@@ -408,6 +437,16 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
                         "systolic": 146,
                         "diastolic": 94,
                         "heart_rate": 84,
+                        "spo2": 98,
+                    },
+                ),
+                (
+                    "13:40",
+                    {
+                        "timepoint": "pre_discharge",
+                        "systolic": 142,
+                        "diastolic": 90,
+                        "heart_rate": 80,
                         "spo2": 98,
                     },
                 ),

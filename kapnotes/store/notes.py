@@ -3,6 +3,10 @@
 A signed note is read-only three times over: this store refuses changes
 (`SignedNoteError`), the UI disables its editor, and database triggers
 (migration 0002) abort any UPDATE or DELETE that slips past both.
+
+Signing is a rule of this store, whoever asks (editor, command line, demo): a
+note whose template still has required fields empty is refused with
+`MissingFieldsError`, checked by the same domain rule the editor shows.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.clients import template_client_values
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.templates import (
+    NarrativeLayout,
     NoteLinkField,
     TemplateSpec,
     linked_note_values,
+    missing_for_signing,
+    recorded_layout,
     template_context,
 )
 from kapnotes.store.audit import record
@@ -68,6 +75,33 @@ class NewEntry:
 
 class SignedNoteError(Exception):
     """A change was asked of a signed note; corrections are addenda."""
+
+
+class SignError(Exception):
+    """A draft cannot be signed as it stands; nothing was changed and it stays a draft."""
+
+
+class MissingFieldsError(SignError):
+    """Fields the note's template requires before signing are still empty.
+
+    ``missing`` holds their labels in the template's order, as the editor lists
+    them (a log cell reads ``"Vitals (row 2): Time"``); the message lists them too.
+    """
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing: tuple[str, ...] = tuple(missing)
+        count = len(self.missing)
+        items = "item" if count == 1 else "items"
+        super().__init__(
+            f"Not signed: {count} required {items} still to fill in: {'; '.join(self.missing)}"
+        )
+
+
+class UnreadableTemplateError(SignError):
+    """The template snapshot stored with the note is not a valid template.
+
+    Its required fields cannot be checked, so the note is not signed.
+    """
 
 
 @dataclass(frozen=True)
@@ -414,14 +448,37 @@ class NoteStore:
                 )
         return template_context(template_client_values(client.id, client_input(client)), linked)
 
-    def sign(self, note_id: str) -> str:
+    def sign(self, note_id: str, *, layout: NarrativeLayout | None = None) -> str:
         """Sign as the clinician who opened the vault; returns the content hash.
 
-        The caller checks required fields against the template first (the store
-        does not know templates); signing records who, when and the SHA-256.
+        Signing records who, when and the SHA-256 of the content. First the note's
+        saved values are checked against its own template snapshot with the rule
+        the editor shows (``missing_for_signing``): fields hidden by ``show_if`` are
+        not required, and a required narrative section needs every heading of
+        ``layout`` (by default the layout the note records, else SOAP).
+
+        Raises KeyError (no note has this id), SignedNoteError (already signed),
+        MissingFieldsError (required fields empty; it lists their labels) or
+        UnreadableTemplateError (the snapshot is not a valid template). Both of the
+        last two are SignError; whenever one is raised the note stays a draft.
         """
         with self._vault.session() as session:
             note = self._draft(session, note_id)
+            spec = _spec_of(note)
+            if spec is None:
+                raise UnreadableTemplateError(
+                    f"Not signed: this note's template ('{note.template_id}' version "
+                    f"{note.template_version}) cannot be read, so its required fields "
+                    "cannot be checked"
+                )
+            missing = missing_for_signing(
+                spec,
+                note.values,
+                layout or recorded_layout(note.values) or NarrativeLayout.SOAP,
+                self._context(session, note, spec),
+            )
+            if missing:
+                raise MissingFieldsError(missing)
             note.signed_by_id = self._vault.clinician_id
             note.signed_at = utcnow().replace(microsecond=0)
             note.ended_at = note.ended_at or note.signed_at

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.instruments import LoadedInstruments
-from kapnotes.domain.templates import NarrativeLayout
+from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout, recorded_layout
 from kapnotes.ui import theme
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
@@ -45,8 +45,6 @@ from kapnotes.ui.views.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-# Each note records the progress-note layout it was started with.
-LAYOUT_KEY = "_narrative_layout"
 NOTE_FORMATS = {
     NarrativeLayout.SOAP: "SOAP — Subjective, Objective, Assessment, Plan",
     NarrativeLayout.DAP: "DAP — Data, Assessment, Plan",
@@ -419,11 +417,10 @@ class MainWindow(QMainWindow):
             return None
         window = self.note_windows.get(note_id)
         if window is None:
-            stored = notes.get(note_id).values.get(LAYOUT_KEY)
+            # Each note records the progress-note layout it was started with.
             layout = (
-                NarrativeLayout(stored)
-                if stored in set(NarrativeLayout)
-                else self.session.catalog.clinic_settings()[0].note_format
+                recorded_layout(notes.get(note_id).values)
+                or self.session.catalog.clinic_settings()[0].note_format
             )
             instruments = self.session.catalog.instruments()  # read once per window
             window = NoteWindow(

@@ -527,7 +527,19 @@ def test_notes_written_by_the_note_store_survive_with_signature_and_search(
 
     course = populate(open_vault)["course"]
     notes = NoteStore(open_vault)
-    snapshot = {"id": "test-dosing", "version": 1, "title": "Dosing session", "sections": []}
+    snapshot = {
+        "id": "test_dosing",
+        "version": 1,
+        "title": "Dosing session",
+        "phase": "dosing",
+        "sections": [
+            {
+                "id": "account",
+                "title": "Account",
+                "fields": [{"id": "account", "type": "long_text", "label": "Account"}],
+            }
+        ],
+    }
     note_id = notes.create(course, "dosing", snapshot, date(2026, 3, 9), {"account": "Calm"})
     notes.add_event(note_id, "adverse_event", {"kind": "nausea", "action": "ondansetron"})
     notes.sign(note_id)

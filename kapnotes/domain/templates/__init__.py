@@ -66,9 +66,11 @@ from kapnotes.domain.templates.model import (
 )
 from kapnotes.domain.templates.narrative import (
     LAYOUT_HEADINGS,
+    LAYOUT_KEY,
     NarrativeHeading,
     NarrativeLayout,
     layout_headings,
+    recorded_layout,
 )
 from kapnotes.domain.templates.values import ValueProblem, missing_for_signing, validate_values
 
@@ -78,6 +80,7 @@ __all__ = [
     "CONTEXT_NAMESPACES",
     "FIELD_TYPES",
     "LAYOUT_HEADINGS",
+    "LAYOUT_KEY",
     "LINKED_NOTE_FIELDS",
     "LOG_REQUIRED_COLUMNS",
     "Anchors",
@@ -122,6 +125,7 @@ __all__ = [
     "missing_for_signing",
     "narrative_fields",
     "parse_template",
+    "recorded_layout",
     "resolve_ref",
     "section_visible",
     "template_context",

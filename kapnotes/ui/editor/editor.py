@@ -64,6 +64,7 @@ from kapnotes.domain.templates import (
 from kapnotes.domain.templates.model import parse_time
 from kapnotes.store.notes import (
     EVENT_KEY,
+    MissingFieldsError,
     NewEntry,
     NoteRecord,
     NoteStore,
@@ -600,7 +601,10 @@ class NoteEditor(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            digest = self.store.sign(self.note_id)
+            digest = self.store.sign(self.note_id, layout=self.layout_kind)
+        except MissingFieldsError as exc:  # the vault's own check (same rule, stored values)
+            self._show_missing(list(exc.missing))
+            return False
         except Exception as exc:
             log_failure(log, "signing failed", exc)
             self._set_status("Not signed — the vault refused", error=True)
