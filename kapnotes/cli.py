@@ -33,13 +33,14 @@ from sqlalchemy import func, select
 
 from kapnotes import __version__
 from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
+from kapnotes.domain.notes import Phase
 from kapnotes.store import interchange
 from kapnotes.store.audit import verify_chain
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, populate_demo
 from kapnotes.store.keys import KdfParams, KeyFileError
 from kapnotes.store.models import AuditEvent, Client
-from kapnotes.store.notes import NoteStore
+from kapnotes.store.notes import MissingFieldsError, NoteStore, SignError
 from kapnotes.store.paths import default_data_dir, default_demo_dir
 from kapnotes.store.vault import (
     DB_NAME,
@@ -60,7 +61,27 @@ EXIT_LOCKED = 3
 PASSPHRASE_ENV = "KAPNOTES_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
 # self-test only: a cheap but valid Argon2id cost for its own throwaway vaults.
 SELF_TEST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
-SELF_TEST_TEMPLATE = {"id": "self-test", "version": 1, "title": "Self-test note", "sections": []}
+# The self-test's note template: one field that must be filled in before signing.
+SELF_TEST_TEMPLATE = {
+    "id": "self_test",
+    "version": 1,
+    "title": "Self-test note",
+    "phase": "dosing",
+    "sections": [
+        {
+            "id": "note",
+            "title": "Note",
+            "fields": [
+                {
+                    "id": "observations",
+                    "type": "long_text",
+                    "label": "Observations",
+                    "required_to_sign": True,
+                }
+            ],
+        }
+    ],
+}
 RESERVED = ("export-pdf", "backup", "restore")
 
 log = logging.getLogger("kapnotes.cli")
@@ -476,9 +497,22 @@ def cmd_self_test(args: argparse.Namespace) -> int:
                 )
                 ok("client and course written")
                 notes = NoteStore(a)
-                note_id = notes.create(course_id, "dosing", SELF_TEST_TEMPLATE, date.today())
+                note_id = notes.create(course_id, Phase.DOSING, SELF_TEST_TEMPLATE, date.today())
                 notes.add_event(note_id, "observation", {"text": "Resting, music on"})
-                notes.sign(note_id)
+                try:
+                    notes.sign(note_id)
+                except MissingFieldsError as exc:
+                    check(
+                        exc.missing == ("Observations",) and not notes.get(note_id).is_signed,
+                        "a note with a required field empty is refused",
+                    )
+                else:
+                    raise SelfTestFailure("a note with a required field empty is refused")
+                notes.save_values(note_id, {"observations": "Resting, music on"})
+                try:
+                    notes.sign(note_id)
+                except SignError as exc:
+                    raise SelfTestFailure(f"note written and signed: {exc}") from None
                 check(notes.verify_signature(note_id), "note written and signed")
                 export_path = root / "export.json"
                 interchange.export_json(a, export_path)
@@ -556,6 +590,9 @@ def main(argv: list[str] | None = None) -> int:
     except interchange.InterchangeError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except SignError as exc:  # a note refused by the signing rule (names fields, not values)
+        print(f"kapnotes: {exc}", file=sys.stderr)
+        return EXIT_UNEXPECTED
     except KeyboardInterrupt:
         print("kapnotes: interrupted", file=sys.stderr)
         return 130

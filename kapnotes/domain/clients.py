@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -116,6 +117,22 @@ class CourseInput(BaseModel):
     planned_product: Product
     planned_route_detail: str | None = Field(default=None, max_length=200)
     status: CourseStatus = CourseStatus.PLANNED
+
+
+#: The client fields a note template may read, as ``$client.<name>``, in the order
+#: messages list them. Defined here once: the context a note is computed with
+#: (:func:`template_client_values`) holds exactly these, and template files are
+#: checked against them when loaded, so a misspelt reference is refused.
+TEMPLATE_CLIENT_FIELDS: tuple[str, ...] = ("name", "weight_kg", "date_of_birth", "id")
+
+
+def template_client_values(client_id: str, client: ClientInput) -> dict[str, Any]:
+    """What a template reads as ``$client.…``: each of TEMPLATE_CLIENT_FIELDS, JSON-ready.
+
+    Dates are ISO text (``"1984-05-02"``); a value the client record lacks is None.
+    """
+    row: dict[str, Any] = {"id": client_id, **client.model_dump(mode="json")}
+    return {name: row[name] for name in TEMPLATE_CLIENT_FIELDS}
 
 
 def field_errors(exc: Exception) -> dict[str, str]:

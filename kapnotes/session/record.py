@@ -82,6 +82,7 @@ class SessionRecord:
         self.note: NoteRecord = store.get(note_id)
         self.base_timeline = SessionTimeline.of(self.note.time_zone, self.note.session_date)
         self.spec = TemplateSpec.model_validate(self.note.template_snapshot)
+        self._context = store.template_context(note_id)  # built as signing builds it
         self.values: dict[str, Any] = dict(self.note.values)
         self.corrected: set[str] = set()
         self.alert_keys: set[str] = set()
@@ -144,8 +145,8 @@ class SessionRecord:
         return self.note.is_signed
 
     def context(self) -> dict[str, Any]:
-        """What the template's computed columns read as ``$client.…``."""
-        return {"client": {"name": self.client.name, "weight_kg": self.client.weight_kg}}
+        """What the template's references read as ``$client.…`` (and ``$linked.…``)."""
+        return self._context
 
     def _read_events(self) -> None:
         self.corrected = {e.id for e in self.note.events if "original" in e.data}

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.audit import record
 from kapnotes.store.models import Client, Clinician, Course, Note
 from kapnotes.store.vault import OpenVault
@@ -32,10 +33,10 @@ class NoteSummary:
     """One note as listed on the client page."""
 
     id: str
-    kind: str
+    kind: Phase
     title: str
     session_date: date
-    status: str
+    status: NoteStatus
     updated_at: datetime
 
 
@@ -65,7 +66,8 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _input_of(client: Client) -> ClientInput:
+def client_input(client: Client) -> ClientInput:
+    """A stored client as the input model the dialogs, import and templates read."""
     return ClientInput.model_construct(
         name=client.name,
         preferred_name=client.preferred_name,
@@ -138,10 +140,10 @@ class ClientStore:
                     notes=tuple(
                         NoteSummary(
                             n.id,
-                            n.kind,
+                            Phase(n.kind),
                             str(n.template_snapshot.get("title", n.kind.title())),
                             n.session_date,
-                            n.status,
+                            NoteStatus(n.status),
                             n.updated_at,
                         )
                         for n in c.notes
@@ -149,7 +151,7 @@ class ClientStore:
                 )
                 for c in sorted(client.courses, key=lambda c: c.start_date, reverse=True)
             )
-            return ClientRecord(client.id, _input_of(client), courses)
+            return ClientRecord(client.id, client_input(client), courses)
 
     def create(self, data: ClientInput) -> str:
         """Store a new client; returns its id."""

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kapnotes.domain.instruments import load_instruments
+from kapnotes.domain.notes import Phase
 from kapnotes.domain.templates import TemplateSpec, load_templates
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.models import Course
@@ -79,12 +80,12 @@ class _Writer:
 
     notes: NoteStore
     measures: MeasureStore
-    templates: dict[str, TemplateSpec]
+    templates: dict[Phase, TemplateSpec]
 
     def note(
         self,
         course_id: str,
-        kind: str,
+        kind: Phase,
         day: date,
         values: dict[str, Any],
         logs: dict[str, list[tuple[str, dict[str, Any]]]] | None = None,
@@ -135,7 +136,10 @@ def _header(number: int, start: str = "09:00", end: str = "10:00") -> dict[str, 
     }
 
 
-def _preparation(product: str, phq9: dict[str, int], gad7: dict[str, int]) -> dict[str, Any]:
+def _preparation(
+    product: str, phq9: dict[str, int], gad7: dict[str, int], day: date
+) -> dict[str, Any]:
+    """A complete preparation note (every field its template needs to sign), consent that day."""
     return {
         **_header(1),
         "medical_clearance": "cleared",
@@ -154,7 +158,9 @@ def _preparation(product: str, phq9: dict[str, int], gad7: dict[str, int]) -> di
             "blood_pressure_rise",
             "no_driving",
         ],
+        "fasting_instructions": "No food for 2 hours and no liquids for 30 minutes before dosing.",
         "consent_signed": True,
+        "consent_date": day.isoformat(),
         "ride_home_arranged": True,
         "driver_name": "Alder Example",
         "driver_phone": "555-0102",
@@ -320,9 +326,7 @@ def _integration(number: int, dosing_id: str, mood: int, phq9: dict[str, int]) -
 
 def write_demo_notes(vault: OpenVault, today: date) -> None:
     """Write the demo notes into the demo vault's courses (see the module docstring)."""
-    templates: dict[str, TemplateSpec] = {
-        str(s.phase): s for s in load_templates().templates.values()
-    }
+    templates = {spec.phase: spec for spec in load_templates().templates.values()}
     writer = _Writer(NoteStore(vault), MeasureStore(vault), templates)
     with vault.session() as session:
         courses = [
@@ -338,20 +342,20 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     prep_day = start + timedelta(days=2)
     prep = writer.note(
         course_id,
-        "preparation",
+        Phase.PREPARATION,
         prep_day,
-        _preparation(product, _phq9_total(22), _gad7([2, 2, 2, 1, 1, 2, 2])),
+        _preparation(product, _phq9_total(22), _gad7([2, 2, 2, 1, 1, 2, 2]), prep_day),
         sign=True,
     )
     writer.measure(client_id, "phq9", _phq9_total(22), prep_day, prep)
     for session_no, phq in enumerate([19, 16, 13, 11, 10, 9], start=1):
         day = prep_day + timedelta(days=7 * session_no)
         values, logs = _lozenge_session(session_no, vomiting=session_no == 1)
-        dosing = writer.note(course_id, "dosing", day, values, logs, sign=True)
+        dosing = writer.note(course_id, Phase.DOSING, day, values, logs, sign=True)
         later = day + timedelta(days=2)
         integ = writer.note(
             course_id,
-            "integration",
+            Phase.INTEGRATION,
             later,
             _integration(session_no, dosing, 4 + session_no, _phq9_total(phq)),
             sign=later < today - timedelta(days=3),
@@ -361,20 +365,21 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     # IM course: PHQ-9 of 18 with item 9 = 1 raises the risk flag.
     course_id, client_id, product, start = by_client["Marlow Sample"][0]
     answers = _phq9([3, 3, 2, 2, 2, 2, 2, 1, 1])
+    prep_day = start + timedelta(days=1)
     prep = writer.note(
         course_id,
-        "preparation",
-        start + timedelta(days=1),
-        _preparation(product, answers, _gad7([2, 2, 1, 1, 1, 1, 1])),
+        Phase.PREPARATION,
+        prep_day,
+        _preparation(product, answers, _gad7([2, 2, 1, 1, 1, 1, 1]), prep_day),
         sign=True,
     )
-    writer.measure(client_id, "phq9", answers, start + timedelta(days=1), prep)
+    writer.measure(client_id, "phq9", answers, prep_day, prep)
 
     # Esketamine: pre-dose 148/94, dosing cancelled with a reason, still signed.
     course_id, client_id, product, start = by_client["Sasha Fictive"][0]
     writer.note(
         course_id,
-        "dosing",
+        Phase.DOSING,
         start + timedelta(days=10),
         {
             **_header(1, "13:00", "13:45"),
@@ -382,6 +387,7 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
             "pre_dose_checklist": [
                 "fasted",
                 "ride_home_confirmed",
+                "no_intoxicants_24h",
                 "consent_reconfirmed",
                 "rems_enrolled",
             ],
@@ -389,6 +395,28 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
             "cancellation_reason": "Pre-dose BP 148/94 twice, 10 minutes apart; above the "
             "clinic's 140/90 hold. Rebooked; prescriber informed.",
             "therapist_observations": "Client anxious about traffic on the way in.",
+            # The template asks for these even when no dose was given: filled as they were.
+            "monitoring_end_time": "13:40",
+            "discharge_time": "13:45",
+            "escort_name": "Jordan Placeholder",
+            "discharge_instructions_given": True,
+            "rems_bp_pre_dose_systolic": 148,
+            "rems_bp_pre_dose_diastolic": 94,
+            "rems_bp_40_min_systolic": 142,
+            "rems_bp_40_min_diastolic": 90,
+            "rems_bp_pre_discharge_systolic": 142,
+            "rems_bp_pre_discharge_diastolic": 90,
+            "rems_vitals_ok_pre_dose": False,
+            "rems_vitals_ok_pre_discharge": True,
+            "rems_direct_supervision": True,
+            "rems_minutes_ready_without_minimum": 0,
+            "rems_sedation": False,
+            "rems_dissociation": False,
+            "rems_other_adverse_event": False,
+            "narrative_subjective": "Client felt rushed and tense after a difficult drive.",
+            "narrative_objective": "BP 148/94 and 146/94 before dosing; 142/90 at 13:40.",
+            "narrative_assessment": "Above the pre-dose hold; no dose given, no adverse event.",
+            "narrative_plan": "Rebook next week; arrive early; prescriber to review BP.",
         },
         {
             "vitals_log": [
@@ -412,6 +440,16 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
                         "spo2": 98,
                     },
                 ),
+                (
+                    "13:40",
+                    {
+                        "timepoint": "pre_discharge",
+                        "systolic": 142,
+                        "diastolic": 90,
+                        "heart_rate": 80,
+                        "spo2": 98,
+                    },
+                ),
             ]
         },
         sign=True,
@@ -421,14 +459,14 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     course_id, client_id, product, start = by_client["Robin Mockup"][0]
     writer.note(
         course_id,
-        "preparation",
+        Phase.PREPARATION,
         min(today, start + timedelta(days=2)),
         {**_header(1), "planned_product": product, "intentions_goals": "Sleep through the night."},
         sign=False,
     )
     writer.note(
         course_id,
-        "dosing",
+        Phase.DOSING,
         today,
         {"session_number": 1, "session_mode": "in_person", "planned_product": product},
         sign=False,

@@ -44,6 +44,7 @@ from kapnotes import __version__
 from kapnotes.domain.assets import resources_root
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.files import atomic_write
+from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.audit import GENESIS, event_hash, record
 from kapnotes.store.models import (
     Addendum,
@@ -175,12 +176,12 @@ class NoteEntry(_Record):
 
     id: Id
     course_id: Id
-    kind: str = Field(min_length=1, max_length=20)
+    kind: Phase
     template_id: str = Field(min_length=1, max_length=100)
     template_version: int = Field(ge=1)
     template_snapshot: JsonObject
     values: JsonObject
-    status: Literal["draft", "signed"]
+    status: NoteStatus
     session_date: date
     started_at: AwareDatetime | None
     ended_at: AwareDatetime | None
@@ -195,11 +196,11 @@ class NoteEntry(_Record):
     @model_validator(mode="after")
     def _signature_complete(self) -> NoteEntry:
         signature = (self.signed_by_id, self.signed_at, self.content_hash)
-        if self.status == "signed" and any(part is None for part in signature):
+        if self.status == NoteStatus.SIGNED and any(part is None for part in signature):
             raise ValueError("a signed note needs signed_by_id, signed_at and content_hash")
-        if self.status == "draft" and any(part is not None for part in signature):
+        if self.status == NoteStatus.DRAFT and any(part is not None for part in signature):
             raise ValueError("a draft note cannot carry a signature (signed_by_id, signed_at, …)")
-        if self.status == "draft" and self.addenda:
+        if self.status == NoteStatus.DRAFT and self.addenda:
             raise ValueError("only signed notes have addenda")
         return self
 
@@ -871,17 +872,20 @@ def _import_notes(session: Session, notes: Sequence[NoteEntry]) -> None:
     # Migration 0002's triggers refuse events added to a signed note, so signed
     # notes go in as drafts, get their events, then take their status back; the
     # update names updated_at so the column's onupdate cannot touch it.
-    fields = {"events", "addenda", "status"}
-    session.add_all(Note(**n.model_dump(exclude=fields), status="draft") for n in notes)
+    fields = {"events", "addenda", "status", "kind"}
+    session.add_all(
+        Note(**n.model_dump(exclude=fields), kind=n.kind.value, status=NoteStatus.DRAFT.value)
+        for n in notes
+    )
     session.flush()
     session.add_all(NoteEvent(note_id=n.id, **e.model_dump()) for n in notes for e in n.events)
     session.flush()
     for n in notes:
-        if n.status != "draft":
+        if n.status != NoteStatus.DRAFT:
             session.execute(
                 update(Note)
                 .where(Note.id == n.id)
-                .values(status=n.status, updated_at=n.updated_at)
+                .values(status=n.status.value, updated_at=n.updated_at)
                 .execution_options(synchronize_session=False)
             )
     session.add_all(Addendum(note_id=n.id, **a.model_dump()) for n in notes for a in n.addenda)

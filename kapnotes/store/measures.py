@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from kapnotes.domain.instruments import InstrumentSpec, score
+from kapnotes.domain.notes import Phase
 from kapnotes.domain.timeline import day_instant, local_day, system_zone_name, zone_named
 from kapnotes.store.audit import record
 from kapnotes.store.models import Client, Course, MeasureResult, Note, utcnow
@@ -212,7 +213,7 @@ class MeasureStore:
         stmt = (
             select(Note.session_date)
             .join(Course)
-            .where(Course.client_id == client_id, Note.kind == "dosing")
+            .where(Course.client_id == client_id, Note.kind == Phase.DOSING.value)
             .order_by(Note.session_date)
         )
         with self._vault.session() as session:

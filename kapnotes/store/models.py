@@ -15,6 +15,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from kapnotes.domain.notes import NoteStatus
+
 
 def new_id() -> str:
     """A fresh random identifier."""
@@ -122,7 +124,7 @@ class Note(Base):
     template_version: Mapped[int] = mapped_column(Integer)
     template_snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=NoteStatus.DRAFT.value)
     session_date: Mapped[date] = mapped_column(Date)
     # The clinic's zone (IANA name) the session's clock times are read in; NULL for notes
     # signed before zones were kept (read in the computer's zone, as they were written).

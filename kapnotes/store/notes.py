@@ -3,6 +3,10 @@
 A signed note is read-only three times over: this store refuses changes
 (`SignedNoteError`), the UI disables its editor, and database triggers
 (migration 0002) abort any UPDATE or DELETE that slips past both.
+
+Signing is a rule of this store, whoever asks (editor, command line, demo): a
+note whose template still has required fields empty is refused with
+`MissingFieldsError`, checked by the same domain rule the editor shows.
 """
 
 from __future__ import annotations
@@ -14,13 +18,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
+from kapnotes.domain.clients import template_client_values
 from kapnotes.domain.note_times import DERIVED_KEYS
+from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.templates import (
+    NarrativeLayout,
+    NoteLinkField,
+    TemplateSpec,
+    linked_note_values,
+    missing_for_signing,
+    recorded_layout,
+    template_context,
+)
 from kapnotes.domain.timeline import system_zone_name, zone_named
 from kapnotes.store.audit import record
+from kapnotes.store.clients import client_input
 from kapnotes.store.models import (
     Addendum,
     Client,
@@ -64,6 +81,33 @@ class SignedNoteError(Exception):
     """A change was asked of a signed note; corrections are addenda."""
 
 
+class SignError(Exception):
+    """A draft cannot be signed as it stands; nothing was changed and it stays a draft."""
+
+
+class MissingFieldsError(SignError):
+    """Fields the note's template requires before signing are still empty.
+
+    ``missing`` holds their labels in the template's order, as the editor lists
+    them (a log cell reads ``"Vitals (row 2): Time"``); the message lists them too.
+    """
+
+    def __init__(self, missing: Sequence[str]) -> None:
+        self.missing: tuple[str, ...] = tuple(missing)
+        count = len(self.missing)
+        items = "item" if count == 1 else "items"
+        super().__init__(
+            f"Not signed: {count} required {items} still to fill in: {'; '.join(self.missing)}"
+        )
+
+
+class UnreadableTemplateError(SignError):
+    """The template snapshot stored with the note is not a valid template.
+
+    Its required fields cannot be checked, so the note is not signed.
+    """
+
+
 @dataclass(frozen=True)
 class EventRecord:
     """One timestamped entry of a note."""
@@ -93,12 +137,12 @@ class NoteRecord:
     id: str
     course_id: str
     client_id: str
-    kind: str
+    kind: Phase
     template_id: str
     template_version: int
     template_snapshot: dict[str, Any]
     values: dict[str, Any]
-    status: str
+    status: NoteStatus
     session_date: date
     time_zone: str
     started_at: datetime | None
@@ -112,7 +156,7 @@ class NoteRecord:
     @property
     def is_signed(self) -> bool:
         """Whether the note is signed (read-only)."""
-        return self.status == "signed"
+        return self.status == NoteStatus.SIGNED
 
 
 @dataclass(frozen=True)
@@ -185,6 +229,14 @@ def fts_query(user_text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words)
 
 
+def _spec_of(note: Note) -> TemplateSpec | None:
+    """The template snapshot stored with a note, or None when it is not a valid template."""
+    try:
+        return TemplateSpec.model_validate(note.template_snapshot)
+    except ValidationError:
+        return None
+
+
 class NoteStore:
     """Reads and writes notes in an open vault on behalf of the clinician who opened it."""
 
@@ -207,7 +259,7 @@ class NoteStore:
     def create(
         self,
         course_id: str,
-        kind: str,
+        kind: Phase,
         template_snapshot: dict[str, Any],
         session_date: date,
         values: dict[str, Any] | None = None,
@@ -219,14 +271,16 @@ class NoteStore:
         ``time_zone`` is the clinic's zone (IANA name, default this computer's): the
         note's clock times are read in it for good. ``KeyError`` for an unknown
         course; :class:`~kapnotes.domain.timeline.TimeInputError` for an unknown zone.
+        Raises ValueError when ``kind`` is not a phase.
         """
+        phase = Phase(kind)
         zone = zone_named(time_zone or system_zone_name()).key
         with self._vault.session() as session:
             if session.get(Course, course_id) is None:
                 raise KeyError(course_id)
             note = Note(
                 course_id=course_id,
-                kind=kind,
+                kind=phase.value,
                 template_id=str(template_snapshot["id"]),
                 template_version=int(template_snapshot["version"]),
                 template_snapshot=template_snapshot,
@@ -251,12 +305,12 @@ class NoteStore:
                 id=note.id,
                 course_id=note.course_id,
                 client_id=note.course.client_id,
-                kind=note.kind,
+                kind=Phase(note.kind),
                 template_id=note.template_id,
                 template_version=note.template_version,
                 template_snapshot=note.template_snapshot,
                 values=dict(note.values),
-                status=note.status,
+                status=NoteStatus(note.status),
                 session_date=note.session_date,
                 time_zone=note.time_zone or system_zone_name(),
                 started_at=note.started_at,
@@ -280,7 +334,7 @@ class NoteStore:
         note = session.get(Note, note_id)
         if note is None:
             raise KeyError(note_id)
-        if note.status == "signed":
+        if note.status == NoteStatus.SIGNED:
             raise SignedNoteError("This note is signed and read-only; add an addendum instead.")
         return note
 
@@ -384,20 +438,72 @@ class NoteStore:
             session.flush()
             self._reindex(session, note)
 
-    def sign(self, note_id: str) -> str:
+    def template_context(self, note_id: str) -> dict[str, Any]:
+        """What the note's template reads as ``$client.…`` and ``$linked.…``, from the vault.
+
+        ``client`` is the note's client (``TEMPLATE_CLIENT_FIELDS``); ``linked`` is
+        the note chosen in the template's ``note_link`` field, when one is chosen.
+        Raises KeyError when no note has this id.
+        """
+        with self._vault.session() as session:
+            note = session.get(Note, note_id)
+            if note is None:
+                raise KeyError(note_id)
+            return self._context(session, note, _spec_of(note))
+
+    @staticmethod
+    def _context(session: Session, note: Note, spec: TemplateSpec | None) -> dict[str, Any]:
+        client = note.course.client
+        linked: dict[str, Any] | None = None
+        # As the editor does: each note_link field in turn sets (or clears) $linked.
+        for field in spec.fields() if spec is not None else ():
+            if isinstance(field, NoteLinkField):
+                chosen = note.values.get(field.id)
+                other = session.get(Note, chosen) if isinstance(chosen, str) else None
+                linked = (
+                    linked_note_values(other.id, other.session_date, other.kind)
+                    if other is not None
+                    else None
+                )
+        return template_context(template_client_values(client.id, client_input(client)), linked)
+
+    def sign(self, note_id: str, *, layout: NarrativeLayout | None = None) -> str:
         """Sign as the clinician who opened the vault; returns the content hash.
 
-        The caller checks required fields against the template first (the store
-        does not know templates); signing records who, when and the SHA-256.
+        Signing records who, when and the SHA-256 of the content. First the note's
+        saved values are checked against its own template snapshot with the rule
+        the editor shows (``missing_for_signing``): fields hidden by ``show_if`` are
+        not required, and a required narrative section needs every heading of
+        ``layout`` (by default the layout the note records, else SOAP).
+
+        Raises KeyError (no note has this id), SignedNoteError (already signed),
+        MissingFieldsError (required fields empty; it lists their labels) or
+        UnreadableTemplateError (the snapshot is not a valid template). Both of the
+        last two are SignError; whenever one is raised the note stays a draft.
         """
         with self._vault.session() as session:
             note = self._draft(session, note_id)
+            spec = _spec_of(note)
+            if spec is None:
+                raise UnreadableTemplateError(
+                    f"Not signed: this note's template ('{note.template_id}' version "
+                    f"{note.template_version}) cannot be read, so its required fields "
+                    "cannot be checked"
+                )
+            missing = missing_for_signing(
+                spec,
+                note.values,
+                layout or recorded_layout(note.values) or NarrativeLayout.SOAP,
+                self._context(session, note, spec),
+            )
+            if missing:
+                raise MissingFieldsError(missing)
             note.signed_by_id = self._vault.clinician_id
             note.signed_at = utcnow().replace(microsecond=0)
             note.ended_at = note.ended_at or note.signed_at
             digest = content_hash(canonical_content(note))
             note.content_hash = digest
-            note.status = "signed"
+            note.status = NoteStatus.SIGNED.value
             record(
                 session, self._vault.clinician_id, "note.sign", "note", note.id, {"hash": digest}
             )
@@ -411,7 +517,7 @@ class NoteStore:
             note = session.get(Note, note_id)
             if note is None:
                 raise KeyError(note_id)
-            if note.status != "signed":
+            if note.status != NoteStatus.SIGNED:
                 raise ValueError("Drafts are edited directly; addenda are for signed notes.")
             created = utcnow().replace(microsecond=0)
             digest = addendum_hash(
@@ -453,7 +559,9 @@ class NoteStore:
         """How many notes are signed, and each whose content no longer matches its hash."""
         problems: list[str] = []
         with self._vault.session() as session:
-            signed = list(session.scalars(select(Note).where(Note.status == "signed")))
+            signed = list(
+                session.scalars(select(Note).where(Note.status == NoteStatus.SIGNED.value))
+            )
             for note in signed:
                 if note.content_hash != content_hash(canonical_content(note)):
                     problems.append(

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
-from kapnotes.domain.templates import NarrativeLayout
+from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout, recorded_layout
 from kapnotes.ui import theme
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
@@ -43,8 +43,6 @@ from kapnotes.ui.views.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
-# Each note records the progress-note layout it was started with.
-LAYOUT_KEY = "_narrative_layout"
 NOTE_FORMATS = {
     NarrativeLayout.SOAP: "SOAP — Subjective, Objective, Assessment, Plan",
     NarrativeLayout.DAP: "DAP — Data, Assessment, Plan",
@@ -52,6 +50,7 @@ NOTE_FORMATS = {
 }
 
 DEFAULT_IDLE_MINUTES = 5.0
+SKIPPED_FILES_MESSAGE_MS = 30_000
 RunDialog = Callable[[QDialog], int]
 
 
@@ -239,6 +238,25 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.idle.start()
         self.workspace.focus_search()
+        self._name_skipped_files()
+
+    def _name_skipped_files(self) -> None:
+        """Say in the status bar which clinic template or instrument files were not loaded.
+
+        A broken file in the vault's templates or instruments folder is skipped
+        (the others still load); the message names the file and what is wrong, and
+        Settings → Templates and instruments lists every skipped file.
+        """
+        catalog = self.session.catalog
+        skipped = [*catalog.templates().warnings, *catalog.instruments().warnings]
+        if not skipped:
+            return
+        head = "A clinic file was" if len(skipped) == 1 else f"{len(skipped)} clinic files were"
+        log.warning("%d clinic template or instrument file(s) skipped", len(skipped))
+        self.statusBar().showMessage(
+            f"{head} not loaded (see Settings → Templates and instruments): {skipped[0]}",
+            SKIPPED_FILES_MESSAGE_MS,
+        )
 
     def _update_status(self) -> None:
         store = self.session.clients
@@ -397,11 +415,10 @@ class MainWindow(QMainWindow):
             return None
         window = self.note_windows.get(note_id)
         if window is None:
-            stored = notes.get(note_id).values.get(LAYOUT_KEY)
+            # Each note records the progress-note layout it was started with.
             layout = (
-                NarrativeLayout(stored)
-                if stored in set(NarrativeLayout)
-                else self.session.catalog.clinic_settings()[0].note_format
+                recorded_layout(notes.get(note_id).values)
+                or self.session.catalog.clinic_settings()[0].note_format
             )
             instruments = self.session.catalog.instruments()  # read once per window
             window = NoteWindow(

@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kapnotes.domain.clients import ClientInput, field_errors
+from kapnotes.domain.clients import (
+    TEMPLATE_CLIENT_FIELDS,
+    ClientInput,
+    field_errors,
+    template_client_values,
+)
 
 TODAY = date(2026, 11, 25)
 
@@ -63,3 +68,21 @@ _NAME_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
 def test_any_unicode_name_is_kept_and_surrounding_spaces_trimmed(name: str) -> None:
     client = ClientInput(name=f"  {name} ")
     assert client.name == name
+
+
+def test_templates_are_given_exactly_the_client_fields_they_may_read() -> None:
+    client = ClientInput(
+        name="Rowan Fictitious",
+        date_of_birth=date(1984, 5, 2),
+        weight_kg=72.5,
+        allergies="Penicillin",
+    )
+    values = template_client_values("c-1", client)
+    assert tuple(values) == TEMPLATE_CLIENT_FIELDS
+    assert values == {
+        "name": "Rowan Fictitious",
+        "weight_kg": 72.5,
+        "date_of_birth": "1984-05-02",
+        "id": "c-1",
+    }
+    assert template_client_values("c-2", ClientInput(name="Sam"))["weight_kg"] is None

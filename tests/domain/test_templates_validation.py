@@ -332,3 +332,152 @@ def test_valid_base_loads_and_snapshot_round_trips(tmp_path: Path) -> None:
     spec = load_template_file(path)
     assert spec.id == "preparation"
     assert TemplateSpec.model_validate(spec.snapshot()) == spec
+
+
+# -- $ references: checked against what a note's context holds --------------------------
+
+CLIENT_FIELDS = "client fields are: name, weight_kg, date_of_birth, id"
+
+
+def _dose_mg(*args: Any) -> Mutation:
+    return _add(
+        {
+            "id": "dose_mg",
+            "type": "number",
+            "label": "Dose (mg)",
+            "computed": {"op": "multiply", "args": list(args)},
+        }
+    )
+
+
+def _load(tmp_path: Path, data: dict[str, Any], name: str = "dosing-custom.json") -> TemplateSpec:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return load_template_file(path)
+
+
+def test_a_client_field_that_does_not_exist_is_refused_naming_file_field_and_known_fields(
+    tmp_path: Path,
+) -> None:
+    data = _base()
+    _dose_mg("dose_mg_per_kg", "$client.weight")(data)
+    with pytest.raises(TemplateError) as caught:
+        _load(tmp_path, data)
+    assert str(caught.value) == (
+        "dosing-custom.json: field 'dose_mg': computed reads $client.weight, which does not "
+        f"exist; {CLIENT_FIELDS}"
+    )
+
+
+def test_a_client_field_that_exists_is_accepted(tmp_path: Path) -> None:
+    data = _base()
+    _dose_mg("dose_mg_per_kg", "$client.weight_kg")(data)
+    spec = _load(tmp_path, data)
+    assert spec.field("dose_mg").computed is not None
+
+
+REFERENCE_CASES: list[tuple[str, Mutation, str]] = [
+    (
+        "show-if-client",
+        _add(
+            {
+                "id": "paediatric_note",
+                "type": "long_text",
+                "label": "Paediatric dosing note",
+                "show_if": {"field": "$client.age", "is_true": True},
+            }
+        ),
+        f"field 'paediatric_note': show_if reads $client.age, which does not exist; "
+        f"{CLIENT_FIELDS}",
+    ),
+    (
+        "section-show-if-nested",
+        lambda d: d["sections"].append(
+            {
+                "id": "heavy",
+                "title": "Heavier clients",
+                "show_if": {"not": {"field": "$client.weight", "is_true": False}},
+                "fields": [{"id": "heavy_note", "type": "long_text", "label": "Note"}],
+            }
+        ),
+        f"section 'heavy': show_if reads $client.weight, which does not exist; {CLIENT_FIELDS}",
+    ),
+    (
+        "log-column",
+        _add(
+            {
+                "id": "dose_log",
+                "type": "dose_log",
+                "label": "Doses",
+                "columns": [
+                    {"id": "time", "type": "time", "label": "Time"},
+                    {
+                        "id": "product",
+                        "type": "single_choice",
+                        "label": "Product",
+                        "options": [{"value": "ketamine_im", "label": "IM"}],
+                    },
+                    {"id": "mg_per_kg", "type": "number", "label": "mg/kg"},
+                    {
+                        "id": "dose_mg",
+                        "type": "number",
+                        "label": "Dose (mg)",
+                        "computed": {"op": "multiply", "args": ["mg_per_kg", "$client.kg"]},
+                    },
+                ],
+            }
+        ),
+        f"field 'dose_log' column 'dose_mg': computed reads $client.kg, which does not exist; "
+        f"{CLIENT_FIELDS}",
+    ),
+    (
+        "linked-field",
+        lambda d: (
+            _add(
+                {
+                    "id": "dosing_note",
+                    "type": "note_link",
+                    "label": "Dosing session",
+                    "link_phase": "dosing",
+                }
+            )(d),
+            _dose_mg("$linked.dose_mg", 1)(d),
+        ),
+        "field 'dose_mg': computed reads $linked.dose_mg, which does not exist; "
+        "linked note fields are: id, session_date, kind",
+    ),
+    (
+        "linked-without-note-link",
+        _dose_mg("$linked.session_date", 1),
+        "field 'dose_mg': computed reads $linked.session_date, but the template has no "
+        "note_link field to choose that note",
+    ),
+    (
+        "namespace-nothing-fills",
+        _dose_mg("dose_mg_per_kg", "$settings.max_mg_per_kg"),
+        "field 'dose_mg': computed reads $settings.max_mg_per_kg, which the app does not "
+        "provide; templates can read $client.…, $linked.…",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"), [c[1:] for c in REFERENCE_CASES], ids=[c[0] for c in REFERENCE_CASES]
+)
+def test_each_reference_is_checked_against_the_context(
+    tmp_path: Path, mutate: Mutation, expected: str
+) -> None:
+    data = _base()
+    mutate(data)
+    with pytest.raises(TemplateError) as caught:
+        _load(tmp_path, data)
+    assert caught.value.problems == [expected]
+
+
+def test_a_stored_snapshot_with_an_unknown_reference_still_opens() -> None:
+    # An old note keeps the template it was written with; the stricter file check
+    # must not make it unreadable (its value simply stays blank, as it always was).
+    data = _base()
+    _dose_mg("dose_mg_per_kg", "$client.weight")(data)
+    spec = TemplateSpec.model_validate(data)
+    assert spec.field("dose_mg").computed is not None

@@ -107,3 +107,53 @@ def test_clinic_settings_default_then_saved_then_a_damaged_file_falls_back(
     assert settings.note_format == "soap"
     assert warning is not None
     assert "clinic-settings.json" in warning and "note_format" in warning
+
+
+def _dosing_reading(ref: str) -> dict[str, object]:
+    """A clinic edition of the dosing template whose mg/kg dose reads `ref` as the weight."""
+    doc = _bundled("dosing.json")
+    doc["version"] = int(str(doc["version"])) + 1
+    doc["title"] = "Dosing session (clinic)"
+    text = json.dumps(doc)
+    assert text.count('"$client.weight_kg"') == 1
+    loaded: dict[str, object] = json.loads(text.replace('"$client.weight_kg"', json.dumps(ref)))
+    return loaded
+
+
+BAD_REFERENCE = (
+    "dosing-custom.json: field 'dose_log' column 'dose_mg': computed reads $client.weight, "
+    "which does not exist; client fields are: name, weight_kg, date_of_birth, id"
+)
+
+
+def test_a_template_reading_a_client_field_that_does_not_exist_is_refused(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "dosing-custom.json"
+    src.write_text(json.dumps(_dosing_reading("$client.weight")))
+    catalog = Catalog(tmp_path / "data")
+    with pytest.raises(CatalogError) as info:
+        catalog.import_template(src)
+    assert str(info.value) == BAD_REFERENCE
+    assert not catalog.templates_dir.exists() or not list(catalog.templates_dir.iterdir())
+    assert catalog.templates().get("dosing").title == "Dosing session"  # type: ignore[union-attr]
+
+
+def test_a_template_reading_the_clients_weight_kg_is_imported(tmp_path: Path) -> None:
+    src = tmp_path / "dosing-custom.json"
+    src.write_text(json.dumps(_dosing_reading("$client.weight_kg")))
+    catalog = Catalog(tmp_path / "data")
+    spec = catalog.import_template(src)
+    assert catalog.templates().get(spec.id).title == "Dosing session (clinic)"  # type: ignore[union-attr]
+
+
+def test_a_bad_reference_already_in_the_clinic_folder_is_skipped_and_named(
+    tmp_path: Path,
+) -> None:
+    catalog = Catalog(tmp_path)
+    catalog.templates_dir.mkdir()
+    path = catalog.templates_dir / "dosing-custom.json"
+    path.write_text(json.dumps(_dosing_reading("$client.weight")))
+    result = catalog.templates()
+    assert result.warnings == [f"{BAD_REFERENCE} (skipped {path})"]
+    assert result.get("dosing").title == "Dosing session"  # type: ignore[union-attr]

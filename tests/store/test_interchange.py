@@ -360,6 +360,14 @@ BAD_DOCUMENTS: dict[str, tuple[Any, str]] = {
         lambda d: _raw(_set(d, ("courses", 0, "planned_product"), "mdma")),
         "$.courses[0].planned_product",
     ),
+    "note of no phase": (
+        lambda d: _raw(_set(d, ("notes", 0, "kind"), "aftercare")),
+        "$.notes[0].kind: Input should be 'preparation', 'dosing' or 'integration'",
+    ),
+    "note status unknown": (
+        lambda d: _raw(_set(d, ("notes", 0, "status"), "final")),
+        "$.notes[0].status: Input should be 'draft' or 'signed'",
+    ),
     "naive datetime": (
         lambda d: _raw(_set(d, ("clients", 0, "created_at"), "2026-03-01T10:00:00")),
         "$.clients[0].created_at",
@@ -519,7 +527,19 @@ def test_notes_written_by_the_note_store_survive_with_signature_and_search(
 
     course = populate(open_vault)["course"]
     notes = NoteStore(open_vault)
-    snapshot = {"id": "test-dosing", "version": 1, "title": "Dosing session", "sections": []}
+    snapshot = {
+        "id": "test_dosing",
+        "version": 1,
+        "title": "Dosing session",
+        "phase": "dosing",
+        "sections": [
+            {
+                "id": "account",
+                "title": "Account",
+                "fields": [{"id": "account", "type": "long_text", "label": "Account"}],
+            }
+        ],
+    }
     note_id = notes.create(course, "dosing", snapshot, date(2026, 3, 9), {"account": "Calm"})
     notes.add_event(note_id, "adverse_event", {"kind": "nausea", "action": "ondansetron"})
     notes.sign(note_id)

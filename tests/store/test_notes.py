@@ -15,12 +15,82 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout
 from kapnotes.store.clients import ClientStore
-from kapnotes.store.notes import NewEntry, NoteStore, SignedNoteError, new_entry_id
+from kapnotes.store.notes import (
+    MissingFieldsError,
+    NewEntry,
+    NoteStore,
+    SignedNoteError,
+    SignError,
+    UnreadableTemplateError,
+    new_entry_id,
+)
 from kapnotes.store.vault import OpenVault, Vault
 from tests.conftest import PASSPHRASE
 
-SNAPSHOT = {"id": "test-integration", "version": 1, "title": "Integration session", "sections": []}
+SNAPSHOT = {
+    "id": "test_integration",
+    "version": 1,
+    "title": "Integration session",
+    "phase": "integration",
+    "sections": [
+        {
+            "id": "session",
+            "title": "Session",
+            "fields": [{"id": "narrative", "type": "long_text", "label": "Narrative"}],
+        }
+    ],
+}
+# A preparation template with the kinds of signing rule a clinic writes: a plain
+# required field, one required only when shown (show_if), one computed from the
+# client's weight, and a required narrative section (SOAP, DAP or BIRP headings).
+RULES = {
+    "id": "test_preparation",
+    "version": 1,
+    "title": "Preparation session",
+    "phase": "preparation",
+    "sections": [
+        {
+            "id": "consent",
+            "title": "Consent",
+            "fields": [
+                {
+                    "id": "consent_signed",
+                    "type": "yes_no",
+                    "label": "Informed consent signed",
+                    "required_to_sign": True,
+                },
+                {
+                    "id": "consent_date",
+                    "type": "date",
+                    "label": "Consent signed on",
+                    "required_to_sign": True,
+                    "show_if": {"field": "consent_signed", "is_true": True},
+                },
+                {"id": "dose_mg_per_kg", "type": "number", "label": "Planned dose (mg/kg)"},
+                {
+                    "id": "dose_mg",
+                    "type": "number",
+                    "label": "Planned dose (mg)",
+                    "required_to_sign": True,
+                    "computed": {
+                        "op": "multiply",
+                        "args": ["dose_mg_per_kg", "$client.weight_kg"],
+                    },
+                },
+            ],
+        },
+        {"id": "narrative", "title": "Progress note", "narrative": True, "required_to_sign": True},
+    ],
+}
+SOAP = {
+    "narrative_subjective": "Hopes to feel less numb.",
+    "narrative_objective": "Calm, engaged.",
+    "narrative_assessment": "Suitable for KAP.",
+    "narrative_plan": "First dosing session next week.",
+}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -253,3 +323,160 @@ def test_search_ignores_corrected_away_text_and_bookkeeping(notes: NoteStore, no
     notes.save_values(note_id, {"linked_dosing_session": event_id, "narrative": "lake image"})
     (hit,) = notes.search("lake")
     assert event_id[-12:] not in hit.snippet
+
+
+def test_status_and_phase_are_stored_as_the_same_strings_as_before(
+    open_vault: OpenVault, notes: NoteStore, note_id: str
+) -> None:
+    # Vaults written before the enums existed hold these strings, and migration
+    # 0002's triggers compare status with 'signed': both must keep matching.
+    notes.sign(note_id)
+    with open_vault.engine.connect() as conn:
+        row = conn.execute(text("SELECT kind, status FROM note WHERE id = :id"), {"id": note_id})
+        assert tuple(row.one()) == ("integration", "signed")
+    note = notes.get(note_id)
+    assert note.kind is Phase.INTEGRATION
+    assert note.status is NoteStatus.SIGNED
+
+
+def test_a_note_must_belong_to_a_phase(open_vault: OpenVault, notes: NoteStore) -> None:
+    with pytest.raises(ValueError, match="aftercare"):
+        notes.create(_course(open_vault), "aftercare", SNAPSHOT, date(2026, 11, 20))
+
+
+def _rules_note(open_vault: OpenVault, weight_kg: float | None = 80) -> tuple[NoteStore, str]:
+    clients = ClientStore(open_vault)
+    client_id = clients.create(ClientInput(name="Rowan Fictitious", weight_kg=weight_kg))
+    course_id = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 1),
+            indication="Treatment-resistant depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    notes = NoteStore(open_vault)
+    return notes, notes.create(course_id, Phase.PREPARATION, RULES, date(2026, 10, 2))
+
+
+def _assert_still_a_draft(notes: NoteStore, note_id: str) -> None:
+    note = notes.get(note_id)
+    assert note.status is NoteStatus.DRAFT
+    assert (note.signed_by, note.signed_at, note.content_hash) == (None, None, None)
+    notes.save_values(note_id, note.values)  # still editable
+
+
+def test_signing_with_a_required_field_empty_is_refused_and_the_note_stays_a_draft(
+    open_vault: OpenVault,
+) -> None:
+    notes, note_id = _rules_note(open_vault)
+    notes.save_values(note_id, {"dose_mg_per_kg": 0.5, **SOAP})
+    with pytest.raises(MissingFieldsError) as refused:
+        notes.sign(note_id)
+    assert refused.value.missing == ("Informed consent signed",)
+    assert str(refused.value) == (
+        "Not signed: 1 required item still to fill in: Informed consent signed"
+    )
+    assert isinstance(refused.value, SignError)
+    _assert_still_a_draft(notes, note_id)
+
+    # Consent given: its date is shown, so now it is required too.
+    notes.save_values(note_id, {"dose_mg_per_kg": 0.5, "consent_signed": True, **SOAP})
+    with pytest.raises(MissingFieldsError) as refused:
+        notes.sign(note_id)
+    assert refused.value.missing == ("Consent signed on",)
+    _assert_still_a_draft(notes, note_id)
+
+
+def test_signing_with_every_required_field_filled_signs(open_vault: OpenVault) -> None:
+    notes, note_id = _rules_note(open_vault)
+    # No consent: the consent date stays hidden by its show_if, so it is not required;
+    # the planned dose in mg is computed from the client's 80 kg.
+    notes.save_values(note_id, {"consent_signed": False, "dose_mg_per_kg": 0.5, **SOAP})
+    digest = notes.sign(note_id)
+    note = notes.get(note_id)
+    assert note.is_signed
+    assert note.content_hash == digest
+    assert notes.verify_signature(note_id)
+
+
+def test_signing_reads_the_clients_weight_as_the_editor_does(open_vault: OpenVault) -> None:
+    notes, note_id = _rules_note(open_vault, weight_kg=None)
+    notes.save_values(note_id, {"consent_signed": False, "dose_mg_per_kg": 0.5, **SOAP})
+    assert notes.template_context(note_id)["client"]["weight_kg"] is None
+    with pytest.raises(MissingFieldsError, match=r"Planned dose \(mg\)"):
+        notes.sign(note_id)
+    _assert_still_a_draft(notes, note_id)
+
+
+def test_signing_checks_the_narrative_headings_of_the_notes_layout(
+    open_vault: OpenVault,
+) -> None:
+    notes, note_id = _rules_note(open_vault)
+    base = {"consent_signed": False, "dose_mg_per_kg": 0.5}
+    notes.save_values(note_id, {**base, **SOAP, LAYOUT_KEY: "dap"})
+    with pytest.raises(MissingFieldsError) as refused:
+        notes.sign(note_id)
+    assert refused.value.missing == ("Data",)  # assessment and plan are shared with SOAP
+    # The editor passes the layout it shows, which wins over the recorded one.
+    assert notes.sign(note_id, layout=NarrativeLayout.SOAP)
+
+
+def test_a_note_whose_template_cannot_be_read_is_not_signed(
+    open_vault: OpenVault, notes: NoteStore
+) -> None:
+    broken = {"id": "t", "version": 1, "title": "T"}  # no phase, no sections
+    note_id = notes.create(_course(open_vault), Phase.DOSING, broken, date(2026, 11, 20))
+    with pytest.raises(UnreadableTemplateError, match="'t' version 1"):
+        notes.sign(note_id)
+    _assert_still_a_draft(notes, note_id)
+
+
+def test_the_template_context_holds_the_client_and_the_linked_note(
+    open_vault: OpenVault,
+) -> None:
+    clients = ClientStore(open_vault)
+    client_id = clients.create(
+        ClientInput(name="Rowan Fictitious", weight_kg=80, date_of_birth=date(1984, 5, 2))
+    )
+    course_id = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 1),
+            indication="Treatment-resistant depression",
+            planned_product=Product.KETAMINE_IM,
+        ),
+    )
+    notes = NoteStore(open_vault)
+    dosing = notes.create(course_id, Phase.DOSING, SNAPSHOT, date(2026, 10, 9))
+    linking = {
+        **SNAPSHOT,
+        "sections": [
+            {
+                "id": "link",
+                "title": "Link",
+                "fields": [
+                    {
+                        "id": "dosing_note",
+                        "type": "note_link",
+                        "label": "Dosing session",
+                        "link_phase": "dosing",
+                    }
+                ],
+            }
+        ],
+    }
+    integration = notes.create(
+        course_id, Phase.INTEGRATION, linking, date(2026, 10, 11), {"dosing_note": dosing}
+    )
+    client = {
+        "name": "Rowan Fictitious",
+        "weight_kg": 80.0,
+        "date_of_birth": "1984-05-02",
+        "id": client_id,
+    }
+    assert notes.template_context(dosing) == {"client": client}
+    assert notes.template_context(integration) == {
+        "client": client,
+        "linked": {"id": dosing, "session_date": "2026-10-09", "kind": "dosing"},
+    }

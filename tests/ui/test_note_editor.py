@@ -43,6 +43,7 @@ from kapnotes.ui.editor.fields import (
 )
 from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.editor.log_table import LogWidget
+from kapnotes.ui.editor.window import client_context
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import type_date
 
@@ -509,6 +510,50 @@ def test_signing_lists_missing_fields_then_freezes_the_note(
     assert "Client phoned next day: slept well." in shown
 
 
+def test_the_vaults_refusal_to_sign_lists_the_missing_fields(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    spec = parse_template(
+        {
+            "id": "dose_plan",
+            "version": 1,
+            "title": "Dose plan",
+            "phase": "preparation",
+            "sections": [
+                {
+                    "id": "dose",
+                    "title": "Dose",
+                    "fields": [
+                        {"id": "mg_per_kg", "type": "number", "label": "Planned dose (mg/kg)"},
+                        {
+                            "id": "mg",
+                            "type": "number",
+                            "label": "Planned dose (mg)",
+                            "required_to_sign": True,
+                            "computed": {
+                                "op": "multiply",
+                                "args": ["mg_per_kg", "$client.weight_kg"],
+                            },
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    note_id = clinic.note(spec, {"mg_per_kg": 0.5})
+    editor = make_editor(note_id)  # opened while the client record said 70 kg
+    assert editor.missing() == []
+    # Meanwhile the weight is taken off the client record: the vault now computes no dose.
+    clinic.clients.update(clinic.client_id, ClientInput(name="Robin Example"))
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes):
+        assert not editor.sign_note()
+    assert editor.missing_panel.isVisible()
+    assert editor.missing_labels == ["Planned dose (mg)"]
+    assert "1 item still to fill in" in editor.missing_title.text()
+    assert not clinic.notes.get(note_id).is_signed
+    assert not editor.widgets["mg_per_kg"].read_only
+
+
 def test_cancelled_confirmation_does_not_sign(
     qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
 ) -> None:
@@ -756,3 +801,12 @@ def test_a_search_hit_deep_in_a_log_is_scrolled_into_view(
         return viewport.rect().contains(centre)
 
     qtbot.waitUntil(hit_visible, timeout=2000)
+
+
+def test_the_note_window_computes_with_the_context_signing_uses(clinic: Clinic) -> None:
+    note_id = clinic.note(parse_template(MINI))
+    # The same $client values on screen as when the vault checks the note for signing.
+    assert client_context(clinic.clients, clinic.client_id) == clinic.notes.template_context(
+        note_id
+    )
+    assert client_context(clinic.clients, clinic.client_id)["client"]["weight_kg"] == 70.0

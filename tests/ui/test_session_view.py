@@ -28,6 +28,7 @@ from kapnotes.store.vault import OpenVault
 from kapnotes.ui.editor import NoteEditor
 from kapnotes.ui.editor.log_table import LogWidget
 from kapnotes.ui.session_view import SessionConfig, SessionView, SessionWindow
+from tests.signing import sign_completed
 
 DAY = date(2026, 3, 2)
 START = datetime(2026, 3, 2, 9, 50, 0)
@@ -650,7 +651,7 @@ def test_signed_note_is_read_only(
     observe(qtbot, view, "Resting quietly")
     note_id = view.record.note_id
     view.close()
-    clinic.notes.sign(note_id)
+    sign_completed(clinic.notes, note_id)
     signed = make_view(note_id)
     assert signed.read_only
     assert not signed.entry.isEnabled()

@@ -8,6 +8,13 @@ This package is pure Python (pydantic only): no Qt, no SQLAlchemy.
 
 from __future__ import annotations
 
+from kapnotes.domain.templates.context import (
+    CONTEXT_FIELDS,
+    LINKED_NOTE_FIELDS,
+    context_reference_problem,
+    linked_note_values,
+    template_context,
+)
 from kapnotes.domain.templates.errors import TemplateError
 from kapnotes.domain.templates.evaluate import (
     compute_values,
@@ -54,21 +61,27 @@ from kapnotes.domain.templates.model import (
     TimeField,
     ValueIssue,
     YesNoField,
+    context_reference_problems,
     narrative_fields,
 )
 from kapnotes.domain.templates.narrative import (
     LAYOUT_HEADINGS,
+    LAYOUT_KEY,
     NarrativeHeading,
     NarrativeLayout,
     layout_headings,
+    recorded_layout,
 )
 from kapnotes.domain.templates.values import ValueProblem, missing_for_signing, validate_values
 
 __all__ = [
     "COMPUTED_OPS",
+    "CONTEXT_FIELDS",
     "CONTEXT_NAMESPACES",
     "FIELD_TYPES",
     "LAYOUT_HEADINGS",
+    "LAYOUT_KEY",
+    "LINKED_NOTE_FIELDS",
     "LOG_REQUIRED_COLUMNS",
     "Anchors",
     "AnyField",
@@ -100,17 +113,22 @@ __all__ = [
     "YesNoField",
     "bundled_templates_dir",
     "compute_values",
+    "context_reference_problem",
+    "context_reference_problems",
     "evaluate_computed",
     "evaluate_condition",
     "is_visible",
     "layout_headings",
+    "linked_note_values",
     "load_template_file",
     "load_templates",
     "missing_for_signing",
     "narrative_fields",
     "parse_template",
+    "recorded_layout",
     "resolve_ref",
     "section_visible",
+    "template_context",
     "validate_values",
     "visible_fields",
     "visible_items",

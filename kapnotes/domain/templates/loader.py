@@ -15,8 +15,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from kapnotes.domain.assets import get_asset
+from kapnotes.domain.notes import Phase
 from kapnotes.domain.templates.errors import TemplateError
-from kapnotes.domain.templates.model import FIELD_TYPES, TemplateSpec
+from kapnotes.domain.templates.model import (
+    FIELD_TYPES,
+    TemplateSpec,
+    context_reference_problems,
+)
 
 #: The parts of a pydantic error location that are union tags, not JSON keys.
 _ARG_TAGS = frozenset({"ref", "number", "expr"})
@@ -127,17 +132,29 @@ def _format_errors(data: Any, exc: ValidationError) -> list[str]:
 
 
 def parse_template(data: Any, source: str | Path = "<template>") -> TemplateSpec:
-    """Validate already-parsed JSON as a template; TemplateError names ``source``."""
+    """Validate already-parsed JSON as a template file.
+
+    Besides the format, every ``$client.…`` / ``$linked.…`` reference must name
+    something a note's context holds (see :mod:`kapnotes.domain.templates.context`).
+    Raises TemplateError naming ``source`` and each problem.
+    """
     if not isinstance(data, dict):
         raise TemplateError(source, ["a template must be a JSON object"])
     try:
-        return TemplateSpec.model_validate(data)
+        spec = TemplateSpec.model_validate(data)
     except ValidationError as exc:
         raise TemplateError(source, _format_errors(data, exc)) from None
+    problems = context_reference_problems(spec)
+    if problems:
+        raise TemplateError(source, problems)
+    return spec
 
 
 def load_template_file(path: str | Path) -> TemplateSpec:
-    """Read and validate one template file; TemplateError says what is wrong where."""
+    """Read and validate one template file (see :func:`parse_template`).
+
+    Raises TemplateError naming the file and saying what is wrong where.
+    """
     path = Path(path)
     name = path.name
     try:
@@ -170,8 +187,8 @@ class LoadResult:
         """The template with this id, if loaded."""
         return self.templates.get(template_id)
 
-    def for_phase(self, phase: str) -> list[TemplateSpec]:
-        """The loaded templates of one phase, sorted by title."""
+    def for_phase(self, phase: Phase | str) -> list[TemplateSpec]:
+        """The loaded templates of one phase, sorted by title (none for an unknown phase)."""
         found = [spec for spec in self.templates.values() if spec.phase == phase]
         return sorted(found, key=lambda spec: (spec.title, spec.id))
 

@@ -34,6 +34,8 @@ from pydantic import (
     model_validator,
 )
 
+from kapnotes.domain.notes import Phase
+from kapnotes.domain.templates.context import CONTEXT_FIELDS, context_reference_problem
 from kapnotes.domain.templates.narrative import (
     NarrativeLayout,
     all_narrative_field_ids,
@@ -45,13 +47,12 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 OPTION_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
 _ID_RE = re.compile(ID_PATTERN)
 
-Phase = Literal["preparation", "dosing", "integration"]
-PHASES: tuple[str, ...] = ("preparation", "dosing", "integration")
-
 JsonScalar = str | int | float | bool | None
 
-#: Namespaces a ``$name.key`` reference may read from the note's surroundings:
-#: the client record, the linked (dosing) note, the course, and clinic settings.
+#: Namespaces a ``$name.key`` reference may name in a stored template snapshot.
+#: ``course`` and ``settings`` were once reserved and are still read, so that old
+#: notes keep opening; what a note's context actually holds, and what template
+#: files are checked against when loaded, is ``context.CONTEXT_FIELDS``.
 CONTEXT_NAMESPACES: frozenset[str] = frozenset({"client", "linked", "course", "settings"})
 
 #: Computed operators with their (minimum, maximum) argument counts; None = no maximum.
@@ -801,7 +802,7 @@ def _check_ref(
     if ref.startswith("$"):
         namespace, _, key = ref[1:].partition(".")
         if namespace not in CONTEXT_NAMESPACES or not key:
-            known = ", ".join(f"${n}.…" for n in sorted(CONTEXT_NAMESPACES))
+            known = ", ".join(f"${n}.…" for n in CONTEXT_FIELDS)
             return f"unknown context reference '{ref}' (known: {known})"
         return None
     if columns is not None and ref in columns:
@@ -933,6 +934,55 @@ def _computed_cycles(spec: TemplateSpec) -> list[str]:
     for node in graph:
         visit(node, [])
     return problems[:1]
+
+
+def _references(spec: TemplateSpec) -> Iterator[tuple[str, str, str]]:
+    """Every reference in ``spec`` as (owner, ``show_if`` or ``computed``, reference)."""
+
+    def condition_refs(owner: str, condition: Condition | None) -> Iterator[tuple[str, str, str]]:
+        if condition is not None:
+            for node in condition.walk():
+                if node.field is not None:
+                    yield owner, "show_if", node.field
+
+    for section in spec.sections:
+        yield from condition_refs(f"section '{section.id}'", section.show_if)
+    for field in spec.fields():
+        owner = f"field '{field.id}'"
+        yield from condition_refs(owner, field.show_if)
+        if isinstance(field, ChecklistField):
+            for item in field.items:
+                yield from condition_refs(f"{owner} item '{item.value}'", item.show_if)
+        if isinstance(field, _ChoiceBase):
+            for option in field.options:
+                yield from condition_refs(f"{owner} option '{option.value}'", option.show_if)
+        if field.computed is not None:
+            yield from ((owner, "computed", ref) for ref in field.computed.refs())
+        if isinstance(field, LogField):
+            for column in field.columns:
+                if column.computed is not None:
+                    column_owner = f"{owner} column '{column.id}'"
+                    yield from ((column_owner, "computed", ref) for ref in column.computed.refs())
+
+
+def context_reference_problems(spec: TemplateSpec) -> list[str]:
+    """Each ``$…`` reference of ``spec`` that names nothing a note's context holds.
+
+    One line per problem, e.g. ``field 'dose_mg': computed reads $client.weight,
+    which does not exist; client fields are: name, weight_kg, date_of_birth, id``.
+    Template files must have none (the loader refuses them); a snapshot stored
+    with an old note is not held to this, so the note still opens as written.
+    """
+    has_note_link = any(isinstance(field, NoteLinkField) for field in spec.fields())
+    problems: list[str] = []
+    for owner, kind, ref in _references(spec):
+        if not ref.startswith("$"):
+            continue
+        wrong = context_reference_problem(ref, has_note_link=has_note_link)
+        line = f"{owner}: {kind} {wrong}"
+        if wrong is not None and line not in problems:
+            problems.append(line)
+    return problems
 
 
 Condition.model_rebuild()

@@ -8,8 +8,10 @@ id is ``<section id>_<heading key>``, e.g. ``narrative_subjective``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class NarrativeLayout(StrEnum):
@@ -43,6 +45,16 @@ LAYOUT_HEADINGS: dict[NarrativeLayout, tuple[NarrativeHeading, ...]] = {
     NarrativeLayout.DAP: (_D, _A, _P),
     NarrativeLayout.BIRP: (_B, _I, _R, _P),
 }
+
+
+#: The value key under which a note records the layout it was started with.
+LAYOUT_KEY = "_narrative_layout"
+
+
+def recorded_layout(values: Mapping[str, Any]) -> NarrativeLayout | None:
+    """The layout a note's values record under LAYOUT_KEY (None when none or unknown)."""
+    stored = values.get(LAYOUT_KEY)
+    return NarrativeLayout(stored) if stored in set(NarrativeLayout) else None
 
 
 def layout_headings(layout: NarrativeLayout) -> tuple[NarrativeHeading, ...]:

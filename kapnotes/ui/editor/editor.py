@@ -55,6 +55,7 @@ from kapnotes.domain.templates import (
     YesNoField,
     evaluate_computed,
     evaluate_condition,
+    linked_note_values,
     missing_for_signing,
     section_visible,
     visible_items,
@@ -64,6 +65,7 @@ from kapnotes.session import NoteDraft
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import (
     EVENT_KEY,
+    MissingFieldsError,
     NewEntry,
     NoteRecord,
     NoteStore,
@@ -393,7 +395,7 @@ class NoteEditor(QWidget):
             if phase != field.link_phase and other.kind != field.link_phase:
                 continue
             title = other.template_snapshot.get("title", other.kind)
-            state = "signed" if other.is_signed else "draft"
+            state = other.status.value
             choices.append((other.id, f"{title} · {other.session_date.isoformat()} ({state})"))
         return choices
 
@@ -406,11 +408,7 @@ class NoteEditor(QWidget):
         except KeyError:
             self.context.pop("linked", None)
             return
-        self.context["linked"] = {
-            "id": other.id,
-            "session_date": other.session_date.isoformat(),
-            "kind": other.kind,
-        }
+        self.context["linked"] = linked_note_values(other.id, other.session_date, other.kind)
 
     def _on_changed(self, field_id: str) -> None:
         if self._loading or self.record.is_signed:
@@ -613,7 +611,10 @@ class NoteEditor(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            digest = self.store.sign(self.note_id)
+            digest = self.store.sign(self.note_id, layout=self.layout_kind)
+        except MissingFieldsError as exc:  # the vault's own check (same rule, stored values)
+            self._show_missing(list(exc.missing))
+            return False
         except Exception as exc:
             log_failure(log, "signing failed", exc)
             self._set_status("Not signed — the vault refused", error=True)

@@ -26,8 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapnotes.domain.clients import template_client_values
 from kapnotes.domain.instruments import LoadedInstruments
-from kapnotes.domain.templates import LoadResult, NarrativeLayout, TemplateSpec, load_templates
+from kapnotes.domain.notes import PHASE_LABELS, Phase
+from kapnotes.domain.templates import (
+    LoadResult,
+    NarrativeLayout,
+    TemplateSpec,
+    load_templates,
+    template_context,
+)
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteStore
@@ -36,30 +44,16 @@ from kapnotes.ui.editor.editor import NoteEditor
 from kapnotes.ui.editor.style import editor_style_sheet
 from kapnotes.ui.widgets import Card, label, set_role
 
-PHASES: tuple[tuple[str, str], ...] = (
-    ("preparation", "Preparation"),
-    ("dosing", "Dosing session"),
-    ("integration", "Integration"),
-)
-
 
 def client_context(client_store: ClientStore | None, client_id: str) -> dict[str, Any]:
-    """What templates may read as ``$client.…`` (weight, name), from the client record."""
+    """What templates may read as ``$client.…`` (TEMPLATE_CLIENT_FIELDS), from the client record."""
     if client_store is None:
         return {}
     try:
         record = client_store.get(client_id)
     except KeyError:
         return {}
-    data = record.data
-    return {
-        "client": {
-            "id": record.id,
-            "name": data.name,
-            "weight_kg": data.weight_kg,
-            "date_of_birth": data.date_of_birth.isoformat() if data.date_of_birth else None,
-        }
-    }
+    return template_context(client=template_client_values(record.id, record.data))
 
 
 class NoteWindow(QMainWindow):
@@ -174,7 +168,7 @@ class NoteWindow(QMainWindow):
 class NewNoteChoice:
     """What the clinician chose for a new note; create it from ``template.snapshot()``."""
 
-    phase: str
+    phase: Phase
     session_date: date
     template: TemplateSpec
 
@@ -186,7 +180,7 @@ class NewNoteDialog(QDialog):
         self,
         templates: LoadResult | None = None,
         *,
-        phase: str = "preparation",
+        phase: Phase = Phase.PREPARATION,
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
@@ -199,8 +193,8 @@ class NewNoteDialog(QDialog):
         card.body.addWidget(label("New note", "dialog-title"))
         card.body.addWidget(label("Which session is this note for?", "muted"))
         self.phase_group = QButtonGroup(self)
-        self.phase_buttons: dict[str, QRadioButton] = {}
-        for value, text in PHASES:
+        self.phase_buttons: dict[Phase, QRadioButton] = {}
+        for value, text in PHASE_LABELS.items():
             specs = self.templates.for_phase(value)
             button = QRadioButton(text if not specs else f"{text}  ·  {specs[0].title}")
             button.setObjectName(f"phase_{value}")
@@ -259,7 +253,7 @@ def new_note_dialog(
     parent: QWidget | None = None,
     templates: LoadResult | None = None,
     *,
-    phase: str = "preparation",
+    phase: Phase = Phase.PREPARATION,
     today: Callable[[], date] = date.today,
     run: Callable[[QDialog], int] | None = None,
 ) -> NewNoteChoice | None:

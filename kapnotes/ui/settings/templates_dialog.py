@@ -24,15 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapnotes.domain.notes import PHASE_LABELS
 from kapnotes.store.catalog import Catalog, CatalogError
 
 PickFile = Callable[[QWidget, str], Path | None]
-
-PHASE_LABELS = {
-    "preparation": "Preparation",
-    "dosing": "Dosing session",
-    "integration": "Integration",
-}
 
 
 def _pick_json(parent: QWidget, title: str) -> Path | None:
@@ -106,7 +101,7 @@ class TemplatesDialog(QDialog):
             origin = (
                 "clinic" if source and source.parent == self._catalog.templates_dir else "built-in"
             )
-            kind = f"Template · {PHASE_LABELS.get(spec.phase, spec.phase)}"
+            kind = f"Template · {PHASE_LABELS[spec.phase]}"
             rows.append((spec.title, kind, str(spec.version), origin))
         for ins in instruments.instruments:
             source = instruments.sources.get((ins.id, ins.version))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies
 from kapnotes.domain.instruments import LoadedInstruments
+from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.clients import ClientRecord, CourseRecord, NoteSummary
 from kapnotes.store.measures import MeasureStore
 from kapnotes.ui import theme
@@ -302,14 +303,14 @@ class ClientPage(QWidget):
         title.setToolTip("Open this note")
         title.clicked.connect(lambda: self.note_requested.emit(note.id))
         grid.addWidget(title, row, 1, Qt.AlignmentFlag.AlignLeft)
-        if note.kind == "dosing" and note.status != "signed":
+        if note.kind == Phase.DOSING and note.status != NoteStatus.SIGNED:
             live = QPushButton(theme.icon("clock"), "Live session")
             live.setObjectName(f"liveSession_{note.id}")
             live.setToolTip("Run this dosing session live: clock, one-key observations, vitals")
             live.clicked.connect(lambda: self.live_session_requested.emit(note.id))
             grid.addWidget(live, row, 4)
         grid.addWidget(label(format_date(note.session_date), "muted"), row, 2)
-        signed = note.status == "signed"
+        signed = note.status == NoteStatus.SIGNED
         grid.addWidget(
             label("Signed" if signed else "Draft", "signed" if signed else "draft"), row, 3
         )
