@@ -45,6 +45,7 @@ from kapnotes.domain.assets import resources_root
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.files import atomic_write
 from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.timeline import zone_named
 from kapnotes.store.audit import GENESIS, event_hash, record
 from kapnotes.store.models import (
     Addendum,
@@ -183,6 +184,8 @@ class NoteEntry(_Record):
     values: JsonObject
     status: NoteStatus
     session_date: date
+    # The clinic's zone its clock times are read in (IANA name); absent in older files.
+    time_zone: str | None = Field(default=None, min_length=1, max_length=64)
     started_at: AwareDatetime | None
     ended_at: AwareDatetime | None
     signed_by_id: Id | None
@@ -192,6 +195,12 @@ class NoteEntry(_Record):
     updated_at: AwareDatetime
     events: list[NoteEventEntry]
     addenda: list[AddendumEntry]
+
+    @model_validator(mode="after")
+    def _known_zone(self) -> NoteEntry:
+        if self.time_zone is not None:
+            zone_named(self.time_zone)  # a ValueError naming the zone
+        return self
 
     @model_validator(mode="after")
     def _signature_complete(self) -> NoteEntry:
@@ -598,6 +607,7 @@ def _note_dict(n: Note) -> dict[str, Any]:
         "values": n.values,
         "status": n.status,
         "session_date": _day(n.session_date),
+        "time_zone": n.time_zone,
         "started_at": _ts(n.started_at),
         "ended_at": _ts(n.ended_at),
         "signed_by_id": n.signed_by_id,

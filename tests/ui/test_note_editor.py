@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
@@ -22,8 +23,10 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.session import ClinicSettings
 from kapnotes.domain.templates import TemplateSpec, load_templates, parse_template
 from kapnotes.domain.timeline import INSTANTS_KEY, from_iso
+from kapnotes.session import DoseRequest, LiveSession, Logged, SessionClient
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.store.vault import OpenVault, Vault
@@ -810,3 +813,50 @@ def test_the_note_window_computes_with_the_context_signing_uses(clinic: Clinic) 
         note_id
     )
     assert client_context(clinic.clients, clinic.client_id)["client"]["weight_kg"] == 70.0
+
+
+def test_editor_reopened_the_next_day_agrees_with_the_live_view_on_every_t_plus(
+    qtbot: QtBot, clinic: Clinic, templates: dict[str, TemplateSpec], make_editor: EditorFactory
+) -> None:
+    zone = ZoneInfo("America/New_York")
+    day = date(2026, 11, 27)
+    note_id = clinic.notes.create(
+        clinic.course_id, "dosing", templates["dosing"].snapshot(), day, time_zone=zone.key
+    )
+    moment = [datetime(2026, 11, 27, 9, 50, tzinfo=zone)]
+    live = LiveSession(
+        clinic.notes,
+        note_id,
+        SessionClient("Robin Example", 70.0),
+        Product.KETAMINE_SUBLINGUAL,
+        ClinicSettings(),
+        lambda: moment[0],
+    )
+    assert isinstance(live.log_vitals({"systolic": "122", "diastolic": "80"}), Logged)
+    moment[0] = datetime(2026, 11, 27, 10, 0, tzinfo=zone)
+    dose = DoseRequest(Product.KETAMINE_SUBLINGUAL, "200")
+    assert isinstance(live.log_dose(dose), Logged)
+
+    next_morning = datetime(2026, 11, 28, 9, 0, tzinfo=zone)
+    editor = make_editor(note_id, now=lambda: next_morning)
+    vitals = editor.widgets["vitals_log"]
+    assert isinstance(vitals, LogWidget)
+    click(qtbot, vitals.add_button)
+    stored = clinic.notes.get(note_id).values["vitals_log"]
+    assert [(r["time"], r.get("t_plus_min")) for r in stored] == [("09:50", -10), ("09:00", 1380)]
+    # the editor's table shows the T+ the live view computes for each row
+    column = vitals.model.column_index("t_plus_min")
+    shown = [vitals.model.data(vitals.model.index(r, column)) for r in range(2)]
+    moment[0] = next_morning
+    again = LiveSession(
+        clinic.notes,
+        note_id,
+        SessionClient("Robin Example", 70.0),
+        Product.KETAMINE_SUBLINGUAL,
+        ClinicSettings(),
+        lambda: moment[0],
+    )
+    assert shown == [
+        str(again.record.t_plus_min(i)) for _r, i in again.record.timed_rows("vitals_log")
+    ]
+    assert again.clock_label(next_morning) == "T+23:00:00"
