@@ -374,6 +374,8 @@ class LogWidget(FieldWidget):
                 width = max(width, 320)
             elif column.type in ("single_choice", "multi_choice", "short_text"):
                 width = max(width, 150)
+            elif column.type == "time":  # room for the zone across a clock change
+                width = max(width, metrics.horizontalAdvance("00:00 AEDT") + 24)
             self.view.setColumnWidth(position, min(width, 260))
 
     def _fit_height(self) -> None:
