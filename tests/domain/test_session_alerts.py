@@ -58,7 +58,10 @@ def rules_of(readings: list[VitalsReading], settings: ClinicSettings = DEFAULTS)
         ([bp(40, 181, 80), bp(45, 150, 111)], ["hypertension"]),  # either part above
         ([bp(40, 182, 112), bp(44, 184, 112)], []),  # 4 minutes apart is not enough
         ([bp(40, 182, 112), bp(44, 184, 112), bp(45, 185, 112)], ["hypertension"]),
-        ([bp(40, 182, 112), bp(45, 150, 90), bp(50, 185, 115)], []),  # a normal BP breaks the run
+        # two high readings 5+ min apart within 30 min, whatever lies between (the case)
+        ([bp(10, 185, 115), bp(12, 150, 95), bp(15, 186, 112)], ["hypertension"]),
+        ([bp(10, 185, 115), bp(41, 186, 112)], []),  # 31 minutes apart: outside the window
+        ([bp(10, 185, 115), bp(40, 186, 112)], ["hypertension"]),  # 30 minutes: inside
         ([bp(40, 200, 120)], []),  # 200/120 itself is not above 200/120
         ([bp(40, 201, 100)], ["hypertension"]),
         ([hr(10, 125), hr(14, 128)], []),

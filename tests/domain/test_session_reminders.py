@@ -17,7 +17,11 @@ from kapnotes.domain.session import (
 )
 
 T0 = datetime(2031, 3, 3, 10, 0)
-DEFAULTS = ClinicSettings()
+# The vitals-due and BP-check cases below look at those reminders alone: the minimum
+# monitoring time is esketamine's only (its own tests use the clinic defaults).
+DEFAULTS = ClinicSettings.model_validate(
+    {"monitoring": {"minimum_monitoring_min": {"esketamine_intranasal": 120}}}
+)
 IV = Product.KETAMINE_IV
 ESK = Product.ESKETAMINE_INTRANASAL
 
@@ -125,3 +129,21 @@ def test_intervals_and_checks_come_from_settings() -> None:
     assert kinds(reminders_due(at(5), [bp(-15)], dosed(IV), IV, clinic)) == ["vitals_due"]
     esk = reminders_due(at(40), [bp(-15), bp(30)], dosed(ESK), ESK, clinic)
     assert kinds(esk) == []
+
+
+def test_every_product_has_a_minimum_monitoring_time_by_default() -> None:
+    clinic = ClinicSettings()
+    for product in Product:
+        due = reminders_due(at(30), [bp(-15), bp(25)], dosed(product), product, clinic)
+        assert ReminderKind.MINIMUM_MONITORING in {r.kind for r in due}, product
+
+
+def test_a_bp_above_180_110_asks_for_a_recheck_five_minutes_later() -> None:
+    high = VitalsReading(time=at(10), systolic=185, diastolic=115)
+    due = reminders_due(at(11), [bp(-15), high], dosed(IV), IV, DEFAULTS)
+    [recheck] = [r for r in due if r.kind is ReminderKind.BP_RECHECK]
+    assert recheck.due_at == at(15)
+    assert recheck.message.startswith("Recheck BP at 10:15 (last 185/115 at 10:10")
+    normal = VitalsReading(time=at(15), systolic=150, diastolic=95)
+    after = reminders_due(at(16), [bp(-15), high, normal], dosed(IV), IV, DEFAULTS)
+    assert ReminderKind.BP_RECHECK not in {r.kind for r in after}

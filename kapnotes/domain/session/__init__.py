@@ -12,6 +12,7 @@ from kapnotes.domain.session.alerts import (
     HoldReason,
     RuleId,
     active_alerts,
+    bp_recheck_due,
     dose_needs_override,
     evaluate_alerts,
 )
@@ -30,7 +31,13 @@ from kapnotes.domain.session.clock import (
     format_t_plus,
     minutes_of,
 )
-from kapnotes.domain.session.discharge import DischargeDecision, discharge_check
+from kapnotes.domain.session.discharge import (
+    DischargeDecision,
+    GateKind,
+    GateProblem,
+    discharge_check,
+    discharge_gate,
+)
 from kapnotes.domain.session.doses import (
     DoseEntry,
     DoseInputError,
@@ -66,6 +73,8 @@ __all__ = [
     "DoseEntry",
     "DoseInputError",
     "DoseWarning",
+    "GateKind",
+    "GateProblem",
     "HoldKind",
     "HoldReason",
     "PersonTime",
@@ -82,9 +91,11 @@ __all__ = [
     "VitalsReading",
     "active_alerts",
     "billing",
+    "bp_recheck_due",
     "bundled_settings_path",
     "check_vitals",
     "discharge_check",
+    "discharge_gate",
     "dose_mg",
     "dose_needs_override",
     "dose_warnings",

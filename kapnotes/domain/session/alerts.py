@@ -12,8 +12,9 @@ Rules (thresholds are settings, see :mod:`kapnotes.domain.session.settings`):
 * ``pre_dose_hold`` - BP above 140/90 before T0 (readings before the first dose,
   or all readings while no dose is logged). Logging the first dose then needs an
   override with a reason (:func:`dose_needs_override`).
-* ``hypertension`` - consecutive BP readings above 180/110 whose last is at
-  least 5 minutes after the first, or one reading above 200/120 (critical).
+* ``hypertension`` - two BP readings above 180/110 at least 5 minutes apart
+  within 30 minutes, whatever lies between, or one reading above 200/120
+  (critical).
 * ``tachycardia`` - consecutive heart-rate readings above 120 spanning at least
   5 minutes.
 * ``desaturation`` - SpO2 below 94.
@@ -248,76 +249,76 @@ def evaluate_alerts(
 def _hypertension(
     ordered: list[VitalsReading], t0: datetime | None, settings: ClinicSettings, clock: ClockFormat
 ) -> list[Alert]:
-    """Hypertension episodes: a run of BP readings above either threshold.
+    """Hypertension episodes (the spec's rule, whatever lies between the two readings).
 
-    Within one run the alert fires at the first reading above ``once_above``
-    (critical) or, before that, at the first reading completing a sustained span
-    of readings above ``sustained_above`` (warning); a sustained alert escalates
-    with a second, critical alert when a later reading of the run is above
-    ``once_above``.
+    * warning: a BP reading above ``sustained_above`` with an earlier one above it
+      ``sustained_minutes`` or more (and ``window_minutes`` or less) before;
+    * critical: a BP reading above ``once_above``.
+
+    An episode is resolved by the next BP reading no longer above its threshold; a
+    later pair (or very high reading) is a new episode.
     """
     rule = settings.alerts.hypertension
     need = timedelta(minutes=rule.sustained_minutes)
+    window = timedelta(minutes=rule.window_minutes)
     out: list[Alert] = []
-    run: list[VitalsReading] = []
-    sustained_start: int | None = None  # run index where the current sustained stretch starts
-    pending: list[tuple[RuleId, Severity, str, datetime, tuple[VitalsReading, ...]]] = []
-    fired_sustained = fired_severe = False
+    high: list[VitalsReading] = []  # every BP reading above sustained_above so far
+    open_: dict[str, tuple[Severity, str, datetime, tuple[VitalsReading, ...]]] = {}
 
-    def close(resolved: datetime | None) -> None:
-        for rule_id, severity, message, since, triggers in pending:
-            out.append(Alert(rule_id, severity, message, since, triggers, resolved))
-        pending.clear()
+    def close(kind: str, at: datetime | None) -> None:
+        if kind in open_:
+            severity, message, since, triggers = open_.pop(kind)
+            out.append(Alert(RuleId.HYPERTENSION, severity, message, since, triggers, at))
 
     for reading in ordered:
         if not reading.has_bp:
             continue
         severe = rule.once_above.exceeded_by(reading.systolic, reading.diastolic)
         above = rule.sustained_above.exceeded_by(reading.systolic, reading.diastolic)
-        if not (severe or above):
-            close(reading.time)
-            run, sustained_start = [], None
-            fired_sustained = fired_severe = False
-            continue
-        run.append(reading)
-        if above:
-            if sustained_start is None:
-                sustained_start = len(run) - 1
-        else:
-            sustained_start = None
-        if severe and not fired_severe:
-            fired_severe = True
-            pending.append(
-                (
-                    RuleId.HYPERTENSION,
-                    rule.once_severity,
-                    f"Hypertension: BP {reading.bp_text} at {_when(reading.time, t0, clock)} "
-                    f"is above {rule.once_above}",
-                    reading.time,
-                    (reading,),
-                )
+        if not severe:
+            close("severe", reading.time)
+        if not above:
+            close("sustained", reading.time)
+        if severe and "severe" not in open_:
+            open_["severe"] = (
+                rule.once_severity,
+                f"Hypertension: BP {reading.bp_text} at {_when(reading.time, t0, clock)} "
+                f"is above {rule.once_above}",
+                reading.time,
+                (reading,),
             )
-        elif (
-            not fired_sustained
-            and not fired_severe
-            and sustained_start is not None
-            and reading.time - run[sustained_start].time >= need
-        ):
-            fired_sustained = True
-            triggers = tuple(run[sustained_start:])
-            shown = ", ".join(f"{r.bp_text} at {_when(r.time, t0, clock)}" for r in triggers)
-            pending.append(
-                (
-                    RuleId.HYPERTENSION,
+        if above:
+            earlier = next((e for e in high if need <= reading.time - e.time <= window), None)
+            if earlier is not None and "sustained" not in open_ and "severe" not in open_:
+                triggers = (earlier, reading)
+                shown = ", ".join(f"{r.bp_text} at {_when(r.time, t0, clock)}" for r in triggers)
+                open_["sustained"] = (
                     rule.severity,
-                    f"Hypertension: BP above {rule.sustained_above} on readings "
+                    f"Hypertension: BP above {rule.sustained_above} on two readings "
                     f"{rule.sustained_minutes} min or more apart ({shown})",
                     reading.time,
                     triggers,
                 )
-            )
-    close(None)
+            high.append(reading)
+    for kind in list(open_):
+        close(kind, None)
     return out
+
+
+def bp_recheck_due(
+    readings: Sequence[VitalsReading], settings: ClinicSettings
+) -> tuple[VitalsReading, datetime] | None:
+    """When the latest BP reading is above the hypertension threshold: that reading and
+    when to recheck it (``sustained_minutes`` later), so a second reading can confirm
+    or clear the alert. None otherwise (or when the rule is off)."""
+    rule = settings.alerts.hypertension
+    with_bp = [r for r in _ordered(readings) if r.has_bp]
+    if not rule.enabled or not with_bp:
+        return None
+    latest = with_bp[-1]
+    if not rule.sustained_above.exceeded_by(latest.systolic, latest.diastolic):
+        return None
+    return latest, latest.time + timedelta(minutes=rule.sustained_minutes)
 
 
 def active_alerts(alerts: Sequence[Alert]) -> list[Alert]:

@@ -3,6 +3,8 @@
 ``reminders_due`` is a pure function of "now", the logs and the settings; the
 view calls it on every clock tick.
 
+* ``bp_recheck`` - the latest BP is above the hypertension threshold: recheck it
+  ``sustained_minutes`` later (a second high reading confirms the alert).
 * ``pre_dose_vitals`` - no dose yet and no blood pressure recorded.
 * ``vitals_due`` - after T0, when the last reading (or T0, if later) is at least
   the product's interval old (IV 10 min, others 15 by default).
@@ -22,6 +24,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kapnotes.domain.clients import Product
+from kapnotes.domain.session.alerts import bp_recheck_due
 from kapnotes.domain.session.clock import format_minutes, minutes_of
 from kapnotes.domain.session.doses import DoseEntry, first_dose_time
 from kapnotes.domain.session.settings import ClinicSettings
@@ -33,6 +36,7 @@ class ReminderKind(StrEnum):
     """What a reminder asks for."""
 
     PRE_DOSE_VITALS = "pre_dose_vitals"
+    BP_RECHECK = "bp_recheck"
     VITALS_DUE = "vitals_due"
     BP_CHECK = "bp_check"
     MINIMUM_MONITORING = "minimum_monitoring"
@@ -65,6 +69,18 @@ def reminders_due(
     t0 = first_dose_time(doses)
     seen = [reading for reading in readings if reading.time <= now]
     out: list[Reminder] = []
+    recheck = bp_recheck_due(seen, settings)
+    if recheck is not None:
+        high, due = recheck
+        out.append(
+            Reminder(
+                ReminderKind.BP_RECHECK,
+                f"Recheck BP at {clock(due)} (last {high.bp_text} at {clock(high.time)} is above "
+                f"{settings.alerts.hypertension.sustained_above})",
+                due,
+                overdue=now > due + timedelta(minutes=5),
+            )
+        )
 
     if t0 is None or now < t0:
         if not any(reading.has_bp for reading in seen):
