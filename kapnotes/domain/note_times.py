@@ -36,8 +36,10 @@ MAIN_TIME: Final = "time"
 T_PLUS: Final = "t_plus_min"
 #: The dosing template's vitals column telling pre-dose from monitoring readings.
 TIMEPOINT: Final = "timepoint"
-#: Row keys derived from the timeline (not part of what an entry records).
-DERIVED_KEYS: Final[tuple[str, ...]] = (T_PLUS,)
+#: Row keys derived from the timeline, kept in the note's values, not in the entry's event
+#: (whose ``recorded_at`` is its instant): T+ moves with T0, instants are placed from the
+#: clock text.
+DERIVED_KEYS: Final[tuple[str, ...]] = (T_PLUS, INSTANTS_KEY)
 
 
 def minutes_since(t0: datetime | None, instant: datetime) -> int | None:

@@ -29,9 +29,10 @@ from kapnotes.domain.session import (
     Reminder,
     ReminderKind,
     VitalsReading,
+    active_alerts,
     billing,
     check_vitals,
-    discharge_check,
+    discharge_gate,
     dose_mg,
     dose_needs_override,
     dose_warnings,
@@ -42,23 +43,26 @@ from kapnotes.domain.session import (
     rems_summary,
 )
 from kapnotes.domain.session.vitals import FIELD_LABELS
+from kapnotes.domain.templates import ChecklistField, LogField, SingleChoiceField, visible_items
 from kapnotes.domain.timeline import TimeInputError
 from kapnotes.session.record import (
     ADVERSE,
     ALERT_EVENT,
+    ANNOTATES_KEY,
     CLINICIANS,
     DISCHARGE_EVENT,
     DOSES,
     INTERVENTION_EVENT,
     OBSERVATIONS,
     OVERRIDE_EVENT,
+    TREATMENTS,
     VITALS,
     SessionClient,
     SessionRecord,
     alert_key,
 )
 from kapnotes.session.results import Logged, NeedsReason, Outcome, Refused
-from kapnotes.store.notes import EVENT_KEY, NoteStore
+from kapnotes.store.notes import APP_ORIGIN, EVENT_KEY, ORIGIN_KEY, NoteStore
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,12 @@ NOT_SAVED: Final = (
     "Not saved — the vault refused the entry. What you typed is kept here; try again."
 )
 TIME_SUMMARY: Final = "monitoring_time_summary"
+#: How the app's own lines begin, for notes written before entries were marked.
+APP_LINE_PREFIXES: Final = ("ALERT:", "OVERRIDE", "Discharge at ", "Intervention: ", "Given: ")
+APP_ENTRY_REFUSAL: Final = (
+    "The app wrote this entry (an alert, an override or discharge): it cannot be changed. "
+    "Type a note and press Enter to add it to this entry."
+)
 PRE_DOSE_CHECKLIST: Final = "pre_dose_checklist"
 MG: Final = "mg"
 MG_PER_KG: Final = "mg/kg"
@@ -87,7 +97,7 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class DoseRequest:
     """A dose as typed: product, amount in ``unit`` (mg or mg/kg), lot, clock time (blank:
-    now) and, when one was asked for, the override reason."""
+    now), for an IV infusion its minutes, and, when one was asked for, the reason."""
 
     product: Product
     amount: str
@@ -95,6 +105,7 @@ class DoseRequest:
     lot: str = ""
     time: str = ""
     reason: str = ""
+    infusion_min: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,15 +250,30 @@ class LiveSession:
             return Refused(f"{label}: {error}", "time")
 
     def observation(
-        self, text: str, tags: Sequence[str] = (), at: datetime | None = None
+        self,
+        text: str,
+        tags: Sequence[str] = (),
+        at: datetime | None = None,
+        *,
+        by_app: bool = False,
+        annotates: str | None = None,
+        late: bool = False,
     ) -> dict[str, Any]:
-        """Write an observation row (time, T+, text, tags); durable on return."""
+        """Write an observation row (time, T+, text, tags); durable on return.
+
+        ``by_app``: a line the app writes (alert, override, discharge): immutable.
+        ``annotates``: the entry this one is a clinician's note on.
+        """
         row: dict[str, Any] = {}
         if text:
             row["text"] = text
         if tags:
             row["tags"] = list(tags)
-        return self.record.append(OBSERVATIONS, row, at)
+        if by_app:
+            row[ORIGIN_KEY] = APP_ORIGIN
+        if annotates:
+            row[ANNOTATES_KEY] = annotates
+        return self.record.append(OBSERVATIONS, row, at, late=late)
 
     def check_alerts(self) -> list[Alert]:
         """Evaluate the rules and write each new alert once (an event and an "ALERT:" line).
@@ -276,26 +302,92 @@ class LiveSession:
                 },
                 now,
             )
-            self.observation(f"ALERT: {alert.message}", (), now)
+            self.observation(f"ALERT: {alert.message}", (), now, by_app=True)
             written.append(alert)
         return written
 
     # -- observations ------------------------------------------------------------------
 
-    def log_observation(self, text: str, tags: Sequence[str] = ()) -> Outcome:
-        """Enter in the observation line: the text and tags, stamped now."""
+    def log_observation(self, text: str, tags: Sequence[str] = (), time_text: str = "") -> Outcome:
+        """Enter in the observation line: the text and tags, stamped now (or at the time
+        typed: an entry for an earlier time is marked late and kept in time order)."""
         if self.read_only:
             return Refused("This note is signed: read-only")
         text = text.strip()
         if not text and not tags:
             return Refused("Type an observation or choose a tag", "text")
-        done = self._write(lambda: self.observation(text, tags), "saving an observation")
+        at = self._typed_time(time_text, "Time")
+        if isinstance(at, Refused):
+            return at
+        late = self._is_late(at)
+        done = self._write(
+            lambda: self.observation(text, tags, at, late=late), "saving an observation"
+        )
+        return done if isinstance(done, Refused) else Logged(entry=done)
+
+    def _is_late(self, at: datetime) -> bool:
+        """Whether an entry for ``at`` is made late (a minute or more before now)."""
+        return (self.now() - at).total_seconds() >= 60
+
+    def entry(self, event_id: str) -> dict[str, Any] | None:
+        """The observation row of an entry, if any."""
+        return next(
+            (r for r in self.record.rows(OBSERVATIONS) if r.get(EVENT_KEY) == event_id), None
+        )
+
+    @staticmethod
+    def is_app_entry(row: Mapping[str, Any]) -> bool:
+        """Whether the app wrote this entry (immutable), also for notes from before entries
+        were marked (their text starts as the app's lines do)."""
+        if row.get(ORIGIN_KEY) == APP_ORIGIN:
+            return True
+        return str(row.get("text", "")).startswith(APP_LINE_PREFIXES)
+
+    def annotate(self, event_id: str, text: str) -> Outcome:
+        """A clinician's note on an entry (the app's own entries are annotated, never
+        changed); stamped now."""
+        if self.read_only:
+            return Refused("This note is signed: read-only")
+        if not text.strip():
+            return Refused("Type the note to add to this entry", "text")
+        if self.entry(event_id) is None:
+            return Refused("That entry is no longer in the note")
+        done = self._write(
+            lambda: self.observation(text.strip(), (), annotates=event_id), "adding a note"
+        )
+        return done if isinstance(done, Refused) else Logged(entry=done)
+
+    def last_clinician_entry(self) -> dict[str, Any] | None:
+        """The latest observation a clinician wrote (not an app line), if any."""
+        return next(
+            (r for r in reversed(self.record.rows(OBSERVATIONS)) if not self.is_app_entry(r)),
+            None,
+        )
+
+    def toggle_tag_on_last(self, tag: str) -> Outcome:
+        """A quick tag pressed with the observation line empty: on (or off) the last entry."""
+        if self.read_only:
+            return Refused("This note is signed: read-only")
+        last = self.last_clinician_entry()
+        if last is None:
+            return Refused("No entry to tag yet: type one, then press the tag")
+        tags = [t for t in (last.get("tags") or []) if isinstance(t, str)]
+        tags = [t for t in tags if t != tag] if tag in tags else [*tags, tag]
+        event_id = str(last.get(EVENT_KEY))
+        done = self._write(
+            lambda: self.record.fill(OBSERVATIONS, event_id, {"tags": tags or None}),
+            "tagging an entry",
+        )
         return done if isinstance(done, Refused) else Logged(entry=done)
 
     def correct_observation(self, event_id: str, text: str, tags: Sequence[str] = ()) -> Outcome:
-        """Correct an observation before signing; its time and first text are kept."""
+        """Correct a clinician's observation before signing; its time and first text are kept
+        (and shown). The app's own entries are refused: annotate them instead."""
         if self.read_only:
             return Refused("This note is signed: read-only")
+        row = self.entry(event_id)
+        if row is not None and self.is_app_entry(row):
+            return Refused(APP_ENTRY_REFUSAL)
         text = text.strip()
         if not text and not tags:
             return Refused("A corrected entry needs text or a tag", "text")
@@ -309,31 +401,37 @@ class LiveSession:
 
     # -- vitals ------------------------------------------------------------------------
 
-    def log_vitals(self, typed: Mapping[str, str]) -> Outcome:
-        """Record a vitals row from the typed values (column id -> text), stamped now.
+    def log_vitals(self, typed: Mapping[str, str], time_text: str = "") -> Outcome:
+        """Record a vitals row from the typed values (column id -> text), stamped now or at
+        the clock time typed (an earlier reading is marked late, kept in time order).
 
         Refused, naming the field, when a value is not a whole number or is
         implausible (the clinic's limits); then the alert rules run.
         """
         if self.read_only:
             return Refused("This note is signed: read-only")
+        when = self._typed_time(time_text, "Time")
+        if isinstance(when, Refused):
+            return when
         values: dict[str, int | None] = {}
         for column in VITALS_ORDER:
             try:
                 values[column] = parse_integer(typed.get(column, ""), FIELD_LABELS[column])
             except InputError as error:
                 return Refused(f"{error.label} must be a whole number", column)
-        now = self.now()
-        reading = VitalsReading(time=now, **values)
+        reading = VitalsReading(time=when, **values)
         problems = check_vitals(reading, self.settings.vitals_limits)
         if problems:
             first = next((p.field for p in problems if p.field), "systolic")
             return Refused("Not recorded. " + " · ".join(str(p) for p in problems), first)
         row: dict[str, Any] = {
-            "timepoint": "pre_dose" if self.record.times().is_pre_dose(now) else "monitoring",
+            "timepoint": "pre_dose" if self.record.times().is_pre_dose(when) else "monitoring",
             **reading.values(),
         }
-        done = self._write(lambda: self.record.append(VITALS, row, now), "saving vitals")
+        late = self._is_late(when)
+        done = self._write(
+            lambda: self.record.append(VITALS, row, when, late=late), "saving vitals"
+        )
         if isinstance(done, Refused):
             return done
         return Logged(entry=done)
@@ -353,9 +451,22 @@ class LiveSession:
             return "No weight recorded: enter mg"
         return f"= {value * weight:g} mg at {weight:g} kg"
 
+    def open_pre_dose_checks(self) -> list[str]:
+        """Labels of the pre-dose checklist items still unticked (items hidden for this
+        product, e.g. REMS enrolment for racemic ketamine, are not asked)."""
+        field = self.record.spec.field_map().get(PRE_DOSE_CHECKLIST)
+        if not isinstance(field, ChecklistField):
+            return []
+        ticked = self.record.values.get(PRE_DOSE_CHECKLIST)
+        done = set(ticked) if isinstance(ticked, list) else set()
+        items = visible_items(field, self.record.values, self.record.context())
+        return [item.label for item in items if item.value not in done]
+
     def log_dose(self, request: DoseRequest) -> Outcome:
-        """Log a dose. Refused (naming the field) when it cannot be computed; a first dose
-        under a pre-dose hold needs a reason (kept with the dose as an override)."""
+        """Log a dose. Refused (naming the field) when it cannot be computed. Before it is
+        logged, a reason is asked (and kept with the dose) for a first dose under a
+        pre-dose hold or with pre-dose checks open, and for any dose outside the usual
+        range."""
         if self.read_only:
             return Refused("This note is signed: read-only")
         at = self._typed_time(request.time, "Time")
@@ -368,55 +479,186 @@ class LiveSession:
             mg = dose_mg(
                 mg=None if per_kg is not None else amount, mg_per_kg=per_kg, weight_kg=weight
             )
-        except InputError:
-            return Refused("Dose must be a number", "amount")
+            minutes = parse_integer(request.infusion_min, "Infusion minutes")
+        except InputError as error:
+            field = "infusion_min" if "Infusion" in error.label else "amount"
+            return Refused(
+                f"{error.label} must be a {'whole ' if field != 'amount' else ''}number", field
+            )
         except DoseInputError as error:
             return Refused(str(error), "amount")
+        if minutes is not None and not 1 <= minutes <= 240:
+            return Refused("Infusion minutes must be between 1 and 240", "infusion_min")
+        if minutes is not None and request.product is not Product.KETAMINE_IV:
+            return Refused("Only an IV dose is given over minutes", "infusion_min")
         doses = self.record.doses()
+        concerns: list[str] = []
         hold = dose_needs_override(self.readings(), at, self.settings, doses, clock=self.clock)
-        reason = request.reason.strip()
-        if hold is not None and not reason:
-            return NeedsReason(f"Not logged. {hold.message}. Type the reason, then press Enter.")
+        if hold is not None:
+            concerns.append(hold.message)
+        first = not any(d.time <= at for d in doses)
+        open_checks = self.open_pre_dose_checks() if first else []
+        if open_checks:
+            concerns.append("Pre-dose checks still open: " + "; ".join(open_checks))
         warnings = dose_warnings(request.product, mg, weight, self.settings, doses)
+        concerns.extend(w.message for w in warnings)
+        reason = request.reason.strip()
+        if concerns and not reason:
+            return NeedsReason(
+                "Not logged yet. " + " · ".join(concerns) + ". Type the reason, then press Enter."
+            )
         name, route = product_route(request.product)
         row: dict[str, Any] = {"product": name, "route": route, "dose_mg": mg}
         if per_kg is not None:
             row["dose_mg_per_kg"] = per_kg
+        if minutes is not None:
+            row["infusion_min"] = minutes
         if request.lot.strip():
             row["lot_number"] = request.lot.strip()
+        if concerns:
+            row["override_reason"] = reason
 
         def write() -> None:
             self.record.append(DOSES, row, at)
-            if hold is not None:
+            if concerns:
                 self.record.event(
                     OVERRIDE_EVENT,
-                    {"for": "dose", "time": self.clock(at), "hold": hold.message, "reason": reason},
+                    {
+                        "for": "dose",
+                        "time": self.clock(at),
+                        "hold": " · ".join(concerns),
+                        "reason": reason,
+                    },
                     at,
                 )
-                self.observation(f"OVERRIDE (dose): {hold.message}. Reason: {reason}", (), at)
+                self.observation(
+                    f"OVERRIDE (dose): {' · '.join(concerns)}. Reason: {reason}",
+                    (),
+                    at,
+                    by_app=True,
+                )
 
         done = self._write(write, "logging a dose")
         if isinstance(done, Refused):
             return done
-        return Logged(f"Logged {mg:g} mg at {self.clock(at)}.", tuple(w.message for w in warnings))
+        rate = ""
+        if minutes is not None and per_kg is not None:
+            rate = f" over {minutes} min ({per_kg / minutes * 60:.3g} mg/kg/h)"
+        elif minutes is not None:
+            rate = f" over {minutes} min"
+        return Logged(f"Logged {mg:g} mg{rate} at {self.clock(at)}.")
+
+    def running_infusion(self) -> dict[str, Any] | None:
+        """The latest IV dose given over minutes that has no stop time yet."""
+        return next(
+            (
+                r
+                for r in reversed(self.record.rows(DOSES))
+                if r.get("infusion_min") is not None and not r.get("stop_time")
+            ),
+            None,
+        )
+
+    def stop_infusion(self, time_text: str = "") -> Outcome:
+        """Stamp the running infusion's stop time (blank: now)."""
+        if self.read_only:
+            return Refused("This note is signed: read-only")
+        running = self.running_infusion()
+        if running is None:
+            return Refused("No infusion is running")
+        at = self._typed_time(time_text, "Stop time")
+        if isinstance(at, Refused):
+            return at
+        event_id = str(running.get(EVENT_KEY))
+        done = self._write(
+            lambda: self.record.fill(DOSES, event_id, {}, {"stop_time": at}),
+            "stopping the infusion",
+        )
+        if isinstance(done, Refused):
+            return done
+        return Logged(f"Infusion stopped at {self.clock(at)}.", entry=done)
 
     # -- adverse events and interventions ----------------------------------------------
 
-    def record_adverse(self, kind: str, severity: str | None, onset: str, action: str) -> Outcome:
-        """Record an adverse event with its onset (blank: now)."""
+    def adverse_kinds(self) -> dict[str, str]:
+        """The template's adverse-event kinds, value -> label."""
+        field = self.record.spec.field_map().get(ADVERSE)
+        column = field.column("kind") if isinstance(field, LogField) else None
+        options = column.options if isinstance(column, SingleChoiceField) else ()
+        return {o.value: o.label for o in options}
+
+    def _adverse_row(
+        self, kind: str, severity: str | None, action: str, confirm_new: bool
+    ) -> dict[str, Any] | NeedsReason | Refused:
+        typed = kind.strip()
+        if not typed:
+            return Refused("Choose or type the kind of event", "kind")
+        kinds = self.adverse_kinds()
+        folded = typed.casefold()
+        value = next(
+            (v for v, label in kinds.items() if folded in (v.casefold(), label.casefold())), None
+        )
+        if value is None and not confirm_new:
+            return NeedsReason(
+                f"'{typed}' is not one of the listed kinds of adverse event. Press Enter again "
+                "to record it as a new kind, or choose one from the list."
+            )
+        row: dict[str, Any] = {"kind": value or typed, "severity": severity}
+        if action.strip():
+            row["action_taken"] = action.strip()
+        return row
+
+    def record_adverse(
+        self,
+        kind: str,
+        severity: str | None,
+        onset: str,
+        action: str,
+        *,
+        confirm_new: bool = False,
+    ) -> Outcome:
+        """Record an adverse event with its onset (blank: now). A kind not in the template's
+        list is asked about first (``confirm_new`` records it as typed)."""
         if self.read_only:
             return Refused("This note is signed: read-only")
         at = self._typed_time(onset, "Onset")
         if isinstance(at, Refused):
             return Refused(at.reason, "onset")
-        if not kind.strip():
-            return Refused("Choose or type the kind of event", "kind")
-        row: dict[str, Any] = {"kind": kind.strip(), "severity": severity}
-        if action.strip():
-            row["action_taken"] = action.strip()
+        row = self._adverse_row(kind, severity, action, confirm_new)
+        if not isinstance(row, dict):
+            return row
         done = self._write(
             lambda: self.record.append(ADVERSE, row, self.now(), {"onset_time": at}),
             "recording an adverse event",
+        )
+        return done if isinstance(done, Refused) else Logged(entry=done)
+
+    def correct_adverse(
+        self,
+        event_id: str,
+        kind: str,
+        severity: str | None,
+        onset: str,
+        action: str,
+        *,
+        confirm_new: bool = False,
+    ) -> Outcome:
+        """Correct an adverse event before signing (its first version is kept)."""
+        if self.read_only:
+            return Refused("This note is signed: read-only")
+        row = self._adverse_row(kind, severity, action, confirm_new)
+        if not isinstance(row, dict):
+            return row
+        instants: dict[str, datetime] = {}
+        if onset.strip():
+            at = self._typed_time(onset, "Onset")
+            if isinstance(at, Refused):
+                return Refused(at.reason, "onset")
+            instants["onset_time"] = at
+        changes = {**row, "action_taken": row.get("action_taken")}
+        done = self._write(
+            lambda: self.record.correct(ADVERSE, event_id, changes, instants),
+            "correcting an adverse event",
         )
         return done if isinstance(done, Refused) else Logged(entry=done)
 
@@ -452,12 +694,45 @@ class LiveSession:
                 INTERVENTION_EVENT, {"value": value, "on": on, "time": self.clock(now)}, now
             )
             if on:
-                self.observation(f"Intervention: {label}", ["intervention"], now)
+                self.observation(f"Intervention: {label}", ["intervention"], now, by_app=True)
 
         done = self._write(write, "recording an intervention")
         return done if isinstance(done, Refused) else Logged()
 
     # -- pre-dose checklist ------------------------------------------------------------
+
+    def give_treatment(
+        self, drug: str, dose: str, route: str | None, time_text: str = "", note: str = ""
+    ) -> Outcome:
+        """A drug or treatment given during the session (antiemetic, antihypertensive,
+        oxygen …): its time (blank: now), dose and route, in the note's treatment log."""
+        if self.read_only:
+            return Refused("This note is signed: read-only")
+        if not isinstance(self.record.spec.field_map().get(TREATMENTS), LogField):
+            return Refused("This note's template has no treatment log; record it as an observation")
+        if not drug.strip():
+            return Refused("Type the drug or treatment given", "drug")
+        at = self._typed_time(time_text, "Time")
+        if isinstance(at, Refused):
+            return at
+        row: dict[str, Any] = {"drug": drug.strip()}
+        if dose.strip():
+            row["dose"] = dose.strip()
+        if route:
+            row["route"] = route
+        if note.strip():
+            row["note"] = note.strip()
+        late = self._is_late(at)
+        summary = " ".join(p for p in (drug.strip(), dose.strip(), route or "") if p)
+
+        def write() -> None:
+            self.record.append(TREATMENTS, row, at, late=late)
+            self.observation(f"Given: {summary}", ["intervention"], at, by_app=True, late=late)
+
+        done = self._write(write, "recording a treatment")
+        if isinstance(done, Refused):
+            return done
+        return Logged(f"Recorded {summary} at {self.clock(at)}.")
 
     def planned_product_default(self) -> None:
         """A new live session records the course's planned product (if the note has none)."""
@@ -575,16 +850,19 @@ class LiveSession:
         )
         return done if isinstance(done, Refused) else Logged()
 
-    def minimum_not_reached(self, at: datetime) -> str | None:
-        """Why discharging at ``at`` is before the clinic's minimum monitoring (None if not)."""
-        minimum = self.settings.monitoring.minimum_monitoring_min.get(self.product)
-        minutes = self.record.t_plus_min(at)
-        if minimum is None or minutes is None or minutes >= minimum:
-            return None
-        return (
-            f"Monitoring has lasted {format_minutes(minutes)}; the clinic's minimum for this "
-            f"product is {format_minutes(minimum)}."
+    def discharge_problems(self, at: datetime, ticked: Sequence[str]) -> list[str]:
+        """What stands in the way of discharging at ``at`` (the clinic's gate)."""
+        problems = discharge_gate(
+            at=at,
+            ticked=ticked,
+            open_alerts=active_alerts(self.evaluate()),
+            readings=self.readings(),
+            t0=self.record.times().t0,
+            product=self.product,
+            settings=self.settings,
+            clock=self.clock,
         )
+        return [p.message for p in problems]
 
     def rems(self, discharge: datetime | None) -> tuple[str, dict[str, Any]]:
         """The esketamine REMS block as the note will hold it (text, values) and what is missing."""
@@ -614,21 +892,28 @@ class LiveSession:
         return text, values
 
     def record_discharge(self, ticked: Sequence[str], escort: str, reason: str) -> Outcome:
-        """Record discharge now: refused while an item is unticked or before the product's
-        minimum monitoring time, unless a reason is given (kept in the note)."""
+        """Record discharge now. While a checklist item is unticked, an alert is open, the
+        last vitals are outside the discharge ranges or the minimum monitoring time is not
+        reached, discharge needs a reason (kept in the note with what it overrode).
+        Everyone still present leaves at discharge."""
         if self.read_only:
             return Refused("This note is signed: read-only")
-        decision = discharge_check(ticked, self.settings.discharge_checklist, reason)
-        if not decision.allowed:
-            return NeedsReason(decision.message)
+        if self.record.discharge_time() is not None:
+            return Refused("Discharge is already recorded")
         at = self.now()
-        early = self.minimum_not_reached(at)
-        if early and not reason.strip():
-            return NeedsReason(early + " Give a reason in the override field to discharge now.")
-        kept = decision.override_reason or (reason.strip() if early else None)
+        problems = self.discharge_problems(at, ticked)
+        kept = reason.strip() or None
+        if problems and kept is None:
+            return NeedsReason(
+                "Not discharged yet. "
+                + " · ".join(problems)
+                + ". Give a reason in the override field to discharge now."
+            )
         changes: dict[str, Any] = {
             "discharge_criteria": list(ticked) or None,
-            "discharge_override_reason": kept,
+            "discharge_override_reason": (
+                f"{kept} (overrode: {'; '.join(problems)})" if problems else None
+            ),
         }
         instants = {"discharge_time": at}
         if self.record.monitoring_end() is None:
@@ -643,24 +928,26 @@ class LiveSession:
             _text, rems_values = self.rems(at)
             changes.update({k: v for k, v in rems_values.items() if v is not None})
         text = f"Discharge at {self.clock(at)}."
-        if decision.overridden:
-            text += f" {decision.message}"
-        if early:
-            text += f" Early: {early} Reason: {kept}"
+        if problems:
+            text += f" Overridden ({'; '.join(problems)}). Reason: {kept}"
+        present = [str(r.get(EVENT_KEY)) for r in self.present()]
 
         def write() -> None:
-            self.record.update(changes, instants)
-            self.record.event(
-                DISCHARGE_EVENT,
-                {
-                    "time": self.clock(at),
-                    "criteria": list(ticked),
-                    "override_reason": kept,
-                    "message": decision.message,
-                },
-                at,
-            )
-            self.observation(text, (), at)
+            with self.record.store.transaction():
+                for event_id in present:
+                    self.record.fill(CLINICIANS, event_id, {}, {"end_time": at})
+                self.record.update(changes, instants)
+                self.record.event(
+                    DISCHARGE_EVENT,
+                    {
+                        "time": self.clock(at),
+                        "criteria": list(ticked),
+                        "override_reason": kept if problems else None,
+                        "overrode": problems,
+                    },
+                    at,
+                )
+                self.observation(text, (), at, by_app=True)
 
         done = self._write(write, "recording discharge")
         if isinstance(done, Refused):

@@ -47,6 +47,11 @@ ALERT_EVENT: Final = "alert"
 OVERRIDE_EVENT: Final = "override"
 DISCHARGE_EVENT: Final = "discharge"
 INTERVENTION_EVENT: Final = "intervention"
+TREATMENTS: Final = "intervention_log"
+#: When an entry made for an earlier time was actually entered (an ISO instant).
+ENTERED_AT_KEY: Final = "_entered_at"
+#: The entry (event id) an annotation is a note on.
+ANNOTATES_KEY: Final = "_annotates"
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,9 +252,15 @@ class SessionRecord:
         row: Mapping[str, Any],
         moment: datetime | None = None,
         instants: Mapping[str, datetime] | None = None,
+        *,
+        late: bool = False,
     ) -> dict[str, Any]:
         """Write one log row, stamped at ``moment`` (default now), as an event and into the
-        values at once; durable on return. ``instants`` place its other time columns."""
+        values at once; durable on return. ``instants`` place its other time columns.
+
+        ``late``: the entry is for an earlier time than now; it is kept in time order
+        among the rows and marked with when it was entered (``_entered_at``).
+        """
         at = as_utc(moment) if moment is not None else self.now()
         data = {k: v for k, v in row.items() if k != INSTANTS_KEY}
         placed = dict(instants or {})
@@ -260,8 +271,16 @@ class SessionRecord:
             data[column] = self.base_timeline.hhmm(instant)
         if placed:
             data[INSTANTS_KEY] = {k: to_iso(v) for k, v in sorted(placed.items())}
+        if late:
+            data[ENTERED_AT_KEY] = to_iso(self.now())
         event_id = new_entry_id()
-        self.values[field_id] = [*self.rows(field_id), {**data, EVENT_KEY: event_id}]
+        rows = self.rows(field_id)
+        position = len(rows)
+        if late:
+            times = [instant for _row, instant in self.timed_rows(field_id)]
+            position = next((i for i, t in enumerate(times) if t is not None and t > at), position)
+        rows.insert(position, {**data, EVENT_KEY: event_id})
+        self.values[field_id] = rows
         entry = NewEntry(event_id, field_id, event_data(data), at, self._offset_s(at))
         self._save(new_entries=[entry])
         return next(r for r in self.rows(field_id) if r.get(EVENT_KEY) == event_id)
@@ -273,11 +292,35 @@ class SessionRecord:
         changes: Mapping[str, Any],
         instants: Mapping[str, datetime] | None = None,
     ) -> dict[str, Any]:
-        """Correct a row before signing (its time is kept); durable when this returns.
+        """Correct a row before signing (its first version is kept); durable on return.
 
         ``changes`` with a None value remove that column; ``instants`` set time
         columns (their clock text follows). ``KeyError`` for an unknown entry.
         """
+        updated = self._change_row(field_id, event_id, changes, instants, history=True)
+        self.corrected.add(event_id)
+        return updated
+
+    def fill(
+        self,
+        field_id: str,
+        event_id: str,
+        changes: Mapping[str, Any],
+        instants: Mapping[str, datetime] | None = None,
+    ) -> dict[str, Any]:
+        """Complete an entry without a correction's history (its tags, an infusion's stop
+        time); durable on return. ``KeyError`` for an unknown entry."""
+        return self._change_row(field_id, event_id, changes, instants, history=False)
+
+    def _change_row(
+        self,
+        field_id: str,
+        event_id: str,
+        changes: Mapping[str, Any],
+        instants: Mapping[str, datetime] | None,
+        *,
+        history: bool,
+    ) -> dict[str, Any]:
         rows = self.rows(field_id)
         for position, row in enumerate(rows):
             if row.get(EVENT_KEY) != event_id:
@@ -293,8 +336,11 @@ class SessionRecord:
                 updated[INSTANTS_KEY] = dict(sorted(kept.items()))
             rows[position] = updated
             self.values[field_id] = rows
-            self._save(corrections={event_id: event_data(updated)})
-            self.corrected.add(event_id)
+            change = {event_id: event_data(updated)}
+            if history:
+                self._save(corrections=change)
+            else:
+                self._save(fills=change)
             return next(r for r in self.rows(field_id) if r.get(EVENT_KEY) == event_id)
         raise KeyError(event_id)
 
@@ -333,13 +379,14 @@ class SessionRecord:
         *,
         new_entries: Sequence[NewEntry] = (),
         corrections: Mapping[str, dict[str, Any]] | None = None,
+        fills: Mapping[str, dict[str, Any]] | None = None,
     ) -> None:
         computed = compute_values(self.spec, self.values, self.context())
         live_now = self.now() if self.live else None
         placed, _times = place_times(self.spec, computed, self.base_timeline, live_now)
         try:
             self.store.save_values(
-                self.note_id, placed, new_entries=new_entries, corrections=corrections
+                self.note_id, placed, new_entries=new_entries, corrections=corrections, fills=fills
             )
         except Exception:
             # Nothing was written: memory goes back to what is stored, so a retry does
@@ -364,8 +411,8 @@ class SessionRecord:
         if not missing:
             return
         for event in sorted(missing, key=lambda e: e.recorded_at):
-            self.values[event.kind] = [
-                *self.rows(event.kind),
-                {**event_data(event.data), EVENT_KEY: event.id},
-            ]
+            row = {**event_data(event.data), EVENT_KEY: event.id}
+            if row.get(MAIN_TIME) == self.base_timeline.hhmm(event.recorded_at):
+                row[INSTANTS_KEY] = {MAIN_TIME: to_iso(event.recorded_at)}
+            self.values[event.kind] = [*self.rows(event.kind), row]
         self._save()

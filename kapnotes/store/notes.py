@@ -53,6 +53,10 @@ from kapnotes.store.vault import OpenVault
 
 # A log row lives in the note's values with the id of its event under this key.
 EVENT_KEY = "_event_id"
+# Entries the app writes itself (alerts, overrides, discharge) carry ORIGIN_KEY: APP_ORIGIN
+# and are immutable: a clinician annotates them with an entry of their own.
+ORIGIN_KEY = "_origin"
+APP_ORIGIN = "app"
 
 
 def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,6 +83,10 @@ class NewEntry:
 
 class SignedNoteError(Exception):
     """A change was asked of a signed note; corrections are addenda."""
+
+
+class AppEntryError(Exception):
+    """A change was asked of an entry the app wrote (an alert, an override, discharge)."""
 
 
 class SignError(Exception):
@@ -386,6 +394,12 @@ class NoteStore:
         event = session.get(NoteEvent, event_id)
         if event is None or event.note_id != note_id:
             raise KeyError(event_id)
+        recorded = {k: v for k, v in event.data.items() if k != "original"}
+        if event.data.get(ORIGIN_KEY) == APP_ORIGIN and dict(data) != recorded:
+            raise AppEntryError(
+                "Entries the app writes (alerts, overrides, discharge) cannot be changed; "
+                "add a note of your own to them instead."
+            )
         if keep_original:
             original = event.data.get("original", event.data)
             event.data = dict(data) | {"original": original}

@@ -14,8 +14,8 @@ import pytest
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.session import ClinicSettings
-from kapnotes.domain.templates import TemplateSpec, load_templates
-from kapnotes.session import LiveSession, SessionClient
+from kapnotes.domain.templates import ChecklistField, TemplateSpec, load_templates, visible_items
+from kapnotes.session import LiveSession, Logged, SessionClient
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
@@ -68,9 +68,11 @@ class Clinic:
         clock: Clock,
         product: Product = Product.KETAMINE_IM,
         settings: ClinicSettings | None = None,
+        *,
+        checks_done: bool = True,
     ) -> LiveSession:
-        """The note as a live session, read by ``clock``."""
-        return LiveSession(
+        """The note as a live session, read by ``clock``, its pre-dose checks ticked."""
+        session = LiveSession(
             self.notes,
             note_id,
             SessionClient("Sam Fictional", 80.0),
@@ -78,6 +80,17 @@ class Clinic:
             settings or ClinicSettings(),
             clock,
         )
+        if checks_done:
+            tick_pre_dose_checks(session)
+        return session
+
+
+def tick_pre_dose_checks(session: LiveSession) -> None:
+    """Tick every pre-dose check the note asks for (as the F5 panel does)."""
+    field = session.record.spec.field("pre_dose_checklist")
+    assert isinstance(field, ChecklistField)
+    shown = visible_items(field, session.record.values, session.record.context())
+    assert isinstance(session.set_checklist([item.value for item in shown]), Logged)
 
 
 @pytest.fixture

@@ -128,14 +128,15 @@ def test_discharge_before_the_minimum_needs_a_reason_and_writes_the_record(
     assert session.record.discharge_time() is None
     unticked = session.record_discharge(ticked[1:], "Alex Escort", "")
     assert isinstance(unticked, NeedsReason)
-    assert "Discharge criteria not met" in unticked.message
+    assert "Not ticked: Vitals back near baseline" in unticked.message
     done = session.record_discharge(ticked, "Alex Escort", "Prescriber approved (fictional)")
     assert isinstance(done, Logged)
     values = session.record.values
     assert values["discharge_time"] == "11:30"
     assert values["monitoring_end_time"] == "11:30"
     assert values["escort_name"] == "Alex Escort"
-    assert values["discharge_override_reason"] == "Prescriber approved (fictional)"
+    assert values["discharge_override_reason"].startswith("Prescriber approved (fictional)")
+    assert "Monitoring has lasted 1 h 30 min" in values["discharge_override_reason"]
     assert values["rems_total_monitoring_min"] == 90
     stored = clinic.notes.get(session.record.note_id)
     assert [e.data["override_reason"] for e in stored.events if e.kind == DISCHARGE_EVENT] == [

@@ -100,11 +100,14 @@ def test_monitoring_minutes_across_the_autumn_change(clinic: Clinic, clock: Cloc
     logged(session.log_vitals({"systolic": "124", "diastolic": "80"}))
     clock.at(AUTUMN, 1, 0)  # EDT
     logged(session.log_dose(DoseRequest(Product.ESKETAMINE_INTRANASAL, "56")))
+    clock.at(AUTUMN, 1, 55, fold=1)  # EST
+    logged(session.log_vitals({"systolic": "126", "diastolic": "82", "moaas": "5"}))
     clock.at(AUTUMN, 2, 5)  # EST: 2 h 5 min after the dose (the wall clock says 1 h 5 min)
     ticked = [item.value for item in session.settings.discharge_checklist]
     logged(session.record_discharge(ticked, "Alex Escort", ""))
     assert session.record.values["rems_total_monitoring_min"] == 125
-    logged(session.stop_presence(None))
+    # everyone present leaves at discharge
+    assert session.present() == []
     assert "Dr Lee Fictional (therapist): 2 h 25 min" in session.time_summary()
 
 
@@ -121,7 +124,6 @@ def test_monitoring_minutes_across_the_spring_change(clinic: Clinic, clock: Cloc
     assert "Monitoring has lasted 1 h 15 min" in str(early)
     logged(session.record_discharge(ticked, "Alex Escort", "Prescriber approved (fictional)"))
     assert session.record.values["rems_total_monitoring_min"] == 75
-    logged(session.stop_presence(None))
     assert "Dr Lee Fictional (therapist): 1 h 25 min" in session.time_summary()
 
 
@@ -140,7 +142,6 @@ def test_a_session_from_2330_to_0115_totals_105_minutes(clinic: Clinic, clock: C
     clock.at(date(2026, 6, 13), 1, 15)
     ticked = [item.value for item in session.settings.discharge_checklist]
     logged(session.record_discharge(ticked, "Alex Escort", "Stable, prescriber agreed"))
-    logged(session.stop_presence(None))
     assert session.record.values["rems_total_monitoring_min"] == 105
     assert "Dr Lee Fictional (therapist): 1 h 45 min" in session.time_summary()
     # reopened later, the clock stays stopped at discharge

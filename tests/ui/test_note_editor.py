@@ -354,8 +354,9 @@ def test_log_entries_are_events_written_at_once(
     assert [(e.kind, without_instants(e.data)) for e in events] == [
         ("observation_log", {"time": "10:42"})
     ]
-    # the entry keeps the instant it was added, which reads back as the clock time shown
-    stamped = from_iso(events[0].data[INSTANTS_KEY]["time"])
+    # the row keeps the instant it was added (the event's), read back as the clock time shown
+    row = clinic.notes.get(note_id).values["observation_log"][0]
+    stamped = from_iso(row[INSTANTS_KEY]["time"])
     assert stamped is not None
     assert stamped == events[0].recorded_at
     assert editor.draft.timeline.hhmm(stamped) == "10:42"

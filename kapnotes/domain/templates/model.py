@@ -585,7 +585,9 @@ ColumnField = Annotated[
     Field(discriminator="type"),
 ]
 
-LogType = Literal["vitals_log", "dose_log", "observation_log", "adverse_events", "clinicians"]
+LogType = Literal[
+    "vitals_log", "dose_log", "observation_log", "adverse_events", "clinicians", "intervention_log"
+]
 
 #: Columns each log type must have (id -> accepted column types): the session
 #: clock, alert rules and billing read these by id.
@@ -605,6 +607,7 @@ LOG_REQUIRED_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "observation_log": {"time": ("time",), "text": ("long_text", "short_text")},
     "adverse_events": {"kind": ("single_choice",), "severity": ("single_choice",)},
     "clinicians": {"name": ("short_text",), "role": ("single_choice",)},
+    "intervention_log": {"time": ("time",), "drug": ("short_text",)},
 }
 
 
