@@ -90,6 +90,7 @@ class SessionRecord:
         self._context = store.template_context(note_id)  # built as signing builds it
         self.values: dict[str, Any] = dict(self.note.values)
         self.corrected: set[str] = set()
+        self.originals: dict[str, dict[str, Any]] = {}  # first versions of corrected entries
         self.alert_keys: set[str] = set()
         self._times: NoteTimes | None = None
         self._read_events()
@@ -155,6 +156,11 @@ class SessionRecord:
 
     def _read_events(self) -> None:
         self.corrected = {e.id for e in self.note.events if "original" in e.data}
+        self.originals = {
+            e.id: dict(e.data["original"])
+            for e in self.note.events
+            if isinstance(e.data.get("original"), dict)
+        }
         self.alert_keys = {
             str(e.data.get("key")) for e in self.note.events if e.kind == ALERT_EVENT
         }
@@ -336,6 +342,8 @@ class SessionRecord:
                 updated[INSTANTS_KEY] = dict(sorted(kept.items()))
             rows[position] = updated
             self.values[field_id] = rows
+            if history:
+                self.originals.setdefault(event_id, event_data(row))
             change = {event_id: event_data(updated)}
             if history:
                 self._save(corrections=change)

@@ -835,7 +835,9 @@ def test_editor_reopened_the_next_day_agrees_with_the_live_view_on_every_t_plus(
     )
     assert isinstance(live.log_vitals({"systolic": "122", "diastolic": "80"}), Logged)
     moment[0] = datetime(2026, 11, 27, 10, 0, tzinfo=zone)
-    dose = DoseRequest(Product.KETAMINE_SUBLINGUAL, "200")
+    dose = DoseRequest(
+        Product.KETAMINE_SUBLINGUAL, "200", reason="Checks done on paper (fictional)"
+    )
     assert isinstance(live.log_dose(dose), Logged)
 
     next_morning = datetime(2026, 11, 28, 9, 0, tzinfo=zone)

@@ -101,6 +101,7 @@ def make_view(qtbot: QtBot, clinic: Clinic, clock: FakeNow) -> Iterator[ViewFact
         note_id: str | None = None,
         product: Product = Product.KETAMINE_IM,
         settings: ClinicSettings | None = None,
+        checks_done: bool = True,
         **kwargs: Any,
     ) -> SessionView:
         view = SessionView(
@@ -120,11 +121,23 @@ def make_view(qtbot: QtBot, clinic: Clinic, clock: FakeNow) -> Iterator[ViewFact
         qtbot.waitExposed(view)
         activate(qtbot, view)
         views.append(view)
+        if checks_done and not view.read_only:
+            tick_pre_dose_checks(qtbot, view)
         return view
 
     yield make
     for view in views:
         view.clock_timer.stop()
+
+
+def tick_pre_dose_checks(qtbot: QtBot, view: SessionView) -> None:
+    """F5 and tick every pre-dose check, as the clinician does before the first dose."""
+    qtbot.keyClick(view, Qt.Key.Key_F5)
+    for box in view.predose_panel.boxes.values():
+        if not box.isChecked():
+            box.click()
+    assert not view.predose_panel.open_items()
+    view.entry.setFocus()
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:
@@ -173,11 +186,14 @@ def stored(clinic: Clinic, view: SessionView) -> NoteRecord:
 
 
 def start_session(qtbot: QtBot, view: SessionView, clock: FakeNow) -> None:
-    """Normal pre-dose vitals at 09:50, then 0.75 mg/kg IM at 10:00 (T0)."""
+    """Normal pre-dose vitals at 09:50, then 0.75 mg/kg IM (esketamine: 56 mg) at 10:00 (T0)."""
     clock.set(9, 50)
     vitals(qtbot, view, systolic=128, diastolic=82, heart_rate=74, spo2=98)
     clock.set(10, 0)
-    dose(qtbot, view, "0.75", "mg/kg")
+    if view.product is Product.ESKETAMINE_INTRANASAL:
+        dose(qtbot, view, "56")
+    else:
+        dose(qtbot, view, "0.75", "mg/kg")
     assert view.record.clock.t0 is not None
     assert view.record.timeline.hhmm(view.record.clock.t0) == "10:00"
 
@@ -337,8 +353,15 @@ def test_booster_and_dose_warning(
     start_session(qtbot, view, clock)
     clock.set(10, 30)
     dose(qtbot, view, "30")  # 60 + 30 = 90 mg = 1.125 mg/kg, above IM 0.5-1
+    # asked before it is logged, not warned after
     assert "above the usual range" in view.dose_panel.message.text()
-    assert len(stored(clinic, view).values["dose_log"]) == 2
+    assert len(stored(clinic, view).values["dose_log"]) == 1
+    assert view.dose_panel.override.hasFocus()
+    qtbot.keyClicks(view.dose_panel.override, "Prescriber ordered a booster (fictional)")
+    qtbot.keyClick(view.dose_panel.override, Qt.Key.Key_Return)
+    rows = stored(clinic, view).values["dose_log"]
+    assert len(rows) == 2
+    assert rows[1]["override_reason"] == "Prescriber ordered a booster (fictional)"
     assert view.record.clock.t0 is not None
     assert view.record.timeline.hhmm(view.record.clock.t0) == "10:00"
 
@@ -383,11 +406,12 @@ def test_observation_is_stamped_tagged_and_correctable(
     view = make_view()
     start_session(qtbot, view, clock)
     clock.set(10, 12, 30)
+    qtbot.keyClicks(view.entry, "Eyes closed, quiet tears")
     qtbot.keyClick(view.entry, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(view.entry, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     assert view.selected_tags() == ["nausea", "tearful"]
     assert view.entry.hasFocus()
-    observe(qtbot, view, "Eyes closed, quiet tears")
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
     assert view.selected_tags() == []
     row = stored(clinic, view).values["observation_log"][-1]
     assert row["time"] == "10:12"
@@ -409,7 +433,8 @@ def test_observation_is_stamped_tagged_and_correctable(
     assert rows[-1]["text"] == "Eyes closed, quiet tears; settled with music"
     event = next(e for e in note.events if e.id == rows[-1]["_event_id"])
     assert event.data["original"]["text"] == "Eyes closed, quiet tears"
-    assert "(corrected)" in view.recent.item(0).text()
+    # the correction keeps the first version visible
+    assert "(corrected; first: “Eyes closed, quiet tears”)" in view.recent.item(0).text()
     assert len(rows) == len([e for e in note.events if e.kind == "observation_log"])
 
 
@@ -438,7 +463,7 @@ def test_discharge_refused_until_ticked_or_overridden(
     values = stored(clinic, view).values
     assert values["discharge_time"] == "11:30"
     assert values["monitoring_end_time"] == "11:30"
-    assert values["discharge_override_reason"] == reason
+    assert values["discharge_override_reason"].startswith(reason)
     assert "tolerating_fluids" not in values["discharge_criteria"]
     events = [e for e in stored(clinic, view).events if e.kind == "discharge"]
     assert events[0].data["override_reason"] == reason
@@ -713,7 +738,7 @@ def test_entries_show_in_the_note_editor(
 def test_pre_dose_checks_are_ticked_by_keyboard_and_saved(
     qtbot: QtBot, make_view: ViewFactory, clinic: Clinic
 ) -> None:
-    view = make_view()
+    view = make_view(checks_done=False)
     panel = view.predose_panel
     assert "predose_rems_enrolled" not in {b.objectName() for b in panel.boxes.values()}
     assert panel.open_items() == [
@@ -823,4 +848,80 @@ def test_esketamine_discharge_before_two_hours_needs_a_reason_which_is_kept(
     assert panel.record_discharge()
     values = stored(clinic, view).values
     assert values["discharge_time"] == "11:30"
-    assert values["discharge_override_reason"] == "Fictional: transferred to ED by ambulance"
+    assert values["discharge_override_reason"].startswith(
+        "Fictional: transferred to ED by ambulance"
+    )
+
+
+def test_a_tag_right_after_enter_goes_to_the_entry_just_saved(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    clock.set(10, 5)
+    observe(qtbot, view, "Quiet tears")
+    assert view.entry.text() == ""
+    qtbot.keyClick(view.entry, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    row = stored(clinic, view).values["observation_log"][-1]
+    assert (row["text"], row["tags"]) == ("Quiet tears", ["tearful"])
+    assert "[Tearful]  Quiet tears" in view.recent.item(0).text()
+    # nothing is carried over to the next entry
+    assert view.selected_tags() == []
+    observe(qtbot, view, "Asks for water")
+    assert "tags" not in stored(clinic, view).values["observation_log"][-1]
+
+
+def test_ctrl_e_over_an_alert_adds_a_note_and_keeps_the_alert(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 20)
+    vitals(qtbot, view, systolic=118, diastolic=76, moaas=2)
+    assert view.recent.item(0).text().endswith(view.recent.item(0).text())
+    alert_item = next(
+        view.recent.item(i)
+        for i in range(view.recent.count())
+        if "ALERT: Excess sedation" in view.recent.item(i).text()
+    )
+    view.recent.setCurrentItem(alert_item)
+    view.entry.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert "cannot be changed" in view.correction_hint.text()
+    assert view.entry.text() == ""
+    qtbot.keyClicks(view.entry, "ok (corrected)")
+    qtbot.keyClick(view.entry, Qt.Key.Key_Return)
+    rows = stored(clinic, view).values["observation_log"]
+    assert any(r["text"].startswith("ALERT: Excess sedation") for r in rows)
+    note = rows[-1]
+    assert note["text"] == "ok (corrected)" and note["_annotates"]
+    assert "↳ note on the 10:20" in view.recent.item(0).text()
+    assert RuleId.EXCESS_SEDATION in view.active_rules()
+
+
+def test_reopened_session_keeps_alert_rows_marked_and_the_clock_stopped(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    qtbot.keyClick(view, Qt.Key.Key_F6)
+    qtbot.keyClicks(view.time_panel.name, "Dr Lee Fictional")
+    qtbot.keyClick(view.time_panel.name, Qt.Key.Key_Return)
+    clock.set(10, 20)
+    vitals(qtbot, view, systolic=118, diastolic=76, spo2=92)
+    marked = view.marked_rows()
+    assert marked
+    clock.set(11, 10)
+    vitals(qtbot, view, systolic=122, diastolic=78, spo2=97, moaas=5)
+    for box in view.discharge_panel.boxes.values():
+        box.setChecked(True)
+    assert view.discharge_panel.record_discharge()
+    note_id = view.record.note_id
+    view.close()
+    clock.set(13, 0)
+    again = make_view(note_id)
+    assert again.marked_rows() == marked
+    cells = {again.vitals_table.item(r, 0).text() for r in marked}
+    assert cells == {"⚠"}
+    again.tick()
+    assert again.clock_label.text() == "T+1:10:00"
+    assert "Dr Lee Fictional (therapist): 1 h 10 min" in again.time_panel.summary_text()

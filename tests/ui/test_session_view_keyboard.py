@@ -128,7 +128,7 @@ def test_f4_selects_the_kind_shown_so_typing_replaces_it(
     view = make_view()
     ready_to_dose(qtbot, view, clock)
     qtbot.keyClick(view, Key.Key_F4)
-    assert view.events_panel.kind.currentText() == "Nausea"  # the first kind, shown
+    assert view.events_panel.kind.currentText() == ""  # nothing chosen for the clinician
     type_text(qtbot, "Headache")
     press(qtbot, Key.Key_Tab)
     assert focused() is view.events_panel.severity
@@ -139,15 +139,22 @@ def test_f4_selects_the_kind_shown_so_typing_replaces_it(
     assert (row["kind"], row["severity"], row["onset_time"]) == ("headache", "moderate", "10:00")
 
 
-def test_a_kind_typed_freely_is_recorded_as_typed_on_enter(
+def test_a_kind_not_in_the_list_is_confirmed_then_recorded_as_typed(
     qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
 ) -> None:
     view = make_view()
     kinds = view.events_panel.kind.count()
     qtbot.keyClick(view, Key.Key_F4)
+    type_text(qtbot, "Nauseav")  # a slip of the finger is asked about, not stored
+    press(qtbot, Key.Key_Return)
+    assert "'Nauseav' is not one of the listed kinds" in view.events_panel.message.text()
+    assert not stored(clinic, view).values.get("adverse_events")
+    view.events_panel.kind.setEditText("")
     type_text(qtbot, "Chest tightness (fictional)")
+    press(qtbot, Key.Key_Return)
+    assert not stored(clinic, view).values.get("adverse_events")
     with qtbot.waitSignal(view.entry_written, timeout=2000):
-        press(qtbot, Key.Key_Return)
+        press(qtbot, Key.Key_Return)  # Enter again: recorded as a new kind
     (row,) = stored(clinic, view).values["adverse_events"]
     assert row["kind"] == "Chest tightness (fictional)"
     assert view.events_panel.kind.count() == kinds  # not added to the list of kinds

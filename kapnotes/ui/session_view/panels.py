@@ -44,7 +44,7 @@ from kapnotes.session import (
     Refused,
     SessionRecord,
 )
-from kapnotes.session.record import ADVERSE, CLINICIANS, DISCHARGE_EVENT, DOSES
+from kapnotes.session.record import ADVERSE, CLINICIANS, DISCHARGE_EVENT, DOSES, TREATMENTS
 from kapnotes.store.notes import EVENT_KEY
 from kapnotes.ui.widgets import label, set_invalid, set_role
 
@@ -213,10 +213,21 @@ class DosePanel(Panel):
         self.time = QLineEdit()
         self.time.setObjectName("doseTime")
         self.time.setPlaceholderText("now")
-        self.time.setMaximumWidth(80)
+        self.time.setMaximumWidth(90)
+        self.minutes = QLineEdit()
+        self.minutes.setObjectName("doseInfusionMinutes")
+        self.minutes.setPlaceholderText("min")
+        self.minutes.setToolTip("IV: the infusion's minutes (the rate is the dose over them)")
+        self.minutes.setMaximumWidth(70)
+        self.stop_button = QPushButton("Stop infusion")
+        self.stop_button.setObjectName("stopInfusion")
+        self.stop_button.setToolTip(
+            "Stamp the running infusion's stop time (the Time field, or now)"
+        )
+        self.stop_button.clicked.connect(self.stop_infusion)
         self.override = QLineEdit()
         self.override.setObjectName("doseOverride")
-        self.override.setPlaceholderText("Override reason (required to dose despite the hold)")
+        self.override.setPlaceholderText("Reason (needed to dose despite what is listed above)")
         self.override_row = QWidget()
         override_lay = QVBoxLayout(self.override_row)
         override_lay.setContentsMargins(0, 0, 0, 0)
@@ -226,7 +237,7 @@ class DosePanel(Panel):
         self.button.setObjectName("logDose")
         self.button.setProperty("role", "primary")
         self.button.clicked.connect(self.log_dose)
-        for edit in (self.amount, self.lot, self.time, self.override):
+        for edit in (self.amount, self.lot, self.time, self.minutes, self.override):
             edit.returnPressed.connect(self.log_dose)
         self.product.returnPressed.connect(self.log_dose)
         self.unit.returnPressed.connect(self.log_dose)
@@ -237,6 +248,11 @@ class DosePanel(Panel):
         grid.addLayout(caption("Unit", self.unit), 1, 1)
         grid.addLayout(caption("Lot number", self.lot), 1, 2)
         grid.addLayout(caption("Time", self.time), 1, 3)
+        self.minutes_box = QWidget()
+        minutes_lay = caption("Over (min)", self.minutes)
+        minutes_lay.setContentsMargins(0, 0, 0, 0)
+        self.minutes_box.setLayout(minutes_lay)
+        grid.addWidget(self.minutes_box, 1, 4)
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(2, 2)
         self.body.addLayout(grid)
@@ -245,6 +261,7 @@ class DosePanel(Panel):
         self.computed = label("", "caption")
         self.computed.setObjectName("doseComputed")
         row.addWidget(self.computed, 1)
+        row.addWidget(self.stop_button)
         row.addWidget(self.button)
         self.body.addLayout(row)
         self.body.addWidget(self.message)
@@ -256,11 +273,31 @@ class DosePanel(Panel):
         self.body.addStretch(1)
         self.amount.textChanged.connect(self._preview)
         self.unit.currentIndexChanged.connect(self._preview)
+        self.product.currentIndexChanged.connect(self._product_changed)
+        self._product_changed()
         self.refresh()
+
+    def _product_changed(self) -> None:
+        """The infusion minutes show for IV only."""
+        iv = self.product.currentData() == Product.KETAMINE_IV.value
+        self.minutes_box.setVisible(iv)
+        if not iv:
+            self.minutes.clear()
 
     def first_input(self) -> QWidget:
         """The dose amount."""
         return self.amount
+
+    def stop_infusion(self) -> bool:
+        """Stamp the running infusion's stop time (the Time field, or now)."""
+        if self.record.read_only:
+            return False
+        if not self.show_outcome(self.session.stop_infusion(self.time.text()), {"time": self.time}):
+            return False
+        self.time.clear()
+        self.refresh()
+        self.written.emit(DOSES)
+        return True
 
     def _preview(self) -> None:
         self.computed.setText(
@@ -279,7 +316,14 @@ class DosePanel(Panel):
             except DoseInputError:
                 what = f"{row.get('product', '')} {row.get('route', '')}"
             when = self.session.clock(instant) if instant else str(row.get("time", ""))
-            self.doses.addItem(f"{when}  {row.get('dose_mg', '')} mg{extra}  {what}{lot}")
+            over = ""
+            if row.get("infusion_min") is not None:
+                stop = row.get("stop_time")
+                over = f" over {row['infusion_min']} min" + (
+                    f", stopped {stop}" if stop else ", running"
+                )
+            self.doses.addItem(f"{when}  {row.get('dose_mg', '')} mg{extra}{over}  {what}{lot}")
+        self.stop_button.setVisible(self.session.running_infusion() is not None)
 
     def log_dose(self) -> bool:
         """Log the dose typed; refused (inline) while a hold needs a reason."""
@@ -293,6 +337,7 @@ class DosePanel(Panel):
                 self.lot.text(),
                 self.time.text(),
                 self.override.text(),
+                self.minutes.text(),
             )
         )
         if isinstance(outcome, NeedsReason):
@@ -300,9 +345,14 @@ class DosePanel(Panel):
             self.say(outcome.message)
             self.override.setFocus()
             return False
-        if not self.show_outcome(outcome, {"amount": self.amount, "time": self.time}):
+        inputs: dict[str, QWidget] = {
+            "amount": self.amount,
+            "time": self.time,
+            "infusion_min": self.minutes,
+        }
+        if not self.show_outcome(outcome, inputs):
             return False
-        for edit in (self.amount, self.lot, self.time, self.override):
+        for edit in (self.amount, self.lot, self.time, self.minutes, self.override):
             edit.clear()
         self.override_row.hide()
         self.refresh()
@@ -314,18 +364,22 @@ class DosePanel(Panel):
 
 
 class EventsPanel(Panel):
-    """Adverse events (kind, severity, onset, resolution, action) and interventions."""
+    """Adverse events: kind (from the list, or confirmed as new), severity, onset, action;
+    resolved; corrected before signing (Enter on an event in the list)."""
 
     def __init__(self, session: LiveSession) -> None:
-        super().__init__("Adverse events and interventions", session)
+        super().__init__("Adverse events", session)
         record = session.record
+        self._confirm_kind: str | None = None  # a new kind already asked about once
+        self._correcting: str | None = None  # the event being corrected
         self.kind = QComboBox()
         self.kind.setObjectName("aeKind")
         self.kind.setEditable(True)
-        # A kind typed that is not in the list is recorded as typed, never added to it.
+        # A kind typed that is not in the list is asked about, never added to the list.
         self.kind.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for option in template_options(record, ADVERSE, "kind"):
             self.kind.addItem(option.label, option.value)
+        self.kind.setCurrentIndex(-1)
         self.severity = ChoiceCombo()
         self.severity.setObjectName("aeSeverity")
         for option in template_options(record, ADVERSE, "severity"):
@@ -333,7 +387,7 @@ class EventsPanel(Panel):
         self.onset = QLineEdit()
         self.onset.setObjectName("aeOnset")
         self.onset.setPlaceholderText("now")
-        self.onset.setMaximumWidth(80)
+        self.onset.setMaximumWidth(90)
         self.action = QLineEdit()
         self.action.setObjectName("aeAction")
         self.action.setPlaceholderText("Action taken")
@@ -346,6 +400,7 @@ class EventsPanel(Panel):
         kind_line = self.kind.lineEdit()
         if kind_line is not None:
             kind_line.returnPressed.connect(self.record_adverse)
+            kind_line.textEdited.connect(lambda _t: self._forget_confirmation())
         self.action.returnPressed.connect(self.record_adverse)
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -360,72 +415,106 @@ class EventsPanel(Panel):
         self.body.addWidget(self.message)
         self.events = QListWidget()
         self.events.setObjectName("aeList")
-        self.events.setMaximumHeight(80)
+        self.events.setToolTip("Enter (or double-click) on an event corrects it")
+        self.events.itemActivated.connect(self.start_correction)
+        self.events.itemDoubleClicked.connect(self.start_correction)
         self.resolved = QPushButton("Resolved now")
         self.resolved.setObjectName("aeResolved")
         self.resolved.setToolTip("Stamp the selected (or latest open) event as resolved now")
         self.resolved.clicked.connect(self.resolve)
-        self.body.addWidget(self.events)
+        self.body.addWidget(self.events, 1)
         self.body.addWidget(self.resolved, 0, Qt.AlignmentFlag.AlignRight)
-        self.body.addWidget(label("Interventions", "panel-title"))
-        self.interventions: dict[str, QCheckBox] = {}
-        boxes = QGridLayout()
-        options: list[ChoiceOption] = template_options(record, "interventions")
-        for position, option in enumerate(options):
-            box = QCheckBox(option.label)
-            box.setObjectName(f"intervention_{option.value}")
-            box.toggled.connect(lambda on, o=option: self._intervention(o, on))
-            boxes.addWidget(box, position // 2, position % 2)
-            self.interventions[option.value] = box
-        self.body.addLayout(boxes)
-        self.body.addStretch(1)
-        self._labels = {o.value: o.label for o in options}
         self.refresh()
 
     def first_input(self) -> QWidget:
         """The kind of event."""
         return self.kind
 
+    def _forget_confirmation(self) -> None:
+        self._confirm_kind = None
+
     def refresh(self) -> None:
-        """List the adverse events and tick the interventions recorded."""
+        """List the adverse events."""
         self.events.clear()
-        kinds = {o.value: o.label for o in template_options(self.record, ADVERSE, "kind")}
+        kinds = self.session.adverse_kinds()
         times = self.record.times()
         for position, row in enumerate(self.record.rows(ADVERSE)):
             onset = times.row(ADVERSE, position, "onset_time")
             resolved_at = times.row(ADVERSE, position, "resolution_time")
             resolved = self.session.clock(resolved_at) if resolved_at else None
             onset_text = self.session.clock(onset) if onset else str(row.get("onset_time", ""))
+            corrected = "  (corrected)" if row.get(EVENT_KEY) in self.record.corrected else ""
             text = (
-                f"{onset_text}  {kinds.get(row.get('kind'), row.get('kind'))}"
+                f"{onset_text}  {kinds.get(str(row.get('kind')), row.get('kind'))}"
                 f" ({row.get('severity', '')})"
                 + (f" · resolved {resolved}" if resolved else " · open")
                 + (f" · {row['action_taken']}" if row.get("action_taken") else "")
+                + corrected
             )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, row.get(EVENT_KEY))
             self.events.addItem(item)
-        chosen = self.record.values.get("interventions")
-        chosen = chosen if isinstance(chosen, list) else []
-        for value, box in self.interventions.items():
-            box.blockSignals(True)
-            box.setChecked(value in chosen)
-            box.blockSignals(False)
+
+    def start_correction(self, item: QListWidgetItem) -> None:
+        """Load an event into the inputs; Record saves the correction (the first is kept)."""
+        if self.record.read_only:
+            return
+        event_id = item.data(Qt.ItemDataRole.UserRole)
+        row = next((r for r in self.record.rows(ADVERSE) if r.get(EVENT_KEY) == event_id), None)
+        if row is None:
+            return
+        self._correcting = str(event_id)
+        found = self.kind.findData(row.get("kind"))
+        if found >= 0:
+            self.kind.setCurrentIndex(found)
+        else:
+            self.kind.setEditText(str(row.get("kind", "")))
+        self.severity.setCurrentIndex(max(self.severity.findData(row.get("severity")), 0))
+        self.onset.setText(str(row.get("onset_time", "")))
+        self.action.setText(str(row.get("action_taken", "")))
+        self.button.setText("Save correction")
+        self.say(
+            "Correcting this event (its first version is kept). Esc cancels.", "inline-warning"
+        )
+        self.kind.setFocus()
+
+    @property
+    def is_correcting(self) -> bool:
+        """Whether an event is loaded for correcting."""
+        return self._correcting is not None
+
+    def cancel_correction(self) -> None:
+        """Back to recording new events."""
+        self._correcting = None
+        self.button.setText("Record event")
+        for edit in (self.onset, self.action):
+            edit.clear()
+        self.kind.setCurrentIndex(-1)
+        self.say("")
 
     def record_adverse(self) -> bool:
-        """Record the adverse event typed, stamped with its onset."""
+        """Record the adverse event typed (or save the correction), stamped with its onset.
+        A kind not in the list is asked about first: Enter again records it as new."""
         if self.record.read_only:
             return False
         text = self.kind.currentText().strip()
         index = self.kind.findText(text)
-        kind = self.kind.itemData(index) if index >= 0 else text
-        outcome = self.session.record_adverse(
-            str(kind or ""), self.severity.currentData(), self.onset.text(), self.action.text()
-        )
+        kind = str(self.kind.itemData(index) if index >= 0 else text)
+        confirm = self._confirm_kind is not None and self._confirm_kind == text
+        args = (kind, self.severity.currentData(), self.onset.text(), self.action.text())
+        if self._correcting is not None:
+            outcome = self.session.correct_adverse(self._correcting, *args, confirm_new=confirm)
+        else:
+            outcome = self.session.record_adverse(*args, confirm_new=confirm)
+        if isinstance(outcome, NeedsReason):
+            self._confirm_kind = text
+            self.say(outcome.message, "inline-warning")
+            self.kind.setFocus()
+            return False
         if not self.show_outcome(outcome, {"onset": self.onset, "kind": self.kind}):
             return False
-        self.onset.clear()
-        self.action.clear()
+        self._confirm_kind = None
+        self.cancel_correction()
         self.refresh()
         self.written.emit(ADVERSE)
         return True
@@ -440,6 +529,102 @@ class EventsPanel(Panel):
             return False
         self.refresh()
         self.written.emit(ADVERSE)
+        return True
+
+
+class TreatmentsPanel(Panel):
+    """Interventions (reassurance … prescriber called) and each drug or treatment given:
+    drug, dose, route and time."""
+
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__("Interventions and treatments", session)
+        record = session.record
+        self.interventions: dict[str, QCheckBox] = {}
+        boxes = QGridLayout()
+        boxes.setVerticalSpacing(4)
+        options: list[ChoiceOption] = template_options(record, "interventions")
+        for position, option in enumerate(options):
+            box = QCheckBox(option.label)
+            box.setObjectName(f"intervention_{option.value}")
+            box.toggled.connect(lambda on, o=option: self._intervention(o, on))
+            boxes.addWidget(box, position // 3, position % 3)
+            self.interventions[option.value] = box
+        self.body.addLayout(boxes)
+        self.body.addWidget(label("Drug or treatment given", "panel-title"))
+        self.drug = QLineEdit()
+        self.drug.setObjectName("treatmentDrug")
+        self.drug.setPlaceholderText("e.g. Ondansetron")
+        self.dose = QLineEdit()
+        self.dose.setObjectName("treatmentDose")
+        self.dose.setPlaceholderText("e.g. 4 mg")
+        self.dose.setMaximumWidth(110)
+        self.route = ChoiceCombo()
+        self.route.setObjectName("treatmentRoute")
+        for option in template_options(record, TREATMENTS, "route"):
+            self.route.addItem(option.label, option.value)
+        self.time = QLineEdit()
+        self.time.setObjectName("treatmentTime")
+        self.time.setPlaceholderText("now")
+        self.time.setMaximumWidth(90)
+        self.button = QPushButton("Record")
+        self.button.setObjectName("recordTreatment")
+        self.button.setProperty("role", "primary")
+        self.button.clicked.connect(self.give)
+        for edit in (self.drug, self.dose, self.time):
+            edit.returnPressed.connect(self.give)
+        self.route.returnPressed.connect(self.give)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.addLayout(caption("Drug", self.drug), 0, 0)
+        grid.addLayout(caption("Dose", self.dose), 0, 1)
+        grid.addLayout(caption("Route", self.route), 0, 2)
+        grid.addLayout(caption("At (blank = now)", self.time), 0, 3)
+        grid.addWidget(self.button, 0, 4, Qt.AlignmentFlag.AlignBottom)
+        grid.setColumnStretch(0, 2)
+        self.body.addLayout(grid)
+        self.body.addWidget(self.message)
+        self.given = QListWidget()
+        self.given.setObjectName("treatmentList")
+        self.given.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.body.addWidget(self.given, 1)
+        self.refresh()
+
+    def first_input(self) -> QWidget:
+        """The drug given."""
+        return self.drug
+
+    def refresh(self) -> None:
+        """Tick the interventions recorded; list the treatments given."""
+        chosen = self.record.values.get("interventions")
+        chosen = chosen if isinstance(chosen, list) else []
+        for value, box in self.interventions.items():
+            box.blockSignals(True)
+            box.setChecked(value in chosen)
+            box.blockSignals(False)
+        self.given.clear()
+        routes = {o.value: o.label for o in template_options(self.record, TREATMENTS, "route")}
+        for row, instant in self.record.timed_rows(TREATMENTS):
+            when = self.session.clock(instant) if instant else str(row.get("time", ""))
+            parts = [
+                str(row.get("drug", "")),
+                str(row.get("dose", "")),
+                routes.get(str(row.get("route", "")), str(row.get("route", ""))),
+            ]
+            self.given.addItem(f"{when}  " + "  ".join(p for p in parts if p))
+
+    def give(self) -> bool:
+        """Record the drug or treatment typed."""
+        if self.record.read_only:
+            return False
+        outcome = self.session.give_treatment(
+            self.drug.text(), self.dose.text(), self.route.currentData(), self.time.text()
+        )
+        if not self.show_outcome(outcome, {"drug": self.drug, "time": self.time}):
+            return False
+        for edit in (self.drug, self.dose, self.time):
+            edit.clear()
+        self.refresh()
+        self.written.emit(TREATMENTS)
         return True
 
     def _intervention(self, option: ChoiceOption, on: bool) -> None:
@@ -616,7 +801,7 @@ class DischargePanel(Panel):
         self.escort.setText(escort if isinstance(escort, str) else "")
         self.override = QLineEdit()
         self.override.setObjectName("dischargeOverride")
-        self.override.setPlaceholderText("Only if an item stays unticked")
+        self.override.setPlaceholderText("Only if something listed above stays unmet")
         self.button = QPushButton("Record discharge")
         self.button.setObjectName("recordDischarge")
         self.button.setProperty("role", "primary")

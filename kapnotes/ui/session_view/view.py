@@ -60,8 +60,9 @@ from kapnotes.domain.session import (
     Severity,
     active_alerts,
 )
+from kapnotes.domain.timeline import from_iso
 from kapnotes.session import LiveSession, Logged, Refused, SessionClient
-from kapnotes.session.record import OBSERVATIONS, VITALS
+from kapnotes.session.record import ANNOTATES_KEY, ENTERED_AT_KEY, OBSERVATIONS, VITALS
 from kapnotes.store.clients import ClientRecord
 from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.ui.session_view.chart import ChartPoint, VitalsChart
@@ -71,6 +72,7 @@ from kapnotes.ui.session_view.panels import (
     EventsPanel,
     Panel,
     TimePanel,
+    TreatmentsPanel,
     template_options,
 )
 from kapnotes.ui.session_view.predose import PreDosePanel
@@ -106,7 +108,7 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
 log = logging.getLogger(__name__)
 HELP_TEXT: Final = (
     "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F5 pre-dose  ·  "
-    "F3 dose  ·  F4 events  ·  F6 time  ·  F7 discharge  ·  Esc back  ·  "
+    "F3 dose  ·  F4 events  ·  F8 treatments  ·  F6 time  ·  F7 discharge  ·  Esc back  ·  "
     "F12 curtain  ·  Ctrl+D dim  ·  Ctrl+L lock  ·  Ctrl+W close"
 )
 
@@ -194,6 +196,7 @@ class SessionView(QWidget):
         self.scheme: SessionScheme = self.base_scheme
         self.reminder_kinds: set[ReminderKind] = set()
         self._correcting: str | None = None
+        self._annotating: str | None = None
         self._focus_before_curtain: QWidget | None = None
         self._title_before_curtain: str | None = None
 
@@ -241,6 +244,10 @@ class SessionView(QWidget):
         self.help_strip.setWordWrap(True)
         outer.addWidget(self.help_strip)
         self.curtain = Curtain(self)
+        # Tab from the observation line reaches the list of entries first (to correct one),
+        # then the time field for an entry made late.
+        QWidget.setTabOrder(self.entry, self.recent)
+        QWidget.setTabOrder(self.recent, self.entry_time)
         # Outside a dialog a push button ignores Enter; here Enter on a focused button
         # presses it, as it does on every input next to it.
         for button in self.findChildren(QPushButton):
@@ -327,7 +334,19 @@ class SessionView(QWidget):
         self.entry.setObjectName("observationEntry")
         self.entry.setPlaceholderText("Type what you observe, Enter to save (time is stamped)")
         self.entry.returnPressed.connect(self.submit_observation)
-        obs_lay.addWidget(self.entry)
+        self.entry_time = QLineEdit()
+        self.entry_time.setObjectName("observationTime")
+        self.entry_time.setPlaceholderText("at (now)")
+        self.entry_time.setToolTip(
+            "For an entry made late: the clock time it happened (blank = now)"
+        )
+        self.entry_time.setMaximumWidth(96)
+        self.entry_time.returnPressed.connect(self.submit_observation)
+        entry_row = QHBoxLayout()
+        entry_row.setSpacing(6)
+        entry_row.addWidget(self.entry, 1)
+        entry_row.addWidget(self.entry_time)
+        obs_lay.addLayout(entry_row)
         tags = QGridLayout()
         tags.setHorizontalSpacing(6)
         tags.setVerticalSpacing(6)
@@ -338,7 +357,10 @@ class SessionView(QWidget):
             button.setProperty("role", "tag")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setToolTip(f"Alt+{position + 1}: tag the next entry '{text}'")
+            button.setToolTip(
+                f"Alt+{position + 1}: tag the entry being typed '{text}' "
+                "(with the line empty: the last entry)"
+            )
             tags.addWidget(button, position // 4, position % 4)
             self.tag_buttons[value] = button
         obs_lay.addLayout(tags)
@@ -382,6 +404,18 @@ class SessionView(QWidget):
             box.addWidget(edit)
             row.addLayout(box, 1)
             self.vitals_edits[field_id] = edit
+        self.vitals_time = QLineEdit()
+        self.vitals_time.setObjectName("vitals_time")
+        self.vitals_time.setPlaceholderText("now")
+        self.vitals_time.setToolTip("For a reading taken earlier: its clock time (blank = now)")
+        self.vitals_time.setMinimumWidth(62)
+        self.vitals_time.setMaxLength(9)
+        self.vitals_time.returnPressed.connect(self.submit_vitals)
+        time_box = QVBoxLayout()
+        time_box.setSpacing(2)
+        time_box.addWidget(label("At", "caption"))
+        time_box.addWidget(self.vitals_time)
+        row.addLayout(time_box, 1)
         self.vitals_button = QPushButton("Record")
         self.vitals_button.setObjectName("recordVitals")
         self.vitals_button.setProperty("role", "primary")
@@ -420,12 +454,14 @@ class SessionView(QWidget):
         self.predose_panel = PreDosePanel(self.session)
         self.dose_panel = DosePanel(self.session)
         self.events_panel = EventsPanel(self.session)
+        self.treatments_panel = TreatmentsPanel(self.session)
         self.time_panel = TimePanel(self.session)
         self.discharge_panel = DischargePanel(self.session)
         self.panels: list[tuple[Panel, str, str]] = [
             (self.predose_panel, "Pre-dose (F5)", "F5"),
             (self.dose_panel, "Dose (F3)", "F3"),
             (self.events_panel, "Events (F4)", "F4"),
+            (self.treatments_panel, "Treatments (F8)", "F8"),
             (self.time_panel, "Time (F6)", "F6"),
             (self.discharge_panel, "Discharge (F7)", "F7"),
         ]
@@ -489,10 +525,21 @@ class SessionView(QWidget):
     # -- observations ----------------------------------------------------------------
 
     def toggle_tag(self, value: str) -> None:
-        """Toggle a quick tag for the next entry (the focus stays where it is)."""
+        """Alt+1…8: toggle a quick tag on the entry being typed; with the line empty, on the
+        last entry written (shown at once). The focus stays where it is."""
         button = self.tag_buttons[value]
-        if button.isEnabled():
+        if not button.isEnabled():
+            return
+        if self.entry.text().strip() or self._correcting is not None or self._annotating:
             button.toggle()
+            return
+        outcome = self.session.toggle_tag_on_last(value)
+        if isinstance(outcome, Refused):
+            self._say(self.obs_message, outcome.reason)
+            return
+        self._say(self.obs_message, "")
+        self.refresh()
+        self.entry_written.emit(OBSERVATIONS)
 
     def selected_tags(self) -> list[str]:
         """The quick tags toggled on, in their order."""
@@ -508,16 +555,21 @@ class SessionView(QWidget):
         tags = self.selected_tags()
         if self.record.read_only or (not text and not tags):
             return False
-        if self._correcting is not None:
+        if self._annotating is not None:
+            outcome = self.session.annotate(self._annotating, text)
+        elif self._correcting is not None:
             outcome = self.session.correct_observation(self._correcting, text, tags)
         else:
-            outcome = self.session.log_observation(text, tags)
+            outcome = self.session.log_observation(text, tags, self.entry_time.text())
         if not isinstance(outcome, Logged):
             self._say(self.obs_message, outcome.reason if isinstance(outcome, Refused) else "")
+            set_invalid(self.entry_time, isinstance(outcome, Refused) and outcome.field == "time")
             return False
         self._say(self.obs_message, "")
+        set_invalid(self.entry_time, False)
         self._end_correction()
         self.entry.clear()
+        self.entry_time.clear()
         for button in self.tag_buttons.values():
             button.setChecked(False)
         self.refresh()
@@ -540,6 +592,18 @@ class SessionView(QWidget):
         )
         if row is None:
             return
+        if self.session.is_app_entry(row):
+            # the app's own entries are never rewritten: a note is added to them instead
+            self._end_correction()
+            self._annotating = str(event_id)
+            self.entry.clear()
+            self._say(
+                self.correction_hint,
+                f"Adding a note to the {self._row_clock(OBSERVATIONS, row)} entry written by "
+                "the app (it cannot be changed). Enter saves, Esc cancels.",
+            )
+            self.entry.setFocus()
+            return
         self._correcting = str(event_id)
         self.entry.setText(str(row.get("text", "")))
         tags = row.get("tags") if isinstance(row.get("tags"), list) else []
@@ -555,6 +619,7 @@ class SessionView(QWidget):
 
     def _end_correction(self) -> None:
         self._correcting = None
+        self._annotating = None
         self._say(self.correction_hint, "")
 
     # -- vitals ----------------------------------------------------------------------
@@ -569,20 +634,22 @@ class SessionView(QWidget):
         """Record the vitals row; implausible values are refused with a message naming them."""
         if self.record.read_only:
             return False
-        for edit in self.vitals_edits.values():
+        for edit in (*self.vitals_edits.values(), self.vitals_time):
             set_invalid(edit, False)
         outcome = self.session.log_vitals(
-            {field_id: edit.text() for field_id, edit in self.vitals_edits.items()}
+            {field_id: edit.text() for field_id, edit in self.vitals_edits.items()},
+            self.vitals_time.text(),
         )
         if isinstance(outcome, Refused):
-            target = self.vitals_edits.get(outcome.field or "")
+            inputs = {**self.vitals_edits, "time": self.vitals_time}
+            target = inputs.get(outcome.field or "")
             if target is not None:
                 set_invalid(target, True)
                 target.setFocus()
             self._say(self.vitals_message, outcome.reason)
             return False
         self._say(self.vitals_message, "")
-        for edit in self.vitals_edits.values():
+        for edit in (*self.vitals_edits.values(), self.vitals_time):
             edit.clear()
         self._check_alerts()
         self.refresh()
@@ -625,12 +692,14 @@ class SessionView(QWidget):
         """
         if self.curtain.isVisible():
             return
-        if self._correcting is not None:
+        if self._correcting is not None or self._annotating is not None:
             self._end_correction()
             self.entry.clear()
             for button in self.tag_buttons.values():
                 button.setChecked(False)
             return
+        if self.events_panel.is_correcting:
+            self.events_panel.cancel_correction()
         self.entry.setFocus()
 
     # -- curtain and theme -------------------------------------------------------------
@@ -740,17 +809,31 @@ class SessionView(QWidget):
         current = self.recent.currentItem()
         keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.recent.clear()
-        for row in reversed(self.record.rows(OBSERVATIONS)):
+        rows = self.record.rows(OBSERVATIONS)
+        stamps = {r.get(EVENT_KEY): self._row_clock(OBSERVATIONS, r) for r in rows}
+        for row in reversed(rows):
             offset = row.get("t_plus_min")
-            stamp = self._row_clock(OBSERVATIONS, row)
+            stamp = stamps.get(row.get(EVENT_KEY), "")
             if isinstance(offset, int):
                 stamp += f"  T+{offset}" if offset >= 0 else f"  T{offset}"
             tags = row.get("tags") if isinstance(row.get("tags"), list) else []
             tag_text = f"  [{', '.join(tag_labels.get(t, t) for t in tags or [])}]" if tags else ""
-            corrected = "  (corrected)" if row.get(EVENT_KEY) in self.record.corrected else ""
-            item = QListWidgetItem(f"{stamp}{tag_text}  {row.get('text', '')}{corrected}")
-            item.setData(Qt.ItemDataRole.UserRole, row.get(EVENT_KEY))
-            if str(row.get("text", "")).startswith(("ALERT:", "OVERRIDE")):
+            extra = ""
+            event_id = row.get(EVENT_KEY)
+            if event_id in self.record.corrected:
+                first = self.record.originals.get(str(event_id), {}).get("text")
+                extra += f"  (corrected; first: “{first}”)" if first else "  (corrected)"
+            if row.get(ENTERED_AT_KEY):
+                entered = from_iso(row.get(ENTERED_AT_KEY))
+                extra += (
+                    f"  (entered late{' at ' + self.session.clock(entered) if entered else ''})"
+                )
+            text = str(row.get("text", ""))
+            if row.get(ANNOTATES_KEY):
+                text = f"↳ note on the {stamps.get(row.get(ANNOTATES_KEY), '')} entry: {text}"
+            item = QListWidgetItem(f"{stamp}{tag_text}  {text}{extra}")
+            item.setData(Qt.ItemDataRole.UserRole, event_id)
+            if self.session.is_app_entry(row):
                 item.setForeground(QBrush(QColor(tokens(self.scheme)["error"])))
             self.recent.addItem(item)
             if row.get(EVENT_KEY) == keep:
@@ -825,6 +908,8 @@ class SessionView(QWidget):
     def _set_read_only(self, read_only: bool) -> None:
         for widget in (
             self.entry,
+            self.entry_time,
+            self.vitals_time,
             self.vitals_button,
             *self.vitals_edits.values(),
             *self.tag_buttons.values(),
