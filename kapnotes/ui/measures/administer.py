@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.instruments import InstrumentSpec, LoadedInstruments
 from kapnotes.store.measures import MeasureRecord, MeasureStore
+from kapnotes.ui.dates import typing_format
 from kapnotes.ui.errors import log_failure
 from kapnotes.ui.measures.form import InstrumentForm, missing_text
 from kapnotes.ui.widgets import ErrorLabel, label
@@ -102,7 +103,7 @@ class AdministerDialog(QDialog):
         self.date_edit.setObjectName("administeredDate")
         self.date_edit.setAccessibleName("Date administered")
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("d MMM yyyy")
+        self.date_edit.setDisplayFormat(typing_format())
         self.date_edit.setMinimumDate(QDate(2000, 1, 1))
         self.date_edit.setMaximumDate(QDate(now.year, now.month, now.day))
         self.date_edit.setDate(QDate(now.year, now.month, now.day))

@@ -40,6 +40,7 @@ from kapnotes.domain.instruments import InstrumentSpec
 from kapnotes.domain.trends import Trend, compute_trend, trend_for
 from kapnotes.store.measures import MeasureRecord, MeasureStore
 from kapnotes.ui import theme
+from kapnotes.ui.dates import show_date
 from kapnotes.ui.measures import style
 from kapnotes.ui.measures.administer import AdministerDialog, Instruments, instrument_list
 from kapnotes.ui.measures.chart import TrendChart
@@ -61,8 +62,8 @@ MAX_TABLE_ROWS = 6
 
 
 def day_text(day: dt.date, *, year: bool = False) -> str:
-    """``12 Sep`` (or ``12 Sep 2026`` with ``year``)."""
-    return f"{day.day} {day.strftime('%b %Y' if year else '%b')}"
+    """``12 Sep`` (or ``12 Sep 2026`` with ``year``), in the locale's order."""
+    return show_date(day, year=year)
 
 
 def signed(value: int, suffix: str = "") -> str:

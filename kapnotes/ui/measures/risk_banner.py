@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from kapnotes.domain.instruments import InstrumentSpec, load_instruments
 from kapnotes.store.measures import MeasureRecord, MeasureStore
 from kapnotes.ui import theme
+from kapnotes.ui.dates import show_date
 from kapnotes.ui.errors import log_failure
 from kapnotes.ui.measures import style
 from kapnotes.ui.widgets import label
@@ -40,9 +41,8 @@ EMPTY_NOTE_MESSAGE = "Say what was done about the flag (e.g. safety plan reviewe
 
 
 def short_date(record: MeasureRecord) -> str:
-    """The administration date as the app shows it, e.g. ``12 Sep 2026``."""
-    day = record.day
-    return f"{day.day} {day.strftime('%b %Y')}"
+    """The administration date as the app shows it, e.g. ``12 Sep 2026`` (locale order)."""
+    return show_date(record.day)
 
 
 class FlagRow(QWidget):

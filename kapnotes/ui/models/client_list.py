@@ -6,11 +6,10 @@ does that, so no client name stays in memory behind a view).
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from kapnotes.store.clients import ClientSummary
+from kapnotes.ui.dates import show_date
 
 ClientIdRole = Qt.ItemDataRole.UserRole + 1
 SubtitleRole = Qt.ItemDataRole.UserRole + 2
@@ -18,21 +17,12 @@ SubtitleRole = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def format_date(value: date | None) -> str:
-    """A date as the app shows it (e.g. 3 Mar 1988); empty for None."""
-    if value is None:
-        return ""
-    return f"{value.day} {value.strftime('%b %Y')}"
-
-
 def subtitle(row: ClientSummary) -> str:
     """The second line of a client row: preferred name and date of birth."""
     parts = []
     if row.preferred_name:
         parts.append(f"“{row.preferred_name}”")
-    parts.append(
-        f"DOB {format_date(row.date_of_birth)}" if row.date_of_birth else "DOB not recorded"
-    )
+    parts.append(f"DOB {show_date(row.date_of_birth)}" if row.date_of_birth else "DOB not recorded")
     return "  ·  ".join(parts)
 
 

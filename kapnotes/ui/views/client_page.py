@@ -21,14 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies
+from kapnotes.domain.clients import (
+    PRODUCT_LABELS,
+    Product,
+    WeightUnit,
+    no_known_allergies,
+    weight_text,
+)
 from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.clients import ClientRecord, CourseRecord, NoteSummary
 from kapnotes.store.measures import MeasureStore
 from kapnotes.ui import theme
+from kapnotes.ui.dates import show_date
 from kapnotes.ui.measures import MeasuresPanel, RiskFlagBanner
-from kapnotes.ui.models.client_list import format_date
 from kapnotes.ui.widgets import Card, label
 
 
@@ -46,7 +52,7 @@ def product_label(value: str) -> str:
 
 
 def _weight(kg: float) -> str:
-    return f"{kg:g} kg"
+    return f"{weight_text(kg)} ({weight_text(kg, WeightUnit.LB)})"
 
 
 def _clear_layout(layout: QVBoxLayout) -> None:
@@ -215,8 +221,7 @@ class ClientPage(QWidget):
         self.identity_label.setVisible(bool(identity))
         if data.date_of_birth:
             self.age_chip.setText(
-                f"Age {age_on(data.date_of_birth, today)}  ·  born "
-                f"{format_date(data.date_of_birth)}"
+                f"Age {age_on(data.date_of_birth, today)}  ·  born {show_date(data.date_of_birth)}"
             )
         else:
             self.age_chip.setText("Date of birth not recorded")
@@ -276,7 +281,7 @@ class ClientPage(QWidget):
         new_note.clicked.connect(lambda: self.new_note_requested.emit(course.id))
         top.addWidget(new_note, 0, Qt.AlignmentFlag.AlignTop)
         card.body.addLayout(top)
-        facts = [f"Started {format_date(course.start_date)}", course.indication]
+        facts = [f"Started {show_date(course.start_date)}", course.indication]
         if course.planned_route_detail:
             facts.append(course.planned_route_detail)
         card.body.addWidget(label("  ·  ".join(facts), "muted", wrap=True))
@@ -309,7 +314,7 @@ class ClientPage(QWidget):
             live.setToolTip("Run this dosing session live: clock, one-key observations, vitals")
             live.clicked.connect(lambda: self.live_session_requested.emit(note.id))
             grid.addWidget(live, row, 4)
-        grid.addWidget(label(format_date(note.session_date), "muted"), row, 2)
+        grid.addWidget(label(show_date(note.session_date), "muted"), row, 2)
         signed = note.status == NoteStatus.SIGNED
         grid.addWidget(
             label("Signed" if signed else "Draft", "signed" if signed else "draft"), row, 3
