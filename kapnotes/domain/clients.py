@@ -73,6 +73,14 @@ PRODUCT_LABELS: dict[Product, str] = {
 }
 
 
+def product_label(value: str) -> str:
+    """The label of a planned product code (the code itself when it is not one we know)."""
+    try:
+        return PRODUCT_LABELS[Product(value)]
+    except ValueError:
+        return value
+
+
 def _blank_to_none(value: object) -> object:
     if isinstance(value, str) and not value.strip():
         return None

@@ -1,15 +1,16 @@
 """``AdministerDialog``: give a client an outcome measure on its own, from the client page.
 
-Choose the instrument (bundled and clinic ones from the catalog), the date it was
-administered (today unless changed), fill the form and save. An incomplete form is
-saved too: stored but not scored, and the dialog says which items are missing
-before the clinician saves.
+The dialog names the client. Choose the instrument (bundled and clinic ones from
+the catalog), the date it was administered (today unless changed) and the course
+it belongs to (by default the course whose days contain that date, as the store
+decides), fill the form and save. An incomplete form is saved too: stored but not
+scored, and the dialog says which items are missing before the clinician saves.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
@@ -77,11 +78,15 @@ class AdministerDialog(QDialog):
         *,
         instrument_id: str | None = None,
         client_name: str = "",
+        courses: Sequence[tuple[str, str]] = (),
         today: Callable[[], date] = date.today,
     ) -> None:
+        """``courses``: the client's courses as (id, title), newest first."""
         super().__init__(parent)
         self.setObjectName("administerDialog")
-        self.setWindowTitle("Administer measure")
+        self.setWindowTitle(
+            f"Administer a measure · {client_name}" if client_name else "Administer a measure"
+        )
         self.setMinimumSize(720, 560)
         self.resize(880, 800)
         self._measures = measures
@@ -90,8 +95,10 @@ class AdministerDialog(QDialog):
         self.record: MeasureRecord | None = None
         self.forms: dict[str, InstrumentForm] = {}
 
-        title = "Administer a measure" + (f" — {client_name}" if client_name else "")
-        heading = label(title, "dialog-title", wrap=True)
+        heading = label("Administer a measure", "dialog-title", wrap=True)
+        self.client_label = label(f"for {client_name}" if client_name else "", "muted")
+        self.client_label.setObjectName("administerClient")
+        self.client_label.setVisible(bool(client_name))
 
         self.instrument_combo = QComboBox()
         self.instrument_combo.setObjectName("instrumentCombo")
@@ -109,6 +116,15 @@ class AdministerDialog(QDialog):
         self.date_edit.setDate(QDate(now.year, now.month, now.day))
         self.date_edit.setMinimumWidth(150)
 
+        self.course_combo = QComboBox()
+        self.course_combo.setObjectName("courseCombo")
+        self.course_combo.setAccessibleName("Course")
+        for course_id, course_title in courses:
+            self.course_combo.addItem(course_title, course_id)
+        self._course_chosen_by_hand = False
+        self.course_combo.activated.connect(self._course_picked)
+        self.date_edit.dateChanged.connect(lambda _d: self._default_course())
+
         choose = QHBoxLayout()
         choose.setSpacing(10)
         choose.addWidget(label("Instrument", "fieldname"))
@@ -116,6 +132,16 @@ class AdministerDialog(QDialog):
         choose.addSpacing(12)
         choose.addWidget(label("Date administered", "fieldname"))
         choose.addWidget(self.date_edit)
+        course_row = QHBoxLayout()
+        course_row.setSpacing(10)
+        course_row.addWidget(label("Course", "fieldname"))
+        course_row.addWidget(self.course_combo, 1)
+        self.no_course_label = label(
+            "This client has no course yet; the measure is kept without one.", "hint"
+        )
+        course_row.addWidget(self.no_course_label, 1)
+        self.course_combo.setVisible(bool(courses))
+        self.no_course_label.setVisible(not courses)
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("formStack")
@@ -149,7 +175,9 @@ class AdministerDialog(QDialog):
         lay.setContentsMargins(24, 20, 24, 18)
         lay.setSpacing(12)
         lay.addWidget(heading)
+        lay.addWidget(self.client_label)
         lay.addLayout(choose)
+        lay.addLayout(course_row)
         lay.addWidget(self.stack, 1)
         lay.addWidget(self.hint_label)
         lay.addWidget(self.error_label)
@@ -159,6 +187,7 @@ class AdministerDialog(QDialog):
         start = self.instrument_combo.findData(instrument_id) if instrument_id else 0
         self.instrument_combo.setCurrentIndex(max(start, 0))
         self._instrument_chosen()
+        self._default_course()
 
     # -- state ---------------------------------------------------------------------
 
@@ -184,6 +213,33 @@ class AdministerDialog(QDialog):
     def set_date(self, day: date) -> None:
         """Set the date administered."""
         self.date_edit.setDate(QDate(day.year, day.month, day.day))
+
+    @property
+    def course_id(self) -> str | None:
+        """The course chosen (None when the client has none)."""
+        data = self.course_combo.currentData()
+        return str(data) if data is not None else None
+
+    def set_course(self, course_id: str) -> None:
+        """Choose the course as a user would (it then stays when the date changes)."""
+        index = self.course_combo.findData(course_id)
+        if index < 0:
+            raise KeyError(course_id)
+        self.course_combo.setCurrentIndex(index)
+        self._course_picked(index)
+
+    def _course_picked(self, _index: int) -> None:
+        self._course_chosen_by_hand = True
+
+    def _default_course(self) -> None:
+        """The course whose days contain the date, unless the clinician chose one."""
+        day = self.date_edit.date().toPython()
+        if self._course_chosen_by_hand or not isinstance(day, date):
+            return
+        course_id = self._measures.course_for(self._client_id, day)
+        index = self.course_combo.findData(course_id) if course_id is not None else -1
+        if index >= 0:
+            self.course_combo.setCurrentIndex(index)
 
     def _instrument_chosen(self, _index: int = 0) -> None:
         spec = self.spec
@@ -233,6 +289,7 @@ class AdministerDialog(QDialog):
                 self._client_id,
                 form.spec,
                 form.answers(),
+                course_id=self.course_id,
                 administered_at=self._measures.instant_for(day),
             )
         except Exception as exc:

@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.clients import (
-    PRODUCT_LABELS,
-    Product,
     WeightUnit,
     no_known_allergies,
+    product_label,
     weight_text,
 )
 from kapnotes.domain.instruments import LoadedInstruments
@@ -41,14 +40,6 @@ from kapnotes.ui.widgets import Card, label
 def age_on(dob: date, today: date) -> int:
     """Whole years between `dob` and `today`."""
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-
-
-def product_label(value: str) -> str:
-    """The human label of a planned product code."""
-    try:
-        return PRODUCT_LABELS[Product(value)]
-    except ValueError:
-        return value
 
 
 def _weight(kg: float) -> str:
@@ -81,6 +72,7 @@ class ClientPage(QWidget):
     new_note_requested = Signal(str)  # course id
     note_requested = Signal(str)  # note id
     live_session_requested = Signal(str)  # note id of a draft dosing note
+    measures_changed = Signal(str)  # client id: a measure was given or a flag acknowledged
 
     DETAIL_FIELDS = (
         ("contact", "Contact"),
@@ -188,7 +180,8 @@ class ClientPage(QWidget):
         col.addWidget(self.details)
         col.addWidget(self.courses_card)
         self.measures_panel = MeasuresPanel()
-        self.measures_panel.measuresChanged.connect(lambda _id: self.risk_banner.refresh())
+        self.measures_panel.measuresChanged.connect(lambda _id: self._measures_changed())
+        self.risk_banner.acknowledged.connect(lambda _id: self._measures_changed())
         col.addWidget(self.measures_panel)
         col.addStretch(1)
 
@@ -251,7 +244,18 @@ class ClientPage(QWidget):
             instruments = self._measures.instruments()
             self.risk_banner.set_instruments(instruments.instruments)
             self.risk_banner.show_client(record.id)
-            self.measures_panel.show_client(store, instruments, record.id)
+            self.measures_panel.show_client(store, instruments, record.id, data.name)
+
+    def refresh_measures(self) -> None:
+        """Read the shown client's risk flags and measures again."""
+        self.risk_banner.refresh()
+        self.measures_panel.reload()
+
+    def _measures_changed(self) -> None:
+        """Given here (a measure, an acknowledgement): show it, then tell the other views."""
+        self.refresh_measures()
+        if self._client_id is not None:
+            self.measures_changed.emit(self._client_id)
 
     def clear(self) -> None:
         """Remove every client detail from the widgets."""
