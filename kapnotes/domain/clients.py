@@ -64,12 +64,15 @@ class Product(StrEnum):
     ESKETAMINE_INTRANASAL = "esketamine_intranasal"
 
 
+#: How every screen names a product: the same words as the bundled templates' product
+#: choices (a note keeps its template's words, so these follow the templates; a test
+#: holds the two together).
 PRODUCT_LABELS: dict[Product, str] = {
-    Product.KETAMINE_IM: "Racemic ketamine, intramuscular (IM)",
-    Product.KETAMINE_IV: "Racemic ketamine, intravenous (IV)",
-    Product.KETAMINE_SUBLINGUAL: "Racemic ketamine, sublingual lozenge/troche",
-    Product.KETAMINE_ORAL: "Racemic ketamine, oral",
-    Product.ESKETAMINE_INTRANASAL: "Esketamine (Spravato), intranasal",
+    Product.KETAMINE_IM: "Racemic ketamine IM",
+    Product.KETAMINE_IV: "Racemic ketamine IV",
+    Product.KETAMINE_SUBLINGUAL: "Racemic ketamine sublingual lozenge/troche",
+    Product.KETAMINE_ORAL: "Racemic ketamine oral",
+    Product.ESKETAMINE_INTRANASAL: "Esketamine intranasal",
 }
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCharts import QDateTimeAxis, QLineSeries
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
@@ -17,11 +17,13 @@ from kapnotes.domain.instruments import (
     load_instruments,
     parse_instrument,
 )
+from kapnotes.domain.templates import InstrumentField
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
 from kapnotes.ui import theme
+from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.measures import (
     AdministerDialog,
     AdministrationsModel,
@@ -538,8 +540,8 @@ def test_each_course_has_its_own_trend_over_its_own_days(
     panel.show_client(store, instruments, client_id, "Wren Fabricated")
     titles = [s.title_label.text() for s in panel.sections]
     assert titles == [
-        "Racemic ketamine, intramuscular (IM) · 1 Jun 2026 – ongoing",
-        "Racemic ketamine, intramuscular (IM) · 5 Jan 2026 – 9 Feb 2026",
+        "Racemic ketamine IM · 1 Jun 2026 – ongoing",
+        "Racemic ketamine IM · 5 Jan 2026 – 9 Feb 2026",
     ]
     assert all(s.title_label.isVisibleTo(panel) for s in panel.sections)
 
@@ -643,3 +645,24 @@ def test_the_administer_dialog_names_the_client_and_the_course(
     assert blocker.args[0].course_id == first
     assert [c.instrument_id for c in panel.cards] == ["phq9"]
     assert panel.sections[0].course is not None and panel.sections[0].course.id == first
+
+
+def test_a_note_names_its_measure_once_and_a_missing_one_in_plain_words(
+    qtbot: QtBot, phq9: InstrumentSpec
+) -> None:
+    field = InstrumentField(
+        type="instrument", id="phq9", label="PHQ-9", required_to_sign=True, instrument_id="phq9"
+    )
+    widget = InstrumentWidget(field, phq9)
+    qtbot.addWidget(widget)
+    widget.show()
+    shown = [lbl.text() for lbl in widget.findChildren(QLabel) if lbl.isVisible()]
+    assert sum("PHQ-9" in text for text in shown) == 1
+    assert widget.title.text().startswith("PHQ-9 · Patient Health Questionnaire-9")
+
+    ebi = InstrumentField(type="instrument", id="ebi", label="EBI", instrument_id="ebi")
+    missing = InstrumentWidget(ebi, None)
+    qtbot.addWidget(missing)
+    (text,) = [lbl.text() for lbl in missing.findChildren(QLabel, "instrumentMissing")]
+    assert text.startswith("The EBI form is not set up on this computer")
+    assert "'ebi'" not in text and "installed" not in text

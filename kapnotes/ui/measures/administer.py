@@ -43,6 +43,11 @@ Instruments = LoadedInstruments | Iterable[InstrumentSpec]
 PREFERRED_ORDER = ("phq9", "gad7", "pcl5")
 
 
+def unknown_name(instrument_id: str) -> str:
+    """A readable name for a measure whose form is not set up here (``ebi`` → ``EBI``)."""
+    return instrument_id.replace("_", " ").upper()
+
+
 def instrument_list(instruments: Instruments) -> list[InstrumentSpec]:
     """One spec per instrument id (its highest version): PHQ-9, GAD-7, PCL-5, then the rest."""
     specs = instruments.instruments if isinstance(instruments, LoadedInstruments) else instruments
@@ -102,7 +107,7 @@ class AdministerDialog(QDialog):
 
         self.instrument_combo = QComboBox()
         self.instrument_combo.setObjectName("instrumentCombo")
-        self.instrument_combo.setAccessibleName("Instrument")
+        self.instrument_combo.setAccessibleName("Measure")
         for spec in self.specs:
             self.instrument_combo.addItem(f"{spec.short_name} — {spec.title}", spec.id)
         now = today()
@@ -127,7 +132,7 @@ class AdministerDialog(QDialog):
 
         choose = QHBoxLayout()
         choose.setSpacing(10)
-        choose.addWidget(label("Instrument", "fieldname"))
+        choose.addWidget(label("Measure", "fieldname"))
         choose.addWidget(self.instrument_combo, 1)
         choose.addSpacing(12)
         choose.addWidget(label("Date administered", "fieldname"))
@@ -146,8 +151,8 @@ class AdministerDialog(QDialog):
         self.stack = QStackedWidget()
         self.stack.setObjectName("formStack")
         self.empty_label = label(
-            "No instruments are installed. A clinic can add its own from a file "
-            "(see the instruments README).",
+            "No measures are set up on this computer. Your clinic can add its own under "
+            "Settings → Templates and instruments.",
             "muted",
             wrap=True,
         )

@@ -279,12 +279,19 @@ class InstrumentForm(QWidget):
 
     ``scrollable=True`` puts the items in their own scroll area so the footer stays
     in view (for dialogs); leave it off when the form sits in a scrolling page.
+    ``show_title=False`` leaves the heading out where the surroundings already name
+    the instrument (a note's field label).
     """
 
     answersChanged = Signal(dict)
 
     def __init__(
-        self, spec: InstrumentSpec, parent: QWidget | None = None, *, scrollable: bool = False
+        self,
+        spec: InstrumentSpec,
+        parent: QWidget | None = None,
+        *,
+        scrollable: bool = False,
+        show_title: bool = True,
     ) -> None:
         super().__init__(parent)
         self.spec = spec
@@ -296,6 +303,7 @@ class InstrumentForm(QWidget):
 
         self.title_label = label(f"{spec.short_name} · {spec.title}", "heading", wrap=True)
         self.title_label.setObjectName("instrumentTitle")
+        self.title_label.setVisible(show_title)
         self.instructions_label = label(spec.instructions, "instructions", wrap=True)
         self.instructions_label.setObjectName("instrumentInstructions")
         self.stem_label = label(spec.stem or "", "subheading", wrap=True)

@@ -48,7 +48,12 @@ from kapnotes.store.measures import MeasureCourse, MeasureRecord, MeasureStore
 from kapnotes.ui import theme
 from kapnotes.ui.dates import show_date
 from kapnotes.ui.measures import style
-from kapnotes.ui.measures.administer import AdministerDialog, Instruments, instrument_list
+from kapnotes.ui.measures.administer import (
+    AdministerDialog,
+    Instruments,
+    instrument_list,
+    unknown_name,
+)
 from kapnotes.ui.measures.chart import TrendChart
 from kapnotes.ui.measures.form import missing_text
 from kapnotes.ui.measures.risk_banner import acknowledgement_text
@@ -242,7 +247,9 @@ class InstrumentCard(Card):
         self.course = course
         self.records = list(records)
 
-        title = f"{spec.short_name} · {spec.title}" if spec is not None else instrument_id
+        title = (
+            f"{spec.short_name} · {spec.title}" if spec is not None else unknown_name(instrument_id)
+        )
         head = QHBoxLayout()
         head.setSpacing(10)
         self.title_label = label(title, "heading", wrap=True)

@@ -206,7 +206,7 @@ class RiskFlagBanner(QFrame):
     def _instrument_name(self, instrument_id: str) -> str:
         if self._names is None:
             self.set_instruments(load_instruments().instruments)
-        return (self._names or {}).get(instrument_id, instrument_id)
+        return (self._names or {}).get(instrument_id, instrument_id.replace("_", " ").upper())
 
     @property
     def client_id(self) -> str | None:

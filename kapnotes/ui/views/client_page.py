@@ -303,8 +303,10 @@ class ClientPage(QWidget):
         return card
 
     def _note_row(self, grid: QGridLayout, row: int, note: NoteSummary) -> None:
-        kind = label(note.kind.capitalize(), "chip")
-        grid.addWidget(kind, row, 0, Qt.AlignmentFlag.AlignLeft)
+        if not note.title.casefold().startswith(note.kind.value.casefold()):
+            # the kind, unless the title already says it ("Preparation session")
+            kind = label(note.kind.capitalize(), "chip")
+            grid.addWidget(kind, row, 0, Qt.AlignmentFlag.AlignLeft)
         title = QPushButton(note.title)
         title.setObjectName(f"openNote_{note.id}")
         title.setProperty("role", "link")
