@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
+    QGridLayout,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -130,21 +130,20 @@ class AdministerDialog(QDialog):
         self.course_combo.activated.connect(self._course_picked)
         self.date_edit.dateChanged.connect(lambda _d: self._default_course())
 
-        choose = QHBoxLayout()
-        choose.setSpacing(10)
-        choose.addWidget(label("Measure", "fieldname"))
-        choose.addWidget(self.instrument_combo, 1)
-        choose.addSpacing(12)
-        choose.addWidget(label("Date administered", "fieldname"))
-        choose.addWidget(self.date_edit)
-        course_row = QHBoxLayout()
-        course_row.setSpacing(10)
-        course_row.addWidget(label("Course", "fieldname"))
-        course_row.addWidget(self.course_combo, 1)
+        choose = QGridLayout()
+        choose.setHorizontalSpacing(10)
+        choose.setVerticalSpacing(8)
+        choose.addWidget(label("Measure", "fieldname"), 0, 0)
+        choose.addWidget(self.instrument_combo, 0, 1)
+        choose.addWidget(label("Date administered", "fieldname"), 0, 2)
+        choose.addWidget(self.date_edit, 0, 3)
+        choose.addWidget(label("Course", "fieldname"), 1, 0)
+        choose.addWidget(self.course_combo, 1, 1, 1, 3)
         self.no_course_label = label(
             "This client has no course yet; the measure is kept without one.", "hint"
         )
-        course_row.addWidget(self.no_course_label, 1)
+        choose.addWidget(self.no_course_label, 1, 1, 1, 3)
+        choose.setColumnStretch(1, 1)
         self.course_combo.setVisible(bool(courses))
         self.no_course_label.setVisible(not courses)
 
@@ -182,7 +181,6 @@ class AdministerDialog(QDialog):
         lay.addWidget(heading)
         lay.addWidget(self.client_label)
         lay.addLayout(choose)
-        lay.addLayout(course_row)
         lay.addWidget(self.stack, 1)
         lay.addWidget(self.hint_label)
         lay.addWidget(self.error_label)
@@ -254,7 +252,7 @@ class AdministerDialog(QDialog):
             return
         form = self.forms.get(spec.id)
         if form is None:
-            form = InstrumentForm(spec, scrollable=True)
+            form = InstrumentForm(spec, scrollable=True, show_title=False)
             form.answersChanged.connect(lambda _answers: self._update_hint())
             self.forms[spec.id] = form
             self.stack.addWidget(form)
