@@ -6,6 +6,8 @@ message next to that field and an import can name the JSON path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -14,6 +16,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 MIN_WEIGHT_KG = 20.0
 MAX_WEIGHT_KG = 300.0
+
+
+class WeightUnit(StrEnum):
+    """The unit a weight is typed or shown in; the vault always stores kilograms."""
+
+    KG = "kg"
+    LB = "lb"
+
+
+KG_PER_LB = 0.45359237
+"""One international avoirdupois pound in kilograms (exact, by definition)."""
+
+
+def weight_in(kg: float, unit: WeightUnit) -> float:
+    """A weight in kilograms expressed in ``unit``, to 0.1 (``70`` kg is ``154.3`` lb)."""
+    return round(kg if unit is WeightUnit.KG else kg / KG_PER_LB, 1)
+
+
+def weight_text(kg: float, unit: WeightUnit = WeightUnit.KG) -> str:
+    """``"70 kg"`` or ``"154.3 lb"``: a weight shown in one unit, to 0.1."""
+    return f"{weight_in(kg, unit):g} {unit.value}"
+
+
+def weight_range_text(unit: WeightUnit = WeightUnit.KG) -> str:
+    """The plausible-weight rule as a message, in the unit the weight was typed in."""
+    low, high = weight_in(MIN_WEIGHT_KG, unit), weight_in(MAX_WEIGHT_KG, unit)
+    return f"Weight must be between {low:g} and {high:g} {unit.value}"
 
 
 class CourseStatus(StrEnum):
@@ -35,13 +64,24 @@ class Product(StrEnum):
     ESKETAMINE_INTRANASAL = "esketamine_intranasal"
 
 
+#: How every screen names a product: the same words as the bundled templates' product
+#: choices (a note keeps its template's words, so these follow the templates; a test
+#: holds the two together).
 PRODUCT_LABELS: dict[Product, str] = {
-    Product.KETAMINE_IM: "Racemic ketamine, intramuscular (IM)",
-    Product.KETAMINE_IV: "Racemic ketamine, intravenous (IV)",
-    Product.KETAMINE_SUBLINGUAL: "Racemic ketamine, sublingual lozenge/troche",
-    Product.KETAMINE_ORAL: "Racemic ketamine, oral",
-    Product.ESKETAMINE_INTRANASAL: "Esketamine (Spravato), intranasal",
+    Product.KETAMINE_IM: "Racemic ketamine IM",
+    Product.KETAMINE_IV: "Racemic ketamine IV",
+    Product.KETAMINE_SUBLINGUAL: "Racemic ketamine sublingual lozenge/troche",
+    Product.KETAMINE_ORAL: "Racemic ketamine oral",
+    Product.ESKETAMINE_INTRANASAL: "Esketamine intranasal",
 }
+
+
+def product_label(value: str) -> str:
+    """The label of a planned product code (the code itself when it is not one we know)."""
+    try:
+        return PRODUCT_LABELS[Product(value)]
+    except ValueError:
+        return value
 
 
 def _blank_to_none(value: object) -> object:
@@ -103,7 +143,7 @@ class ClientInput(BaseModel):
     @classmethod
     def _weight_range(cls, value: float | None) -> float | None:
         if value is not None and not (MIN_WEIGHT_KG <= value <= MAX_WEIGHT_KG):
-            raise ValueError(f"Weight must be between {MIN_WEIGHT_KG:g} and {MAX_WEIGHT_KG:g} kg")
+            raise ValueError(weight_range_text())
         return value
 
 
@@ -117,6 +157,44 @@ class CourseInput(BaseModel):
     planned_product: Product
     planned_route_detail: str | None = Field(default=None, max_length=200)
     status: CourseStatus = CourseStatus.PLANNED
+
+
+@dataclass(frozen=True)
+class CourseSpan:
+    """The days a course covers: ``start`` to ``end`` inclusive (``end`` None: still open)."""
+
+    id: str
+    start: date
+    end: date | None
+
+    def contains(self, day: date) -> bool:
+        """Whether ``day`` falls within the course."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+CLOSED_STATUSES = frozenset({CourseStatus.COMPLETED, CourseStatus.DISCONTINUED})
+
+
+def course_span(course_id: str, start: date, status: str, last_session: date | None) -> CourseSpan:
+    """A course's span: a completed or discontinued course ends on its last session's day
+    (its start day when it has none); a planned or active one is open."""
+    closed = status in CLOSED_STATUSES
+    end = max(start, last_session or start) if closed else None
+    return CourseSpan(course_id, start, end)
+
+
+def course_for_day(spans: Sequence[CourseSpan], day: date) -> str | None:
+    """The course a measure given on ``day`` belongs to.
+
+    The latest-starting course whose span contains the day; else the client's
+    latest course (a baseline given before the course started belongs to the
+    course about to start); None when the client has no course.
+    """
+    if not spans:
+        return None
+    containing = [s for s in spans if s.contains(day)]
+    chosen = max(containing or spans, key=lambda s: (s.start, s.id))
+    return chosen.id
 
 
 #: The client fields a note template may read, as ``$client.<name>``, in the order

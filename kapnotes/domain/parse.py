@@ -1,7 +1,9 @@
 """Typed input in one place: what a clinician typed, turned into the value a field stores.
 
 One parser per field type — number, integer, time, date, scale, choice — used by
-the editor's fields and log tables, the live session view and import alike.
+the editor's fields and log tables, the live session view and import alike; and
+the client form's two typed values, a weight in kg or lb (:func:`parse_weight`) and
+a date in the order the user's locale writes it (:func:`parse_day`).
 Blank text is ``None`` (nothing entered). Text that does not parse raises
 :class:`InputError` naming the field; it is never stored as the value.
 Range and plausibility stay with the field's own ``check_value`` (a parsed 400
@@ -11,9 +13,12 @@ mmHg is a number, and the field says it is out of range).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, time
+from enum import StrEnum
 from typing import Any
 
+from kapnotes.domain.clients import KG_PER_LB, WeightUnit
 from kapnotes.domain.templates.model import (
     AnyField,
     ColumnField,
@@ -112,6 +117,150 @@ def parse_date_text(value: object, label: str = "Date") -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(label, f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+class DateOrder(StrEnum):
+    """The order a locale writes day, month and year in (``dmy``: 14/03/1985)."""
+
+    DMY = "dmy"
+    MDY = "mdy"
+    YMD = "ymd"
+
+
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_DATE_CHARACTERS = re.compile(r"^[0-9A-Za-z\s/.,\-]+$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def date_pattern(order: DateOrder, separator: str = "/") -> str:
+    """How to type a date in this order: ``"MM/DD/YYYY"``, ``"DD.MM.YYYY"``, ``"YYYY-MM-DD"``."""
+    parts = {"d": "DD", "m": "MM", "y": "YYYY"}
+    return separator.join(parts[letter] for letter in order.value)
+
+
+def _month_named(word: str) -> int | None:
+    folded = word.casefold()
+    if len(folded) < 3:
+        return None
+    matches = [n for n, name in enumerate(_MONTHS, start=1) if name.startswith(folded)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def parse_day(
+    value: object, order: DateOrder = DateOrder.YMD, label: str = "Date", separator: str = "/"
+) -> date | None:
+    """A calendar date typed in the user's order (``order``), or as ISO ``YYYY-MM-DD``.
+
+    ``"3/14/1985"`` (MDY), ``"14.03.1985"`` (DMY) and ``"1985-03-14"`` (always) are
+    14 March 1985; an English month name may stand for the month (``"14 Mar 1985"``,
+    ``"March 14, 1985"``). The year takes four digits (``"85"`` could be 1885 or
+    1985). Blank is None; anything else raises :class:`InputError` saying how to type
+    it (``separator`` only shapes that hint).
+    """
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    how = f"type it as {date_pattern(order, separator)}"
+    if not _DATE_CHARACTERS.match(text):
+        raise InputError(label, f"'{text}' is not a date; {how}")
+    iso = _ISO_DAY.match(text)
+    tokens = list(iso.groups()) if iso else re.findall(r"\d+|[A-Za-z]+", text)
+    if len(tokens) != 3:
+        raise InputError(label, f"'{text}' is not a date; {how}")
+    words = [t for t in tokens if not t.isdigit()]
+    numbers = [t for t in tokens if t.isdigit()]
+    if len(words) > 1:
+        raise InputError(label, f"'{text}' is not a date; {how}")
+    if words:
+        month = _month_named(words[0])
+        if month is None:
+            raise InputError(label, f"'{words[0]}' in '{text}' is not a month")
+        four = [len(t) == 4 for t in numbers]
+        if four.count(True) != 1:
+            raise InputError(label, f"'{text}': type the year with four digits (e.g. 1985)")
+        year, day = int(numbers[four.index(True)]), int(numbers[four.index(False)])
+    else:
+        if iso is not None or len(tokens[0]) == 4:
+            year_text, month_text, day_text = tokens
+        else:
+            by_letter = dict(zip(order.value, tokens, strict=True))
+            year_text, month_text, day_text = by_letter["y"], by_letter["m"], by_letter["d"]
+        if len(year_text) != 4:
+            raise InputError(label, f"'{text}': type the year with four digits (e.g. 1985)")
+        year, month, day = int(year_text), int(month_text), int(day_text)
+    if not 1 <= month <= 12:
+        raise InputError(label, f"'{text}' is not a date: there is no month {month}; {how}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InputError(
+            label, f"'{text}' is not a date: {_MONTHS[month - 1].title()} has no day {day}"
+        ) from None
+
+
+_WEIGHT = re.compile(
+    r"^(?P<number>\d+(?:[.,]\d*)?|[.,]\d+)\s*"
+    r"(?P<unit>kg|kgs|kilo|kilos|kilogram|kilograms|lb|lbs|pound|pounds|#)?\.?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A parsed weight: ``kg`` to store, and the number and unit as typed."""
+
+    kg: float
+    entered: float
+    unit: WeightUnit
+
+
+def parse_weight(
+    value: object, unit: WeightUnit = WeightUnit.KG, label: str = "Weight"
+) -> Weight | None:
+    """``"70"``, ``"70 kg"``, ``"154 lb"``, ``"154lbs"``, ``"61,5"`` as a :class:`Weight`.
+
+    A unit typed after the number wins over ``unit`` (the unit chosen beside the
+    field). Pounds become kilograms rounded to 0.1 kg; kilograms are kept as typed.
+    Blank is None; other text raises :class:`InputError`. The plausible range is the
+    client rules' (:func:`kapnotes.domain.clients.weight_range_text`), not checked here.
+    """
+    if isinstance(value, bool):
+        raise InputError(label, "must be a number")
+    if isinstance(value, int | float):
+        number = float(value)
+        typed: str | None = None
+    else:
+        text = _text(value)
+        if text is None:
+            return None
+        match = _WEIGHT.match(text)
+        if match is None:
+            raise InputError(
+                label, f"'{text}' is not a weight; type a number, e.g. 70 kg or 154 lb"
+            )
+        number = float(match.group("number").replace(",", "."))
+        typed = match.group("unit")
+    if typed:
+        unit = WeightUnit.KG if typed.casefold().startswith("k") else WeightUnit.LB
+    if number <= 0:
+        raise InputError(label, "must be more than 0")
+    kg = number if unit is WeightUnit.KG else round(number * KG_PER_LB, 1)
+    return Weight(kg=kg, entered=number, unit=unit)
 
 
 def parse_scale(value: object, field: ScaleField) -> int | None:

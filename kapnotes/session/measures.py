@@ -1,7 +1,7 @@
 """Measures given inside a note: kept in step with the note's instrument answers.
 
 The rule: an answered instrument field is a scored measure result of the note's
-client, dated on the note's session day (local noon in the note's zone, see
+client and course, dated on the note's session day (local noon in the note's zone, see
 :func:`~kapnotes.domain.timeline.day_instant`); a cleared or hidden field
 removes its result (and its risk flag); a result that already matches is left
 alone. :func:`sync_note_measures` applies it inside the caller's transaction
@@ -59,7 +59,12 @@ def sync_note_measures(
             continue
         try:
             measures.save(
-                note.client_id, instrument, answers, note_id=note.id, administered_at=when
+                note.client_id,
+                instrument,
+                answers,
+                note_id=note.id,
+                course_id=note.course_id,
+                administered_at=when,
             )
         except AnswerError:
             log.warning("instrument answers of a note did not fit the instrument; not scored")

@@ -9,23 +9,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.timeline import local_day, system_zone_name, zone_named
 from kapnotes.store.audit import record
-from kapnotes.store.models import Client, Clinician, Course, Note
+from kapnotes.store.models import Client, Clinician, Course, MeasureResult, Note, utcnow
 from kapnotes.store.vault import OpenVault
 
 
 @dataclass(frozen=True)
 class ClientSummary:
-    """One row of the client list."""
+    """One row of the client list, with what needs attention.
+
+    ``open_flags``: measure results whose risk flags no clinician has acknowledged;
+    ``drafts``: notes not yet signed; ``sessions_today``: notes dated today (the
+    clinic's day).
+    """
 
     id: str
     name: str
     preferred_name: str | None
     date_of_birth: date | None
+    open_flags: int = 0
+    drafts: int = 0
+    sessions_today: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,11 +91,40 @@ def client_input(client: Client) -> ClientInput:
     )
 
 
+def _open_flags() -> Select[str, int]:
+    """Per client: results with flags that no clinician has acknowledged."""
+    return (
+        select(MeasureResult.client_id, func.count().label("n"))
+        .where(
+            MeasureResult.acknowledged_at.is_(None),
+            func.json_array_length(MeasureResult.flags) > 0,
+        )
+        .group_by(MeasureResult.client_id)
+    )
+
+
+def _notes_where(*conditions: ColumnElement[bool]) -> Select[str, int]:
+    """Per client: notes that meet the conditions."""
+    return (
+        select(Course.client_id, func.count(Note.id).label("n"))
+        .join(Note, Note.course_id == Course.id)
+        .where(*conditions)
+        .group_by(Course.client_id)
+    )
+
+
 class ClientStore:
     """Reads and writes clients and courses in an open vault."""
 
-    def __init__(self, vault: OpenVault) -> None:
+    def __init__(self, vault: OpenVault, zone_name: str | None = None) -> None:
+        """``zone_name``: the clinic's time zone (IANA), whose calendar day is "today";
+        default this computer's."""
         self._vault = vault
+        self.zone_name = zone_named(zone_name or system_zone_name()).key
+
+    def today(self) -> date:
+        """The clinic's calendar day now."""
+        return local_day(utcnow(), self.zone_name)
 
     @property
     def actor_id(self) -> str:
@@ -101,9 +139,34 @@ class ClientStore:
                 return ""
             return f"{clinician.name}, {clinician.credential}".strip(", ")
 
-    def search(self, text: str = "", limit: int = 500) -> list[ClientSummary]:
-        """Clients whose name or preferred name contains every word typed, by name."""
-        stmt = select(Client).order_by(func.lower(Client.name)).limit(limit)
+    def search(
+        self, text: str = "", limit: int = 500, *, today: date | None = None
+    ) -> list[ClientSummary]:
+        """Clients whose name or preferred name contains every word typed, by name.
+
+        Each row counts the client's open risk flags, draft notes and notes dated
+        ``today`` (default: the clinic's day now), all in one query for the list.
+        """
+        day = today or self.today()
+        flags = _open_flags().subquery()
+        drafts = _notes_where(Note.status == NoteStatus.DRAFT.value).subquery()
+        dated = _notes_where(Note.session_date == day).subquery()
+        stmt = (
+            select(
+                Client.id,
+                Client.name,
+                Client.preferred_name,
+                Client.date_of_birth,
+                func.coalesce(flags.c.n, 0),
+                func.coalesce(drafts.c.n, 0),
+                func.coalesce(dated.c.n, 0),
+            )
+            .outerjoin(flags, flags.c.client_id == Client.id)
+            .outerjoin(drafts, drafts.c.client_id == Client.id)
+            .outerjoin(dated, dated.c.client_id == Client.id)
+            .order_by(func.lower(Client.name))
+            .limit(limit)
+        )
         for word in text.split():
             pattern = f"%{_escape_like(word.lower())}%"
             stmt = stmt.where(
@@ -113,10 +176,7 @@ class ClientStore:
                 )
             )
         with self._vault.session() as session:
-            return [
-                ClientSummary(c.id, c.name, c.preferred_name, c.date_of_birth)
-                for c in session.scalars(stmt)
-            ]
+            return [ClientSummary(*row) for row in session.execute(stmt)]
 
     def count(self) -> int:
         """How many clients the vault holds."""

@@ -47,6 +47,7 @@ from kapnotes.domain.files import atomic_write
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.timeline import zone_named
 from kapnotes.store.audit import GENESIS, event_hash, record
+from kapnotes.store.measures import place_in_courses
 from kapnotes.store.models import (
     Addendum,
     AuditEvent,
@@ -220,6 +221,12 @@ class MeasureEntry(_Record):
     id: Id
     client_id: Id
     note_id: Id | None
+    # The course it belongs to; absent in files written before measures had courses
+    # (import then places it as migration 0004 does).
+    course_id: Id | None = Field(
+        default=None,
+        description="the client's course it belongs to (a note's measure: the note's course)",
+    )
     instrument_id: str = Field(min_length=1, max_length=100)
     instrument_version: int = Field(ge=1)
     answers: JsonObject
@@ -422,14 +429,22 @@ def check_references(doc: InterchangeDocument) -> list[str]:
             addendum_ids.add(add.id)
             need(clinicians, add.author_id, f"{here}.addenda[{j}].author_id", "clinician")
     note_client = {n.id: course_client.get(n.course_id) for n in doc.notes}
+    note_course = {n.id: n.course_id for n in doc.notes}
     for i, m in enumerate(doc.measures):
         here = f"$.measures[{i}]"
         need(clients, m.client_id, f"{here}.client_id", "client")
         need(notes, m.note_id, f"{here}.note_id", "note")
+        need(courses, m.course_id, f"{here}.course_id", "course")
         need(clinicians, m.acknowledged_by_id, f"{here}.acknowledged_by_id", "clinician")
         owner = note_client.get(m.note_id) if m.note_id is not None else None
         if owner in clients and owner != m.client_id:
             problems.append(f"{here}.note_id: that note belongs to another client's course")
+        course_owner = course_client.get(m.course_id) if m.course_id is not None else None
+        if course_owner in clients and course_owner != m.client_id:
+            problems.append(f"{here}.course_id: that course is another client's")
+        in_note = note_course.get(m.note_id) if m.note_id is not None else None
+        if m.course_id is not None and in_note is not None and in_note != m.course_id:
+            problems.append(f"{here}.course_id: a measure given in a note is in the note's course")
     problems += _check_chain(doc.audit)
     return problems
 
@@ -566,6 +581,7 @@ def _export(session: Session) -> dict[str, Any]:
                 "id": m.id,
                 "client_id": m.client_id,
                 "note_id": m.note_id,
+                "course_id": m.course_id,
                 "instrument_id": m.instrument_id,
                 "instrument_version": m.instrument_version,
                 "answers": m.answers,
@@ -842,6 +858,7 @@ def import_document(
         _import_notes(session, doc.notes)
         session.add_all(MeasureResult(**m.model_dump()) for m in doc.measures)
         session.flush()
+        place_in_courses(session, [m.id for m in doc.measures if m.course_id is None])
         first_seq, last_seq = _import_audit(session, doc.audit)
         source_head = doc.audit[-1].hash if doc.audit else GENESIS
         summary = ImportSummary(

@@ -188,6 +188,12 @@ class MeasureResult(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
     note_id: Mapped[str | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
+    # The course it belongs to (a note's measure: the note's course); NULL only for a
+    # client without a course. No ON DELETE: a course that has measures cannot be
+    # removed on its own (removing the client removes both). Migration 0004 adds the
+    # column in place, and SQLite keeps a column's REFERENCES inline, where
+    # SQLAlchemy's reflection reads no ON DELETE option.
+    course_id: Mapped[str | None] = mapped_column(ForeignKey("course.id"), index=True)
     instrument_id: Mapped[str] = mapped_column(String(100))
     instrument_version: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)

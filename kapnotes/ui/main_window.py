@@ -35,6 +35,7 @@ from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
 from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
+from kapnotes.ui.measures import NoteFlagWatcher
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view import SessionConfig, SessionWindow
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
@@ -434,6 +435,13 @@ class MainWindow(QMainWindow):
             # Closed (or locked) note windows are deleted, not kept hidden with the note inside.
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             window.editor.measures_changed.connect(lambda _n: self._refresh_shown_client())
+            NoteFlagWatcher(  # the note's flags say at once when they are acknowledged
+                window,
+                note_id,
+                lambda: self.session.measures,
+                self.session.measures_changed,
+                window.editor.measures_changed,
+            )
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
             window.lock_requested.connect(self.lock)

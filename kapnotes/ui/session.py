@@ -25,6 +25,9 @@ class VaultSession(QObject):
 
     unlocked = Signal()
     locked = Signal()
+    # A client's measures changed (given, re-scored or a flag acknowledged) in one view;
+    # every other view of that client (page, list, open note windows) reads them again.
+    measures_changed = Signal(str)
 
     def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,9 +63,10 @@ class VaultSession(QObject):
         if self._open is not None:
             self._close()
         self._open = open_vault
-        self._clients = ClientStore(open_vault)
+        zone = self.catalog.clinic_settings()[0].zone_name()
+        self._clients = ClientStore(open_vault, zone)
         self._notes = NoteStore(open_vault)
-        self._measures = MeasureStore(open_vault, self.catalog.clinic_settings()[0].zone_name())
+        self._measures = MeasureStore(open_vault, zone)
         log.info("vault unlocked")
         self.unlocked.emit()
 

@@ -7,19 +7,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
+    QCalendarWidget,
     QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from kapnotes.domain.parse import date_pattern, parse_day
+from kapnotes.ui import theme
+from kapnotes.ui.dates import date_order, date_separator, qdate, typed_text
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -77,78 +81,139 @@ class ErrorLabel(QLabel):
         self.setVisible(bool(message))
 
 
-class OptionalDateEdit(QWidget):
-    """A date edit that may be empty: "Not recorded" with a button, or a date and a clear."""
+class DateInput(QWidget):
+    """A date typed in the locale's order (``3/14/1985``) or picked from a calendar.
 
-    changed = Signal()
+    Empty until the user gives one: nothing is prefilled. The widget only holds the
+    text; what it means is read by :func:`kapnotes.domain.parse.parse_day` (see
+    :meth:`day`), so a form can say what is wrong with it.
+    """
 
-    def __init__(self, parent: QWidget | None = None, default_years_ago: int = 40) -> None:
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, latest: date | None = None) -> None:
         super().__init__(parent)
-        self._default_years_ago = default_years_ago
-        self._stack = QStackedWidget(self)
+        self._latest = latest
+        self.order = date_order()
+        self.separator = date_separator()
+        self.pattern = date_pattern(self.order, self.separator)
+        self.edit = QLineEdit()
+        self.edit.setObjectName("dateText")
+        self.edit.setPlaceholderText(self.pattern)
+        self.edit.setMaxLength(40)
+        self.edit.setMinimumWidth(150)
+        self.edit.textEdited.connect(lambda _t: self.edited.emit())
+        self.edit.editingFinished.connect(self._tidy)
+        self.calendar_button = QToolButton()
+        self.calendar_button.setObjectName("calendarButton")
+        self.calendar_button.setIcon(theme.icon("course"))
+        self.calendar_button.setProperty("role", "small")
+        self.calendar_button.setToolTip("Pick the date from a calendar")
+        self.calendar_button.setAccessibleName("Pick the date from a calendar")
+        self.calendar_button.clicked.connect(self.open_calendar)
+        self.calendar: QCalendarWidget | None = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self._stack)
+        lay.setSpacing(6)
+        lay.addWidget(self.edit, 1)
+        lay.addWidget(self.calendar_button)
+        self.setFocusProxy(self.edit)
 
-        empty = QWidget()
-        empty_lay = QHBoxLayout(empty)
-        empty_lay.setContentsMargins(0, 0, 0, 0)
-        self.set_button = QPushButton("Set date…")
-        self.set_button.setObjectName("setDateButton")
-        self.set_button.clicked.connect(self._start_editing)
-        empty_lay.addWidget(label("Not recorded", "muted"))
-        empty_lay.addWidget(self.set_button)
-        empty_lay.addStretch(1)
+    def text(self) -> str:
+        """What is typed."""
+        return self.edit.text()
 
-        filled = QWidget()
-        filled_lay = QHBoxLayout(filled)
-        filled_lay.setContentsMargins(0, 0, 0, 0)
-        self.date_edit = QDateEdit()
-        self.date_edit.setObjectName("dateEdit")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setMinimumDate(QDate(1900, 1, 1))
-        self.date_edit.setMaximumDate(QDate(2100, 12, 31))
-        self.date_edit.setMinimumWidth(150)
-        self.date_edit.dateChanged.connect(lambda _d: self.changed.emit())
-        self.clear_button = QToolButton()
-        self.clear_button.setObjectName("clearDateButton")
-        self.clear_button.setText("Clear")
-        self.clear_button.setProperty("role", "small")
-        self.clear_button.setToolTip("Leave the date of birth empty")
-        self.clear_button.clicked.connect(lambda: self.set_value(None))
-        filled_lay.addWidget(self.date_edit)
-        filled_lay.addWidget(self.clear_button)
-        filled_lay.addStretch(1)
-
-        self._stack.addWidget(empty)
-        self._stack.addWidget(filled)
-        self._stack.setCurrentIndex(0)
-
-    def _start_editing(self) -> None:
-        today = date.today()
-        self.set_value(today.replace(year=today.year - self._default_years_ago, month=1, day=1))
-        self.date_edit.setFocus()
-
-    def value(self) -> date | None:
-        """The date entered, or None when empty."""
-        if self._stack.currentIndex() == 0:
-            return None
-        value = self.date_edit.date().toPython()
-        return value if isinstance(value, date) else None
+    def day(self, label: str = "Date") -> date | None:
+        """The date typed, None when empty; raises InputError naming ``label``."""
+        return parse_day(self.edit.text(), self.order, label, self.separator)
 
     def set_value(self, value: date | None) -> None:
-        """Show `value`, or the empty state for None."""
-        if value is None:
-            self._stack.setCurrentIndex(0)
-        else:
-            self.date_edit.setDate(QDate(value.year, value.month, value.day))
-            self._stack.setCurrentIndex(1)
-        self.changed.emit()
+        """Show ``value`` as the locale types it (empty for None)."""
+        self.edit.setText(typed_text(value))
+        self.edited.emit()
 
     def set_invalid(self, invalid: bool) -> None:
-        """Mark the date edit red."""
-        set_invalid(self.date_edit, invalid)
+        """Mark the text red."""
+        set_invalid(self.edit, invalid)
+
+    def _tidy(self) -> None:
+        """A date typed another way (``14 Mar 1985``) is rewritten the locale's way."""
+        try:
+            day = self.day()
+        except ValueError:
+            return
+        if day is not None and typed_text(day) != self.edit.text():
+            self.edit.setText(typed_text(day))
+
+    def open_calendar(self) -> QCalendarWidget:
+        """Show a calendar under the field; a click fills the date in."""
+        if self.calendar is None:
+            self.calendar = QCalendarWidget(self)
+            self.calendar.setObjectName("datePopup")
+            self.calendar.setWindowFlag(Qt.WindowType.Popup, True)
+            self.calendar.setGridVisible(False)
+            self.calendar.clicked.connect(self._picked)
+            self.calendar.activated.connect(self._picked)
+        if self._latest is not None:
+            self.calendar.setMaximumDate(qdate(self._latest))
+        try:
+            current = self.day()
+        except ValueError:
+            current = None
+        shown = current or self._latest or date.today()
+        self.calendar.setSelectedDate(qdate(shown))
+        self.calendar.setCurrentPage(shown.year, shown.month)
+        self.calendar.adjustSize()
+        self.calendar.move(self.mapToGlobal(QPoint(0, self.height() + 2)))
+        self.calendar.show()
+        self.calendar.setFocus()
+        return self.calendar
+
+    def _picked(self, picked: QDate) -> None:
+        value = picked.toPython()
+        if self.calendar is not None:
+            self.calendar.hide()
+        if isinstance(value, date):
+            self.set_value(value)
+        self.edit.setFocus()
+
+
+class RevealButton(QToolButton):
+    """An eye button beside secret fields: shows or hides what was typed in them.
+
+    Checked means shown. ``hide_text()`` puts the fields back to hidden (call it
+    whenever the screen is reset, e.g. on locking).
+    """
+
+    def __init__(self, *edits: QLineEdit, what: str = "passphrase") -> None:
+        super().__init__()
+        self._edits = edits
+        self._what = what
+        self.setObjectName("revealButton")
+        self.setProperty("role", "small")
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.toggled.connect(self._apply)
+        self._apply(False)
+
+    def _apply(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        for edit in self._edits:
+            edit.setEchoMode(mode)
+        text = f"{'Hide' if shown else 'Show'} {self._what}"
+        self.setIcon(theme.icon("eye-off" if shown else "eye"))
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+
+    def set_what(self, what: str, *, shown: bool = False) -> None:
+        """Name what the fields hold (``"recovery key"``) and show or hide it."""
+        self._what = what
+        self.setChecked(shown)
+        self._apply(shown)
+
+    def hide_text(self) -> None:
+        """Hide the fields' text again."""
+        self.set_what(self._what, shown=False)
 
 
 def enter_presses(dialog: QDialog, primary: QPushButton) -> None:

@@ -13,8 +13,12 @@ from pydantic import ValidationError
 from kapnotes.domain.clients import (
     TEMPLATE_CLIENT_FIELDS,
     ClientInput,
+    WeightUnit,
+    course_for_day,
+    course_span,
     field_errors,
     template_client_values,
+    weight_range_text,
 )
 
 TODAY = date(2026, 11, 25)
@@ -86,3 +90,26 @@ def test_templates_are_given_exactly_the_client_fields_they_may_read() -> None:
         "id": "c-1",
     }
     assert template_client_values("c-2", ClientInput(name="Sam"))["weight_kg"] is None
+
+
+def test_a_weight_out_of_range_is_named_in_the_unit_it_was_typed_in() -> None:
+    assert _errors(name="A", weight_kg=12)["weight_kg"] == "Weight must be between 20 and 300 kg"
+    assert weight_range_text(WeightUnit.LB) == "Weight must be between 44.1 and 661.4 lb"
+
+
+def test_a_measure_belongs_to_the_course_whose_days_contain_it_else_the_latest() -> None:
+    first = course_span("first", date(2026, 1, 5), "completed", date(2026, 3, 1))
+    second = course_span("second", date(2026, 6, 1), "active", date(2026, 7, 1))
+    assert first.end == date(2026, 3, 1)
+    assert second.end is None  # an active course is open
+    spans = [first, second]
+    assert course_for_day(spans, date(2026, 2, 10)) == "first"
+    assert course_for_day(spans, date(2026, 3, 1)) == "first"  # its last session's day
+    assert course_for_day(spans, date(2026, 9, 1)) == "second"
+    # between courses, and before the first: the client's latest course
+    assert course_for_day(spans, date(2026, 4, 20)) == "second"
+    assert course_for_day(spans, date(2025, 12, 1)) == "second"
+    assert course_for_day([], date(2026, 1, 1)) is None
+    # overlapping courses: the one started later
+    again = course_span("again", date(2026, 2, 1), "planned", None)
+    assert course_for_day([first, again], date(2026, 2, 10)) == "again"

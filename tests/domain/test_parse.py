@@ -8,12 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kapnotes.domain.clients import WeightUnit, weight_text
 from kapnotes.domain.parse import (
+    DateOrder,
     InputError,
     parse_clock_time,
+    parse_day,
     parse_integer,
     parse_number,
     parse_value,
+    parse_weight,
 )
 from kapnotes.domain.templates.model import (
     DateField,
@@ -102,3 +106,90 @@ def test_any_text_is_a_number_or_refused(text: str) -> None:
     except InputError:
         return
     assert value is None or isinstance(value, int | float)
+
+
+# -- the client form's typed values: dates in the locale's order, weights in kg or lb ----
+
+
+@pytest.mark.parametrize(
+    ("text", "order"),
+    [
+        ("3/14/1985", DateOrder.MDY),
+        ("14/03/1985", DateOrder.DMY),
+        ("14.3.1985", DateOrder.DMY),
+        ("1985-03-14", DateOrder.DMY),  # ISO is read whatever the locale
+        ("1985/3/14", DateOrder.MDY),  # a four-digit first number is a year
+        ("14 Mar 1985", DateOrder.MDY),
+        ("March 14, 1985", DateOrder.DMY),
+    ],
+)
+def test_a_date_is_read_in_the_locales_order_or_with_a_month_name(
+    text: str, order: DateOrder
+) -> None:
+    assert parse_day(text, order) == date(1985, 3, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("3/14/85", "type the year with four digits"),
+        ("2/30/1985", "February has no day 30"),
+        ("14/3/1985", "there is no month 14; type it as MM/DD/YYYY"),
+        ("soon", "is not a date; type it as MM/DD/YYYY"),
+        ("14 Smarch 1985", "'Smarch' in '14 Smarch 1985' is not a month"),
+        ("1985-03", "is not a date"),
+    ],
+)
+def test_a_date_that_cannot_be_read_says_how_to_type_it(text: str, problem: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_day(text, DateOrder.MDY, "Date of birth")
+    assert caught.value.label == "Date of birth"
+    assert problem in caught.value.problem
+    assert parse_day("  ", DateOrder.MDY) is None
+
+
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    st.sampled_from(list(DateOrder)),
+    st.sampled_from(["/", ".", "-", " "]),
+)
+def test_every_date_written_in_an_order_reads_back(day: date, order: DateOrder, sep: str) -> None:
+    parts = {"d": str(day.day), "m": str(day.month), "y": f"{day.year:04d}"}
+    text = sep.join(parts[letter] for letter in order.value)
+    assert parse_day(text, order) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "kg", "entered_unit"),
+    [
+        ("70", WeightUnit.KG, 70, WeightUnit.KG),
+        ("70 kg", WeightUnit.LB, 70, WeightUnit.KG),  # a typed unit wins over the selector
+        ("154 lb", WeightUnit.KG, 69.9, WeightUnit.LB),
+        ("154lbs", WeightUnit.KG, 69.9, WeightUnit.LB),
+        ("154", WeightUnit.LB, 69.9, WeightUnit.LB),
+        ("61,5", WeightUnit.KG, 61.5, WeightUnit.KG),
+    ],
+)
+def test_a_weight_is_typed_in_kg_or_lb_and_kept_in_kg(
+    text: str, unit: WeightUnit, kg: float, entered_unit: WeightUnit
+) -> None:
+    weight = parse_weight(text, unit)
+    assert weight is not None
+    assert weight.kg == kg
+    assert weight.unit is entered_unit
+
+
+@pytest.mark.parametrize("text", ["heavy", "70 stone", "-70", "0", "7 0"])
+def test_a_weight_that_is_not_one_is_refused(text: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_weight(text)
+    assert caught.value.label == "Weight"
+    assert parse_weight("") is None
+
+
+@given(st.floats(min_value=20, max_value=300, allow_nan=False))
+def test_a_weight_shown_in_lb_and_typed_back_is_the_same_to_a_tenth_of_a_kg(kg: float) -> None:
+    kg = round(kg, 1)
+    again = parse_weight(weight_text(kg, WeightUnit.LB))
+    assert again is not None
+    assert abs(again.kg - kg) <= 0.1

@@ -496,7 +496,7 @@ def test_full_im_session_by_keyboard(
     observe(s, "Settling in, intention: gentleness toward self", 8)
 
     clock.at(10, 0)
-    log_dose(s, "Racemic ketamine, intram", "0.75", "mg/kg", "FICT-IM-0426")
+    log_dose(s, "Racemic ketamine IM", "0.75", "mg/kg", "FICT-IM-0426")
     clock.at(10, 0, 30)
     qtbot.waitUntil(lambda: s.view.clock_label.text() == "T+00:30", timeout=3000)
     assert "60 mg" in s.view.given_label.text()

@@ -140,6 +140,7 @@ def populate(vault: OpenVault) -> dict[str, str]:
             MeasureResult(
                 client_id=juniper,
                 note_id=draft.id,
+                course_id=course,
                 instrument_id="phq9",
                 instrument_version=1,
                 answers={"1": 2, "9": 1},
@@ -181,6 +182,27 @@ def test_export_import_export_is_lossless(
     }
     own = [ev["action"] for ev in second["audit"] if ev["actor_id"] == target.clinician_id]
     assert own == ["vault.create", "vault.import"]
+
+
+def test_a_file_from_before_measures_had_courses_imports_them_into_their_course(
+    open_vault: OpenVault, target: OpenVault
+) -> None:
+    ids = populate(open_vault)
+    doc = export_vault(open_vault)
+    assert doc["measures"][0]["course_id"] == ids["course"]
+    old = json.loads(json.dumps(doc))
+    for measure in old["measures"]:
+        del measure["course_id"]  # as version 1 files were written before
+    import_document(target, interchange.parse_document(_raw(old), "old.json"), source="old.json")
+    assert [m["course_id"] for m in export_vault(target)["measures"]] == [ids["course"]]
+
+
+def test_a_measure_in_another_clients_course_is_refused(good: dict[str, Any]) -> None:
+    other_client = next(c["id"] for c in good["clients"] if c["name"] == "Marlow Sample")
+    doc = _set(good, ("measures", 0, "client_id"), other_client)
+    doc = _set(doc, ("measures", 0, "note_id"), None)
+    with pytest.raises(InterchangeError, match=r"\$\.measures\[0\]\.course_id: that course"):
+        interchange.parse_document(_raw(doc), "mixed.json")
 
 
 def test_imported_vault_verifies_and_keeps_signed_notes_read_only(
@@ -399,6 +421,10 @@ BAD_DOCUMENTS: dict[str, tuple[Any, str]] = {
     "signed without signer": (
         lambda d: _raw(_set(d, ("notes", 1, "signed_at"), None)),
         "$.notes[1]: a signed note needs",
+    ),
+    "measure in no course of the file": (
+        lambda d: _raw(_set(d, ("measures", 0, "course_id"), "ghost")),
+        "$.measures[0].course_id: course 'ghost' is not in the file",
     ),
     "tampered audit event": (
         lambda d: _raw(_set(d, ("audit", 1, "detail"), {"edited": True})),

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
 from kapnotes.domain.instruments import InstrumentSpec, load_instruments
 from kapnotes.domain.trends import trend_for
 from kapnotes.store.clients import ClientStore
@@ -134,3 +134,76 @@ def test_saving_the_same_answers_again_writes_nothing_and_cleared_results_go(
     assert store.for_note(note) == []
     assert store.open_risk_flags(client_id) == []
     assert not store.remove_for_note(note, "phq9")
+
+
+def _course(
+    open_vault: OpenVault, client_id: str, start: date, status: CourseStatus = CourseStatus.ACTIVE
+) -> str:
+    return ClientStore(open_vault).add_course(
+        client_id,
+        CourseInput(
+            start_date=start,
+            indication="Depression",
+            planned_product=Product.KETAMINE_IM,
+            status=status,
+        ),
+    )
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def test_a_measure_belongs_to_its_notes_course_or_the_course_of_its_day(
+    open_vault: OpenVault, client_id: str, phq9: InstrumentSpec
+) -> None:
+    first = _course(open_vault, client_id, date(2026, 1, 5), CourseStatus.COMPLETED)
+    notes = NoteStore(open_vault)
+    last_session = notes.create(first, "dosing", {"id": "d", "version": 1}, date(2026, 2, 20))
+    second = _course(open_vault, client_id, date(2026, 6, 1))
+    store = MeasureStore(open_vault, "UTC")
+    answers = _answers([1] * 9)
+
+    in_note = store.save(client_id, phq9, answers, note_id=last_session)
+    assert in_note.course_id == first
+    in_first = store.save(client_id, phq9, answers, administered_at=_at(date(2026, 2, 1)))
+    assert in_first.course_id == first
+    between = store.save(client_id, phq9, answers, administered_at=_at(date(2026, 4, 1)))
+    assert between.course_id == second  # not within a course: the latest
+    chosen = store.save(
+        client_id, phq9, answers, course_id=first, administered_at=_at(date(2026, 7, 1))
+    )
+    assert chosen.course_id == first  # the clinician's choice stands
+    assert store.course_for(client_id, date(2026, 2, 1)) == first
+    assert [c.id for c in store.courses(client_id)] == [second, first]
+    assert store.courses(client_id)[1].end == date(2026, 2, 20)
+    assert store.courses(client_id)[1].dosing_dates == (date(2026, 2, 20),)
+
+    other = ClientStore(open_vault).create(ClientInput(name="Corin Otherperson"))
+    elsewhere = _course(open_vault, other, date(2026, 1, 1))
+    with pytest.raises(ValueError, match="not one of this client's courses"):
+        store.save(client_id, phq9, answers, course_id=elsewhere)
+    with pytest.raises(ValueError, match="the note's course"):
+        store.save(client_id, phq9, answers, note_id=last_session, course_id=second)
+    lonely = store.save(other, phq9, answers)
+    assert lonely.course_id == elsewhere
+    nobody = ClientStore(open_vault).create(ClientInput(name="Nell Nocourse"))
+    assert store.save(nobody, phq9, answers).course_id is None
+
+
+def test_an_acknowledgement_says_who_when_and_what_and_is_given_once(
+    open_vault: OpenVault, client_id: str, phq9: InstrumentSpec
+) -> None:
+    store = MeasureStore(open_vault)
+    flagged = store.save(client_id, phq9, _answers([3, 3, 2, 2, 2, 2, 2, 1, 1]))
+    done = store.acknowledge(flagged.id, "Safety plan reviewed; no intent.")
+    assert done.acknowledged_by == "Dr Ada Quill, PsyD"
+    assert done.acknowledged_at is not None
+    assert done.acknowledgement == "Safety plan reviewed; no intent."
+    (again,) = store.for_client(client_id)
+    assert again.acknowledged_by == "Dr Ada Quill, PsyD"
+    with pytest.raises(ValueError, match="already acknowledged by Dr Ada Quill, PsyD"):
+        store.acknowledge(flagged.id, "Reviewed again")
+    calm = store.save(client_id, phq9, _answers([0] * 9))
+    with pytest.raises(ValueError, match="raised no flag"):
+        store.acknowledge(calm.id, "Nothing to do")

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QLocale, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDateTimeEdit, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -39,6 +39,15 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture
+def us_locale() -> Iterator[QLocale]:
+    """The system locale as a clinic in the US has it (dates month first), then back."""
+    before = QLocale()
+    QLocale.setDefault(QLocale("en_US"))
+    yield QLocale()
+    QLocale.setDefault(before)
 
 
 @pytest.fixture

@@ -63,5 +63,5 @@ def test_exception_hook_install_and_uninstall() -> None:
 def test_age_and_product_label() -> None:
     assert age_on(date(1990, 3, 15), date(2025, 3, 14)) == 34
     assert age_on(date(1990, 3, 14), date(2025, 3, 14)) == 35
-    assert product_label("ketamine_im") == "Racemic ketamine, intramuscular (IM)"
+    assert product_label("ketamine_im") == "Racemic ketamine IM"
     assert product_label("something_else") == "something_else"

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
-from tests.ui.conftest import type_date
 
 TODAY = date(2025, 3, 14)
+
+pytestmark = pytest.mark.usefixtures("us_locale")  # the form as a clinic in the US sees it
 
 
 def _dialog(qtbot: QtBot, saved: list[ClientInput]) -> ClientDialog:
@@ -31,8 +33,7 @@ def test_future_dob_and_low_weight_show_messages_and_block_save(qtbot: QtBot) ->
     dialog = _dialog(qtbot, saved)
     qtbot.keyClicks(dialog.name_edit, "Pell Arundel")
     qtbot.keyClicks(dialog.weight_edit, "12")
-    qtbot.mouseClick(dialog.dob_edit.set_button, Qt.MouseButton.LeftButton)
-    type_date(qtbot, dialog.dob_edit.date_edit, date(2030, 1, 5))
+    qtbot.keyClicks(dialog.dob_edit.edit, "1/5/2030")
 
     assert dialog.errors["weight_kg"].isVisible()
     assert dialog.errors["weight_kg"].text() == "Weight must be between 20 and 300 kg"
@@ -47,9 +48,11 @@ def test_future_dob_and_low_weight_show_messages_and_block_save(qtbot: QtBot) ->
 
     dialog.weight_edit.clear()
     qtbot.keyClicks(dialog.weight_edit, "72")
-    type_date(qtbot, dialog.dob_edit.date_edit, date(1991, 7, 8))
+    dialog.dob_edit.edit.clear()
+    qtbot.keyClicks(dialog.dob_edit.edit, "7/8/1991")
     assert not dialog.errors["weight_kg"].isVisible()
     assert not dialog.errors["date_of_birth"].isVisible()
+    assert dialog.dob_hint.text() == "Jul 8, 1991 · age 33"  # the date read, in words
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert len(saved) == 1
@@ -75,16 +78,68 @@ def test_weight_must_be_a_number_and_dob_can_stay_empty(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot, saved)
     qtbot.keyClicks(dialog.name_edit, "Tamsin Orle")
     qtbot.keyClicks(dialog.weight_edit, "heavy")
-    assert "number" in dialog.errors["weight_kg"].text()
+    assert dialog.errors["weight_kg"].text().startswith("'heavy' is not a weight; type a number")
     dialog.weight_edit.clear()
     qtbot.keyClicks(dialog.weight_edit, "61,5")
-    qtbot.mouseClick(dialog.dob_edit.set_button, Qt.MouseButton.LeftButton)
-    assert dialog.dob_edit.value() is not None
-    qtbot.mouseClick(dialog.dob_edit.clear_button, Qt.MouseButton.LeftButton)
-    assert dialog.dob_edit.value() is None
+    assert dialog.dob_edit.text() == ""  # nothing prefilled: no made-up year
+    assert not dialog.dob_hint.isVisible()
     dialog.try_save()
     assert saved[0].date_of_birth is None
     assert saved[0].weight_kg == 61.5
+
+
+def test_weight_typed_in_pounds_is_stored_in_kilograms_with_the_conversion_shown(
+    qtbot: QtBot,
+) -> None:
+    saved: list[ClientInput] = []
+    dialog = _dialog(qtbot, saved)
+    qtbot.keyClicks(dialog.name_edit, "Oswin Tally")
+    qtbot.keyClicks(dialog.weight_edit, "154 lb")
+    assert dialog.unit_combo.currentText() == "lb"  # the selector follows the unit typed
+    assert dialog.weight_hint.text() == "= 69.9 kg"
+    dialog.weight_edit.clear()
+    qtbot.keyClicks(dialog.weight_edit, "400")  # 400 lb is 181.4 kg: plausible
+    assert dialog.weight_hint.text() == "= 181.4 kg"
+    dialog.weight_edit.clear()
+    qtbot.keyClicks(dialog.weight_edit, "700")
+    assert dialog.errors["weight_kg"].text() == "Weight must be between 44.1 and 661.4 lb"
+    dialog.weight_edit.clear()
+    qtbot.keyClicks(dialog.weight_edit, "150")
+    dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findText("kg"))  # 150 kg, then
+    assert dialog.weight_hint.text() == "= 330.7 lb"
+    dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findText("lb"))
+    assert dialog.weight_hint.text() == "= 68 kg"
+    dialog.try_save()
+    assert saved[0].weight_kg == 68.0
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing the keyboard")  # the offscreen popup
+def test_the_date_of_birth_is_typed_in_the_locales_order_or_picked(qtbot: QtBot) -> None:
+    saved: list[ClientInput] = []
+    dialog = _dialog(qtbot, saved)
+    assert dialog.dob_edit.edit.placeholderText() == "MM/DD/YYYY"
+    qtbot.keyClicks(dialog.name_edit, "Bryn Castellane")
+    qtbot.keyClicks(dialog.dob_edit.edit, "3/14/85")
+    assert dialog.errors["date_of_birth"].text() == (
+        "'3/14/85': type the year with four digits (e.g. 1985)"
+    )
+    dialog.dob_edit.edit.clear()
+    qtbot.keyClicks(dialog.dob_edit.edit, "14 March 1985")
+    qtbot.keyClick(dialog.dob_edit.edit, Qt.Key.Key_Return)  # leaving the field tidies it
+    assert dialog.dob_edit.text() == "3/14/1985"
+    assert not dialog.errors["date_of_birth"].isVisible()
+
+    dialog.dob_edit.edit.clear()
+    calendar = dialog.dob_edit.open_calendar()
+    assert calendar.isVisible()
+    assert dialog.dob_edit.text() == ""  # opening the calendar fills nothing in
+    calendar.setCurrentPage(1979, 11)
+    calendar.setSelectedDate(QDate(1979, 11, 2))
+    calendar.clicked.emit(QDate(1979, 11, 2))
+    assert not calendar.isVisible()
+    assert dialog.dob_edit.text() == "11/2/1979"
+    dialog.try_save()
+    assert saved[0].date_of_birth == date(1979, 11, 2)
 
 
 def test_edit_prefills_every_field(qtbot: QtBot) -> None:
@@ -113,7 +168,7 @@ def test_edit_prefills_every_field(qtbot: QtBot) -> None:
     assert saved == [data]
 
 
-def test_enter_in_the_name_field_saves_and_never_sets_a_date(qtbot: QtBot) -> None:
+def test_enter_moves_to_the_next_field_and_never_saves(qtbot: QtBot) -> None:
     saved: list[ClientInput] = []
 
     def save(data: ClientInput) -> str:
@@ -122,11 +177,28 @@ def test_enter_in_the_name_field_saves_and_never_sets_a_date(qtbot: QtBot) -> No
 
     dialog = ClientDialog(save, today=lambda: date(2026, 11, 25))
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitActive(dialog):
+        dialog.show()
+        dialog.activateWindow()
     qtbot.keyClicks(dialog.name_edit, "Ilka Nobodyson")
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    assert [d.name for d in saved] == ["Ilka Nobodyson"]
-    assert saved[0].date_of_birth is None
-    buttons = dialog.findChildren(QPushButton)
-    assert [b for b in buttons if b.autoDefault()] == [dialog.save_button]
+    assert saved == []
+    assert dialog.isVisible()
+    assert dialog.focusWidget() is dialog.preferred_edit
+    qtbot.keyClick(dialog.preferred_edit, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert dialog.focusWidget() is dialog.dob_edit.edit
+    qtbot.keyClicks(dialog.dob_edit.edit, "2/3/1990")
+    qtbot.keyClick(dialog.dob_edit.edit, Qt.Key.Key_Return)
+    assert saved == []
+    assert not any(b.isDefault() or b.autoDefault() for b in dialog.findChildren(QPushButton))
+
+    # the main button: its shortcut, from any field, and it says so
+    assert "Ctrl+Enter" in dialog.save_button.toolTip()
+    assert dialog.shortcut_hint.text().startswith("Ctrl+Enter saves")
+    dialog.emergency_edit.setFocus()
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(
+            dialog.emergency_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+        )
+    assert [(d.name, d.date_of_birth) for d in saved] == [("Ilka Nobodyson", date(1990, 2, 3))]
+    assert dialog.emergency_edit.toPlainText() == ""  # Ctrl+Enter did not add a line

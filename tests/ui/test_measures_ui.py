@@ -7,21 +7,23 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCharts import QDateTimeAxis, QLineSeries
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
-from kapnotes.domain.clients import ClientInput, CourseInput, Product
+from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
 from kapnotes.domain.instruments import (
     InstrumentSpec,
     LoadedInstruments,
     load_instruments,
     parse_instrument,
 )
+from kapnotes.domain.templates import InstrumentField
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
 from kapnotes.ui import theme
+from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.measures import (
     AdministerDialog,
     AdministrationsModel,
@@ -318,7 +320,7 @@ def test_panel_shows_the_course_summary_chart_points_and_dosing_marks(
     qtbot.addWidget(panel)
     panel.show_client(store, instruments, client_id)
     panel.show()
-    card = panel.cards["phq9"]
+    card = panel.card("phq9")
     summary = card.summary_label.text()
     assert "Baseline 22 (12 Sep) → latest 9 (17 Oct)" in summary
     assert "−13 points" in summary
@@ -376,7 +378,7 @@ def test_administer_from_the_panel_reloads_and_signals(
     panel.show_client(store, instruments, client_id)
     panel.show()
     assert panel.empty_label.isVisible()
-    assert panel.cards == {}
+    assert panel.cards == []
     qtbot.mouseClick(panel.administer_button, Qt.MouseButton.LeftButton)
     dialog = panel.dialog
     assert dialog is not None and dialog.isVisible()
@@ -387,12 +389,12 @@ def test_administer_from_the_panel_reloads_and_signals(
     with qtbot.waitSignal(panel.measuresChanged) as blocker:
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [client_id]
-    assert list(panel.cards) == ["phq9"]
+    assert [card.instrument_id for card in panel.cards] == ["phq9"]
     assert panel.empty_label.isHidden()
-    assert "one scored administration" in panel.cards["phq9"].summary_label.text()
+    assert "one scored administration" in panel.card("phq9").summary_label.text()
 
     panel.clear()
-    assert panel.cards == {} and panel.client_id is None
+    assert panel.cards == [] and panel.client_id is None
     assert not panel.administer_button.isEnabled()
 
 
@@ -410,7 +412,7 @@ def test_incomplete_administrations_are_listed_unscored(
     panel = MeasuresPanel()
     qtbot.addWidget(panel)
     panel.show_client(store, instruments, client_id)
-    card = panel.cards["phq9"]
+    card = panel.card("phq9")
     assert card.chart is None
     assert card.summary_label.text().startswith("No scored administration yet")
     assert card.model.index(0, 1).data() == "—"
@@ -432,7 +434,7 @@ def test_administrations_model_passes_the_model_tester(
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert model.rowCount() == 3
     flags = [model.index(row, 3).data() for row in range(3)]
-    assert any(text and text.endswith("(open)") for text in flags)
+    assert any(text and text.endswith("— open") for text in flags)
 
 
 def test_a_clinic_instrument_without_bands_charts_without_band_areas(
@@ -454,7 +456,7 @@ def test_a_clinic_instrument_without_bands_charts_without_band_areas(
     panel = MeasuresPanel()
     qtbot.addWidget(panel)
     panel.show_client(store, [spec], client_id)
-    chart = panel.cards["clinic_mood"].chart
+    chart = panel.card("clinic_mood").chart
     assert chart is not None
     assert chart.band_series == [] and chart.band_axis is None
     assert chart.y_axis.max() == 12
@@ -480,7 +482,7 @@ def test_the_panel_follows_a_dark_palette(
         dark_card = theme.palettes()["dark"]["card"]
 
         def rebuilt_dark() -> bool:
-            chart = panel.cards["phq9"].chart
+            chart = panel.card("phq9").chart
             return chart is not None and chart.chart().backgroundBrush().color().name() == dark_card
 
         qtbot.waitUntil(rebuilt_dark)
@@ -490,3 +492,177 @@ def test_the_panel_follows_a_dark_palette(
 
 def test_instruments_are_offered_phq9_gad7_pcl5_then_clinic_ones() -> None:
     assert [s.id for s in instrument_list(load_instruments())][:3] == ["phq9", "gad7", "pcl5"]
+
+
+# -- courses, flagged administrations, the administer dialog naming the client ----------
+
+
+def _course_with_dosing(
+    open_vault: OpenVault, client_id: str, start: date, dosing: list[date], status: str
+) -> str:
+    course = ClientStore(open_vault).add_course(
+        client_id,
+        CourseInput(
+            start_date=start,
+            indication="Depression",
+            planned_product=Product.KETAMINE_IM,
+            status=CourseStatus(status),
+        ),
+    )
+    for day in dosing:
+        NoteStore(open_vault).create(course, "dosing", {"id": "dosing", "version": 1}, day)
+    return course
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def test_each_course_has_its_own_trend_over_its_own_days(
+    qtbot: QtBot,
+    open_vault: OpenVault,
+    store: MeasureStore,
+    client_id: str,
+    phq9: InstrumentSpec,
+    instruments: LoadedInstruments,
+) -> None:
+    first = _course_with_dosing(
+        open_vault, client_id, date(2026, 1, 5), [date(2026, 1, 12), date(2026, 2, 9)], "completed"
+    )
+    second = _course_with_dosing(
+        open_vault, client_id, date(2026, 6, 1), [date(2026, 6, 8)], "active"
+    )
+    for day, total in [(date(2026, 1, 6), 20), (date(2026, 2, 9), 12), (date(2026, 6, 2), 15)]:
+        values = [min(3, max(0, total - 3 * i)) for i in range(8)] + [0]
+        store.save(client_id, phq9, phq9_answers(values), administered_at=_noon(day))
+    panel = MeasuresPanel()
+    qtbot.addWidget(panel)
+    panel.show_client(store, instruments, client_id, "Wren Fabricated")
+    titles = [s.title_label.text() for s in panel.sections]
+    assert titles == [
+        "Racemic ketamine IM · 1 Jun 2026 – ongoing",
+        "Racemic ketamine IM · 5 Jan 2026 – 9 Feb 2026",
+    ]
+    assert all(s.title_label.isVisibleTo(panel) for s in panel.sections)
+
+    old = panel.card("phq9", first)
+    assert "Baseline 20 (6 Jan) → latest 12 (9 Feb)" in old.summary_label.text()
+    assert old.chart is not None
+    (x_axis,) = old.chart.chart().axes(Qt.Orientation.Horizontal)
+    assert isinstance(x_axis, QDateTimeAxis)
+    lowest = x_axis.min().date().toPython()
+    highest = x_axis.max().date().toPython()
+    assert date(2026, 1, 1) <= lowest <= date(2026, 1, 5)  # the course's start, padded
+    assert date(2026, 2, 9) < highest <= date(2026, 2, 16)  # not the later course
+    assert [line.points()[0].x() for line in old.chart.dosing_series] == [
+        msecs(date(2026, 1, 12)),
+        msecs(date(2026, 2, 9)),
+    ]
+    new = panel.card("phq9", second)
+    assert new.chart is not None
+    assert [line.points()[0].x() for line in new.chart.dosing_series] == [msecs(date(2026, 6, 8))]
+    assert "one scored administration" in new.summary_label.text()
+
+
+def test_flagged_administrations_are_marked_on_the_chart_and_in_the_table(
+    qtbot: QtBot,
+    store: MeasureStore,
+    client_id: str,
+    phq9: InstrumentSpec,
+    instruments: LoadedInstruments,
+) -> None:
+    flagged = store.save(
+        client_id, phq9, phq9_answers(PHQ9_18), administered_at=_noon(date(2026, 9, 1))
+    )
+    calm = [1] * 8 + [0]
+    store.save(client_id, phq9, phq9_answers(calm), administered_at=_noon(date(2026, 9, 8)))
+    panel = MeasuresPanel()
+    qtbot.addWidget(panel)
+    panel.show_client(store, instruments, client_id)
+    card = panel.card("phq9")
+    assert card.chart is not None
+    assert [(p.x(), p.y()) for p in card.chart.flag_series.points()] == [
+        (msecs(date(2026, 9, 1)), 18)
+    ]
+    assert card.chart.acknowledged_series.count() == 0
+    assert "red an open risk flag" in card.legend_label.text()
+    model = card.model
+    flagged_row, calm_row = model.index(1, 0), model.index(0, 0)  # newest first
+    assert model.data(flagged_row, Qt.ItemDataRole.DecorationRole) is not None
+    assert model.data(calm_row, Qt.ItemDataRole.DecorationRole) is None
+    assert model.data(flagged_row, Qt.ItemDataRole.AccessibleTextRole) == (
+        "1 Sep 2026, risk flag open"
+    )
+    assert model.index(1, 3).data().endswith("— open")
+
+    store.acknowledge(flagged.id, "Safety plan reviewed")
+    panel.reload()
+    card = panel.card("phq9")
+    assert card.chart is not None
+    assert card.chart.flag_series.count() == 0
+    assert card.chart.acknowledged_series.count() == 1
+    assert card.model.index(1, 3).data().endswith("— acknowledged by Dr Ada Quill, PsyD")
+    assert card.model.data(card.model.index(1, 0), Qt.ItemDataRole.AccessibleTextRole) == (
+        "1 Sep 2026, risk flag acknowledged"
+    )
+    (line,) = card.acknowledgement_texts
+    assert line.startswith("1 Sep 2026 · Suicide-risk flag: item 9 answered above 0 — ")
+    assert "Acknowledged by Dr Ada Quill, PsyD on " in line
+    assert line.endswith(": Safety plan reviewed")
+
+
+def test_the_administer_dialog_names_the_client_and_the_course(
+    qtbot: QtBot,
+    open_vault: OpenVault,
+    store: MeasureStore,
+    client_id: str,
+    instruments: LoadedInstruments,
+) -> None:
+    first = _course_with_dosing(
+        open_vault, client_id, date(2026, 1, 5), [date(2026, 2, 9)], "completed"
+    )
+    second = _course_with_dosing(open_vault, client_id, date(2026, 6, 1), [], "active")
+    panel = MeasuresPanel()
+    qtbot.addWidget(panel)
+    panel.show_client(store, instruments, client_id, "Wren Fabricated")
+    dialog = panel.administer("phq9")
+    assert dialog is not None
+    assert dialog.client_label.text() == "for Wren Fabricated"
+    assert "Wren Fabricated" in dialog.windowTitle()
+    assert dialog.course_combo.count() == 2
+    dialog.set_date(date(2026, 1, 20))
+    assert dialog.course_id == first  # the course whose days hold the date
+    dialog.set_date(date(2026, 7, 1))
+    assert dialog.course_id == second
+    dialog.set_course(first)  # a course chosen by hand stays
+    dialog.set_date(date(2026, 7, 2))
+    assert dialog.course_id == first
+    assert dialog.form is not None
+    for number in range(1, 10):
+        click_option(qtbot, dialog.form, f"phq9_{number}", 0)
+    with qtbot.waitSignal(dialog.saved) as blocker:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].course_id == first
+    assert [c.instrument_id for c in panel.cards] == ["phq9"]
+    assert panel.sections[0].course is not None and panel.sections[0].course.id == first
+
+
+def test_a_note_names_its_measure_once_and_a_missing_one_in_plain_words(
+    qtbot: QtBot, phq9: InstrumentSpec
+) -> None:
+    field = InstrumentField(
+        type="instrument", id="phq9", label="PHQ-9", required_to_sign=True, instrument_id="phq9"
+    )
+    widget = InstrumentWidget(field, phq9)
+    qtbot.addWidget(widget)
+    widget.show()
+    shown = [lbl.text() for lbl in widget.findChildren(QLabel) if lbl.isVisible()]
+    assert sum("PHQ-9" in text for text in shown) == 1
+    assert widget.title.text().startswith("PHQ-9 · Patient Health Questionnaire-9")
+
+    ebi = InstrumentField(type="instrument", id="ebi", label="EBI", instrument_id="ebi")
+    missing = InstrumentWidget(ebi, None)
+    qtbot.addWidget(missing)
+    (text,) = [lbl.text() for lbl in missing.findChildren(QLabel, "instrumentMissing")]
+    assert text.startswith("The EBI form is not set up on this computer")
+    assert "'ebi'" not in text and "installed" not in text

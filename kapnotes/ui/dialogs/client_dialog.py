@@ -3,6 +3,13 @@
 Messages from `kapnotes.domain.clients` appear in red under the field they
 belong to; Save refuses until they are fixed. The dialog hands the validated
 `ClientInput` to the `save` function it was given and never touches the store.
+
+Enter in a field moves on to the next field (a half-filled form is never saved by
+accident); the main button saves by click or Ctrl+Enter. The date of birth is
+empty until typed in the locale's order (or picked from a calendar), and the
+weight is typed in kg or lb (a unit after the number, or the unit beside it),
+stored in kg, with the other unit shown; both are read by
+:mod:`kapnotes.domain.parse`, and the date read is shown in words under the field.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from datetime import date
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -21,16 +30,30 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from kapnotes.domain.clients import ClientInput, field_errors
-from kapnotes.ui.widgets import ErrorLabel, OptionalDateEdit, enter_presses, label, set_invalid
+from kapnotes.domain.clients import (
+    MAX_WEIGHT_KG,
+    MIN_WEIGHT_KG,
+    ClientInput,
+    WeightUnit,
+    field_errors,
+    weight_in,
+    weight_range_text,
+    weight_text,
+)
+from kapnotes.domain.parse import InputError, Weight, parse_weight
+from kapnotes.ui.dates import show_date
+from kapnotes.ui.widgets import DateInput, ErrorLabel, label, set_invalid
 
 log = logging.getLogger(__name__)
 
 SaveClient = Callable[[ClientInput], str]
+SAVE_SHORTCUT = "Ctrl+Return"
+"""Saves the form from any field (Enter alone moves to the next field)."""
 PRONOUNS = ("she/her", "he/him", "they/them", "she/they", "he/they")
 TEXT_FIELDS = ("name", "preferred_name", "contact", "emergency_contact")
 AREA_FIELDS = ("contact", "emergency_contact", "diagnoses", "medications", "allergies")
@@ -82,8 +105,11 @@ class ClientDialog(QDialog):
         self.preferred_edit = QLineEdit()
         self.preferred_edit.setObjectName("preferred_name")
         self.preferred_edit.setPlaceholderText("Optional")
-        self.dob_edit = OptionalDateEdit()
+        self.dob_edit = DateInput(latest=today())
         self.dob_edit.setObjectName("date_of_birth")
+        self.dob_hint = label("", "hint")
+        self.dob_hint.setObjectName("dobReading")
+        self.dob_hint.hide()
         self.pronouns_edit = QComboBox()
         self.pronouns_edit.setObjectName("pronouns")
         self.pronouns_edit.setEditable(True)
@@ -91,8 +117,16 @@ class ClientDialog(QDialog):
         self.pronouns_edit.setCurrentIndex(-1)
         self.weight_edit = QLineEdit()
         self.weight_edit.setObjectName("weight_kg")
-        self.weight_edit.setPlaceholderText("e.g. 68")
-        self.weight_edit.setMaximumWidth(120)
+        self.weight_edit.setPlaceholderText("e.g. 68 or 150 lb")
+        self.weight_edit.setMaximumWidth(150)
+        self.weight_edit.setAccessibleName("Weight")
+        self.unit_combo = QComboBox()
+        self.unit_combo.setObjectName("weightUnit")
+        self.unit_combo.setAccessibleName("Weight unit")
+        for unit in WeightUnit:
+            self.unit_combo.addItem(unit.value, unit.value)
+        self.weight_hint = label("", "hint")
+        self.weight_hint.setObjectName("weightConversion")
         self.contact_edit = _area("contact", "Phone, email, address")
         self.emergency_edit = _area("emergency_contact", "Name, relationship, phone")
         self.diagnoses_edit = _area("diagnoses", "e.g. Major depressive disorder, recurrent", 4)
@@ -115,13 +149,21 @@ class ClientDialog(QDialog):
         weight_row = QHBoxLayout()
         weight_row.setSpacing(8)
         weight_row.addWidget(self.weight_edit)
-        weight_row.addWidget(label("kg", "muted"))
+        weight_row.addWidget(self.unit_combo)
+        weight_row.addWidget(self.weight_hint)
         weight_row.addStretch(1)
+        dob_box = QVBoxLayout()
+        dob_box.setSpacing(2)
+        dob_row = QHBoxLayout()
+        dob_row.addWidget(self.dob_edit)
+        dob_row.addStretch(1)
+        dob_box.addLayout(dob_row)
+        dob_box.addWidget(self.dob_hint)
 
         left = self._form()
         self._add(left, "Name", self.name_edit, "name")
         self._add(left, "Preferred name", self.preferred_edit, "preferred_name")
-        self._add(left, "Date of birth", self.dob_edit, "date_of_birth")
+        self._add(left, "Date of birth", dob_box, "date_of_birth")
         self._add(left, "Pronouns", self.pronouns_edit, "pronouns")
         self._add(left, "Weight", weight_row, "weight_kg")
         self._add(left, "Contact", self.contact_edit, "contact")
@@ -153,22 +195,36 @@ class ClientDialog(QDialog):
         )
         self.save_button.setObjectName("saveButton")
         self.save_button.setProperty("role", "primary")
-        self.save_button.setDefault(True)
+        shortcut_text = (
+            QKeySequence(SAVE_SHORTCUT)
+            .toString(QKeySequence.SequenceFormat.NativeText)
+            .replace("Return", "Enter")
+        )
+        self.save_button.setToolTip(f"{self.save_button.text()} ({shortcut_text})")
         self.buttons.accepted.connect(self.try_save)
         self.buttons.rejected.connect(self.reject)
+        self._no_default_button()
+        self.save_shortcuts = [
+            QShortcut(QKeySequence(keys), self, self.try_save)
+            for keys in (SAVE_SHORTCUT, "Ctrl+Enter")
+        ]
+        self.shortcut_hint = label(f"{shortcut_text} saves · Enter goes to the next field", "hint")
+        self.shortcut_hint.setObjectName("saveShortcutHint")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.shortcut_hint, 1)
+        bottom.addWidget(self.buttons)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 20)
         lay.setSpacing(14)
         lay.addLayout(columns)
         lay.addWidget(self.form_error)
-        lay.addWidget(self.buttons)
+        lay.addLayout(bottom)
 
         if initial is not None:
             self.set_values(initial)
         self._connect_live_validation()
         self.name_edit.setFocus()
-        enter_presses(self, self.save_button)
 
     @staticmethod
     def _form() -> QFormLayout:
@@ -179,7 +235,9 @@ class ClientDialog(QDialog):
         form.setVerticalSpacing(6)
         return form
 
-    def _add(self, form: QFormLayout, title: str, field: QWidget | QHBoxLayout, key: str) -> None:
+    def _add(
+        self, form: QFormLayout, title: str, field: QWidget | QHBoxLayout | QVBoxLayout, key: str
+    ) -> None:
         box = QVBoxLayout()
         box.setSpacing(3)
         if isinstance(field, QWidget):
@@ -199,9 +257,10 @@ class ClientDialog(QDialog):
 
         self.name_edit.textEdited.connect(touched("name"))
         self.preferred_edit.textEdited.connect(touched("preferred_name"))
-        self.dob_edit.changed.connect(touched("date_of_birth"))
+        self.dob_edit.edited.connect(touched("date_of_birth"))
         self.pronouns_edit.currentTextChanged.connect(touched("pronouns"))
         self.weight_edit.textEdited.connect(touched("weight_kg"))
+        self.unit_combo.currentIndexChanged.connect(lambda _i: self.validate())
         for key, edit in self._areas().items():
             edit.textChanged.connect(touched(key))
 
@@ -230,28 +289,49 @@ class ClientDialog(QDialog):
         self.preferred_edit.setText(data.preferred_name or "")
         self.dob_edit.set_value(data.date_of_birth)
         self.pronouns_edit.setCurrentText(data.pronouns or "")
-        self.weight_edit.setText(f"{data.weight_kg:g}" if data.weight_kg is not None else "")
+        unit = WeightUnit(self.unit_combo.currentData())
+        self.weight_edit.setText(
+            f"{weight_in(data.weight_kg, unit):g}" if data.weight_kg is not None else ""
+        )
         for key, edit in self._areas().items():
             edit.setPlainText(getattr(data, key) or "")
         self._touched.clear()
         self.validate()
 
+    def _weight(self) -> Weight | None:
+        """The weight typed (InputError for text that is not one)."""
+        return parse_weight(self.weight_edit.text(), WeightUnit(self.unit_combo.currentData()))
+
     def raw_values(self) -> tuple[dict[str, object], dict[str, str]]:
         """The form's values as ClientInput fields, and errors found before the model."""
         pre: dict[str, str] = {}
-        weight_text = self.weight_edit.text().strip().replace(",", ".")
-        weight: float | None = None
-        if weight_text:
-            try:
-                weight = float(weight_text.removesuffix("kg").strip())
-            except ValueError:
-                pre["weight_kg"] = "Enter the weight as a number of kilograms"
+        weight: Weight | None = None
+        try:
+            weight = self._weight()
+        except InputError as exc:
+            pre["weight_kg"] = exc.problem[:1].upper() + exc.problem[1:]
+        if weight is not None and not MIN_WEIGHT_KG <= weight.kg <= MAX_WEIGHT_KG:
+            pre["weight_kg"] = weight_range_text(weight.unit)
+        if weight is not None and weight.unit.value != self.unit_combo.currentData():
+            # "154 lb" typed: the selector follows the unit typed
+            self.unit_combo.blockSignals(True)
+            self.unit_combo.setCurrentIndex(self.unit_combo.findData(weight.unit.value))
+            self.unit_combo.blockSignals(False)
+        other = WeightUnit.LB if weight is None or weight.unit is WeightUnit.KG else WeightUnit.KG
+        self.weight_hint.setText(f"= {weight_text(weight.kg, other)}" if weight else "")
+        born = None
+        try:
+            born = self.dob_edit.day("Date of birth")
+        except InputError as exc:
+            pre["date_of_birth"] = exc.problem[:1].upper() + exc.problem[1:]
+        self.dob_hint.setText(self._dob_reading(born))
+        self.dob_hint.setVisible(bool(self.dob_hint.text()))
         values: dict[str, object] = {
             "name": self.name_edit.text(),
             "preferred_name": self.preferred_edit.text(),
-            "date_of_birth": self.dob_edit.value(),
+            "date_of_birth": born,
             "pronouns": self.pronouns_edit.currentText(),
-            "weight_kg": weight,
+            "weight_kg": None if weight is None else weight.kg,
         }
         for key, edit in self._areas().items():
             values[key] = edit.toPlainText()
@@ -273,11 +353,45 @@ class ClientDialog(QDialog):
             message = errors.get(key) if (self._attempted or key in self._touched) else None
             err.show_message(message)
             widget = inputs[key]
-            if isinstance(widget, OptionalDateEdit):
+            if isinstance(widget, DateInput):
                 widget.set_invalid(bool(message))
             else:
                 set_invalid(widget, bool(message))
         return result
+
+    def _dob_reading(self, born: date | None) -> str:
+        """The date read from the field, in words, with the age (or nothing)."""
+        if born is None:
+            return ""
+        today = self._today()
+        if born > today:
+            return show_date(born)
+        years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return f"{show_date(born)} · age {years}"
+
+    def _no_default_button(self) -> None:
+        """Enter never presses a button it is not on: it moves to the next field."""
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The button box makes its accept button the default when shown: undo that."""
+        super().showEvent(event)
+        self._no_default_button()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter moves to the next field (or presses the focused button); Ctrl+Enter saves."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if modifiers == Qt.KeyboardModifier.NoModifier:
+                focus = self.focusWidget()
+                if isinstance(focus, QAbstractButton):
+                    focus.click()
+                else:
+                    self.focusNextChild()
+                return
+        super().keyPressEvent(event)
 
     def try_save(self) -> None:
         """Save if the form is valid; otherwise show every message and stay open."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.clients import PRODUCT_LABELS, CourseInput, CourseStatus, field_errors
+from kapnotes.ui.dates import typing_format
 from kapnotes.ui.widgets import ErrorLabel, enter_presses, label, set_invalid
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class CourseDialog(QDialog):
         self.start_edit = QDateEdit()
         self.start_edit.setObjectName("start_date")
         self.start_edit.setCalendarPopup(True)
-        self.start_edit.setDisplayFormat("yyyy-MM-dd")
+        self.start_edit.setDisplayFormat(typing_format())
         now = today()
         self.start_edit.setDate(QDate(now.year, now.month, now.day))
         self.start_edit.setMaximumWidth(160)

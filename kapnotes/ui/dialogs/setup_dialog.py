@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QProgressBar,
     QVBoxLayout,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 from kapnotes import APP_NAME
 from kapnotes.store.vault import MIN_PASSPHRASE_LENGTH, CreatedVault, VaultError
 from kapnotes.ui import theme
-from kapnotes.ui.widgets import ErrorLabel, enter_presses, label, set_invalid
+from kapnotes.ui.widgets import ErrorLabel, RevealButton, enter_presses, label, set_invalid
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,14 @@ def passphrase_strength(text: str) -> tuple[int, str]:
     return score, "strong"
 
 
-def _stacked(*widgets: QWidget) -> QVBoxLayout:
+def _stacked(*widgets: QWidget | QHBoxLayout) -> QVBoxLayout:
     box = QVBoxLayout()
     box.setSpacing(4)
     for widget in widgets:
-        box.addWidget(widget)
+        if isinstance(widget, QHBoxLayout):
+            box.addLayout(widget)
+        else:
+            box.addWidget(widget)
     return box
 
 
@@ -108,6 +112,13 @@ class SetupDialog(QDialog):
         self.confirm_edit.setObjectName("confirmPassphrase")
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm_edit.setPlaceholderText("Type it again")
+        self.reveal_button = RevealButton(
+            self.passphrase_edit, self.confirm_edit, what="passphrases"
+        )
+        passphrase_row = QHBoxLayout()
+        passphrase_row.setSpacing(6)
+        passphrase_row.addWidget(self.passphrase_edit, 1)
+        passphrase_row.addWidget(self.reveal_button)
 
         self.strength_bar = QProgressBar()
         self.strength_bar.setObjectName("strengthBar")
@@ -140,9 +151,7 @@ class SetupDialog(QDialog):
         form.addRow(label("Credential", "formlabel"), self.credential_edit)
         form.addRow(
             label("Passphrase", "formlabel"),
-            _stacked(
-                self.passphrase_edit, self.strength_bar, self.strength_hint, self.passphrase_error
-            ),
+            _stacked(passphrase_row, self.strength_bar, self.strength_hint, self.passphrase_error),
         )
         form.addRow(
             label("Confirm passphrase", "formlabel"),

@@ -3,11 +3,14 @@
 The value is ``{item_id: answer value}``. A complete form shows its total and
 band; an incomplete one is kept as it is but says which items are missing. A
 raised flag (PHQ-9 item 9 above 0) shows as a red banner. The same form is used
-when a measure is given on its own from the client page.
+when a measure is given on its own from the client page. The instrument is named
+once, in the field's heading ("PHQ-9 · Patient Health Questionnaire-9"); the form
+inside has no heading of its own.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
@@ -30,14 +33,25 @@ class InstrumentWidget(FieldWidget):
         self.form: InstrumentForm | None = None
         if spec is None:
             missing = QLabel(
-                f"The instrument '{field.instrument_id}' is not installed on this computer;"
-                " a clinic can add its definition with Settings → Templates and instruments."
+                f"The {field.label} form is not set up on this computer, so it cannot be "
+                "filled in here. Measures that need a licence are not included with "
+                "kapnotes; your clinic can add its own copy under Settings → Templates "
+                "and instruments."
             )
+            missing.setObjectName("instrumentMissing")
             missing.setWordWrap(True)
             set_role(missing, "muted")
             self.body.addWidget(missing)
             return
-        self.form = InstrumentForm(spec)
+        full = f"{spec.short_name} · {spec.title}"
+        if field.label.casefold() in {spec.short_name.casefold(), spec.id.casefold()}:
+            # "PHQ-9" as the label: the heading gives the full name once
+            self.title.setText(
+                self.title.text().replace(
+                    html.escape(field.label, quote=False), html.escape(full), 1
+                )
+            )
+        self.form = InstrumentForm(spec, show_title=False)
         self.form.setObjectName(f"score_{field.id}")
         self.form.answersChanged.connect(lambda _answers: self._emit())
         self.body.addWidget(self.form)

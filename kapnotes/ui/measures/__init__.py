@@ -5,8 +5,11 @@
 - :class:`AdministerDialog`: give a measure on its own from the client page.
 - :class:`RiskFlagBanner`: open risk flags for the client page header, with an
   inline acknowledgement.
-- :class:`MeasuresPanel`: per instrument a trend chart (QtCharts) with the dosing
-  sessions marked, the change from baseline and a table of administrations.
+- :class:`MeasuresPanel`: per course and instrument a trend chart (QtCharts) with the
+  course's dosing sessions and flagged administrations marked, the change from
+  baseline and a table of administrations with who acknowledged each flag.
+- :class:`NoteFlagWatcher`: a note window's instruments say when their flags were
+  acknowledged, as soon as it happens anywhere.
 """
 
 from kapnotes.ui.measures.administer import AdministerDialog, instrument_list
@@ -14,6 +17,7 @@ from kapnotes.ui.measures.chart import TrendChart
 from kapnotes.ui.measures.form import InstrumentForm
 from kapnotes.ui.measures.panel import AdministrationsModel, InstrumentCard, MeasuresPanel
 from kapnotes.ui.measures.risk_banner import RiskFlagBanner
+from kapnotes.ui.measures.watch import NoteFlagWatcher
 
 __all__ = [
     "AdministerDialog",
@@ -21,6 +25,7 @@ __all__ = [
     "InstrumentCard",
     "InstrumentForm",
     "MeasuresPanel",
+    "NoteFlagWatcher",
     "RiskFlagBanner",
     "TrendChart",
     "instrument_list",

@@ -1,15 +1,16 @@
 """``AdministerDialog``: give a client an outcome measure on its own, from the client page.
 
-Choose the instrument (bundled and clinic ones from the catalog), the date it was
-administered (today unless changed), fill the form and save. An incomplete form is
-saved too: stored but not scored, and the dialog says which items are missing
-before the clinician saves.
+The dialog names the client. Choose the instrument (bundled and clinic ones from
+the catalog), the date it was administered (today unless changed) and the course
+it belongs to (by default the course whose days contain that date, as the store
+decides), fill the form and save. An incomplete form is saved too: stored but not
+scored, and the dialog says which items are missing before the clinician saves.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
+    QGridLayout,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.instruments import InstrumentSpec, LoadedInstruments
 from kapnotes.store.measures import MeasureRecord, MeasureStore
+from kapnotes.ui.dates import typing_format
 from kapnotes.ui.errors import log_failure
 from kapnotes.ui.measures.form import InstrumentForm, missing_text
 from kapnotes.ui.widgets import ErrorLabel, label
@@ -39,6 +41,11 @@ Instruments = LoadedInstruments | Iterable[InstrumentSpec]
 
 # The spec's measures first, in its order; clinic instruments after them.
 PREFERRED_ORDER = ("phq9", "gad7", "pcl5")
+
+
+def unknown_name(instrument_id: str) -> str:
+    """A readable name for a measure whose form is not set up here (``ebi`` → ``EBI``)."""
+    return instrument_id.replace("_", " ").upper()
 
 
 def instrument_list(instruments: Instruments) -> list[InstrumentSpec]:
@@ -76,11 +83,15 @@ class AdministerDialog(QDialog):
         *,
         instrument_id: str | None = None,
         client_name: str = "",
+        courses: Sequence[tuple[str, str]] = (),
         today: Callable[[], date] = date.today,
     ) -> None:
+        """``courses``: the client's courses as (id, title), newest first."""
         super().__init__(parent)
         self.setObjectName("administerDialog")
-        self.setWindowTitle("Administer measure")
+        self.setWindowTitle(
+            f"Administer a measure · {client_name}" if client_name else "Administer a measure"
+        )
         self.setMinimumSize(720, 560)
         self.resize(880, 800)
         self._measures = measures
@@ -89,12 +100,14 @@ class AdministerDialog(QDialog):
         self.record: MeasureRecord | None = None
         self.forms: dict[str, InstrumentForm] = {}
 
-        title = "Administer a measure" + (f" — {client_name}" if client_name else "")
-        heading = label(title, "dialog-title", wrap=True)
+        heading = label("Administer a measure", "dialog-title", wrap=True)
+        self.client_label = label(f"for {client_name}" if client_name else "", "muted")
+        self.client_label.setObjectName("administerClient")
+        self.client_label.setVisible(bool(client_name))
 
         self.instrument_combo = QComboBox()
         self.instrument_combo.setObjectName("instrumentCombo")
-        self.instrument_combo.setAccessibleName("Instrument")
+        self.instrument_combo.setAccessibleName("Measure")
         for spec in self.specs:
             self.instrument_combo.addItem(f"{spec.short_name} — {spec.title}", spec.id)
         now = today()
@@ -102,25 +115,43 @@ class AdministerDialog(QDialog):
         self.date_edit.setObjectName("administeredDate")
         self.date_edit.setAccessibleName("Date administered")
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("d MMM yyyy")
+        self.date_edit.setDisplayFormat(typing_format())
         self.date_edit.setMinimumDate(QDate(2000, 1, 1))
         self.date_edit.setMaximumDate(QDate(now.year, now.month, now.day))
         self.date_edit.setDate(QDate(now.year, now.month, now.day))
         self.date_edit.setMinimumWidth(150)
 
-        choose = QHBoxLayout()
-        choose.setSpacing(10)
-        choose.addWidget(label("Instrument", "fieldname"))
-        choose.addWidget(self.instrument_combo, 1)
-        choose.addSpacing(12)
-        choose.addWidget(label("Date administered", "fieldname"))
-        choose.addWidget(self.date_edit)
+        self.course_combo = QComboBox()
+        self.course_combo.setObjectName("courseCombo")
+        self.course_combo.setAccessibleName("Course")
+        for course_id, course_title in courses:
+            self.course_combo.addItem(course_title, course_id)
+        self._course_chosen_by_hand = False
+        self.course_combo.activated.connect(self._course_picked)
+        self.date_edit.dateChanged.connect(lambda _d: self._default_course())
+
+        choose = QGridLayout()
+        choose.setHorizontalSpacing(10)
+        choose.setVerticalSpacing(8)
+        choose.addWidget(label("Measure", "fieldname"), 0, 0)
+        choose.addWidget(self.instrument_combo, 0, 1)
+        choose.addWidget(label("Date administered", "fieldname"), 0, 2)
+        choose.addWidget(self.date_edit, 0, 3)
+        choose.addWidget(label("Course", "fieldname"), 1, 0)
+        choose.addWidget(self.course_combo, 1, 1, 1, 3)
+        self.no_course_label = label(
+            "This client has no course yet; the measure is kept without one.", "hint"
+        )
+        choose.addWidget(self.no_course_label, 1, 1, 1, 3)
+        choose.setColumnStretch(1, 1)
+        self.course_combo.setVisible(bool(courses))
+        self.no_course_label.setVisible(not courses)
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("formStack")
         self.empty_label = label(
-            "No instruments are installed. A clinic can add its own from a file "
-            "(see the instruments README).",
+            "No measures are set up on this computer. Your clinic can add its own under "
+            "Settings → Templates and instruments.",
             "muted",
             wrap=True,
         )
@@ -148,6 +179,7 @@ class AdministerDialog(QDialog):
         lay.setContentsMargins(24, 20, 24, 18)
         lay.setSpacing(12)
         lay.addWidget(heading)
+        lay.addWidget(self.client_label)
         lay.addLayout(choose)
         lay.addWidget(self.stack, 1)
         lay.addWidget(self.hint_label)
@@ -158,6 +190,7 @@ class AdministerDialog(QDialog):
         start = self.instrument_combo.findData(instrument_id) if instrument_id else 0
         self.instrument_combo.setCurrentIndex(max(start, 0))
         self._instrument_chosen()
+        self._default_course()
 
     # -- state ---------------------------------------------------------------------
 
@@ -184,6 +217,33 @@ class AdministerDialog(QDialog):
         """Set the date administered."""
         self.date_edit.setDate(QDate(day.year, day.month, day.day))
 
+    @property
+    def course_id(self) -> str | None:
+        """The course chosen (None when the client has none)."""
+        data = self.course_combo.currentData()
+        return str(data) if data is not None else None
+
+    def set_course(self, course_id: str) -> None:
+        """Choose the course as a user would (it then stays when the date changes)."""
+        index = self.course_combo.findData(course_id)
+        if index < 0:
+            raise KeyError(course_id)
+        self.course_combo.setCurrentIndex(index)
+        self._course_picked(index)
+
+    def _course_picked(self, _index: int) -> None:
+        self._course_chosen_by_hand = True
+
+    def _default_course(self) -> None:
+        """The course whose days contain the date, unless the clinician chose one."""
+        day = self.date_edit.date().toPython()
+        if self._course_chosen_by_hand or not isinstance(day, date):
+            return
+        course_id = self._measures.course_for(self._client_id, day)
+        index = self.course_combo.findData(course_id) if course_id is not None else -1
+        if index >= 0:
+            self.course_combo.setCurrentIndex(index)
+
     def _instrument_chosen(self, _index: int = 0) -> None:
         spec = self.spec
         if spec is None:
@@ -192,7 +252,7 @@ class AdministerDialog(QDialog):
             return
         form = self.forms.get(spec.id)
         if form is None:
-            form = InstrumentForm(spec, scrollable=True)
+            form = InstrumentForm(spec, scrollable=True, show_title=False)
             form.answersChanged.connect(lambda _answers: self._update_hint())
             self.forms[spec.id] = form
             self.stack.addWidget(form)
@@ -232,6 +292,7 @@ class AdministerDialog(QDialog):
                 self._client_id,
                 form.spec,
                 form.answers(),
+                course_id=self.course_id,
                 administered_at=self._measures.instant_for(day),
             )
         except Exception as exc:

@@ -1,10 +1,12 @@
-"""The trend chart of one instrument: totals over time, severity bands, dosing sessions.
+"""The trend chart of one instrument in one course: totals, severity bands, dosing sessions.
 
-A QtCharts line chart: dates on a ``QDateTimeAxis``, the total on a ``QValueAxis``
+A QtCharts line chart: dates on a ``QDateTimeAxis`` spanning the course (its start
+to its end, or to the last point while it is open), the total on a ``QValueAxis``
 from the lowest to the highest possible total, the instrument's severity bands as
-light horizontal areas (named on a second, right-hand axis), and each dosing
-session as a dashed vertical line. Colours come from the current light or dark
-palette; there is no legend (the card says what the dashed lines are).
+light horizontal areas (named on a second, right-hand axis), each dosing session
+as a dashed vertical line, and each administration that raised a flag ringed (red
+while the flag is open, grey once acknowledged). Colours come from the current
+light or dark palette; there is no legend (the card says what the marks are).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from kapnotes.domain.instruments import InstrumentSpec
+from kapnotes.ui.dates import medium_format, show_date
 from kapnotes.ui.measures import style
 
 CHART_HEIGHT = 260
@@ -57,8 +60,20 @@ def severity_colour(index: int, count: int) -> QColor:
     return style.mix(high, middle, (position - 0.5) * 2)
 
 
+def axis_format(same_year: bool) -> str:
+    """Tick labels of the date axis in the locale's order: ``Sep 12`` / ``12 Sep (26)``."""
+    medium = medium_format()
+    day_month = "MMM d" if medium.find("M") < medium.find("d") else "d MMM"
+    return day_month if same_year else f"{day_month} yy"
+
+
 class TrendChart(QChartView):
-    """A chart view holding one instrument's trend; the series are kept as attributes."""
+    """A chart view holding one instrument's trend; the series are kept as attributes.
+
+    ``span`` is the course's first and last day (None: still open); the date axis
+    covers it and every point. ``flagged`` lists the administrations that raised a
+    flag as (day, total, open).
+    """
 
     def __init__(
         self,
@@ -66,6 +81,9 @@ class TrendChart(QChartView):
         points: Sequence[tuple[dt.date, int]],
         dosing_dates: Sequence[dt.date],
         parent: QWidget | None = None,
+        *,
+        span: tuple[dt.date, dt.date | None] | None = None,
+        flagged: Sequence[tuple[dt.date, int, bool]] = (),
     ) -> None:
         chart = QChart()
         super().__init__(chart, parent)
@@ -80,6 +98,8 @@ class TrendChart(QChartView):
         self.dosing_dates = sorted(set(dosing_dates))
         self.band_series: list[QAreaSeries] = []
         self.dosing_series: list[QLineSeries] = []
+        self.span = span
+        self.flagged = sorted(flagged)
 
         card, text, muted = style.colour("card"), style.colour("text"), style.colour("muted")
         border, accent = style.colour("border"), style.colour("accent")
@@ -100,6 +120,8 @@ class TrendChart(QChartView):
         else:
             low, high = 0, max([total for _, total in self.points] or [10])
         days = [day for day, _ in self.points] + list(self.dosing_dates)
+        if span is not None:
+            days += [span[0]] + ([span[1]] if span[1] is not None else [])
         first, last = (min(days), max(days)) if days else (dt.date.today(),) * 2
         pad = max(2, (last - first).days // 20)
         x_min = msecs(first - dt.timedelta(days=pad))
@@ -113,7 +135,7 @@ class TrendChart(QChartView):
         self.x_axis = QDateTimeAxis()
         self.x_axis.setObjectName("dateAxis")
         self.x_axis.setTitleText("Date administered")
-        self.x_axis.setFormat("d MMM" if first.year == last.year else "d MMM yy")
+        self.x_axis.setFormat(axis_format(first.year == last.year))
         span_days = (last - first).days + 2 * pad
         self.x_axis.setTickCount(max(2, min(7, span_days // 7 + 1)))
         self.x_axis.setRange(
@@ -182,7 +204,7 @@ class TrendChart(QChartView):
         dose_pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         for day in self.dosing_dates:
             line = QLineSeries()
-            line.setName(f"Dosing session {day.isoformat()}")
+            line.setName(f"Dosing session {show_date(day)}")
             line.setObjectName("dosingLine")
             line.append([QPointF(msecs(day), low), QPointF(msecs(day), high)])
             line.setPen(dose_pen)
@@ -190,6 +212,19 @@ class TrendChart(QChartView):
             line.attachAxis(self.x_axis)
             line.attachAxis(self.y_axis)
             self.dosing_series.append(line)
+
+        # -- flagged administrations: a ring under the point (added first: drawn below) --
+        self.flag_series = self._rings("openFlags", "Open risk flag", style.colour("error"))
+        self.acknowledged_series = self._rings(
+            "acknowledgedFlags", "Acknowledged risk flag", QColor(muted)
+        )
+        for day, total, is_open in self.flagged:
+            ring = self.flag_series if is_open else self.acknowledged_series
+            ring.append(msecs(day), total)
+        for ring in (self.flag_series, self.acknowledged_series):
+            chart.addSeries(ring)
+            ring.attachAxis(self.x_axis)
+            ring.attachAxis(self.y_axis)
 
         # -- the totals -----------------------------------------------------------
         self.line_series = QLineSeries()
@@ -221,7 +256,20 @@ class TrendChart(QChartView):
             series.attachAxis(self.x_axis)
             series.attachAxis(self.y_axis)
         self.point_series.hovered.connect(self._hovered)
+        for rings in (self.flag_series, self.acknowledged_series):
+            rings.hovered.connect(self._hovered)
         self.setToolTip("")
+
+    @staticmethod
+    def _rings(name: str, title: str, colour: QColor) -> QScatterSeries:
+        rings = QScatterSeries()
+        rings.setObjectName(name)
+        rings.setName(title)
+        rings.setMarkerShape(QScatterSeries.MarkerShape.MarkerShapeCircle)
+        rings.setMarkerSize(20)
+        rings.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+        rings.setPen(QPen(colour, 2.4))
+        return rings
 
     def _hovered(self, point: QPointF, state: bool) -> None:
         if not state:
@@ -230,6 +278,9 @@ class TrendChart(QChartView):
         day = QDateTime.fromMSecsSinceEpoch(int(point.x())).date().toPython()
         total = round(point.y())
         band = self.spec.band_for(total) if self.spec is not None else None
-        when = f"{day.day} {day.strftime('%b %Y')}" if isinstance(day, dt.date) else ""
+        when = show_date(day) if isinstance(day, dt.date) else ""
         text = f"{when}: {total}" + (f" · {band.label}" if band is not None else "")
+        flags = [is_open for flag_day, _, is_open in self.flagged if flag_day == day]
+        if flags:
+            text += " · risk flag " + ("open" if any(flags) else "acknowledged")
         QToolTip.showText(self.cursor().pos(), text, self)

@@ -93,10 +93,16 @@ def detail_text(spec: InstrumentSpec, result: ScoreResult) -> str:
 
 
 class RiskBanner(QFrame):
-    """A red banner for one raised flag: its label, "review safety", and its description."""
+    """A red banner for one raised flag: its label, "review safety", and its description.
+
+    Once a clinician has acknowledged the flag, :meth:`set_acknowledged` turns it
+    into a calm box saying who, when and what was done.
+    """
 
     def __init__(self, title: str, description: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._title = title
+        self._description = description or ""
         self.setProperty("role", "risk")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
@@ -115,11 +121,35 @@ class RiskBanner(QFrame):
         texts.addWidget(self.description_label)
         lay.addLayout(texts, 1)
         self.setAccessibleName(title)
+        self.acknowledgement = ""
 
     @property
     def text(self) -> str:
         """The banner's headline."""
         return self.title_label.text()
+
+    @property
+    def description(self) -> str:
+        """The line under the headline."""
+        return self.description_label.text()
+
+    def set_acknowledged(self, acknowledgement: str) -> None:
+        """Show the flag as acknowledged (``"Acknowledged by … on …: …"``) or, empty, open."""
+        self.acknowledgement = acknowledgement
+        done = bool(acknowledgement)
+        headline = (
+            self._title.removesuffix(REVIEW_SUFFIX) + " — acknowledged" if done else self._title
+        )
+        self.title_label.setText(headline)
+        self.description_label.setText(acknowledgement if done else self._description)
+        self.description_label.setVisible(bool(self.description_label.text()))
+        colour = style.colour("muted" if done else "error").name()
+        self.icon_label.setPixmap(theme.icon("alert", colour).pixmap(20, 20))
+        set_role(self, "risk-done" if done else "risk")
+        for child in (self.title_label, self.description_label):
+            child.style().unpolish(child)  # the labels' colour follows the frame's role
+            child.style().polish(child)
+        self.setAccessibleName(f"{headline}. {acknowledgement}" if done else headline)
 
 
 class ItemRow(QFrame):
@@ -249,12 +279,19 @@ class InstrumentForm(QWidget):
 
     ``scrollable=True`` puts the items in their own scroll area so the footer stays
     in view (for dialogs); leave it off when the form sits in a scrolling page.
+    ``show_title=False`` leaves the heading out where the surroundings already name
+    the instrument (a note's field label).
     """
 
     answersChanged = Signal(dict)
 
     def __init__(
-        self, spec: InstrumentSpec, parent: QWidget | None = None, *, scrollable: bool = False
+        self,
+        spec: InstrumentSpec,
+        parent: QWidget | None = None,
+        *,
+        scrollable: bool = False,
+        show_title: bool = True,
     ) -> None:
         super().__init__(parent)
         self.spec = spec
@@ -266,6 +303,7 @@ class InstrumentForm(QWidget):
 
         self.title_label = label(f"{spec.short_name} · {spec.title}", "heading", wrap=True)
         self.title_label.setObjectName("instrumentTitle")
+        self.title_label.setVisible(show_title)
         self.instructions_label = label(spec.instructions, "instructions", wrap=True)
         self.instructions_label.setObjectName("instrumentInstructions")
         self.stem_label = label(spec.stem or "", "subheading", wrap=True)
@@ -300,6 +338,7 @@ class InstrumentForm(QWidget):
         self.flags_box.setSpacing(6)
         self.flag_banners: list[RiskBanner] = []
         self._flag_ids: list[str] = []
+        self._acknowledgement = ""
         footer_lay.addLayout(self.flags_box)
         footer_lay.addWidget(self.score_label)
         footer_lay.addWidget(self.detail_label)
@@ -371,6 +410,13 @@ class InstrumentForm(QWidget):
         """The red banners' headlines."""
         return [banner.text for banner in self.flag_banners]
 
+    def set_acknowledgement(self, acknowledgement: str) -> None:
+        """Say on the raised flags that they were acknowledged (who, when, what was done);
+        empty text shows them open again. Flags raised by changed answers start open."""
+        self._acknowledgement = acknowledgement
+        for banner in self.flag_banners:
+            banner.set_acknowledged(acknowledgement)
+
     def _focus_after(self, item_id: str) -> None:
         """A digit answered this item: put the focus on the next one (the last stays)."""
         ids = list(self.rows)
@@ -397,6 +443,8 @@ class InstrumentForm(QWidget):
         ids = [flag.id for flag in self._result.flags]
         if not force and ids == self._flag_ids:
             return
+        if ids != self._flag_ids:
+            self._acknowledgement = ""  # other flags: open until the store says otherwise
         self._flag_ids = ids
         for banner in self.flag_banners:
             banner.hide()
@@ -406,6 +454,8 @@ class InstrumentForm(QWidget):
         for flag in self._result.flags:
             banner = RiskBanner(flag.label + REVIEW_SUFFIX, descriptions.get(flag.id))
             banner.setObjectName(f"flag_{flag.id}")
+            if self._acknowledgement:
+                banner.set_acknowledged(self._acknowledgement)
             self.flags_box.addWidget(banner)
             banner.show()  # added to a shown form: show now, not on the next event loop
             self.flag_banners.append(banner)

@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.instruments import InstrumentSpec, load_instruments
+from kapnotes.domain.timeline import system_zone_name, zone_named
 from kapnotes.store.measures import MeasureRecord, MeasureStore
 from kapnotes.ui import theme
+from kapnotes.ui.dates import show_date
 from kapnotes.ui.errors import log_failure
 from kapnotes.ui.measures import style
 from kapnotes.ui.widgets import label
@@ -40,9 +42,23 @@ EMPTY_NOTE_MESSAGE = "Say what was done about the flag (e.g. safety plan reviewe
 
 
 def short_date(record: MeasureRecord) -> str:
-    """The administration date as the app shows it, e.g. ``12 Sep 2026``."""
-    day = record.day
-    return f"{day.day} {day.strftime('%b %Y')}"
+    """The administration date as the app shows it, e.g. ``12 Sep 2026`` (locale order)."""
+    return show_date(record.day)
+
+
+def acknowledgement_text(record: MeasureRecord, zone_name: str | None = None) -> str:
+    """Who acknowledged a result's flags, when (in the clinic's zone) and what was done:
+
+    ``Acknowledged by Dr Ada Quill, PsyD on 14 Sep 2026 at 14:05: safety plan reviewed``.
+    Empty while the flags are open.
+    """
+    if record.acknowledged_at is None:
+        return ""
+    local = record.acknowledged_at.astimezone(zone_named(zone_name or system_zone_name()))
+    who = record.acknowledged_by or "a clinician"
+    when = f"{show_date(local.date())} at {local:%H:%M}"
+    what = f": {record.acknowledgement}" if record.acknowledgement else ""
+    return f"Acknowledged by {who} on {when}{what}"
 
 
 class FlagRow(QWidget):
@@ -190,7 +206,7 @@ class RiskFlagBanner(QFrame):
     def _instrument_name(self, instrument_id: str) -> str:
         if self._names is None:
             self.set_instruments(load_instruments().instruments)
-        return (self._names or {}).get(instrument_id, instrument_id)
+        return (self._names or {}).get(instrument_id, instrument_id.replace("_", " ").upper())
 
     @property
     def client_id(self) -> str | None:

@@ -21,14 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies
+from kapnotes.domain.clients import (
+    WeightUnit,
+    no_known_allergies,
+    product_label,
+    weight_text,
+)
 from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.clients import ClientRecord, CourseRecord, NoteSummary
 from kapnotes.store.measures import MeasureStore
 from kapnotes.ui import theme
+from kapnotes.ui.dates import show_date
 from kapnotes.ui.measures import MeasuresPanel, RiskFlagBanner
-from kapnotes.ui.models.client_list import format_date
 from kapnotes.ui.widgets import Card, label
 
 
@@ -37,16 +42,8 @@ def age_on(dob: date, today: date) -> int:
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
-def product_label(value: str) -> str:
-    """The human label of a planned product code."""
-    try:
-        return PRODUCT_LABELS[Product(value)]
-    except ValueError:
-        return value
-
-
 def _weight(kg: float) -> str:
-    return f"{kg:g} kg"
+    return f"{weight_text(kg)} ({weight_text(kg, WeightUnit.LB)})"
 
 
 def _clear_layout(layout: QVBoxLayout) -> None:
@@ -75,6 +72,7 @@ class ClientPage(QWidget):
     new_note_requested = Signal(str)  # course id
     note_requested = Signal(str)  # note id
     live_session_requested = Signal(str)  # note id of a draft dosing note
+    measures_changed = Signal(str)  # client id: a measure was given or a flag acknowledged
 
     DETAIL_FIELDS = (
         ("contact", "Contact"),
@@ -182,7 +180,8 @@ class ClientPage(QWidget):
         col.addWidget(self.details)
         col.addWidget(self.courses_card)
         self.measures_panel = MeasuresPanel()
-        self.measures_panel.measuresChanged.connect(lambda _id: self.risk_banner.refresh())
+        self.measures_panel.measuresChanged.connect(lambda _id: self._measures_changed())
+        self.risk_banner.acknowledged.connect(lambda _id: self._measures_changed())
         col.addWidget(self.measures_panel)
         col.addStretch(1)
 
@@ -215,8 +214,7 @@ class ClientPage(QWidget):
         self.identity_label.setVisible(bool(identity))
         if data.date_of_birth:
             self.age_chip.setText(
-                f"Age {age_on(data.date_of_birth, today)}  ·  born "
-                f"{format_date(data.date_of_birth)}"
+                f"Age {age_on(data.date_of_birth, today)}  ·  born {show_date(data.date_of_birth)}"
             )
         else:
             self.age_chip.setText("Date of birth not recorded")
@@ -246,7 +244,18 @@ class ClientPage(QWidget):
             instruments = self._measures.instruments()
             self.risk_banner.set_instruments(instruments.instruments)
             self.risk_banner.show_client(record.id)
-            self.measures_panel.show_client(store, instruments, record.id)
+            self.measures_panel.show_client(store, instruments, record.id, data.name)
+
+    def refresh_measures(self) -> None:
+        """Read the shown client's risk flags and measures again."""
+        self.risk_banner.refresh()
+        self.measures_panel.reload()
+
+    def _measures_changed(self) -> None:
+        """Given here (a measure, an acknowledgement): show it, then tell the other views."""
+        self.refresh_measures()
+        if self._client_id is not None:
+            self.measures_changed.emit(self._client_id)
 
     def clear(self) -> None:
         """Remove every client detail from the widgets."""
@@ -276,7 +285,7 @@ class ClientPage(QWidget):
         new_note.clicked.connect(lambda: self.new_note_requested.emit(course.id))
         top.addWidget(new_note, 0, Qt.AlignmentFlag.AlignTop)
         card.body.addLayout(top)
-        facts = [f"Started {format_date(course.start_date)}", course.indication]
+        facts = [f"Started {show_date(course.start_date)}", course.indication]
         if course.planned_route_detail:
             facts.append(course.planned_route_detail)
         card.body.addWidget(label("  ·  ".join(facts), "muted", wrap=True))
@@ -294,8 +303,10 @@ class ClientPage(QWidget):
         return card
 
     def _note_row(self, grid: QGridLayout, row: int, note: NoteSummary) -> None:
-        kind = label(note.kind.capitalize(), "chip")
-        grid.addWidget(kind, row, 0, Qt.AlignmentFlag.AlignLeft)
+        if not note.title.casefold().startswith(note.kind.value.casefold()):
+            # the kind, unless the title already says it ("Preparation session")
+            kind = label(note.kind.capitalize(), "chip")
+            grid.addWidget(kind, row, 0, Qt.AlignmentFlag.AlignLeft)
         title = QPushButton(note.title)
         title.setObjectName(f"openNote_{note.id}")
         title.setProperty("role", "link")
@@ -309,7 +320,7 @@ class ClientPage(QWidget):
             live.setToolTip("Run this dosing session live: clock, one-key observations, vitals")
             live.clicked.connect(lambda: self.live_session_requested.emit(note.id))
             grid.addWidget(live, row, 4)
-        grid.addWidget(label(format_date(note.session_date), "muted"), row, 2)
+        grid.addWidget(label(show_date(note.session_date), "muted"), row, 2)
         signed = note.status == NoteStatus.SIGNED
         grid.addWidget(
             label("Signed" if signed else "Draft", "signed" if signed else "draft"), row, 3

@@ -1,5 +1,8 @@
 """The lock screen: a centred card asking for the passphrase (or the recovery key).
 
+An eye button beside the field shows or hides what was typed (hidden again
+whenever the screen is reset, e.g. on locking).
+
 Wrong secrets get a calm inline message; after three failures the Unlock
 button waits a growing delay with a countdown (see `kapnotes.ui.guards`).
 """
@@ -25,7 +28,7 @@ from kapnotes.store.vault import VaultError, WrongSecretError
 from kapnotes.ui import theme
 from kapnotes.ui.guards import UnlockThrottle
 from kapnotes.ui.session import VaultSession
-from kapnotes.ui.widgets import Card, label, set_invalid
+from kapnotes.ui.widgets import Card, RevealButton, label, set_invalid
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,12 @@ class LockScreen(QWidget):
         self.secret_edit.setMinimumHeight(36)
         self.secret_edit.returnPressed.connect(self.attempt_unlock)
         self.secret_edit.textEdited.connect(lambda _t: self._clear_message())
+        self.reveal_button = RevealButton(self.secret_edit)
+        self.reveal_button.setMinimumHeight(36)
+        secret_row = QHBoxLayout()
+        secret_row.setSpacing(6)
+        secret_row.addWidget(self.secret_edit, 1)
+        secret_row.addWidget(self.reveal_button)
 
         self.message = label("", "error", wrap=True)
         self.message.setObjectName("unlockMessage")
@@ -110,7 +119,7 @@ class LockScreen(QWidget):
         body.addWidget(title)
         body.addWidget(self.prompt)
         body.addSpacing(8)
-        body.addWidget(self.secret_edit)
+        body.addLayout(secret_row)
         body.addWidget(self.message)
         body.addWidget(self.unlock_button)
         body.addLayout(link_row)
@@ -147,13 +156,13 @@ class LockScreen(QWidget):
         self._clear_message()
         if on:
             self.prompt.setText("Enter the recovery key you wrote down when the vault was created.")
-            self.secret_edit.setEchoMode(QLineEdit.EchoMode.Normal)
+            self.reveal_button.set_what("recovery key", shown=True)  # long: shown while typed
             self.secret_edit.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
             self.secret_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
             self.mode_link.setText("Use passphrase instead")
         else:
             self.prompt.setText("Enter your passphrase to open the vault.")
-            self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+            self.reveal_button.set_what("passphrase", shown=False)
             self.secret_edit.setPlaceholderText("Passphrase")
             self.secret_edit.setFont(self.font())
             self.mode_link.setText("Use recovery key instead")

@@ -1,12 +1,16 @@
 """The unlocked workspace: search box and client list on the left, the client page on the right.
 
 Search is as-you-type with a short debounce; the list is a `ClientListModel`
-fed by `ClientStore.search`. `clear()` drops every row and every shown detail.
+fed by `ClientStore.search`, whose rows carry badges for what needs attention
+(open risk flags, drafts, sessions today), read again whenever a client is shown
+or a measure changes. `clear()` drops every row and every shown detail. "New
+client" lives in the toolbar (Ctrl+N); an empty vault says how to start.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import (
@@ -19,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -34,8 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kapnotes.store.clients import ClientSummary
 from kapnotes.ui import theme
-from kapnotes.ui.models.client_list import ClientListModel, SubtitleRole
+from kapnotes.ui.models.client_list import ClientListModel, Mark, MarksRole, SubtitleRole
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.views.client_page import ClientPage, MeasuresSource
 from kapnotes.ui.widgets import label
@@ -45,11 +50,19 @@ log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 200
 
 
+MARK_COLOURS = {"flag": "error", "draft": "draft", "today": "accent"}
+MARK_ICONS = {"flag": "flag", "draft": "note", "today": "clock"}
+
+
 class ClientItemDelegate(QStyledItemDelegate):
-    """Paints a client row as two lines: the name, then preferred name and date of birth."""
+    """Paints a client row as two lines: the name with its badges (open risk flag,
+    drafts, session today: an icon and a word each), then preferred name and date
+    of birth. The model gives the same marks as words for tooltips and screen readers."""
 
     PAD_X = 12
     PAD_Y = 8
+    ICON = 14
+    GAP = 8
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -92,10 +105,15 @@ class ClientItemDelegate(QStyledItemDelegate):
         painter.setPen(text_colour)
         name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         line1 = QRect(inner.left(), inner.top(), inner.width(), fm.height() + 2)
+        row_marks = index.data(MarksRole) or []
+        badges = self._paint_marks(painter, option, line1, row_marks)
+        painter.setFont(name_font)
+        painter.setPen(text_colour)
+        name_width = max(40, inner.width() - badges - (self.GAP if badges else 0))
         painter.drawText(
-            line1,
+            QRect(line1.left(), line1.top(), name_width, line1.height()),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, inner.width()),
+            painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, name_width),
         )
         painter.setFont(option.font)
         painter.setPen(text_colour if selected else muted)
@@ -107,6 +125,33 @@ class ClientItemDelegate(QStyledItemDelegate):
             fm.elidedText(sub, Qt.TextElideMode.ElideRight, inner.width()),
         )
         painter.restore()
+
+    def _paint_marks(
+        self, painter: QPainter, option: QStyleOptionViewItem, line: QRect, row_marks: list[Mark]
+    ) -> int:
+        """Badges at the right end of the name line; returns the width they take."""
+        font = QFont(option.font)
+        font.setPointSizeF(max(7.5, font.pointSizeF() * 0.9))
+        font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        x = line.right()
+        for mark in reversed(row_marks):
+            colour = QColor(theme.colour(MARK_COLOURS[mark.kind]))
+            text_width = metrics.horizontalAdvance(mark.short)
+            x -= text_width
+            painter.setPen(colour)
+            painter.drawText(
+                QRect(x, line.top(), text_width, line.height()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                mark.short,
+            )
+            x -= self.ICON + 3
+            icon = theme.icon(MARK_ICONS[mark.kind], colour.name())
+            top = line.top() + (line.height() - self.ICON) // 2
+            icon.paint(painter, QRect(x, top, self.ICON, self.ICON))
+            x -= self.GAP
+        return line.right() - x - self.GAP if row_marks else 0
 
 
 class Workspace(QWidget):
@@ -124,11 +169,14 @@ class Workspace(QWidget):
         session: VaultSession,
         *,
         debounce_ms: int = SEARCH_DEBOUNCE_MS,
+        today: Callable[[], date] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``today``: the day whose sessions the list marks (default: the clinic's today)."""
         super().__init__(parent)
         self.setObjectName("workspace")
         self._session = session
+        self._today = today
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("clientSearch")
@@ -157,20 +205,13 @@ class Workspace(QWidget):
 
         self.count_label = label("", "hint")
         self.count_label.setObjectName("clientCount")
-        self.new_button = QPushButton(theme.icon("user-plus"), "New client")
-        self.new_button.setObjectName("newClientButton")
-        self.new_button.clicked.connect(self.new_client_requested)
 
         left = QWidget()
         left.setObjectName("clientPane")
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(16, 16, 8, 12)
         left_lay.setSpacing(10)
-        head = QHBoxLayout()
-        head.addWidget(label("Clients", "heading"))
-        head.addStretch(1)
-        head.addWidget(self.new_button)
-        left_lay.addLayout(head)
+        left_lay.addWidget(label("Clients", "heading"))
         left_lay.addWidget(self.search_edit)
         left_lay.addWidget(self.list_view, 1)
         left_lay.addWidget(self.count_label)
@@ -183,6 +224,9 @@ class Workspace(QWidget):
         self.page.new_note_requested.connect(self.new_note_requested)
         self.page.note_requested.connect(self.note_requested)
         self.page.live_session_requested.connect(self.live_session_requested)
+        self.page.measures_changed.connect(self._page_measures_changed)
+        session.measures_changed.connect(self._measures_changed)
+        self._announcing = False
 
         self.placeholder = QWidget()
         self.placeholder.setObjectName("clientPlaceholder")
@@ -194,12 +238,15 @@ class Workspace(QWidget):
             "Choose a client on the left, or create a new one.", "muted", wrap=True
         )
         self.placeholder_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        ph_button = QPushButton(theme.icon("user-plus"), "New client")
-        ph_button.setProperty("role", "primary")
-        ph_button.clicked.connect(self.new_client_requested)
+        # Shown only while the vault has no client: the one way in, besides the toolbar.
+        self.first_client_button = QPushButton(theme.icon("user-plus"), "Add your first client")
+        self.first_client_button.setObjectName("firstClientButton")
+        self.first_client_button.setProperty("role", "primary")
+        self.first_client_button.clicked.connect(self.new_client_requested)
+        self.first_client_button.hide()
         ph_row = QHBoxLayout()
         ph_row.addStretch(1)
-        ph_row.addWidget(ph_button)
+        ph_row.addWidget(self.first_client_button)
         ph_row.addStretch(1)
         ph.addWidget(self.placeholder_title)
         ph.addWidget(self.placeholder_text)
@@ -235,7 +282,7 @@ class Workspace(QWidget):
             return
         keep = select_id or self.page.client_id
         text = self.search_edit.text()
-        rows = store.search(text)
+        rows = self._search(text)
         self.model.set_rows(rows)
         total = len(rows)
         if text.strip():
@@ -248,12 +295,30 @@ class Workspace(QWidget):
             self.show_client(keep)  # type: ignore[arg-type]
         elif select_id is None and self.page.client_id is not None:
             self._show_placeholder()
-        if total == 0 and not text.strip():
+        empty = total == 0 and not text.strip()
+        self.first_client_button.setVisible(empty)
+        if empty:
             self.placeholder_title.setText("No clients yet")
-            self.placeholder_text.setText("Create your first client to begin.")
+            self.placeholder_text.setText(
+                "Add a client to start writing notes (or press Ctrl+N at any time)."
+            )
         else:
             self.placeholder_title.setText("No client selected")
-            self.placeholder_text.setText("Choose a client on the left, or create a new one.")
+            self.placeholder_text.setText(
+                "Choose a client on the left, or add one with New client (Ctrl+N)."
+            )
+
+    def _search(self, text: str) -> list[ClientSummary]:
+        store = self._session.clients
+        if store is None:
+            return []
+        return store.search(text, today=self._today() if self._today else None)
+
+    def refresh_marks(self) -> None:
+        """Read the listed clients' badges again (the rows and the selection stay)."""
+        if self._session.clients is None or self.model.rowCount() == 0:
+            return
+        self.model.update_rows(self._search(self.search_edit.text()))
 
     def show_client(self, client_id: str, today: date | None = None) -> None:
         """Load a client from the store and show the client page."""
@@ -267,6 +332,7 @@ class Workspace(QWidget):
             return
         self.page.show_record(record, today)
         self.right.setCurrentWidget(self.page)
+        self.refresh_marks()  # drafts, sessions and flags may have changed meanwhile
 
     def clear(self) -> None:
         """Forget everything shown: list rows, search text, client page."""
@@ -287,6 +353,20 @@ class Workspace(QWidget):
         self.refresh()
         if self.model.rowCount() and not self.list_view.currentIndex().isValid():
             self.list_view.setCurrentIndex(self.model.index(0))
+
+    def _page_measures_changed(self, client_id: str) -> None:
+        """The page changed a measure (and shows it already): tell every other view."""
+        self._announcing = True
+        try:
+            self._session.measures_changed.emit(client_id)
+        finally:
+            self._announcing = False
+
+    def _measures_changed(self, client_id: str) -> None:
+        """A client's measures changed somewhere: follow on the page and in the list."""
+        if not self._announcing and client_id == self.page.client_id:
+            self.page.refresh_measures()
+        self.refresh_marks()
 
     def _show_placeholder(self) -> None:
         self.page.clear()
