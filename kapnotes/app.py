@@ -111,6 +111,7 @@ def run_gui(
     """Open the GUI on the vault in `data_dir`; returns the process exit code."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # no migration chatter
     app = create_application()
     themes = theme.ThemeManager(app)
     vault = Vault(data_dir, kdf=kdf)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Final
 
 from kapnotes.domain.templates.model import LogField, TemplateSpec, TimeField, parse_time
@@ -26,6 +26,7 @@ from kapnotes.domain.timeline import (
     Span,
     TimeInputError,
     instants_of,
+    session_start,
     span_of,
     to_iso,
 )
@@ -129,12 +130,17 @@ def _place_row(
         if instant is not None and timeline.hhmm(instant) == str(text)[:5]:
             out[column] = instant
             continue
+        near = instant  # retyped: keep to the side of a clock change it was on
         # The entry's own time column bounds its other times from below (a resolution
         # or an end comes after the start of the same entry).
         low = out.get(MAIN_TIME) or out.get("start_time") or out.get("onset_time") or after
         try:
             out[column] = timeline.resolve(
-                str(text)[:5], span=span, after=low, before=before if column == MAIN_TIME else None
+                str(text)[:5],
+                span=span,
+                after=low,
+                before=before if column == MAIN_TIME else None,
+                near=near,
             )
         except TimeInputError:
             continue  # a skipped (spring) clock time: no instant; the row shows the text
@@ -157,6 +163,16 @@ def _known_instants(
     return found
 
 
+def _clock_times(spec: TemplateSpec, values: Mapping[str, Any]) -> list[time]:
+    """Every clock time written in the note's rows and time fields."""
+    found = [parse_time(values.get(name)) for name in _time_fields(spec)]
+    for log in _logs(spec):
+        columns = _time_columns(log)
+        for row in _rows(values, log.id):
+            found.extend(parse_time(row.get(column)) for column in columns)
+    return [t for t in found if t is not None]
+
+
 def read_times(
     spec: TemplateSpec,
     values: Mapping[str, Any],
@@ -169,6 +185,13 @@ def read_times(
     session running past midnight) and to the zone display.
     """
     known = _known_instants(spec, values, now)
+    if not known:
+        # Nothing placed yet (a note from before instants were kept, or times typed by
+        # hand): the session begins after the longest empty stretch of its clock times.
+        start = session_start(_clock_times(spec, values))
+        if start is not None:
+            first = timeline.wall_instants(start, timeline.day)
+            known = [first[0]] if first else []
     rows: dict[str, list[dict[str, datetime]]] = {}
     for log in _logs(spec):
         columns = _time_columns(log)

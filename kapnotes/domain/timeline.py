@@ -143,6 +143,26 @@ def _distance(instant: datetime, span: Span) -> timedelta:
     return timedelta(0)
 
 
+def session_start(clock_times: Iterable[time]) -> time | None:
+    """Where a session's clock times begin, when none has an instant yet.
+
+    A session lasts well under a day, so on a 24-hour dial its clock times leave
+    one long empty stretch (the night before a morning session, the day before
+    an evening one); the session begins right after it. 23:20, 23:50, 00:40 and
+    01:15 begin at 23:20; 09:50, 10:00 and 11:30 at 09:50.
+    """
+    minutes = sorted({t.hour * 60 + t.minute for t in clock_times})
+    if not minutes:
+        return None
+    gaps = [
+        ((minutes[(i + 1) % len(minutes)] - minutes[i]) % 1440 or 1440, i)
+        for i in range(len(minutes))
+    ]
+    _gap, last = max(gaps)
+    first = minutes[(last + 1) % len(minutes)]
+    return time(first // 60, first % 60)
+
+
 def span_of(instants: Iterable[datetime]) -> Span | None:
     """The first and last of some instants, or None when there are none."""
     ordered = sorted(instants)
@@ -241,6 +261,7 @@ class SessionTimeline:
         after: datetime | None = None,
         before: datetime | None = None,
         latest: bool = False,
+        near: datetime | None = None,
     ) -> datetime:
         """The instant a clock time typed for this session stands for.
 
@@ -252,6 +273,9 @@ class SessionTimeline:
           repeated local time (autumn) takes the earliest instant between them
           (the latest with ``latest=True``, for "now or a little earlier" in a live
           session); when none lies between, the nearest.
+        * ``near``: the instant the entry had before its clock time was retyped; of a
+          repeated local time, the one nearest it is kept (01:25 EST retyped 01:30
+          stays EST).
         * A trailing zone abbreviation (``"01:25 EST"``) picks that instant.
 
         :class:`TimeInputError` for text that is not a clock time, an abbreviation
@@ -284,6 +308,8 @@ class SessionTimeline:
             return named[0]
         if len(candidates) == 1:
             return candidates[0]
+        if near is not None:
+            return min(candidates, key=lambda i: abs(i - near))
         between = [
             i
             for i in candidates

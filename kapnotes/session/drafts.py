@@ -21,6 +21,7 @@ from typing import Any
 from kapnotes.domain.instruments import LoadedInstruments
 from kapnotes.domain.note_times import MAIN_TIME, NoteTimes, place_times
 from kapnotes.domain.templates import LogField, TemplateSpec, compute_values
+from kapnotes.domain.templates.model import parse_time
 from kapnotes.domain.timeline import INSTANTS_KEY, SessionTimeline, as_utc, to_iso
 from kapnotes.session.measures import sync_note_measures
 from kapnotes.store.measures import MeasureStore
@@ -68,6 +69,18 @@ class NoteDraft:
         on the timeline, T+ recomputed; and the note's times."""
         computed = compute_values(self.spec, values, context)
         return place_times(self.spec, computed, self.timeline)
+
+    def time_problem(self, text: object) -> str | None:
+        """Why a clock time typed for this note cannot be placed on its day (the spring
+        change skipped it), or None."""
+        parsed = parse_time(text)
+        if parsed is None or self.timeline.wall_instants(parsed, self.timeline.day):
+            return None
+        return (
+            f"{parsed:%H:%M} does not exist on {self.timeline.day:%d %b %Y} in "
+            f"{self.timeline.zone_name}: the clocks went forward; type the time as the "
+            "clock showed it"
+        )
 
     def stamp(
         self, log: LogField, values: Mapping[str, Any], now: datetime

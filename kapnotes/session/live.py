@@ -240,7 +240,7 @@ class LiveSession:
         times = self.record.times()
         span = times.span()
         try:
-            return self.record.timeline.resolve(
+            at = self.record.timeline.resolve(
                 text,
                 span=(span[0], now) if span is not None else (now, now),
                 before=now,
@@ -248,6 +248,13 @@ class LiveSession:
             )
         except TimeInputError as error:
             return Refused(f"{label}: {error}", "time")
+        if (at - now).total_seconds() >= 60:
+            return Refused(
+                f"{label}: {text.strip()} is later than now ({self.clock(now)}); "
+                "an entry can be made for now or an earlier time",
+                "time",
+            )
+        return at
 
     def observation(
         self,
@@ -792,6 +799,15 @@ class LiveSession:
         at = self._typed_time(time_text, "Time")
         if isinstance(at, Refused):
             return at
+        position = next(
+            i for i, r in enumerate(self.record.rows(CLINICIANS)) if r.get(EVENT_KEY) == event_id
+        )
+        arrived = self.record.times().row(CLINICIANS, position, "start_time")
+        if arrived is not None and at < arrived:
+            return Refused(
+                f"Time: leaving at {self.clock(at)} is before arriving at {self.clock(arrived)}",
+                "time",
+            )
         chosen = event_id
         done = self._write(
             lambda: self.record.correct(CLINICIANS, chosen, {}, {"end_time": at}),

@@ -45,6 +45,7 @@ from kapnotes.domain.assets import resources_root
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.files import atomic_write
 from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.templates import TemplateSpec
 from kapnotes.domain.timeline import zone_named
 from kapnotes.store.audit import GENESIS, event_hash, record
 from kapnotes.store.measures import place_in_courses
@@ -488,10 +489,30 @@ def parse_document(raw: bytes, source: str, *, today: date | None = None) -> Int
         doc = InterchangeDocument.model_validate_json(raw, context=context)
     except ValidationError as exc:
         raise InterchangeError(source, _problems_of(exc)) from None
-    problems = check_references(doc)
+    problems = check_references(doc) + check_note_values(doc)
     if problems:
         raise InterchangeError(source, problems)
     return doc
+
+
+def check_note_values(doc: InterchangeDocument) -> list[str]:
+    """Every note's values against its own template snapshot: a value that is not of its
+    field's type (text in a number, ``25:61`` in a time) is a problem naming its JSON path.
+    Values outside the plausible range are only warnings in the editor, not problems."""
+    problems: list[str] = []
+    for i, note in enumerate(doc.notes):
+        here = f"$.notes[{i}]"
+        try:
+            spec = TemplateSpec.model_validate(note.template_snapshot)
+        except ValidationError:
+            continue  # no field types to check against (the schema checked its shape)
+        for field in spec.fields():
+            value = note.values.get(field.id)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            errors = [issue for issue in field.check_value(value) if issue.severity == "error"]
+            problems.extend(f"{here}.values.{field.id}: {e.message}" for e in errors[:3])
+    return problems
 
 
 def read_document(path: Path, *, today: date | None = None) -> InterchangeDocument:

@@ -387,13 +387,14 @@ class MainWindow(QMainWindow):
         )
         if choice is None:
             return
-        layout = self.session.catalog.clinic_settings()[0].note_format
+        settings = self.session.catalog.clinic_settings()[0]
         note_id = notes.create(
             course_id,
             choice.phase,
             choice.template.snapshot(),
             choice.session_date,
-            {LAYOUT_KEY: layout.value},
+            {LAYOUT_KEY: settings.note_format.value},
+            time_zone=settings.zone_name(),  # the clinic's zone, for good
         )
         self._refresh_shown_client()
         self.open_note(note_id)

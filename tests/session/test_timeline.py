@@ -239,3 +239,85 @@ def test_legacy_rows_without_instants_read_on_the_sessions_day() -> None:
 def test_the_default_zone_is_the_computers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TZ", "Pacific/Auckland")
     assert system_zone_name() == "Pacific/Auckland"
+
+
+def test_a_time_later_than_now_is_refused_in_the_live_panels(clinic: Clinic, clock: Clock) -> None:
+    session = clinic.live(clinic.note(date(2026, 6, 12)), clock)
+    clock.at(date(2026, 6, 12), 10, 10)
+    outcome = session.log_dose(DoseRequest(Product.KETAMINE_IM, "40", time="11:05"))
+    assert not isinstance(outcome, Logged)
+    assert "11:05 is later than now (10:10)" in str(outcome)
+    assert not session.record.rows("dose_log")
+    onset = session.record_adverse("Nausea", "mild", "10:40", "")
+    assert "later than now" in str(onset)
+
+
+def test_leaving_before_arriving_is_refused(clinic: Clinic, clock: Clock) -> None:
+    day = date(2026, 6, 12)
+    session = clinic.live(clinic.note(day), clock)
+    clock.at(day, 9, 30)
+    logged(session.start_presence(PresenceRequest("Dr Lee Fictional", "therapist")))
+    clock.at(day, 10, 0)
+    outcome = session.stop_presence(None, "09:00")
+    assert "leaving at 09:00 is before arriving at 09:30" in str(outcome)
+    assert session.present()
+
+
+def test_clock_times_without_instants_past_midnight_follow_the_session() -> None:
+    """Rows written before instants were kept (or all typed by hand at once)."""
+    from kapnotes.domain.templates import load_templates
+
+    spec = load_templates().for_phase("dosing")[0]
+    values = {
+        "clinicians": [
+            {"name": "Dr Lee", "role": "therapist", "start_time": "23:20", "end_time": "01:15"}
+        ],
+        "vitals_log": [
+            {"time": "23:20", "systolic": 120, "diastolic": 80},
+            {"time": "01:10", "systolic": 122, "diastolic": 80},
+        ],
+        "dose_log": [
+            {"time": "23:30", "product": "esketamine", "route": "intranasal", "dose_mg": 56}
+        ],
+    }
+    times = read_times(spec, values, SessionTimeline.of("America/New_York", date(2026, 6, 12)))
+    late = times.row("vitals_log", 1)
+    stop = times.row("clinicians", 0, "end_time")
+    start = times.row("clinicians", 0, "start_time")
+    assert late is not None and stop is not None and start is not None
+    assert times.t_plus_min(late) == 100
+    assert (stop - start).total_seconds() == 115 * 60
+
+
+def test_a_retyped_time_in_the_repeated_hour_stays_on_its_side() -> None:
+    from kapnotes.domain.note_times import place_times
+    from kapnotes.domain.templates import load_templates
+
+    spec = load_templates().for_phase("dosing")[0]
+    timeline = SessionTimeline.of("America/New_York", AUTUMN)
+    est = timeline.resolve("01:25 EST")
+    values = {
+        "dose_log": [
+            {
+                "time": "01:35",
+                "product": "racemic_ketamine",
+                "route": "im",
+                "dose_mg": 40,
+                "_instants": {"time": "2026-11-01T05:35:00Z"},
+            }
+        ],
+        "vitals_log": [
+            {
+                "time": "01:30",
+                "systolic": 120,
+                "diastolic": 80,
+                "_instants": {"time": "2026-11-01T06:25:00Z"},
+            }
+        ],
+    }
+    assert timeline.with_zone(est) == "01:25 EST"
+    placed, times = place_times(spec, values, timeline)
+    moved = times.row("vitals_log", 0)
+    assert moved is not None
+    assert timeline.with_zone(moved) == "01:30 EST"
+    assert placed["vitals_log"][0]["t_plus_min"] == 55

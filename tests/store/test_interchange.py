@@ -576,3 +576,28 @@ def test_notes_written_by_the_note_store_survive_with_signature_and_search(
     assert [h.note_id for h in imported.search("ondansetron")] == [note_id]
     assert [h.note_id for h in imported.search("neighbour")] == [note_id]
     assert imported.get(note_id) == notes.get(note_id)
+
+
+def test_a_value_that_is_not_of_its_fields_type_is_refused_naming_its_path(
+    good: dict[str, Any],
+) -> None:
+    from kapnotes.domain.templates import load_templates
+
+    doc = json.loads(json.dumps(good))
+    draft = next(n for n in doc["notes"] if n["status"] == "draft")
+    position = doc["notes"].index(draft)
+    dosing = load_templates().for_phase("dosing")[0]
+    draft["kind"] = "dosing"
+    draft["template_id"], draft["template_version"] = dosing.id, dosing.version
+    draft["template_snapshot"] = dosing.snapshot()
+    draft["values"] = {
+        "session_number": "three",
+        "vitals_log": [{"time": "25:61", "systolic": "abc", "diastolic": 80}],
+    }
+    with pytest.raises(InterchangeError) as refused:
+        parse_document(_raw(doc), "bad.json")
+    problems = refused.value.problems
+    here = f"$.notes[{position}].values"
+    assert f"{here}.session_number: must be a whole number" in problems
+    assert any(p.startswith(f"{here}.vitals_log: row 1, Time: ") for p in problems)
+    assert any(p.startswith(f"{here}.vitals_log: row 1, Systolic BP: ") for p in problems)

@@ -863,3 +863,31 @@ def test_editor_reopened_the_next_day_agrees_with_the_live_view_on_every_t_plus(
         str(again.record.t_plus_min(i)) for _r, i in again.record.timed_rows("vitals_log")
     ]
     assert again.clock_label(next_morning) == "T+23:00:00"
+
+
+def test_a_time_the_spring_change_skipped_is_refused_in_the_editor(
+    qtbot: QtBot, clinic: Clinic, templates: dict[str, TemplateSpec], make_editor: EditorFactory
+) -> None:
+    day = date(2026, 3, 8)
+    note_id = clinic.notes.create(
+        clinic.course_id,
+        "dosing",
+        templates["dosing"].snapshot(),
+        day,
+        {"vitals_log": [{"time": "01:40", "systolic": 120, "diastolic": 80}]},
+        time_zone="America/New_York",
+    )
+    editor = make_editor(note_id)
+    vitals = editor.widgets["vitals_log"]
+    assert isinstance(vitals, LogWidget)
+    index = vitals.model.index(0, vitals.model.column_index("time"))
+    with qtbot.waitSignal(vitals.model.rejected) as refused:
+        assert not vitals.model.setData(index, "02:30")
+    assert "02:30 does not exist on 08 Mar 2026 in America/New_York" in refused.args[0]
+    assert vitals.model.rows[0]["time"] == "01:40"
+    start = editor.widgets["start_time"]
+    assert isinstance(start, TimeWidget)
+    start.set_value("02:30")
+    start.changed.emit()
+    assert "does not exist" in start.issue.text()
+    assert editor.values().get("start_time") != "02:30"

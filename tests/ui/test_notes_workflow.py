@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from unittest.mock import patch
 
 import shiboken6
@@ -15,6 +15,7 @@ from kapnotes.domain.templates import NarrativeLayout, load_templates
 from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
 from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
+from kapnotes.ui.editor.log_table import LogWidget
 from kapnotes.ui.main_window import MainWindow
 from tests.ui.conftest import FakeClock, WindowFactory, unlock
 
@@ -231,3 +232,29 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     with patch.object(QMessageBox, "question") as ask:
         assert window.close()
     ask.assert_not_called()
+
+
+def test_a_new_note_takes_the_clinics_time_zone_and_its_editor_that_clock(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
+    settings_path = window.session.catalog.settings_path
+    settings_path.write_text(
+        '{"format": "kapnotes-clinic-settings", "version": 1, "time_zone": "Pacific/Tongatapu"}',
+        encoding="utf-8",
+    )
+    unlock(qtbot, window)
+    _client_with_course(window)
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    (note_window,) = window.note_windows.values()
+    notes = window.session.notes
+    assert notes is not None
+    assert notes.get(note_window.note_id).time_zone == "Pacific/Tongatapu"
+    editor = note_window.editor
+    # "Now" in the note is the clinic's clock, whatever this computer's zone
+    editor._now = lambda: datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 14:00 in Tongatapu
+    vitals = editor.widgets["vitals_log"]
+    assert isinstance(vitals, LogWidget)
+    _click(qtbot, vitals.add_button)
+    assert notes.get(note_window.note_id).values["vitals_log"][0]["time"] == "14:00"

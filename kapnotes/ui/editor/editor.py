@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
 
@@ -104,11 +104,13 @@ def bundled_instruments() -> LoadedInstruments:
     return load_instruments()
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def format_stamp(moment: datetime) -> str:
     """A stored UTC time as local ``YYYY-MM-DD HH:MM``."""
     if moment.tzinfo is None:
-        from datetime import UTC
-
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -136,7 +138,7 @@ class NoteEditor(QWidget):
         *,
         instruments: LoadedInstruments | None = None,
         autosave_ms: int = AUTOSAVE_MS,
-        now: Callable[[], datetime] = datetime.now,
+        now: Callable[[], datetime] = _utc_now,
         measures: MeasureStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -302,7 +304,9 @@ class NoteEditor(QWidget):
         if isinstance(field, DateField):
             return DateWidget(field)
         if isinstance(field, TimeField):
-            return TimeWidget(field)
+            return TimeWidget(
+                field, clock=lambda: self.draft.timeline.local(self._instant()).time()
+            )
         if isinstance(field, YesNoField):
             return YesNoWidget(field)
         if isinstance(field, InstrumentField):
@@ -414,6 +418,11 @@ class NoteEditor(QWidget):
         if self._loading or self.record.is_signed:
             return
         widget = self.widgets[field_id]
+        if isinstance(widget.field, TimeField):
+            problem = self.draft.time_problem(widget.value())
+            widget.show_issue("error" if problem else None, problem or "")
+            if problem:
+                return  # not stored: the time cannot be placed on the session's day
         self._values[field_id] = widget.value()
         if isinstance(widget.field, NoteLinkField):
             self._update_linked(self._values[field_id])
@@ -446,6 +455,7 @@ class NoteEditor(QWidget):
             if isinstance(widget, LogWidget):
                 rows = filled.get(field_id)
                 widget.model.time_display = self._time_display(field_id)
+                widget.model.time_check = self.draft.time_problem
                 widget.model.set_rows(rows if isinstance(rows, list) else [])
 
     # -- saving ----------------------------------------------------------------------
@@ -499,7 +509,7 @@ class NoteEditor(QWidget):
         self._new_entries = []
         self._dirty = False
         self._adopt(saved.values)
-        stamp = self._now().strftime("%H:%M:%S")
+        stamp = self.draft.timeline.local(self._instant()).strftime("%H:%M:%S")
         self._set_status(f"Saved {stamp}")
         self.saved.emit(stamp)
         if saved.measures_changed:
@@ -558,14 +568,22 @@ class NoteEditor(QWidget):
         set_role(self.status_label, "field-error" if error else "muted")
         self.status_changed.emit(text)
 
+    def _local_time(self) -> time:
+        """Now on the note's clock (its clinic's zone)."""
+        return self.draft.timeline.local(self._instant()).time()
+
+    def _instant(self) -> datetime:
+        """Now, as an instant (a test clock's naive reading is the note's wall clock)."""
+        now = self._now()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=self.draft.timeline.zone)
+        return as_utc(now)
+
     def _add_entry(self, widget: LogWidget) -> None:
         """Append a row stamped with the real instant now and write it as an event now."""
         if self.record.is_signed:
             return
-        now = self._now()
-        if now.tzinfo is None:  # a test clock's naive reading is the clinic's wall clock
-            now = now.replace(tzinfo=self.draft.timeline.zone)
-        row, entry = self.draft.stamp(widget.log_field, self._values, as_utc(now))
+        row, entry = self.draft.stamp(widget.log_field, self._values, self._instant())
         at = widget.model.append_row(row)
         widget.model.set_cell(at, EVENT_KEY, entry.id)
         self._new_entries.append(entry)

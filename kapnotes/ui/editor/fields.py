@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -864,8 +864,16 @@ class TimeWidget(_Blankable):
 
     SET_TEXT = "Now"
 
-    def __init__(self, field: TimeField, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        field: TimeField,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], time] | None = None,
+    ) -> None:
         super().__init__(field, parent)
+        # "Now" on the note's clock (its clinic's zone), not necessarily this computer's.
+        self._clock = clock or (lambda: datetime.now().time())
         self.edit = QTimeEdit()
         self.edit.setObjectName(f"input_{field.id}")
         self.edit.setDisplayFormat("HH:mm")
@@ -877,7 +885,7 @@ class TimeWidget(_Blankable):
         self._build(self.edit)
 
     def _fill_now(self) -> None:
-        now = datetime.now().time()
+        now = self._clock()
         self.edit.blockSignals(True)
         self.edit.setTime(QTime(now.hour, now.minute))
         self.edit.blockSignals(False)

@@ -97,6 +97,8 @@ class LogTableModel(QAbstractTableModel):
         self.read_only = False
         # (row, column id) -> how a clock time reads (with its zone across a change), or None
         self.time_display: Callable[[int, str], str | None] | None = None
+        # a typed clock time -> why it cannot be placed on the session's day, or None
+        self.time_check: Callable[[str], str | None] | None = None
 
     # -- Qt model API ------------------------------------------------------------------
 
@@ -180,6 +182,11 @@ class LogTableModel(QAbstractTableModel):
         except InputError as error:
             self.rejected.emit(f"Row {index.row() + 1}, {error}")
             return False
+        if isinstance(column, TimeField) and parsed is not None and self.time_check is not None:
+            problem = self.time_check(str(parsed))
+            if problem is not None:
+                self.rejected.emit(f"Row {index.row() + 1}, {column.label}: {problem}")
+                return False
         if parsed is not None:
             errors = [i for i in column.check_value(parsed) if i.severity == "error"]
             if errors:

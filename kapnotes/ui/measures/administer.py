@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.domain.instruments import InstrumentSpec, LoadedInstruments
+from kapnotes.domain.timeline import local_day
 from kapnotes.store.measures import MeasureRecord, MeasureStore
 from kapnotes.ui.dates import typing_format
 from kapnotes.ui.errors import log_failure
@@ -84,9 +85,10 @@ class AdministerDialog(QDialog):
         instrument_id: str | None = None,
         client_name: str = "",
         courses: Sequence[tuple[str, str]] = (),
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] | None = None,
     ) -> None:
-        """``courses``: the client's courses as (id, title), newest first."""
+        """``courses``: the client's courses as (id, title), newest first; ``today``: the
+        clinic's date (default: today in the clinic's zone)."""
         super().__init__(parent)
         self.setObjectName("administerDialog")
         self.setWindowTitle(
@@ -110,7 +112,7 @@ class AdministerDialog(QDialog):
         self.instrument_combo.setAccessibleName("Measure")
         for spec in self.specs:
             self.instrument_combo.addItem(f"{spec.short_name} — {spec.title}", spec.id)
-        now = today()
+        now = today() if today is not None else local_day(datetime.now(UTC), measures.zone_name)
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("administeredDate")
         self.date_edit.setAccessibleName("Date administered")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.notes import PHASE_LABELS
 from kapnotes.store.catalog import Catalog, CatalogError
+from kapnotes.ui.widgets import set_role
 
 PickFile = Callable[[QWidget, str], Path | None]
 
@@ -128,10 +129,10 @@ class TemplatesDialog(QDialog):
         try:
             done = action(path)
         except CatalogError as exc:
-            self.message.setProperty("role", "error")
+            set_role(self.message, "error")
             self.refresh(f"Not imported — {exc}")
             return
-        self.message.setProperty("role", "")
+        set_role(self.message, "")
         self.refresh(done)
 
     def import_template(self) -> None:
