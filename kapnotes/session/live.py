@@ -730,7 +730,15 @@ class LiveSession:
         if note.strip():
             row["note"] = note.strip()
         late = self._is_late(at)
-        summary = " ".join(p for p in (drug.strip(), dose.strip(), route or "") if p)
+        field = self.record.spec.field_map().get(TREATMENTS)
+        column = field.column("route") if isinstance(field, LogField) else None
+        routes = (
+            {o.value: o.label for o in column.options}
+            if isinstance(column, SingleChoiceField)
+            else {}
+        )
+        route_text = routes.get(route, route) if route else ""
+        summary = " ".join(p for p in (drug.strip(), dose.strip(), route_text) if p)
 
         def write() -> None:
             self.record.append(TREATMENTS, row, at, late=late)

@@ -437,6 +437,7 @@ class EventsPanel(Panel):
         """List the adverse events."""
         self.events.clear()
         kinds = self.session.adverse_kinds()
+        severities = {o.value: o.label for o in template_options(self.record, ADVERSE, "severity")}
         times = self.record.times()
         for position, row in enumerate(self.record.rows(ADVERSE)):
             onset = times.row(ADVERSE, position, "onset_time")
@@ -446,7 +447,7 @@ class EventsPanel(Panel):
             corrected = "  (corrected)" if row.get(EVENT_KEY) in self.record.corrected else ""
             text = (
                 f"{onset_text}  {kinds.get(str(row.get('kind')), row.get('kind'))}"
-                f" ({row.get('severity', '')})"
+                f" ({severities.get(str(row.get('severity')), row.get('severity') or '')})"
                 + (f" · resolved {resolved}" if resolved else " · open")
                 + (f" · {row['action_taken']}" if row.get("action_taken") else "")
                 + corrected

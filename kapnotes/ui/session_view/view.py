@@ -785,6 +785,7 @@ class SessionView(QWidget):
         self._fill_banner()
         self.dose_panel.refresh()
         self.events_panel.refresh()
+        self.treatments_panel.refresh()
         self.time_panel.refresh()
         self.discharge_panel.refresh()
         self.tick()
