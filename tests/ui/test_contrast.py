@@ -186,3 +186,12 @@ def test_every_text_and_background_pair_meets_aa(palette: str) -> None:
         if contrast(colours[fg], colours[bg]) < AA
     )
     assert not failures, f"{palette}: below {AA}:1\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("palette", ["light", "dark", "dim"])
+def test_the_check_box_tick_is_drawn_in_the_palette_s_accent_text(palette: str) -> None:
+    """session.qss ticks a box with check-<palette>.svg on the accent: an icon file
+    cannot read palettes.json, so its stroke must be the palette's accent_text."""
+    svg = get_asset("icons", f"check-{palette}.svg").read_text(encoding="utf-8")
+    assert f'stroke="{theme.palettes()[palette]["accent_text"]}"' in svg
+    assert f"check-{palette}.svg" in theme.render("session", palette)  # type: ignore[arg-type]

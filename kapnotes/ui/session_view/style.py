@@ -3,14 +3,16 @@
 The application style sheet belongs to the theme; the session view brings its own
 sheet on top of it, scoped to ``#sessionView``: resources/themes/session.qss,
 filled by ``theme.render`` from a palette in resources/themes/palettes.json.
-``light`` and ``dark`` follow the app; ``dim`` is very dark, low in contrast but
-readable, with red-shifted accents that spare night vision and do not light up
-the room.
+``light`` and ``dark`` follow the app; ``dim`` is very dark, low in light but
+readable (every text pair at WCAG AA, 4.5:1), with red-shifted accents that
+spare night vision and do not light up the room.
 """
 
 from __future__ import annotations
 
 from typing import TypeAlias
+
+from PySide6.QtGui import QPalette
 
 from kapnotes.ui import theme
 
@@ -27,3 +29,9 @@ def tokens(scheme: SessionScheme) -> dict[str, str]:
 def session_style_sheet(scheme: SessionScheme) -> str:
     """The session view's style sheet in one scheme's colours."""
     return theme.render("session", scheme)
+
+
+def session_palette(scheme: SessionScheme) -> QPalette:
+    """The Qt palette of a scheme: what the style draws with where the sheet says nothing
+    (scroll areas, text cursors, focus frames)."""
+    return theme.qpalette(scheme)
