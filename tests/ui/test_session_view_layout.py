@@ -12,8 +12,10 @@ thresholds and pre-dose minutes; the dim scheme remembered.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -274,3 +276,29 @@ def test_the_pre_dose_hold_is_drawn_before_the_dose_only(
     low, _high = view.chart.span()
     assert (hold.at(0).x(), hold.at(hold.count() - 1).x()) == (low, 0.0)  # ends at T0
     assert view.chart.series["systolic"].at(0).x() == -10.0
+
+
+# -- the dim scheme ----------------------------------------------------------------------
+
+
+def test_ctrl_d_is_remembered_for_the_next_live_session(
+    qtbot: QtBot, make_view: live.ViewFactory, clinic: live.Clinic, tmp_path: Path
+) -> None:
+    preferences = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    view = make_view(preferences=preferences)
+    assert view.scheme != "dim"
+    qtbot.keyClick(view.entry, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert view.scheme == "dim"
+    note_id = view.record.note_id
+    view.close()
+
+    again = make_view(note_id, preferences=preferences)
+    assert again.scheme == "dim"
+    assert again.styleSheet() == view.styleSheet()
+    qtbot.keyClick(again.entry, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert again.scheme in ("light", "dark")
+    assert make_view(preferences=preferences).scheme in ("light", "dark")
+    # a preference, never client data
+    stored = (tmp_path / "settings.ini").read_text(encoding="utf-8")
+    assert "startDim=false" in stored
+    assert "Sam" not in stored and "Fictional" not in stored

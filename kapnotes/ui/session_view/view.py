@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Final
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -90,6 +90,8 @@ from kapnotes.ui.session_view.style import (
     app_scheme,
     session_palette,
     session_style_sheet,
+    set_starts_dim,
+    starts_dim,
     tokens,
 )
 from kapnotes.ui.widgets import label, set_invalid, set_role
@@ -148,7 +150,9 @@ class SessionConfig:
     (the course's planned product when the note has none); the clinic's
     ``settings``; ``planned_dose`` as the course words it; ``now`` the clock (an
     aware instant; tests pass a fixed one); ``soft_sound`` a beep when a reminder
-    falls due; ``scheme`` the colours to start in (default: the app's).
+    falls due; ``scheme`` the colours to start in (default: the app's, or dim when
+    ``preferences`` say live sessions start dim); ``preferences`` the QSettings
+    where Ctrl+D remembers that choice (none: not remembered).
     """
 
     notes: NoteStore
@@ -160,6 +164,7 @@ class SessionConfig:
     now: Callable[[], datetime] = field(default=_now)
     soft_sound: bool = False
     scheme: SessionScheme | None = None
+    preferences: QSettings | None = None
 
 
 class FittingLabel(QLabel):
@@ -285,8 +290,11 @@ class SessionView(QWidget):
             config.now,
         )
         self.record = self.session.record
+        self.preferences = config.preferences
         self.base_scheme: SessionScheme = config.scheme or app_scheme()
-        self.scheme: SessionScheme = self.base_scheme
+        self.scheme: SessionScheme = (
+            "dim" if config.scheme is None and starts_dim(self.preferences) else self.base_scheme
+        )
         self.reminder_kinds: set[ReminderKind] = set()
         self._correcting: str | None = None
         self._focus_before_curtain: QWidget | None = None
@@ -828,8 +836,10 @@ class SessionView(QWidget):
         self.help_strip.setFixedHeight(self.help_strip.heightForWidth(event.size().width()))
 
     def toggle_dim(self) -> None:
-        """Ctrl+D: the dim theme, or back to the app's light/dark."""
+        """Ctrl+D: the dim theme, or back to the app's light/dark; the next live session
+        opens the same way (remembered in the preferences)."""
         self.apply_scheme(self.base_scheme if self.scheme == "dim" else "dim")
+        set_starts_dim(self.preferences, self.scheme == "dim")
 
     def apply_scheme(self, scheme: SessionScheme) -> None:
         """Restyle the view (and the chart) in a scheme."""
