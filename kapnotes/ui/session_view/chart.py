@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis, QXYSeries
 from PySide6.QtCore import QMargins, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGraphicsTextItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsTextItem, QGraphicsView, QVBoxLayout, QWidget
 
 from kapnotes.domain.session import ClinicSettings
 from kapnotes.ui.session_view.style import app_scheme, tokens
@@ -68,8 +68,8 @@ class PaneSpec:
 
 PANES: tuple[PaneSpec, ...] = (
     PaneSpec("bp", "BP mmHg", 60, 200, 20, (10, 20, 40, 50, 100), stretch=5),
-    PaneSpec("hr", "HR /min", 50, 130, 10, (10, 20, 30, 40, 50, 100), stretch=3),
-    PaneSpec("spo2", "SpO2 %", 88, 100, 2, (1, 2, 5, 10, 20), top=100, stretch=3),
+    PaneSpec("hr", "HR /min", 50, 130, 10, (10, 20, 30, 40, 50, 100), stretch=4),
+    PaneSpec("spo2", "SpO2 %", 88, 100, 2, (1, 2, 5, 10, 20), top=100, stretch=4),
 )
 
 #: Pixels a y-axis label needs beyond its font's line height (QtCharts pads each label
@@ -103,6 +103,9 @@ class Pane(QChartView):
         self.spec = spec
         self.setObjectName(f"chartPane_{spec.key}")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # A threshold's label lies outside its (flat) line's bounds, so a partial repaint
+        # leaves the old label behind when the ranges change: repaint the whole pane.
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -226,7 +229,7 @@ class VitalsChart(QFrame):
         lay.setSpacing(0)
         self.panes: dict[str, Pane] = {}
         for position, spec in enumerate(PANES):
-            pane = Pane(spec, position == len(PANES) - 1, self._lay_out_time)
+            pane = Pane(spec, position == len(PANES) - 1, self._relayout)
             self.panes[spec.key] = pane
             lay.addWidget(pane, spec.stretch)
         self.setMinimumHeight(self.minimumSizeHint().height())
@@ -241,7 +244,9 @@ class VitalsChart(QFrame):
         for key, (_value, text) in self.threshold_lines().items():
             line = QLineSeries()
             line.setName(text or key)
-            line.setPointLabelsClipping(False)
+            # Labels stay inside the plot (placed there with room to spare): one drawn
+            # outside the series' own area is not repainted when it moves, and ghosts.
+            line.setPointLabelsClipping(True)
             self.panes[panes_of[key]].add(line)
             self.thresholds[key] = line
         self.apply_colours(tokens(app_scheme()))
@@ -327,7 +332,7 @@ class VitalsChart(QFrame):
     def threshold_font(self) -> QFont:
         """The font of the threshold labels."""
         font = QFont(self.font())
-        font.setPointSizeF(9)
+        font.setPointSizeF(8.5)
         font.setBold(True)
         return font
 
@@ -341,9 +346,13 @@ class VitalsChart(QFrame):
         line.setPointLabelsFont(font)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """A new width may call for another time step."""
+        """A new size may call for another time step and other ranges."""
         super().resizeEvent(event)
+        self._relayout()
+
+    def _relayout(self) -> None:
         self._lay_out_time()
+        self._fit_y_ranges()
 
     # -- data -----------------------------------------------------------------------
 
@@ -448,8 +457,10 @@ class VitalsChart(QFrame):
                 )
 
     def _fit_y_ranges(self) -> None:
-        """Each pane's range: its usual span, widened to every reading and threshold."""
+        """Each pane's range: its usual span, widened to every reading and threshold, with
+        room above each labelled threshold for its label."""
         lines = self.threshold_lines()
+        label_pixels = QFontMetrics(self.threshold_font()).height() + 6
         for key, pane in self.panes.items():
             spec = pane.spec
             values = [
@@ -458,6 +469,12 @@ class VitalsChart(QFrame):
                 if pkey == key
                 for p in self._points
                 if (v := getattr(p, skey)) is not None
+            ]
+            labelled = [
+                float(v)
+                for tkey, (v, text) in lines.items()
+                if text
+                and ((tkey in HOLD_KEYS and key == "bp") or (tkey, key) in _PANE_OF_THRESHOLD)
             ]
             values += [
                 float(v)
@@ -469,9 +486,14 @@ class VitalsChart(QFrame):
             high = max([float(spec.ceiling), *(v + pad for v in values)])
             low = math.floor(low / spec.round_to) * spec.round_to
             high = math.ceil(high / spec.round_to) * spec.round_to
-            if spec.top is not None:
-                high = min(high, float(spec.top))
-            pane.set_y_range(low, high)
+            pixels = max(pane.plot_rect().height(), 1.0)
+            top = float(spec.top) if spec.top is not None else math.inf
+            for _ in range(20):  # widen until each label fits above its line
+                per_pixel = (high - low) / pixels
+                if high >= top or all(v + label_pixels * per_pixel <= high for v in labelled):
+                    break
+                high += spec.round_to
+            pane.set_y_range(low, min(high, top))
 
 
 _PANE_OF_THRESHOLD = {(key, pane) for key, _n, _t, pane in SERIES}

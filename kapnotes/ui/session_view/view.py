@@ -474,6 +474,11 @@ class SessionView(QWidget):
         self.recent = QListWidget()
         self.recent.setObjectName("recentEntries")
         self.recent.setWordWrap(True)
+        # Long entries wrap at the list's width, whatever width it had when they came (the
+        # vertical bar stays, or showing it would re-wrap the entries, and again).
+        self.recent.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recent.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.recent.setMinimumHeight(72)
         # Tab from the entry line reaches the list: arrow to an older entry, Enter (or
         # Ctrl+E) corrects it.
@@ -541,7 +546,7 @@ class SessionView(QWidget):
         # The chart and the tabs share the column by their stretch, whatever their contents
         # would like: the panels scroll, the chart draws in what it is given.
         self.chart.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-        column.addWidget(self.chart, 11)
+        column.addWidget(self.chart, 3)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sessionTabs")
         self.tabs.setUsesScrollButtons(True)
@@ -571,7 +576,7 @@ class SessionView(QWidget):
             panel.written.connect(self._panel_written)
         self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.tabs.setMinimumHeight(190)
-        column.addWidget(self.tabs, 9)
+        column.addWidget(self.tabs, 2)
         return right
 
     def _shortcuts(self) -> None:
