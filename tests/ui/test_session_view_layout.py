@@ -265,6 +265,7 @@ def test_the_pre_dose_hold_is_drawn_before_the_dose_only(
     hold = view.chart.thresholds["hold_systolic"]
     low, high = view.chart.span()
     assert low <= -30 and high > 0  # before the dose: the half hour up to now
+    assert view.chart.panes["spo2"].axis_x.labelFormat() == "%d min"  # from now, not T+
     assert (hold.at(0).x(), hold.at(hold.count() - 1).x()) == (low, high)
     assert hold.at(0).y() == 140.0
     assert view.chart.threshold_label("hold_systolic") == "hold 140/90"
@@ -275,6 +276,7 @@ def test_the_pre_dose_hold_is_drawn_before_the_dose_only(
     live.vitals(qtbot, view, systolic=150, diastolic=92)
     low, _high = view.chart.span()
     assert (hold.at(0).x(), hold.at(hold.count() - 1).x()) == (low, 0.0)  # ends at T0
+    assert view.chart.panes["spo2"].axis_x.labelFormat() == "T%+d"
     assert view.chart.series["systolic"].at(0).x() == -10.0
 
 

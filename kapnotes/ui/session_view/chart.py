@@ -10,8 +10,9 @@ other on a shared time axis (QtCharts: one ``QChart`` per pane):
 * **SpO2** (%) with "SpO2 94".
 
 Thresholds are the clinic's settings (a disabled rule draws no line). The x
-axis is minutes from the first dose, so pre-dose readings sit at negative T+;
-before any dose it is minutes relative to now and the last half hour shows.
+axis is minutes from the first dose ("T-10", "T+0", "T+10"), so pre-dose
+readings sit at negative T+; before any dose it is minutes from now ("-10 min")
+and the last half hour shows.
 Each pane's plot area is placed by hand (``QChart.setPlotArea``) with gutters
 measured from its fonts, so the three plots line up and the y-axis labels are
 never squeezed into "…"; the tick step grows when a pane is short.
@@ -123,7 +124,7 @@ class Pane(QChartView):
         self.axis_x.setMinorTickCount(0)
         self.axis_x.setLabelsVisible(with_time_labels)
         if with_time_labels:
-            self.axis_x.setLabelFormat("T%+d")  # T-10, T+0, T+10: minutes from the first dose
+            self.axis_x.setLabelFormat("T%+d")
         self.axis_y = QValueAxis()
         self.axis_y.setLabelFormat("%d")
         self.axis_y.setMinorTickCount(0)
@@ -428,6 +429,8 @@ class VitalsChart(QFrame):
             pane.axis_x.setTickAnchor(0)
             pane.axis_x.setTickInterval(step)
             pane.axis_x.setRange(low, high)
+            # T-10, T+0, T+10 from the first dose; before it, minutes from now.
+            pane.axis_x.setLabelFormat("T%+d" if self._dosed else "%d min")
         self._draw_thresholds(low, high, (high - low) / width)
 
     def _draw_thresholds(self, low: float, high: float, per_pixel: float) -> None:

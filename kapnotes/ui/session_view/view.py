@@ -173,9 +173,10 @@ class FittingLabel(QLabel):
     The alert row and the reminder cue have room for a fixed height; a second or
     third alert makes the text smaller (from ``largest`` to ``smallest`` points),
     never the box taller. ``room`` is the most height the label may take (its
-    padding and border included). With ``whole_lines`` the label asks for the
-    width of its longest line (up to its maximum width), so short lines are not
-    wrapped early.
+    padding and border included); text still too long at ``smallest`` is cut at the
+    box's edge (the tooltip holds it whole, and each alert is in the observation log).
+    With ``whole_lines`` the label asks for the width of its longest line (up to its
+    maximum width), so short lines are not wrapped early.
     """
 
     def __init__(self, largest: float, smallest: float, *, whole_lines: bool = False) -> None:
