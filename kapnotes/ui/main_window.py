@@ -38,6 +38,7 @@ from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
 from kapnotes.ui.measures import NoteFlagWatcher
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view import SessionConfig, SessionWindow
+from kapnotes.ui.session_view.style import set_starts_dim, starts_dim
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.workspace import Workspace
@@ -173,6 +174,17 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.find_action)
         edit_menu.addAction(self.search_notes_action)
+        view_menu = bar.addMenu("&View")
+        self.start_dim_action = QAction("Live sessions start &dim", self, checkable=True)
+        self.start_dim_action.setObjectName("actionStartDim")
+        self.start_dim_action.setToolTip("Open live sessions in the dim scheme (Ctrl+D in one)")
+        self.start_dim_action.setChecked(starts_dim(self._settings))
+        self.start_dim_action.toggled.connect(lambda on: set_starts_dim(self._settings, on))
+        # Ctrl+D in a live session changes the same preference: show it as it is now.
+        view_menu.aboutToShow.connect(
+            lambda: self.start_dim_action.setChecked(starts_dim(self._settings))
+        )
+        view_menu.addAction(self.start_dim_action)
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.templates_action)
         format_menu = settings_menu.addMenu("Progress note &format")
@@ -482,6 +494,7 @@ class MainWindow(QMainWindow):
                     settings,
                     planned_dose=course.planned_route_detail,
                     soft_sound=settings.reminder_sound,
+                    preferences=self._settings,
                 ),
                 parent=self,
             )

@@ -29,8 +29,9 @@ from kapnotes.domain.assets import get_asset
 Scheme = Literal["light", "dark"]
 PaletteName = Literal["light", "dark", "dim"]
 TOKEN = re.compile(r"@([a-z0-9_]+)@")
-#: Placeholders that are not colours: the folder of the bundled icons (for ``url()``).
-RESOURCE_TOKENS = frozenset({"icons"})
+#: Placeholders that are not colours: the folder of the bundled icons (for ``url()``)
+#: and the palette's name (``check-@palette@.svg``: an icon drawn in that palette).
+RESOURCE_TOKENS = frozenset({"icons", "palette"})
 
 
 @cache
@@ -58,6 +59,7 @@ def render(sheet: str, palette: PaletteName) -> str:
     """
     values = dict(palettes()[palette])
     values["icons"] = get_asset("icons").as_posix()
+    values["palette"] = palette
 
     def fill(match: re.Match[str]) -> str:
         token = match.group(1)
@@ -78,8 +80,8 @@ def colour(token: str, palette: PaletteName | None = None) -> str:
     return palettes()[palette or palette_scheme()][token]
 
 
-def qpalette(scheme: Scheme) -> QPalette:
-    """A QPalette for Fusion built from the scheme's tokens."""
+def qpalette(scheme: PaletteName) -> QPalette:
+    """A QPalette for Fusion built from the scheme's tokens (the session view's dim one too)."""
     c = {k: QColor(v) for k, v in palettes()[scheme].items()}
     pal = QPalette()
     roles = {

@@ -88,7 +88,7 @@ def test_a_new_vitals_chart_is_painted_in_the_app_s_palette(
         chart = VitalsChart(ClinicSettings())
         qtbot.addWidget(chart)
         dark = theme.palettes()["dark"]
-        assert chart.chart().backgroundBrush().color().name() == dark["panel"]
+        assert chart.panes["bp"].chart().backgroundBrush().color().name() == dark["panel"]
         assert chart.series["heart_rate"].color().name() == dark["series_hr"]
     finally:
         qapp.setPalette(original)

@@ -29,8 +29,17 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Final
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -44,6 +53,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -76,7 +87,15 @@ from kapnotes.ui.session_view.panels import (
     template_options,
 )
 from kapnotes.ui.session_view.predose import PreDosePanel
-from kapnotes.ui.session_view.style import SessionScheme, app_scheme, session_style_sheet, tokens
+from kapnotes.ui.session_view.style import (
+    SessionScheme,
+    app_scheme,
+    session_palette,
+    session_style_sheet,
+    set_starts_dim,
+    starts_dim,
+    tokens,
+)
 from kapnotes.ui.widgets import label, set_invalid, set_role
 
 CURTAIN_KEY: Final = "F12"
@@ -133,7 +152,9 @@ class SessionConfig:
     (the course's planned product when the note has none); the clinic's
     ``settings``; ``planned_dose`` as the course words it; ``now`` the clock (an
     aware instant; tests pass a fixed one); ``soft_sound`` a beep when a reminder
-    falls due; ``scheme`` the colours to start in (default: the app's).
+    falls due; ``scheme`` the colours to start in (default: the app's, or dim when
+    ``preferences`` say live sessions start dim); ``preferences`` the QSettings
+    where Ctrl+D remembers that choice (none: not remembered).
     """
 
     notes: NoteStore
@@ -145,6 +166,86 @@ class SessionConfig:
     now: Callable[[], datetime] = field(default=_now)
     soft_sound: bool = False
     scheme: SessionScheme | None = None
+    preferences: QSettings | None = None
+
+
+class FittingLabel(QLabel):
+    """Word-wrapped text in a box that does not grow: the font steps down until it fits.
+
+    The alert row and the reminder cue have room for a fixed height; a second or
+    third alert makes the text smaller (from ``largest`` to ``smallest`` points),
+    never the box taller. ``room`` is the most height the label may take (its
+    padding and border included); text still too long at ``smallest`` is cut at the
+    box's edge (the tooltip holds it whole, and each alert is in the observation log).
+    With ``whole_lines`` the label asks for the width of its longest line (up to its
+    maximum width), so short lines are not wrapped early.
+    """
+
+    def __init__(self, largest: float, smallest: float, *, whole_lines: bool = False) -> None:
+        super().__init__()
+        self.largest = largest
+        self.smallest = smallest
+        self.whole_lines = whole_lines
+        self.room = 0
+        self._fitting = False
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(largest)
+        self.setFont(font)
+
+    def setText(self, text: str) -> None:
+        """Show ``text`` in the largest font that fits the room."""
+        super().setText(text)
+        self.setToolTip(text)
+        self.fit()
+
+    def set_room(self, pixels: int) -> None:
+        """The most height the label may take (its padding and border included)."""
+        self.room = pixels
+        self.setMaximumHeight(pixels)
+        self.fit()
+
+    def _set_points(self, points: float) -> None:
+        if self.font().pointSizeF() != points:
+            font = QFont(self.font())
+            font.setPointSizeF(points)
+            self.setFont(font)
+
+    def _one_line_width(self) -> int:
+        """The width the text takes unwrapped (each of its lines whole), padding included."""
+        self.setWordWrap(False)
+        width = self.sizeHint().width()
+        self.setWordWrap(True)
+        return width
+
+    def fit(self) -> None:
+        """Choose the font size (and with ``whole_lines`` the width) for the text and room."""
+        if self.room <= 0 or not self.text() or self._fitting:
+            return
+        self._fitting = True
+        try:
+            points = self.largest
+            while True:
+                self._set_points(points)
+                if self.whole_lines:
+                    width = min(self._one_line_width(), self.maximumWidth())
+                else:
+                    width = self.width()
+                if self.heightForWidth(width) <= self.room or points <= self.smallest:
+                    break
+                points -= 0.5
+            if self.whole_lines:
+                self.setMinimumWidth(width)
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A new width may need another size."""
+        super().resizeEvent(event)
+        if not self.whole_lines:
+            self.fit()
 
 
 class Curtain(QWidget):
@@ -192,8 +293,11 @@ class SessionView(QWidget):
             config.now,
         )
         self.record = self.session.record
+        self.preferences = config.preferences
         self.base_scheme: SessionScheme = config.scheme or app_scheme()
-        self.scheme: SessionScheme = self.base_scheme
+        self.scheme: SessionScheme = (
+            "dim" if config.scheme is None and starts_dim(self.preferences) else self.base_scheme
+        )
         self.reminder_kinds: set[ReminderKind] = set()
         self._correcting: str | None = None
         self._annotating: str | None = None
@@ -219,6 +323,12 @@ class SessionView(QWidget):
     # -- construction ----------------------------------------------------------------
 
     def _build(self) -> None:
+        """Header, the reserved alert row, the two columns, and the shortcut strip.
+
+        Nothing appearing later moves anything else: the header's height is fixed
+        (reminders fit their text into it), the alert row is always there (a calm
+        "no active alerts" line when none), and the panels scroll inside their tabs.
+        """
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -226,22 +336,24 @@ class SessionView(QWidget):
         body = QWidget()
         body.setObjectName("sessionBody")
         column = QVBoxLayout(body)
-        column.setContentsMargins(14, 10, 14, 8)
+        column.setContentsMargins(12, 8, 12, 6)
         column.setSpacing(8)
         column.addWidget(self._banner())
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("sessionSplit")
         split.setChildrenCollapsible(False)
-        split.setHandleWidth(12)
+        split.setHandleWidth(10)
         split.addWidget(self._left_column())
         split.addWidget(self._right_column())
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 4)
-        split.setSizes([760, 600])
+        split.setStretchFactor(0, 11)
+        split.setStretchFactor(1, 10)
+        split.setSizes([1100, 1000])
         column.addWidget(split, 1)
         outer.addWidget(body, 1)
         self.help_strip = QLabel(HELP_TEXT)
         self.help_strip.setObjectName("helpStrip")
         self.help_strip.setWordWrap(True)
+        self.help_strip.setTextFormat(Qt.TextFormat.PlainText)
         outer.addWidget(self.help_strip)
         self.curtain = Curtain(self)
         # Tab from the observation line reaches the list of entries first (to correct one),
@@ -255,12 +367,12 @@ class SessionView(QWidget):
                 button.setAutoDefault(True)
 
     def _header(self) -> QFrame:
-        header = QFrame()
-        header.setObjectName("sessionHeader")
-        lay = QHBoxLayout(header)
-        lay.setContentsMargins(18, 8, 18, 8)
+        self.header = QFrame()
+        self.header.setObjectName("sessionHeader")
+        self._header_lay = lay = QHBoxLayout(self.header)
+        lay.setContentsMargins(18, 6, 18, 6)
         lay.setSpacing(22)
-        clocks = QVBoxLayout()
+        self._clocks = clocks = QVBoxLayout()
         clocks.setSpacing(0)
         self.clock_label = QLabel("Pre-dose")
         self.clock_label.setObjectName("sessionClock")
@@ -268,67 +380,77 @@ class SessionView(QWidget):
         self.wall_label.setObjectName("wallClock")
         clocks.addWidget(self.clock_label)
         clocks.addWidget(self.wall_label)
+        clocks.addStretch(1)
         lay.addLayout(clocks)
-        who = QVBoxLayout()
-        who.setSpacing(2)
+        self._who = who = QVBoxLayout()
+        who.setSpacing(1)
         self.client_label = QLabel(self.record.client.name)
         self.client_label.setObjectName("clientName")
         self.details_label = QLabel("")
         self.details_label.setObjectName("clientDetails")
-        self.details_label.setWordWrap(True)
         self.given_label = QLabel("")
         self.given_label.setObjectName("doseGiven")
         set_role(self.given_label, "muted")
         allergies = self.record.client.allergies
         self.allergy_label = QLabel(f"⚠  Allergies: {allergies}" if allergies else "")
         self.allergy_label.setObjectName("clientAllergies")
-        self.allergy_label.setWordWrap(True)
         self.allergy_label.setVisible(bool(allergies) and not no_known_allergies(allergies or ""))
-        who.addWidget(self.client_label)
-        who.addWidget(self.details_label)
-        who.addWidget(self.allergy_label)
-        who.addWidget(self.given_label)
+        for line in (self.client_label, self.details_label, self.allergy_label, self.given_label):
+            line.setTextFormat(Qt.TextFormat.PlainText)
+            # One line each: a long value is cut at the header's edge, not wrapped taller.
+            line.setMinimumWidth(1)
+            line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            who.addWidget(line)
+        who.addStretch(1)
         lay.addLayout(who, 1)
-        side = QVBoxLayout()
-        side.setSpacing(6)
+        self._side = side = QVBoxLayout()
+        side.setSpacing(4)
         self.status_chip = QLabel("")
         self.status_chip.setObjectName("statusChip")
-        self.reminder_cue = QLabel("")
+        self.reminder_cue = FittingLabel(12, 9, whole_lines=True)
         self.reminder_cue.setObjectName("reminderCue")
-        self.reminder_cue.setWordWrap(True)
-        self.reminder_cue.setMaximumWidth(520)
+        self.reminder_cue.setMaximumWidth(460)
         self.reminder_cue.hide()
         side.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignRight)
         side.addWidget(self.reminder_cue, 0, Qt.AlignmentFlag.AlignRight)
         side.addStretch(1)
         lay.addLayout(side)
-        return header
+        return self.header
 
-    def _banner(self) -> QFrame:
+    def _banner(self) -> QWidget:
+        """The alert row: always there, so an alert appearing moves nothing below it."""
+        self.alert_slot = QWidget()
+        self.alert_slot.setObjectName("alertSlot")
+        slot = QGridLayout(self.alert_slot)
+        slot.setContentsMargins(0, 0, 0, 0)
+        self.no_alerts = QLabel("No active alerts")
+        self.no_alerts.setObjectName("noAlerts")
+        slot.addWidget(self.no_alerts, 0, 0)
         self.banner = QFrame()
         self.banner.setObjectName("alertBanner")
         self.banner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        lay = QVBoxLayout(self.banner)
-        lay.setContentsMargins(14, 8, 14, 8)
-        self.banner_label = QLabel("")
+        self._banner_lay = lay = QVBoxLayout(self.banner)
+        lay.setContentsMargins(14, 4, 14, 4)
+        self.banner_label = FittingLabel(13, 9)
         self.banner_label.setObjectName("alertText")
-        self.banner_label.setWordWrap(True)
         self.banner_label.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(self.banner_label)
+        slot.addWidget(self.banner, 0, 0)  # over the calm line
         self.banner.hide()
-        return self.banner
+        return self.alert_slot
 
     def _left_column(self) -> QWidget:
         left = QWidget()
+        left.setObjectName("sessionLeft")
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(10)
+        column.setSpacing(8)
 
         obs = QFrame()
         obs.setProperty("role", "panel")
         obs_lay = QVBoxLayout(obs)
-        obs_lay.setContentsMargins(14, 12, 14, 12)
-        obs_lay.setSpacing(8)
+        obs_lay.setContentsMargins(12, 8, 12, 10)
+        obs_lay.setSpacing(6)
         obs_lay.addWidget(label("Observations", "panel-title"))
         self.entry = QLineEdit()
         self.entry.setObjectName("observationEntry")
@@ -349,7 +471,7 @@ class SessionView(QWidget):
         obs_lay.addLayout(entry_row)
         tags = QGridLayout()
         tags.setHorizontalSpacing(6)
-        tags.setVerticalSpacing(6)
+        tags.setVerticalSpacing(5)
         self.tag_buttons: dict[str, QPushButton] = {}
         for position, (value, text) in enumerate(QUICK_TAGS):
             button = QPushButton(f"{position + 1} {text}")
@@ -375,19 +497,25 @@ class SessionView(QWidget):
         self.recent = QListWidget()
         self.recent.setObjectName("recentEntries")
         self.recent.setWordWrap(True)
+        # Long entries wrap at the list's width, whatever width it had when they came (the
+        # vertical bar stays, or showing it would re-wrap the entries, and again).
+        self.recent.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recent.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.recent.setMinimumHeight(72)
         # Tab from the entry line reaches the list: arrow to an older entry, Enter (or
         # Ctrl+E) corrects it.
         self.recent.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.recent.itemDoubleClicked.connect(lambda item: self.start_correction(item))
         self.recent.itemActivated.connect(lambda item: self.start_correction(item))
         obs_lay.addWidget(self.recent, 1)
-        column.addWidget(obs, 3)
+        column.addWidget(obs, 1)
 
         vitals = QFrame()
         vitals.setProperty("role", "panel")
         v_lay = QVBoxLayout(vitals)
-        v_lay.setContentsMargins(14, 12, 14, 12)
-        v_lay.setSpacing(6)
+        v_lay.setContentsMargins(12, 8, 12, 10)
+        v_lay.setSpacing(4)
         v_lay.addWidget(label("Vitals  (Ctrl+B, Enter records)", "panel-title"))
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -399,7 +527,7 @@ class SessionView(QWidget):
             edit.setMaxLength(4)
             edit.returnPressed.connect(self.submit_vitals)
             box = QVBoxLayout()
-            box.setSpacing(2)
+            box.setSpacing(1)
             box.addWidget(label(text, "caption"))
             box.addWidget(edit)
             row.addLayout(box, 1)
@@ -433,24 +561,30 @@ class SessionView(QWidget):
         self.vitals_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.vitals_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.vitals_table.verticalHeader().hide()
-        self.vitals_table.verticalHeader().setDefaultSectionSize(26)
+        self.vitals_table.verticalHeader().setDefaultSectionSize(24)
+        self.vitals_table.setMinimumHeight(96)
         head = self.vitals_table.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         self.vitals_table.setColumnWidth(0, 30)
         v_lay.addWidget(self.vitals_table, 1)
-        column.addWidget(vitals, 3)
+        column.addWidget(vitals, 1)
         return left
 
     def _right_column(self) -> QWidget:
         right = QWidget()
+        right.setObjectName("sessionRight")
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(10)
+        column.setSpacing(8)
         self.chart = VitalsChart(self.settings)
-        column.addWidget(self.chart, 4)
+        # The chart and the tabs share the column by their stretch, whatever their contents
+        # would like: the panels scroll, the chart draws in what it is given.
+        self.chart.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        column.addWidget(self.chart, 3)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("sessionTabs")
+        self.tabs.setUsesScrollButtons(True)
         self.predose_panel = PreDosePanel(self.session)
         self.dose_panel = DosePanel(self.session)
         self.events_panel = EventsPanel(self.session)
@@ -467,9 +601,19 @@ class SessionView(QWidget):
         ]
         for panel, title, _key in self.panels:
             panel.title.hide()
-            self.tabs.addTab(panel, title)
+            # A panel taller than its tab scrolls inside it; the tab never grows the window.
+            scroll = QScrollArea()
+            scroll.setObjectName(f"panelScroll_{panel.objectName() or type(panel).__name__}")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            scroll.setWidget(panel)
+            self.tabs.addTab(scroll, title)
             panel.written.connect(self._panel_written)
-        column.addWidget(self.tabs, 5)
+        self.tabs.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.tabs.setMinimumHeight(190)
+        column.addWidget(self.tabs, 2)
         return right
 
     def _shortcuts(self) -> None:
@@ -759,20 +903,51 @@ class SessionView(QWidget):
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Keep the curtain over everything."""
+        """Keep the curtain over everything, and the shortcut strip whole at this width."""
         super().resizeEvent(event)
         self.curtain.setGeometry(self.rect())
+        # A top-level layout does not ask a wrapping label its height for the width it
+        # gets: the strip says how many lines it needs here.
+        self.help_strip.setFixedHeight(self.help_strip.heightForWidth(event.size().width()))
 
     def toggle_dim(self) -> None:
-        """Ctrl+D: the dim theme, or back to the app's light/dark."""
+        """Ctrl+D: the dim theme, or back to the app's light/dark; the next live session
+        opens the same way (remembered in the preferences)."""
         self.apply_scheme(self.base_scheme if self.scheme == "dim" else "dim")
+        set_starts_dim(self.preferences, self.scheme == "dim")
 
     def apply_scheme(self, scheme: SessionScheme) -> None:
         """Restyle the view (and the chart) in a scheme."""
         self.scheme = scheme
+        self.setPalette(session_palette(scheme))
         self.setStyleSheet(session_style_sheet(scheme))
         self.chart.apply_colours(tokens(scheme))
+        self._fix_heights()
         self._fill_vitals_table()
+
+    def _fix_heights(self) -> None:
+        """Fix the header's and the alert row's heights from the fonts the sheet gives.
+
+        The header is as tall as the clocks or the client lines need; the reminder cue
+        fits its text into that. The alert row holds two lines of the banner's largest
+        font; more alerts make the text smaller, never the row taller.
+        """
+        self.ensurePolished()
+        # The session clock keeps its width from "Pre-dose" to T+100:00 and beyond.
+        widest = QFontMetrics(self.clock_label.font()).horizontalAdvance("T+888:88")
+        self.clock_label.setMinimumWidth(widest + 4)
+        margins = self._header_lay.contentsMargins()
+        inner = max(self._clocks.sizeHint().height(), self._who.sizeHint().height())
+        self.header.setFixedHeight(inner + margins.top() + margins.bottom())
+        chip = self.status_chip.sizeHint().height() + self._side.spacing()
+        self.reminder_cue.set_room(inner - chip)
+        font = QFont(self.banner_label.font())
+        font.setPointSizeF(self.banner_label.largest)
+        lines = 2 * QFontMetrics(font).lineSpacing() + 2
+        frame = self._banner_lay.contentsMargins()
+        border = 2 * self.banner.frameWidth()  # the sheet's border
+        self.alert_slot.setFixedHeight(lines + frame.top() + frame.bottom() + border)
+        self.banner_label.set_room(lines)
 
     # -- showing what is stored --------------------------------------------------------
 
@@ -887,7 +1062,7 @@ class SessionView(QWidget):
             ChartPoint(minute, r.systolic, r.diastolic, r.heart_rate, r.spo2)
             for minute, r in placed
         ]
-        self.chart.show_points(points, now_minute)
+        self.chart.show_points(points, now_minute, dosed=self.record.clock.t0 is not None)
 
     def _fill_banner(self) -> None:
         shown = active_alerts(self.session.alerts)
