@@ -126,9 +126,9 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
 
 log = logging.getLogger(__name__)
 HELP_TEXT: Final = (
-    "Enter save  ·  Alt+1…8 tags  ·  Ctrl+E correct  ·  Ctrl+B vitals  ·  F5 pre-dose  ·  "
-    "F3 dose  ·  F4 events  ·  F8 treatments  ·  F6 time  ·  F7 discharge  ·  Esc back  ·  "
-    "F12 curtain  ·  Ctrl+D dim  ·  Ctrl+L lock  ·  Ctrl+W close"
+    "Enter save · Alt+1…8 tag · Ctrl+E correct · Ctrl+B vitals · F3 dose · F4 events · "
+    "F5 pre-dose · F6 time · F7 discharge · F8 treatments · Esc back · F12 curtain · "
+    "Ctrl+D dim · Ctrl+L lock · Ctrl+W close"
 )
 
 VITALS_HEADERS: Final = ("", "Time", "T+", "BP", "HR", "SpO2", "RR", "MOAA/S", "Dissoc.")
