@@ -6,7 +6,9 @@ A signed note is read-only three times over: this store refuses changes
 
 Signing is a rule of this store, whoever asks (editor, command line, demo): a
 note whose template still has required fields empty is refused with
-`MissingFieldsError`, checked by the same domain rule the editor shows.
+`MissingFieldsError`, and one whose times do not add up (a stop before its
+start, or at the same moment) with `InconsistentTimesError`, each checked by the
+same domain rule the editor shows.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.clients import template_client_values
-from kapnotes.domain.note_times import DERIVED_KEYS
+from kapnotes.domain.note_times import DERIVED_KEYS, read_times, session_timeline
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.templates import (
     NarrativeLayout,
@@ -35,6 +37,7 @@ from kapnotes.domain.templates import (
     recorded_layout,
     template_context,
 )
+from kapnotes.domain.time_order import TimeConflict, time_conflicts
 from kapnotes.domain.timeline import system_zone_name, zone_named
 from kapnotes.store.audit import record
 from kapnotes.store.clients import client_input
@@ -99,6 +102,23 @@ class MissingFieldsError(SignError):
         super().__init__(
             f"Not signed: {count} required {items} still to fill in: {'; '.join(self.missing)}"
         )
+
+
+class InconsistentTimesError(SignError):
+    """Times of the note do not add up: an end before its start, or at the same moment.
+
+    ``problems`` holds one message per interval (``"Clinicians present (row 1): Stop
+    10:00 is before Start 11:00"``), ``conflicts`` the intervals themselves; the
+    message lists the problems. Checked on the note's instants, so a session past
+    midnight is not refused.
+    """
+
+    def __init__(self, conflicts: Sequence[TimeConflict], problems: Sequence[str]) -> None:
+        self.conflicts: tuple[TimeConflict, ...] = tuple(conflicts)
+        self.problems: tuple[str, ...] = tuple(problems)
+        count = len(self.problems)
+        what = "time does" if count == 1 else "times do"
+        super().__init__(f"Not signed: {count} {what} not add up: {'; '.join(self.problems)}")
 
 
 class UnreadableTemplateError(SignError):
@@ -476,10 +496,15 @@ class NoteStore:
         not required, and a required narrative section needs every heading of
         ``layout`` (by default the layout the note records, else SOAP).
 
+        Then its times are checked on the session timeline (``time_conflicts``): an
+        end (a clinician's stop, an adverse event's resolution, the session's end,
+        discharge) must come after its start (or the first dose).
+
         Raises KeyError (no note has this id), SignedNoteError (already signed),
-        MissingFieldsError (required fields empty; it lists their labels) or
-        UnreadableTemplateError (the snapshot is not a valid template). Both of the
-        last two are SignError; whenever one is raised the note stays a draft.
+        MissingFieldsError (required fields empty; it lists their labels),
+        InconsistentTimesError (times that do not add up; it lists them) or
+        UnreadableTemplateError (the snapshot is not a valid template). The last
+        three are SignError; whenever one is raised the note stays a draft.
         """
         with self._vault.session() as session:
             note = self._draft(session, note_id)
@@ -498,6 +523,16 @@ class NoteStore:
             )
             if missing:
                 raise MissingFieldsError(missing)
+            times = read_times(
+                spec,
+                note.values,
+                session_timeline(note.time_zone or system_zone_name(), note.session_date),
+            )
+            conflicts = time_conflicts(spec, times)
+            if conflicts:
+                raise InconsistentTimesError(
+                    conflicts, [c.message(times.timeline.clock) for c in conflicts]
+                )
             note.signed_by_id = self._vault.clinician_id
             note.signed_at = utcnow().replace(microsecond=0)
             note.ended_at = note.ended_at or note.signed_at
