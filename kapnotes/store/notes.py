@@ -590,6 +590,22 @@ class NoteStore:
                 and content_hash(canonical_content(note)) == note.content_hash
             )
 
+    def verify_addendum(self, addendum_id: str) -> bool:
+        """Whether an addendum's text, author and time still match its recorded hash (and
+        the hash of the note it was appended to). KeyError when no addendum has this id."""
+        with self._vault.session() as session:
+            addendum = session.get(Addendum, addendum_id)
+            if addendum is None:
+                raise KeyError(addendum_id)
+            expected = addendum_hash(
+                addendum.note_id,
+                addendum.note.content_hash,
+                addendum.text,
+                addendum.author_id,
+                addendum.created_at,
+            )
+            return addendum.content_hash == expected
+
     def signature_problems(self) -> tuple[int, list[str]]:
         """How many notes are signed, and each whose content no longer matches its hash."""
         problems: list[str] = []
