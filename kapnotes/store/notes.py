@@ -21,13 +21,14 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.clients import template_client_values
 from kapnotes.domain.note_times import DERIVED_KEYS, read_times, session_timeline
 from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.prefill import Author, NoteStart
 from kapnotes.domain.templates import (
     NarrativeLayout,
     NoteLinkField,
@@ -275,6 +276,34 @@ class NoteStore:
         with self._vault.session() as session:
             label = _clinician_label(session.get(Clinician, self._vault.clinician_id))
             return label or "the clinician who unlocked the vault"
+
+    def note_start(self, course_id: str, kind: Phase) -> NoteStart:
+        """What a new note of phase ``kind`` in this course can start from: the clinician who
+        opened the vault, the course's plan, the client's emergency contact and medications,
+        and how many notes of that phase the course already has. KeyError for an unknown
+        course; ValueError when ``kind`` is not a phase."""
+        phase = Phase(kind)
+        with self._vault.session() as session:
+            course = session.get(Course, course_id)
+            if course is None:
+                raise KeyError(course_id)
+            earlier = session.scalar(
+                select(func.count())
+                .select_from(Note)
+                .where(Note.course_id == course_id, Note.kind == phase.value)
+            )
+            clinician = session.get(Clinician, self._vault.clinician_id)
+            client = course.client
+            return NoteStart(
+                earlier_of_phase=int(earlier or 0),
+                author=Author(clinician.name, clinician.credential or "", clinician.role or "")
+                if clinician is not None
+                else None,
+                planned_product=course.planned_product,
+                planned_route_detail=course.planned_route_detail,
+                emergency_contact=client.emergency_contact,
+                medications=client.medications,
+            )
 
     def create(
         self,

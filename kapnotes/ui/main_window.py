@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout, recorded_layout
+from kapnotes.session.new_note import start_note
 from kapnotes.ui import theme
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
@@ -377,7 +378,8 @@ class MainWindow(QMainWindow):
         )
 
     def new_note(self, course_id: str) -> None:
-        """Ask for phase and date, create the note from the current template, open it."""
+        """Ask for phase and date, create the note from the current template (prefilled with
+        what is known: see :mod:`kapnotes.session.new_note`), open it."""
         notes = self.session.notes
         if notes is None:
             return
@@ -386,13 +388,15 @@ class MainWindow(QMainWindow):
         )
         if choice is None:
             return
-        layout = self.session.catalog.clinic_settings()[0].note_format
-        note_id = notes.create(
+        settings = self.session.catalog.clinic_settings()[0]
+        # Prefilled from what is known (the clinician, the course, the client record).
+        note_id = start_note(
+            notes,
             course_id,
-            choice.phase,
-            choice.template.snapshot(),
+            choice.template,
             choice.session_date,
-            {LAYOUT_KEY: layout.value},
+            values={LAYOUT_KEY: settings.note_format.value},
+            time_zone=settings.zone_name(),
         )
         self._refresh_shown_client()
         self.open_note(note_id)

@@ -15,6 +15,7 @@ from kapnotes.domain.templates import NarrativeLayout, load_templates
 from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
 from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
+from kapnotes.ui.editor.log_table import LogWidget
 from kapnotes.ui.main_window import MainWindow
 from tests.ui.conftest import FakeClock, WindowFactory, unlock
 
@@ -231,3 +232,50 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     with patch.object(QMessageBox, "question") as ask:
         assert window.close()
     ask.assert_not_called()
+
+
+def test_a_new_note_starts_with_what_is_known(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "preparation"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    clients = window.session.clients
+    assert clients is not None
+    client_id = clients.create(
+        ClientInput(
+            name="Odalys Quillfeather",
+            weight_kg=68,
+            emergency_contact="Bram Example (brother), 555-0199",
+            medications="Bupropion 150 mg",
+        )
+    )
+    clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 20),
+            indication="Treatment-resistant depression",
+            planned_product=Product.ESKETAMINE_INTRANASAL,
+            planned_route_detail="56 mg, two devices",
+        ),
+    )
+    window.workspace.refresh(select_id=client_id)
+    for number in (1, 2):
+        (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+        _click(qtbot, new_note)
+        (note_window,) = window.note_windows.values()
+        widgets = note_window.editor.widgets
+        assert widgets["session_number"].value() == number  # counted in the course
+        assert widgets["planned_product"].value() == "esketamine_intranasal"
+        assert widgets["planned_route_detail"].value() == "56 mg, two devices"
+        assert widgets["emergency_contact"].value() == "Bram Example (brother), 555-0199"
+        assert widgets["medication_notes"].value() == "Bupropion 150 mg"
+        clinicians = widgets["clinicians"]
+        assert isinstance(clinicians, LogWidget)
+        (row,) = clinicians.model.rows
+        assert (row["name"], row["role"], row["credential"]) == (
+            "Dr Ada Quill",
+            "therapist",
+            "PsyD",
+        )
+        note_window.close()
+        qtbot.waitUntil(lambda: not window.note_windows, timeout=3000)
