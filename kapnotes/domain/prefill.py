@@ -101,9 +101,7 @@ _FIELDS: Final[dict[str, Callable[[AnyField | None, NoteStart], Any]]] = {
 def _author_row(log: LogField, author: Author) -> dict[str, Any]:
     row: dict[str, Any] = {"name": author.name.strip()}
     role = log.column("role")
-    if author.role and (
-        _choice(role, author.role) is not None or isinstance(role, ShortTextField)
-    ):
+    if author.role and (_choice(role, author.role) is not None or isinstance(role, ShortTextField)):
         row["role"] = author.role
     if author.credential.strip() and log.column("credential") is not None:
         row["credential"] = author.credential.strip()

@@ -2,8 +2,15 @@
 
 It is handed a `VaultSession` (and everything time-related is injectable), so
 tests build it on a temporary vault. Locking, by hand (Ctrl+L) or after idle
-minutes, closes every dialog, clears every widget showing client data, closes
-the vault and shows the lock screen. QSettings hold window layout only.
+minutes (announced 30 seconds ahead by a notice any activity cancels), closes
+every dialog and window, clears every widget showing client data, closes the
+vault and shows the lock screen. A live session being monitored goes on: its
+clock and reminders count on the lock screen (nothing of the client is shown),
+and after unlocking its window is back where it was; note windows come back
+too, each where it was, for the clinician who locked. What is remembered for
+that (note ids, window geometry, scroll position) stays in memory only.
+QSettings hold window layout only. F12 anywhere raises the privacy curtain over
+every kapnotes window (:mod:`kapnotes.ui.curtain`); F1 opens the help.
 """
 
 from __future__ import annotations
@@ -11,9 +18,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,8 +39,10 @@ from PySide6.QtWidgets import (
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout, recorded_layout
+from kapnotes.session.locked import RunningSession
 from kapnotes.session.new_note import start_note
 from kapnotes.ui import theme
+from kapnotes.ui.curtain import PrivacyCurtain
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
 from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
@@ -40,6 +51,7 @@ from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view import SessionConfig, SessionWindow
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
+from kapnotes.ui.views.lock_warning import LockWarning
 from kapnotes.ui.views.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -57,6 +69,31 @@ RunDialog = Callable[[QDialog], int]
 
 def _exec(dialog: QDialog) -> int:
     return dialog.exec()
+
+
+@dataclass(frozen=True)
+class _Reopen:
+    """A window to bring back after unlocking (memory only, never written anywhere):
+    which note, where the window was (and whether maximised), how far it was scrolled,
+    its colour scheme."""
+
+    note_id: str
+    geometry: QRect
+    state: Qt.WindowState
+    scroll: int = 0
+    scheme: str | None = None
+
+    @classmethod
+    def of(cls, note_id: str, window: QWidget, **more: Any) -> _Reopen:
+        """Where ``window`` is now."""
+        return cls(note_id, window.geometry(), window.windowState(), **more)
+
+    def place(self, window: QWidget) -> None:
+        """Put ``window`` back where it was."""
+        if self.state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            window.setWindowState(self.state)
+        else:
+            window.setGeometry(self.geometry)
 
 
 class MainWindow(QMainWindow):
@@ -110,9 +147,18 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(idle_minutes * 60.0, clock=clock, parent=self)
         self.idle.idle.connect(self._auto_lock)
+        self.idle.warning.connect(self._warn_lock)
+        self.idle.resumed.connect(self._hide_lock_warning)
+        self.lock_warning = LockWarning(self)
+        self.curtain = PrivacyCurtain(self)
+        # Kept while locked, in memory only: what to bring back after unlocking.
+        self._reopen_notes: list[_Reopen] = []
+        self._reopen_live: list[_Reopen] = []
+        self._locked_by: str | None = None
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            app.installEventFilter(self.curtain)
 
         session.unlocked.connect(self._on_unlocked)
         self._restore_layout()
@@ -240,6 +286,7 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.workspace.focus_search()
         self._name_skipped_files()
+        self._restore_windows()
 
     def _name_skipped_files(self) -> None:
         """Say in the status bar which clinic template or instrument files were not loaded.
@@ -278,8 +325,22 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def lock(self) -> None:
-        """Close dialogs, clear client data from every widget, close the vault."""
+        """Close dialogs and windows, clear client data from every widget, close the vault.
+
+        A live session being monitored keeps running on the lock screen (clock and
+        reminders only); it and the note windows open now come back after unlocking.
+        """
         self.idle.stop()
+        self._hide_lock_warning()
+        self.curtain.lower_all(restore_focus=False)
+        if self.session.is_unlocked:
+            self._remember_windows()
+        running = [
+            RunningSession(window.note_id, window.view.session)
+            for window in self.session_windows.values()
+            if window.isVisible() and window.view.record.live
+        ]
+        sound = any(w.view.soft_sound for w in self.session_windows.values() if w.view.record.live)
         for note_window in self.note_windows.values():
             note_window.force_close = True
         for window in [*self.note_windows.values(), *self.session_windows.values()]:
@@ -293,7 +354,56 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         self.session.lock()
         self._show_locked()
+        self.lock_screen.running.show_sessions(running, sound=sound)
         self.lock_screen.focus_field()
+
+    def _remember_windows(self) -> None:
+        """Note which windows are open and where (memory only), to bring them back."""
+        self._locked_by = self.session.clinician_id
+        self._reopen_notes = [
+            _Reopen.of(
+                note_id, window, scroll=window.editor.scroll_area.verticalScrollBar().value()
+            )
+            for note_id, window in self.note_windows.items()
+            if window.isVisible()
+        ]
+        self._reopen_live = [
+            _Reopen.of(note_id, window, scheme=window.view.scheme)
+            for note_id, window in self.session_windows.items()
+            if window.isVisible()
+        ]
+
+    def _restore_windows(self) -> None:
+        """After unlocking: note windows (for the clinician who locked) and live sessions
+        back where they were; a live session last, with the focus on its observation line."""
+        notes, live = self._reopen_notes, self._reopen_live
+        same = self._locked_by is not None and self._locked_by == self.session.clinician_id
+        self._reopen_notes, self._reopen_live, self._locked_by = [], [], None
+        self.lock_screen.running.clear()
+        for kept in notes if same else []:
+            try:
+                window = self.open_note(kept.note_id)
+            except Exception as exc:  # the note cannot be shown: the others still come back
+                log.warning("could not reopen a note window: %s", type(exc).__name__)
+                continue
+            if window is not None:
+                kept.place(window)
+                bar = window.editor.scroll_area.verticalScrollBar()
+                QTimer.singleShot(0, bar, lambda b=bar, v=kept.scroll: b.setValue(v))
+        for kept in live:
+            try:
+                session_window = self.open_live_session(kept.note_id)
+            except Exception as exc:
+                log.warning("could not reopen a live session: %s", type(exc).__name__)
+                continue
+            if session_window is None:
+                continue
+            kept.place(session_window)
+            if kept.scheme is not None and kept.scheme != session_window.view.scheme:
+                session_window.view.apply_scheme(kept.scheme)  # type: ignore[arg-type]
+            session_window.raise_()
+            session_window.activateWindow()
+            session_window.view.entry.setFocus()
 
     def _monitoring(self) -> bool:
         """Whether a live dosing session is running (dosed or not, not yet discharged)."""
@@ -305,7 +415,18 @@ class MainWindow(QMainWindow):
                 return True
         return False
 
+    def _warn_lock(self, seconds: int) -> None:
+        """The last seconds before the idle lock: a notice that any activity cancels."""
+        if self._monitoring() or not self.session.is_unlocked:
+            return  # a monitored session is not locked for inactivity
+        over = QApplication.activeWindow() or self
+        self.lock_warning.show_countdown(seconds, over)
+
+    def _hide_lock_warning(self) -> None:
+        self.lock_warning.hide()
+
     def _auto_lock(self) -> None:
+        self._hide_lock_warning()
         if self._monitoring():
             # A dosing session is being monitored: the therapist is in the room, and
             # alerts and reminders must stay on screen (the privacy curtain is F12).
@@ -587,7 +708,10 @@ class MainWindow(QMainWindow):
                 return
         self.save_layout()
         self.lock()
+        self.lock_screen.running.clear()
+        self._reopen_notes, self._reopen_live = [], []
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
+            app.removeEventFilter(self.curtain)
         super().closeEvent(event)

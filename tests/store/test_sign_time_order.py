@@ -59,7 +59,7 @@ def _values(**changes: Any) -> dict[str, Any]:
             discharge_time=_at(12, 0),
         ),
         "dose_log": [
-            {**_timed(time=_at(10, 0)), "product": "ketamine_im", "route": "im", "dose_mg": 60}
+            {**_timed(time=_at(10, 0)), "product": "racemic_ketamine", "route": "im", "dose_mg": 60}
         ],
         "clinicians": [{**THERAPIST, **_timed(start_time=_at(9, 45), end_time=_at(12, 0))}],
         "vitals_log": [
@@ -140,7 +140,12 @@ def test_a_session_past_midnight_signs(dosing_note: tuple[NoteStore, str]) -> No
                 discharge_time=_at(1, 0, after_midnight),
             ),
             dose_log=[
-                {**_timed(time=_at(23, 40)), "product": "ketamine_im", "route": "im", "dose_mg": 60}
+                {
+                    **_timed(time=_at(23, 40)),
+                    "product": "racemic_ketamine",
+                    "route": "im",
+                    "dose_mg": 60,
+                }
             ],
             clinicians=[
                 {**THERAPIST, **_timed(start_time=_at(23, 30), end_time=_at(1, 0, after_midnight))}
