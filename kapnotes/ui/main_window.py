@@ -15,6 +15,7 @@ every kapnotes window (:mod:`kapnotes.ui.curtain`); F1 opens the help.
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -45,6 +46,7 @@ from kapnotes.ui import theme
 from kapnotes.ui.curtain import PrivacyCurtain
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
+from kapnotes.ui.dialogs.help_dialog import HelpDialog
 from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
 from kapnotes.ui.session import VaultSession
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         self.idle.resumed.connect(self._hide_lock_warning)
         self.lock_warning = LockWarning(self)
         self.curtain = PrivacyCurtain(self)
+        self.help_dialog: HelpDialog | None = None
         # Kept while locked, in memory only: what to bring back after unlocking.
         self._reopen_notes: list[_Reopen] = []
         self._reopen_live: list[_Reopen] = []
@@ -197,6 +200,12 @@ class MainWindow(QMainWindow):
         self.templates_action = QAction("&Templates and instruments…", self)
         self.templates_action.setObjectName("actionTemplates")
         self.templates_action.triggered.connect(self.show_templates)
+        self.help_action = self._action("&Help: shortcuts and guide", "F1", None)
+        self.help_action.setObjectName("actionHelp")
+        # F1 works from every kapnotes window (note windows and live sessions too).
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.help_action.triggered.connect(self.show_help)
+        self.addAction(self.help_action)
         self.about_action = QAction(f"&About {APP_NAME}", self)
         self.about_action.setObjectName("actionAbout")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -235,6 +244,8 @@ class MainWindow(QMainWindow):
             format_menu.addAction(action)
             self.note_format_actions[layout] = action
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.help_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -656,15 +667,33 @@ class MainWindow(QMainWindow):
         self._run_dialog(dialog)
         dialog.deleteLater()
 
+    def show_help(self) -> HelpDialog:
+        """F1: the keyboard shortcuts and the user guide, in a window beside the work."""
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        self.help_dialog.activateWindow()
+        return self.help_dialog
+
     def show_about(self) -> None:
-        """The About box with the version."""
-        QMessageBox.about(
-            self,
+        """The About box: the version and the vault folder."""
+        folder = self.session.vault.data_dir
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
             f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3>"
+            f"<h3>{APP_NAME} {html.escape(__version__)}</h3>"
             "<p>Structured clinical notes for ketamine-assisted psychotherapy, kept in an "
-            "encrypted vault on this computer.</p>",
+            "encrypted vault on this computer.</p>"
+            f"<p><b>Vault folder</b><br>{html.escape(str(folder))}</p>",
+            QMessageBox.StandardButton.Close,
+            self,
         )
+        box.setObjectName("aboutBox")
+        box.setIconPixmap(theme.app_icon().pixmap(64, 64))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._run_dialog(box)
+        box.deleteLater()
 
     # -- layout persistence (geometry only, never client data) -------------------------------
 
