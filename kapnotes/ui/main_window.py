@@ -344,14 +344,15 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         self._hide_lock_warning()
         self.curtain.lower_all(restore_focus=False)
-        if self.session.is_unlocked:
+        was_unlocked = self.session.is_unlocked
+        if was_unlocked:
             self._remember_windows()
         running = [
             RunningSession(window.note_id, window.view.session)
             for window in self.session_windows.values()
             if window.isVisible() and window.view.record.live
         ]
-        sound = any(w.view.soft_sound for w in self.session_windows.values() if w.view.record.live)
+        sound = any(window.view.soft_sound for window in self.session_windows.values())
         for note_window in self.note_windows.values():
             note_window.force_close = True
         for window in [*self.note_windows.values(), *self.session_windows.values()]:
@@ -365,7 +366,8 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         self.session.lock()
         self._show_locked()
-        self.lock_screen.running.show_sessions(running, sound=sound)
+        if was_unlocked:  # locking again from the lock screen keeps what runs behind it
+            self.lock_screen.running.show_sessions(running, sound=sound)
         self.lock_screen.focus_field()
 
     def _remember_windows(self) -> None:
@@ -417,7 +419,10 @@ class MainWindow(QMainWindow):
             session_window.view.entry.setFocus()
 
     def _monitoring(self) -> bool:
-        """Whether a live dosing session is running (dosed or not, not yet discharged)."""
+        """Whether a live dosing session is running (dosed or not, not yet discharged),
+        on screen or behind the lock screen."""
+        if any(running.monitoring for running in self.lock_screen.running.sessions):
+            return True
         for window in self.session_windows.values():
             if not window.isVisible():  # closed, waiting to be deleted
                 continue

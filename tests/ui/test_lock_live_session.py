@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
@@ -161,6 +162,10 @@ def test_ctrl_l_mid_session_hides_the_client_and_the_session_goes_on(
     assert beeps  # a reminder fell due while locked: the soft sound played
     session_clock.at(10, 41)
     qtbot.waitUntil(lambda: "40-minute BP check" in reminders.text(), timeout=3000)
+    # Quitting from the lock screen would stop the session's reminders: it asks first.
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.No) as ask:
+        assert not window.close()
+    ask.assert_called_once()
 
     unlock(qtbot, window)
     assert not running.isVisible()
@@ -227,7 +232,9 @@ def test_f12_curtains_every_kapnotes_window_and_blocks_their_input(
     assert live.view.entry.hasFocus()
 
 
-def test_f12_in_the_main_window_curtains_it_too(qtbot: QtBot, window: MainWindow) -> None:
+def test_f12_in_the_main_window_curtains_it_too_and_ctrl_l_still_locks(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     qtbot.keyClick(window.workspace.search_edit, Qt.Key.Key_F12)
@@ -239,6 +246,14 @@ def test_f12_in_the_main_window_curtains_it_too(qtbot: QtBot, window: MainWindow
     assert window.workspace.search_edit.text() == ""
     qtbot.keyClick(focused, Qt.Key.Key_F12)
     assert not window.curtain.shown
+
+    qtbot.keyClick(window.workspace.search_edit, Qt.Key.Key_F12)
+    focused = QApplication.focusWidget()
+    assert window.curtain.shown and focused is not None
+    with qtbot.waitSignal(window.session.locked, timeout=3000):  # leaving the room: lock
+        qtbot.keyClick(focused, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert not window.curtain.shown
+    assert window.stack.currentWidget() is window.lock_screen
 
 
 # -- the auto-lock warning and the windows it closes ----------------------------------------
@@ -265,6 +280,18 @@ def test_auto_lock_warns_30_seconds_ahead_and_activity_cancels_it(
     clock.advance(25)
     window.idle.check()
     assert window.session.is_unlocked  # the count started again
+
+
+def test_no_warning_and_no_idle_lock_while_a_session_is_monitored(
+    qtbot: QtBot, window: MainWindow, clock: FakeClock
+) -> None:
+    _live(qtbot, window, _dosed_session(window))
+    clock.advance(4 * 60 + 40)
+    window.idle.check()
+    assert not window.lock_warning.isVisible()
+    clock.advance(30)
+    window.idle.check()
+    assert window.session.is_unlocked and window.session_windows
 
 
 def test_note_windows_closed_by_the_auto_lock_come_back_where_they_were(
