@@ -127,7 +127,7 @@ class PrivacyCurtain(QObject):
                 target = curtain
         if target is not None:
             target.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.changed.emit(True)
+        self.changed.emit(self.shown)
 
     def lower_all(self, *, restore_focus: bool = True) -> None:
         """Take every curtain away and put the focus back where it was (unless not wanted:

@@ -51,6 +51,7 @@ from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view import SessionConfig, SessionWindow
+from kapnotes.ui.session_view.style import SessionScheme
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.lock_warning import LockWarning
@@ -83,7 +84,7 @@ class _Reopen:
     geometry: QRect
     state: Qt.WindowState
     scroll: int = 0
-    scheme: str | None = None
+    scheme: SessionScheme | None = None
 
     @classmethod
     def of(cls, note_id: str, window: QWidget, **more: Any) -> _Reopen:
@@ -413,7 +414,7 @@ class MainWindow(QMainWindow):
                 continue
             kept.place(session_window)
             if kept.scheme is not None and kept.scheme != session_window.view.scheme:
-                session_window.view.apply_scheme(kept.scheme)  # type: ignore[arg-type]
+                session_window.view.apply_scheme(kept.scheme)
             session_window.raise_()
             session_window.activateWindow()
             session_window.view.entry.setFocus()

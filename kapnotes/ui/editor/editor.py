@@ -146,10 +146,12 @@ class NoteEditor(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("noteEditor")
-        self.setStyleSheet(editor_style_sheet())
         self.store = note_store
         self.note_id = note_id
         self.record: NoteRecord = note_store.get(note_id)
+        # The read-only look of a signed note is editor.qss's, keyed on this property.
+        self.setProperty("signed", self.record.is_signed)
+        self.setStyleSheet(editor_style_sheet())
         self.spec = spec or TemplateSpec.model_validate(self.record.template_snapshot)
         self.context: dict[str, Any] = dict(context or {})
         self.layout_kind = NarrativeLayout(layout)
@@ -739,9 +741,9 @@ class NoteEditor(QWidget):
 
     def _apply_signed_state(self) -> None:
         signed = self.record.is_signed
-        # The read-only look (no input boxes, no focus ring) is editor.qss's, keyed on this.
-        self.setProperty("signed", signed)
-        self.setStyleSheet(editor_style_sheet())
+        if self.property("signed") != signed:  # just signed: restyle as read-only
+            self.setProperty("signed", signed)
+            self.setStyleSheet(editor_style_sheet())
         if signed:
             self.save_timer.stop()
             self._dirty = False
