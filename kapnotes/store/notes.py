@@ -6,7 +6,9 @@ A signed note is read-only three times over: this store refuses changes
 
 Signing is a rule of this store, whoever asks (editor, command line, demo): a
 note whose template still has required fields empty is refused with
-`MissingFieldsError`, checked by the same domain rule the editor shows.
+`MissingFieldsError`, and one whose times do not add up (a stop before its
+start, or at the same moment) with `InconsistentTimesError`, each checked by the
+same domain rule the editor shows.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.clients import template_client_values
-from kapnotes.domain.note_times import DERIVED_KEYS
+from kapnotes.domain.note_times import DERIVED_KEYS, read_times, session_timeline
 from kapnotes.domain.notes import NoteStatus, Phase
+from kapnotes.domain.prefill import Author, NoteStart
 from kapnotes.domain.templates import (
     NarrativeLayout,
     NoteLinkField,
@@ -35,6 +38,7 @@ from kapnotes.domain.templates import (
     recorded_layout,
     template_context,
 )
+from kapnotes.domain.time_order import TimeConflict, time_conflicts
 from kapnotes.domain.timeline import system_zone_name, zone_named
 from kapnotes.store.audit import record
 from kapnotes.store.clients import client_input
@@ -107,6 +111,23 @@ class MissingFieldsError(SignError):
         super().__init__(
             f"Not signed: {count} required {items} still to fill in: {'; '.join(self.missing)}"
         )
+
+
+class InconsistentTimesError(SignError):
+    """Times of the note do not add up: an end before its start, or at the same moment.
+
+    ``problems`` holds one message per interval (``"Clinicians present (row 1): Stop
+    10:00 is before Start 11:00"``), ``conflicts`` the intervals themselves; the
+    message lists the problems. Checked on the note's instants, so a session past
+    midnight is not refused.
+    """
+
+    def __init__(self, conflicts: Sequence[TimeConflict], problems: Sequence[str]) -> None:
+        self.conflicts: tuple[TimeConflict, ...] = tuple(conflicts)
+        self.problems: tuple[str, ...] = tuple(problems)
+        count = len(self.problems)
+        what = "time does" if count == 1 else "times do"
+        super().__init__(f"Not signed: {count} {what} not add up: {'; '.join(self.problems)}")
 
 
 class UnreadableTemplateError(SignError):
@@ -263,6 +284,34 @@ class NoteStore:
         with self._vault.session() as session:
             label = _clinician_label(session.get(Clinician, self._vault.clinician_id))
             return label or "the clinician who unlocked the vault"
+
+    def note_start(self, course_id: str, kind: Phase) -> NoteStart:
+        """What a new note of phase ``kind`` in this course can start from: the clinician who
+        opened the vault, the course's plan, the client's emergency contact and medications,
+        and how many notes of that phase the course already has. KeyError for an unknown
+        course; ValueError when ``kind`` is not a phase."""
+        phase = Phase(kind)
+        with self._vault.session() as session:
+            course = session.get(Course, course_id)
+            if course is None:
+                raise KeyError(course_id)
+            earlier = session.scalar(
+                select(func.count())
+                .select_from(Note)
+                .where(Note.course_id == course_id, Note.kind == phase.value)
+            )
+            clinician = session.get(Clinician, self._vault.clinician_id)
+            client = course.client
+            return NoteStart(
+                earlier_of_phase=int(earlier or 0),
+                author=Author(clinician.name, clinician.credential or "", clinician.role or "")
+                if clinician is not None
+                else None,
+                planned_product=course.planned_product,
+                planned_route_detail=course.planned_route_detail,
+                emergency_contact=client.emergency_contact,
+                medications=client.medications,
+            )
 
     def create(
         self,
@@ -490,10 +539,15 @@ class NoteStore:
         not required, and a required narrative section needs every heading of
         ``layout`` (by default the layout the note records, else SOAP).
 
+        Then its times are checked on the session timeline (``time_conflicts``): an
+        end (a clinician's stop, an adverse event's resolution, the session's end,
+        discharge) must come after its start (or the first dose).
+
         Raises KeyError (no note has this id), SignedNoteError (already signed),
-        MissingFieldsError (required fields empty; it lists their labels) or
-        UnreadableTemplateError (the snapshot is not a valid template). Both of the
-        last two are SignError; whenever one is raised the note stays a draft.
+        MissingFieldsError (required fields empty; it lists their labels),
+        InconsistentTimesError (times that do not add up; it lists them) or
+        UnreadableTemplateError (the snapshot is not a valid template). The last
+        three are SignError; whenever one is raised the note stays a draft.
         """
         with self._vault.session() as session:
             note = self._draft(session, note_id)
@@ -512,6 +566,16 @@ class NoteStore:
             )
             if missing:
                 raise MissingFieldsError(missing)
+            times = read_times(
+                spec,
+                note.values,
+                session_timeline(note.time_zone or system_zone_name(), note.session_date),
+            )
+            conflicts = time_conflicts(spec, times)
+            if conflicts:
+                raise InconsistentTimesError(
+                    conflicts, [c.message(times.timeline.clock) for c in conflicts]
+                )
             note.signed_by_id = self._vault.clinician_id
             note.signed_at = utcnow().replace(microsecond=0)
             note.ended_at = note.ended_at or note.signed_at
@@ -568,6 +632,22 @@ class NoteStore:
                 note.content_hash is not None
                 and content_hash(canonical_content(note)) == note.content_hash
             )
+
+    def verify_addendum(self, addendum_id: str) -> bool:
+        """Whether an addendum's text, author and time still match its recorded hash (and
+        the hash of the note it was appended to). KeyError when no addendum has this id."""
+        with self._vault.session() as session:
+            addendum = session.get(Addendum, addendum_id)
+            if addendum is None:
+                raise KeyError(addendum_id)
+            expected = addendum_hash(
+                addendum.note_id,
+                addendum.note.content_hash,
+                addendum.text,
+                addendum.author_id,
+                addendum.created_at,
+            )
+            return addendum.content_hash == expected
 
     def signature_problems(self) -> tuple[int, list[str]]:
         """How many notes are signed, and each whose content no longer matches its hash."""

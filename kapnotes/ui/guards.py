@@ -1,11 +1,14 @@
 """Time-based guards: the growing delay after failed unlocks, and the idle auto-lock.
 
 Both take an injectable clock (a function returning seconds), so tests advance
-a fake clock instead of sleeping; QTimers only poll that clock.
+a fake clock instead of sleeping; QTimers only poll that clock. The idle watcher
+warns before it locks (``warning`` with the seconds left, from 30 s ahead by
+default), and any input cancels that warning at once (``resumed``).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -15,6 +18,8 @@ Clock = Callable[[], float]
 
 FREE_ATTEMPTS = 3
 MAX_DELAY_S = 60.0
+#: How long before the idle lock its warning starts counting down.
+WARN_BEFORE_S = 30.0
 
 
 def backoff_delay(failures: int) -> float:
@@ -55,11 +60,15 @@ class UnlockThrottle:
 class IdleWatcher(QObject):
     """Emits `idle` after `timeout_s` seconds without keyboard or mouse input.
 
-    Install it on the application (`app.installEventFilter(watcher)`); it only
-    notes the time of each input event, and a timer compares that with the clock.
+    From ``warn_s`` seconds before that it emits ``warning(seconds_left)`` on each
+    poll; input during the warning emits ``resumed`` at once (and the count starts
+    again). Install it on the application (`app.installEventFilter(watcher)`); it
+    only notes the time of each input event, and a timer compares that with the clock.
     """
 
     idle = Signal()
+    warning = Signal(int)
+    resumed = Signal()
 
     _INPUT = frozenset(
         {
@@ -78,11 +87,15 @@ class IdleWatcher(QObject):
         clock: Clock = time.monotonic,
         poll_ms: int = 1000,
         parent: QObject | None = None,
+        *,
+        warn_s: float = WARN_BEFORE_S,
     ) -> None:
         super().__init__(parent)
         self.timeout_s = timeout_s
+        self.warn_s = min(warn_s, timeout_s / 2)  # a short timeout is not all warning
         self._clock = clock
         self._last = clock()
+        self._warning = False
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self.check)
@@ -90,11 +103,23 @@ class IdleWatcher(QObject):
     def start(self) -> None:
         """Begin watching (counting from now)."""
         self._last = self._clock()
+        self._end_warning()
         self._timer.start()
 
     def stop(self) -> None:
         """Stop watching (while locked there is nothing to lock)."""
         self._timer.stop()
+        self._end_warning()
+
+    @property
+    def warning_shown(self) -> bool:
+        """Whether the lock is announced (the last seconds are counting down)."""
+        return self._warning
+
+    def _end_warning(self) -> None:
+        if self._warning:
+            self._warning = False
+            self.resumed.emit()
 
     @property
     def active(self) -> bool:
@@ -104,15 +129,27 @@ class IdleWatcher(QObject):
     def poke(self) -> None:
         """Record activity now."""
         self._last = self._clock()
+        self._end_warning()
 
     def check(self) -> None:
-        """Emit `idle` (once) if the timeout has passed since the last activity."""
-        if self._timer.isActive() and self._clock() - self._last >= self.timeout_s:
+        """Emit `idle` (once) if the timeout has passed since the last activity, or the
+        warning with the seconds left in its last ``warn_s`` seconds."""
+        if not self._timer.isActive():
+            return
+        left = self.timeout_s - (self._clock() - self._last)
+        if left <= 0:
             self._timer.stop()
+            self._warning = False
             self.idle.emit()
+        elif left <= self.warn_s:
+            self._warning = True
+            self.warning.emit(math.ceil(left))
+        else:
+            self._end_warning()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Note input events; never consumes them."""
+        """Note input events (they cancel a warning at once); never consumes them."""
         if event.type() in self._INPUT:
             self._last = self._clock()
+            self._end_warning()
         return False

@@ -2,18 +2,28 @@
 
 It is handed a `VaultSession` (and everything time-related is injectable), so
 tests build it on a temporary vault. Locking, by hand (Ctrl+L) or after idle
-minutes, closes every dialog, clears every widget showing client data, closes
-the vault and shows the lock screen. QSettings hold window layout only.
+minutes (announced 30 seconds ahead by a notice any activity cancels), closes
+every dialog and window, clears every widget showing client data, closes the
+vault and shows the lock screen. A live session being monitored goes on: its
+clock and reminders count on the lock screen (nothing of the client is shown),
+and after unlocking its window is back where it was; note windows come back
+too, each where it was, for the clinician who locked. What is remembered for
+that (note ids, window geometry, scroll position) stays in memory only.
+QSettings hold window layout only. F12 anywhere raises the privacy curtain over
+every kapnotes window (:mod:`kapnotes.ui.curtain`); F1 opens the help.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,17 +40,22 @@ from PySide6.QtWidgets import (
 from kapnotes import APP_NAME, __version__
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout, recorded_layout
+from kapnotes.session.locked import RunningSession
+from kapnotes.session.new_note import start_note
 from kapnotes.ui import theme
+from kapnotes.ui.curtain import PrivacyCurtain
 from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
+from kapnotes.ui.dialogs.help_dialog import HelpDialog
 from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
 from kapnotes.ui.measures import NoteFlagWatcher
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view import SessionConfig, SessionWindow
-from kapnotes.ui.session_view.style import set_starts_dim, starts_dim
+from kapnotes.ui.session_view.style import SessionScheme, set_starts_dim, starts_dim
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
+from kapnotes.ui.views.lock_warning import LockWarning
 from kapnotes.ui.views.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -58,6 +73,31 @@ RunDialog = Callable[[QDialog], int]
 
 def _exec(dialog: QDialog) -> int:
     return dialog.exec()
+
+
+@dataclass(frozen=True)
+class _Reopen:
+    """A window to bring back after unlocking (memory only, never written anywhere):
+    which note, where the window was (and whether maximised), how far it was scrolled,
+    its colour scheme."""
+
+    note_id: str
+    geometry: QRect
+    state: Qt.WindowState
+    scroll: int = 0
+    scheme: SessionScheme | None = None
+
+    @classmethod
+    def of(cls, note_id: str, window: QWidget, **more: Any) -> _Reopen:
+        """Where ``window`` is now."""
+        return cls(note_id, window.geometry(), window.windowState(), **more)
+
+    def place(self, window: QWidget) -> None:
+        """Put ``window`` back where it was."""
+        if self.state & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen):
+            window.setWindowState(self.state)
+        else:
+            window.setGeometry(self.geometry)
 
 
 class MainWindow(QMainWindow):
@@ -111,9 +151,19 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(idle_minutes * 60.0, clock=clock, parent=self)
         self.idle.idle.connect(self._auto_lock)
+        self.idle.warning.connect(self._warn_lock)
+        self.idle.resumed.connect(self._hide_lock_warning)
+        self.lock_warning = LockWarning(self)
+        self.curtain = PrivacyCurtain(self)
+        self.help_dialog: HelpDialog | None = None
+        # Kept while locked, in memory only: what to bring back after unlocking.
+        self._reopen_notes: list[_Reopen] = []
+        self._reopen_live: list[_Reopen] = []
+        self._locked_by: str | None = None
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            app.installEventFilter(self.curtain)
 
         session.unlocked.connect(self._on_unlocked)
         self._restore_layout()
@@ -152,6 +202,12 @@ class MainWindow(QMainWindow):
         self.templates_action = QAction("&Templates and instruments…", self)
         self.templates_action.setObjectName("actionTemplates")
         self.templates_action.triggered.connect(self.show_templates)
+        self.help_action = self._action("&Help: shortcuts and guide", "F1", None)
+        self.help_action.setObjectName("actionHelp")
+        # F1 works from every kapnotes window (note windows and live sessions too).
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.help_action.triggered.connect(self.show_help)
+        self.addAction(self.help_action)
         self.about_action = QAction(f"&About {APP_NAME}", self)
         self.about_action.setObjectName("actionAbout")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -201,6 +257,8 @@ class MainWindow(QMainWindow):
             format_menu.addAction(action)
             self.note_format_actions[layout] = action
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.help_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _build_toolbar(self) -> None:
@@ -252,6 +310,7 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.workspace.focus_search()
         self._name_skipped_files()
+        self._restore_windows()
 
     def _name_skipped_files(self) -> None:
         """Say in the status bar which clinic template or instrument files were not loaded.
@@ -290,8 +349,23 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def lock(self) -> None:
-        """Close dialogs, clear client data from every widget, close the vault."""
+        """Close dialogs and windows, clear client data from every widget, close the vault.
+
+        A live session being monitored keeps running on the lock screen (clock and
+        reminders only); it and the note windows open now come back after unlocking.
+        """
         self.idle.stop()
+        self._hide_lock_warning()
+        self.curtain.lower_all(restore_focus=False)
+        was_unlocked = self.session.is_unlocked
+        if was_unlocked:
+            self._remember_windows()
+        running = [
+            RunningSession(window.note_id, window.view.session)
+            for window in self.session_windows.values()
+            if window.isVisible() and window.view.record.live
+        ]
+        sound = any(window.view.soft_sound for window in self.session_windows.values())
         for note_window in self.note_windows.values():
             note_window.force_close = True
         for window in [*self.note_windows.values(), *self.session_windows.values()]:
@@ -305,10 +379,63 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         self.session.lock()
         self._show_locked()
+        if was_unlocked:  # locking again from the lock screen keeps what runs behind it
+            self.lock_screen.running.show_sessions(running, sound=sound)
         self.lock_screen.focus_field()
 
+    def _remember_windows(self) -> None:
+        """Note which windows are open and where (memory only), to bring them back."""
+        self._locked_by = self.session.clinician_id
+        self._reopen_notes = [
+            _Reopen.of(
+                note_id, window, scroll=window.editor.scroll_area.verticalScrollBar().value()
+            )
+            for note_id, window in self.note_windows.items()
+            if window.isVisible()
+        ]
+        self._reopen_live = [
+            _Reopen.of(note_id, window, scheme=window.view.scheme)
+            for note_id, window in self.session_windows.items()
+            if window.isVisible()
+        ]
+
+    def _restore_windows(self) -> None:
+        """After unlocking: note windows (for the clinician who locked) and live sessions
+        back where they were; a live session last, with the focus on its observation line."""
+        notes, live = self._reopen_notes, self._reopen_live
+        same = self._locked_by is not None and self._locked_by == self.session.clinician_id
+        self._reopen_notes, self._reopen_live, self._locked_by = [], [], None
+        self.lock_screen.running.clear()
+        for kept in notes if same else []:
+            try:
+                window = self.open_note(kept.note_id)
+            except Exception as exc:  # the note cannot be shown: the others still come back
+                log.warning("could not reopen a note window: %s", type(exc).__name__)
+                continue
+            if window is not None:
+                kept.place(window)
+                bar = window.editor.scroll_area.verticalScrollBar()
+                QTimer.singleShot(0, bar, lambda b=bar, v=kept.scroll: b.setValue(v))
+        for kept in live:
+            try:
+                session_window = self.open_live_session(kept.note_id)
+            except Exception as exc:
+                log.warning("could not reopen a live session: %s", type(exc).__name__)
+                continue
+            if session_window is None:
+                continue
+            kept.place(session_window)
+            if kept.scheme is not None and kept.scheme != session_window.view.scheme:
+                session_window.view.apply_scheme(kept.scheme)
+            session_window.raise_()
+            session_window.activateWindow()
+            session_window.view.entry.setFocus()
+
     def _monitoring(self) -> bool:
-        """Whether a live dosing session is running (dosed or not, not yet discharged)."""
+        """Whether a live dosing session is running (dosed or not, not yet discharged),
+        on screen or behind the lock screen."""
+        if any(running.monitoring for running in self.lock_screen.running.sessions):
+            return True
         for window in self.session_windows.values():
             if not window.isVisible():  # closed, waiting to be deleted
                 continue
@@ -317,7 +444,18 @@ class MainWindow(QMainWindow):
                 return True
         return False
 
+    def _warn_lock(self, seconds: int) -> None:
+        """The last seconds before the idle lock: a notice that any activity cancels."""
+        if self._monitoring() or not self.session.is_unlocked:
+            return  # a monitored session is not locked for inactivity
+        over = QApplication.activeWindow() or self
+        self.lock_warning.show_countdown(seconds, over)
+
+    def _hide_lock_warning(self) -> None:
+        self.lock_warning.hide()
+
     def _auto_lock(self) -> None:
+        self._hide_lock_warning()
         if self._monitoring():
             # A dosing session is being monitored: the therapist is in the room, and
             # alerts and reminders must stay on screen (the privacy curtain is F12).
@@ -390,7 +528,8 @@ class MainWindow(QMainWindow):
         )
 
     def new_note(self, course_id: str) -> None:
-        """Ask for phase and date, create the note from the current template, open it."""
+        """Ask for phase and date, create the note from the current template (prefilled with
+        what is known: see :mod:`kapnotes.session.new_note`), open it."""
         notes = self.session.notes
         if notes is None:
             return
@@ -400,13 +539,14 @@ class MainWindow(QMainWindow):
         if choice is None:
             return
         settings = self.session.catalog.clinic_settings()[0]
-        note_id = notes.create(
+        # Prefilled from what is known (the clinician, the course, the client record).
+        note_id = start_note(
+            notes,
             course_id,
-            choice.phase,
-            choice.template.snapshot(),
+            choice.template,
             choice.session_date,
-            {LAYOUT_KEY: settings.note_format.value},
-            time_zone=settings.zone_name(),  # the clinic's zone, for good
+            values={LAYOUT_KEY: settings.note_format.value},
+            time_zone=settings.zone_name(),
         )
         self._refresh_shown_client()
         self.open_note(note_id)
@@ -553,15 +693,33 @@ class MainWindow(QMainWindow):
         self._run_dialog(dialog)
         dialog.deleteLater()
 
+    def show_help(self) -> HelpDialog:
+        """F1: the keyboard shortcuts and the user guide, in a window beside the work."""
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        self.help_dialog.activateWindow()
+        return self.help_dialog
+
     def show_about(self) -> None:
-        """The About box with the version."""
-        QMessageBox.about(
-            self,
+        """The About box: the version and the vault folder."""
+        folder = self.session.vault.data_dir
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
             f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3>"
+            f"<h3>{APP_NAME} {html.escape(__version__)}</h3>"
             "<p>Structured clinical notes for ketamine-assisted psychotherapy, kept in an "
-            "encrypted vault on this computer.</p>",
+            "encrypted vault on this computer.</p>"
+            f"<p><b>Vault folder</b><br>{html.escape(str(folder))}</p>",
+            QMessageBox.StandardButton.Close,
+            self,
         )
+        box.setObjectName("aboutBox")
+        box.setIconPixmap(theme.app_icon().pixmap(64, 64))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._run_dialog(box)
+        box.deleteLater()
 
     # -- layout persistence (geometry only, never client data) -------------------------------
 
@@ -605,7 +763,10 @@ class MainWindow(QMainWindow):
                 return
         self.save_layout()
         self.lock()
+        self.lock_screen.running.clear()
+        self._reopen_notes, self._reopen_live = [], []
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
+            app.removeEventFilter(self.curtain)
         super().closeEvent(event)

@@ -44,6 +44,11 @@ class VaultSession(QObject):
         return self._open is not None
 
     @property
+    def clinician_id(self) -> str | None:
+        """Who unlocked the vault (their clinician id), or None while locked."""
+        return self._open.clinician_id if self._open is not None else None
+
+    @property
     def clients(self) -> ClientStore | None:
         """The client store of the open vault, or None while locked."""
         return self._clients

@@ -12,10 +12,11 @@ import logging
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.app import build_main_window
@@ -117,7 +118,13 @@ def test_the_canary_never_reaches_the_disk(
     assert _leaks(watched) == []
 
     window.lock()
-    window.close()
+    # The session goes on behind the lock screen, which shows nothing of the client …
+    assert window.lock_screen.running.isVisible()
+    assert not any(CANARY in text for text in window.lock_screen.running.texts())
+    # … and quitting while it runs asks first.
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes) as ask:
+        window.close()
+    ask.assert_called_once()
     settings.sync()
     assert settings_path.exists()  # the layout was saved, and holds no client data
     assert _leaks(watched) == []

@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QRadioButton,
+    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -28,9 +31,11 @@ from kapnotes.domain.templates import TemplateSpec, load_templates, parse_templa
 from kapnotes.domain.timeline import INSTANTS_KEY, from_iso
 from kapnotes.session import DoseRequest, LiveSession, Logged, SessionClient
 from kapnotes.store.clients import ClientStore
+from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui.editor import NoteEditor, NoteWindow, new_note_dialog
+from kapnotes.ui.editor.editor import bundled_instruments
 from kapnotes.ui.editor.fields import (
     ChecklistWidget,
     DateWidget,
@@ -490,7 +495,12 @@ def test_signing_lists_missing_fields_then_freezes_the_note(
     assert record.is_signed and record.values["mood"] == "Hopeful"
     assert signed.args == [record.content_hash]
     assert editor.signature_banner.isVisible()
-    assert record.content_hash is not None and record.content_hash in editor.hash_label.text()
+    assert editor.verified_badge.text() == "✓ Signature verified"
+    # The hash is not in the way, but one click (or the badge's tooltip) away.
+    assert record.content_hash is not None and not editor.hash_label.isVisible()
+    assert record.content_hash in editor.verified_badge.toolTip()
+    click(qtbot, editor.hash_toggle)
+    assert editor.hash_label.isVisible() and record.content_hash in editor.hash_label.text()
     assert "Dr Ada Quill" in editor.signature_label.text()
     assert mood.edit.isReadOnly()
     assert not scale.buttons[0].isEnabled()
@@ -506,7 +516,10 @@ def test_signing_lists_missing_fields_then_freezes_the_note(
 
     assert editor.addendum_card.isVisible()
     qtbot.keyClicks(editor.addendum_edit, "Client phoned next day: slept well.")
-    with qtbot.waitSignal(editor.addendum_added, timeout=3000):
+    with (
+        patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes),
+        qtbot.waitSignal(editor.addendum_added, timeout=3000),
+    ):
         click(qtbot, editor.addendum_button)
     assert editor.addendum_texts == ["Client phoned next day: slept well."]
     assert clinic.notes.get(note_id).addenda[0].text == "Client phoned next day: slept well."
@@ -891,3 +904,149 @@ def test_a_time_the_spring_change_skipped_is_refused_in_the_editor(
     start.changed.emit()
     assert "does not exist" in start.issue.text()
     assert editor.values().get("start_time") != "02:30"
+
+
+# -- signing: times, risk flags, addenda, the signed look ----------------------------------
+
+TIMED: dict[str, Any] = {
+    "id": "timed",
+    "version": 1,
+    "title": "Timed check-in",
+    "phase": "integration",
+    "sections": [
+        {
+            "id": "main",
+            "title": "Session",
+            "fields": [
+                {"id": "start_time", "type": "time", "label": "Start time"},
+                {"id": "end_time", "type": "time", "label": "End time"},
+                {"id": "mood", "type": "short_text", "label": "Mood today"},
+                {"id": "notes", "type": "long_text", "label": "Notes"},
+            ],
+        }
+    ],
+}
+
+
+def test_times_that_do_not_add_up_are_shown_before_any_confirmation(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    note_id = clinic.note(parse_template(TIMED), {"start_time": "11:00", "end_time": "10:00"})
+    editor = make_editor(note_id)
+    with patch.object(QMessageBox, "question") as ask:
+        assert not editor.sign_note()
+        ask.assert_not_called()
+    assert editor.missing_panel.isVisible()
+    assert editor.missing_title.text() == "Not signed yet: 1 time does not add up"
+    assert editor.missing_labels == ["End time 10:00 is before Start time 11:00"]
+    end = editor.widgets["end_time"]
+    assert isinstance(end, TimeWidget)
+    assert editor.focusWidget() is end.edit  # taken to the time to correct
+    assert not clinic.notes.get(note_id).is_signed
+
+    type_time(qtbot, end.edit, "12", "00")
+    wait_saved(qtbot, editor)
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes):
+        assert editor.sign_note()
+    assert clinic.notes.get(note_id).is_signed
+
+
+def test_the_confirmation_names_the_clients_open_risk_flag(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    measures = MeasureStore(clinic.open_vault, "UTC")
+    phq9 = bundled_instruments().get("phq9")
+    assert phq9 is not None
+    flagged = measures.save(
+        clinic.client_id,
+        phq9,
+        PHQ9_ANSWERS,
+        administered_at=datetime(2026, 2, 20, 15, 0, tzinfo=ZoneInfo("UTC")),
+    )
+    note_id = clinic.note(parse_template(MINI), {"mood": "Settled", "readiness": 6})
+    editor = make_editor(note_id, measures=measures)
+    with patch.object(
+        QMessageBox, "question", return_value=QMessageBox.StandardButton.Cancel
+    ) as ask:
+        assert not editor.sign_note()
+    text = ask.call_args.args[2]
+    assert "open risk flag" in text
+    assert "PHQ-9 of 20 Feb 2026: Suicide-risk flag: item 9 answered above 0" in text
+
+    measures.acknowledge(flagged.id, "Safety plan reviewed; no intent (fictional).")
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes) as ask:
+        assert editor.sign_note()
+    assert "risk flag" not in ask.call_args.args[2]
+
+
+def test_an_addendum_is_signed_only_after_confirming(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    note_id = clinic.note(parse_template(MINI), {"mood": "Settled", "readiness": 6})
+    editor = make_editor(note_id)
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes):
+        assert editor.sign_note()
+    qtbot.keyClicks(editor.addendum_edit, "Called the next day: sleeping well.")
+    with patch.object(
+        QMessageBox, "question", return_value=QMessageBox.StandardButton.Cancel
+    ) as ask:
+        click(qtbot, editor.addendum_button)
+    assert "Sign this addendum now as Dr Ada Quill, PsyD?" in ask.call_args.args[2]
+    assert clinic.notes.get(note_id).addenda == ()
+    assert editor.addendum_edit.toPlainText() == "Called the next day: sleeping well."  # kept
+
+    with (
+        patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes),
+        qtbot.waitSignal(editor.addendum_added, timeout=3000),
+    ):
+        click(qtbot, editor.addendum_button)
+    (addendum,) = clinic.notes.get(note_id).addenda
+    assert addendum.text == "Called the next day: sleeping well."
+    badge = editor.addendum_card.findChild(QLabel, "addendumBadge")
+    assert badge is not None and badge.text() == "✓ Signature verified"
+    assert addendum.content_hash in badge.toolTip()
+
+
+def test_a_signature_that_no_longer_matches_is_shown_as_a_warning(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note_id = clinic.note(parse_template(MINI), {"mood": "Settled", "readiness": 6})
+    clinic.notes.sign(note_id)
+    # As if the file had been altered behind the app's back (the triggers stop the app).
+    monkeypatch.setattr(clinic.notes, "verify_signature", lambda _nid: False)
+    editor = make_editor(note_id)
+    assert editor.verified_badge.text() == "⚠ Content does not match its signature"
+    assert "kapnotes verify" in editor.verified_badge.toolTip()
+    assert editor.verified_badge.property("role") == "signature-mismatch"
+
+
+def _pixel(editor: NoteEditor, widget: QWidget, x: int) -> QColor:
+    """The colour on screen at ``x`` px into ``widget``, half-way down."""
+    image = editor.grab().toImage()
+    spot = widget.mapTo(editor, QPoint(x, widget.height() // 2))
+    return image.pixelColor(spot)
+
+
+def test_a_signed_note_shows_values_without_input_boxes_or_focus_ring(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    note_id = clinic.note(parse_template(TIMED), {"mood": "Settled"})
+    editor = make_editor(note_id)
+    mood = editor.widgets["mood"]
+    assert isinstance(mood, ShortTextWidget)
+    card = editor.section_cards["main"]
+    card_colour = _pixel(editor, card, 4)
+    assert _pixel(editor, mood.edit, 4) != card_colour  # a draft: an input box
+
+    with patch.object(QMessageBox, "question", return_value=QMessageBox.StandardButton.Yes):
+        assert editor.sign_note()
+    qtbot.wait(20)  # the new style's layout settles
+    assert _pixel(editor, mood.edit, 4) == card_colour  # signed: the value on the card
+    unfocused = mood.edit.grab().toImage()
+    mood.edit.setFocus()
+    qtbot.waitUntil(mood.edit.hasFocus)
+    assert mood.edit.grab().toImage() == unfocused  # no focus ring either
+    notes = editor.widgets["notes"]
+    assert isinstance(notes, LongTextWidget)
+    assert notes.edit.placeholderText() == "—"  # empty, said plainly
+    assert notes.edit.height() < 60  # not an empty box

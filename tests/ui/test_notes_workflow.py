@@ -258,3 +258,50 @@ def test_a_new_note_takes_the_clinics_time_zone_and_its_editor_that_clock(
     assert isinstance(vitals, LogWidget)
     _click(qtbot, vitals.add_button)
     assert notes.get(note_window.note_id).values["vitals_log"][0]["time"] == "14:00"
+
+
+def test_a_new_note_starts_with_what_is_known(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "preparation"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    clients = window.session.clients
+    assert clients is not None
+    client_id = clients.create(
+        ClientInput(
+            name="Odalys Quillfeather",
+            weight_kg=68,
+            emergency_contact="Bram Example (brother), 555-0199",
+            medications="Bupropion 150 mg",
+        )
+    )
+    clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 20),
+            indication="Treatment-resistant depression",
+            planned_product=Product.ESKETAMINE_INTRANASAL,
+            planned_route_detail="56 mg, two devices",
+        ),
+    )
+    window.workspace.refresh(select_id=client_id)
+    for number in (1, 2):
+        (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+        _click(qtbot, new_note)
+        (note_window,) = window.note_windows.values()
+        widgets = note_window.editor.widgets
+        assert widgets["session_number"].value() == number  # counted in the course
+        assert widgets["planned_product"].value() == "esketamine_intranasal"
+        assert widgets["planned_route_detail"].value() == "56 mg, two devices"
+        assert widgets["emergency_contact"].value() == "Bram Example (brother), 555-0199"
+        assert widgets["medication_notes"].value() == "Bupropion 150 mg"
+        clinicians = widgets["clinicians"]
+        assert isinstance(clinicians, LogWidget)
+        (row,) = clinicians.model.rows
+        assert (row["name"], row["role"], row["credential"]) == (
+            "Dr Ada Quill",
+            "therapist",
+            "PsyD",
+        )
+        note_window.close()
+        qtbot.waitUntil(lambda: not window.note_windows, timeout=3000)

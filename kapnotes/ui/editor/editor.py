@@ -4,8 +4,10 @@ The form is generated from the template snapshot stored with the note, so an
 old note renders with the template it was written with. Every change schedules
 a save (a single-shot timer, 400 ms by default) and log entries are written as
 note events the moment they are added; there is no Save button. Signing checks
-what is still missing (shown inline, first gap focused), asks once, then
-freezes every input and shows the signature; addenda go below.
+what is still missing and which times do not add up (shown inline, first one
+focused), asks once (naming any open risk flag of the client), then freezes
+every input and shows the signature with a "Signature verified" badge (the
+SHA-256 itself on demand); addenda go below, each signed after a confirmation.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import itertools
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -62,9 +64,11 @@ from kapnotes.domain.templates import (
 )
 from kapnotes.domain.timeline import INSTANTS_KEY, as_utc
 from kapnotes.session import NoteDraft
+from kapnotes.session.signing import TimeProblem, open_risk_flags, time_problems
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import (
     EVENT_KEY,
+    InconsistentTimesError,
     MissingFieldsError,
     NewEntry,
     NoteRecord,
@@ -144,14 +148,17 @@ class NoteEditor(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("noteEditor")
-        self.setStyleSheet(editor_style_sheet())
         self.store = note_store
         self.note_id = note_id
         self.record: NoteRecord = note_store.get(note_id)
+        # The read-only look of a signed note is editor.qss's, keyed on this property.
+        self.setProperty("signed", self.record.is_signed)
+        self.setStyleSheet(editor_style_sheet())
         self.spec = spec or TemplateSpec.model_validate(self.record.template_snapshot)
         self.context: dict[str, Any] = dict(context or {})
         self.layout_kind = NarrativeLayout(layout)
         self._instruments = instruments or bundled_instruments()
+        self._measures = measures
         self._now = now
         # Times, measures and saving: the session layer's side of this note.
         self.draft = NoteDraft(
@@ -234,10 +241,23 @@ class NoteEditor(QWidget):
         banner_lay.setSpacing(2)
         self.signature_label = label("", "subheading", wrap=True)
         self.signature_label.setObjectName("signatureText")
-        self.hash_label = label("", None, wrap=True)
+        self.verified_badge = label("", "verified")
+        self.verified_badge.setObjectName("signatureBadge")
+        self.hash_toggle = QPushButton("Show SHA-256")
+        self.hash_toggle.setObjectName("hashToggle")
+        self.hash_toggle.setProperty("role", "link")
+        self.hash_toggle.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.hash_toggle.clicked.connect(self._toggle_hash)
+        badge_row = QHBoxLayout()
+        badge_row.setSpacing(10)
+        badge_row.addWidget(self.signature_label, 1)
+        badge_row.addWidget(self.verified_badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        badge_row.addWidget(self.hash_toggle, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.hash_label = label("", "caption", wrap=True)
         self.hash_label.setObjectName("signatureHash")
         self.hash_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        banner_lay.addWidget(self.signature_label)
+        self.hash_label.hide()
+        banner_lay.addLayout(badge_row)
         banner_lay.addWidget(self.hash_label)
         self.signature_banner.hide()
 
@@ -617,21 +637,26 @@ class NoteEditor(QWidget):
         if gaps:
             self._show_missing(gaps)
             return False
+        self.values()  # the note's instants as they are saved
+        problems = time_problems(self.spec, self.times) if self.times is not None else []
+        if problems:
+            self._show_time_problems(problems)
+            return False
         self.missing_panel.hide()
-        answer = QMessageBox.question(
-            self,
-            "Sign note",
-            f"Sign this note now as {self.store.signer()}?\n\nA signed note is read-only;"
-            " later corrections are added as signed addenda.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self._confirm_signing():
             return False
         try:
             digest = self.store.sign(self.note_id, layout=self.layout_kind)
         except MissingFieldsError as exc:  # the vault's own check (same rule, stored values)
             self._show_missing(list(exc.missing))
+            return False
+        except InconsistentTimesError as exc:
+            self._show_time_problems(
+                [
+                    TimeProblem(text, c.field_label)
+                    for text, c in zip(exc.problems, exc.conflicts, strict=True)
+                ]
+            )
             return False
         except Exception as exc:
             log_failure(log, "signing failed", exc)
@@ -641,8 +666,52 @@ class NoteEditor(QWidget):
         self.signed.emit(digest)
         return True
 
-    def _show_missing(self, gaps: list[str]) -> None:
+    def _confirm_signing(self) -> bool:
+        """Ask once, saying who signs and naming every open risk flag of the client."""
+        text = (
+            f"Sign this note now as {self.store.signer()}?\n\nA signed note is read-only;"
+            " later corrections are added as signed addenda."
+        )
+        try:
+            flags = open_risk_flags(self._measures, self.record.client_id, self._instruments)
+        except Exception as exc:  # a read failure must not hide the question itself
+            log_failure(log, "could not read the client's risk flags", exc)
+            flags = []
+        if flags:
+            one = len(flags) == 1
+            text += (
+                f"\n\nThis client has {'an open risk flag' if one else 'open risk flags'}"
+                " that no clinician has acknowledged yet:\n"
+                + "\n".join(f"  •  {line}" for line in flags)
+                + "\n\nAcknowledge "
+                + ("it" if one else "them")
+                + " on the client page with what was done."
+            )
+        answer = QMessageBox.question(
+            self,
+            "Sign note",
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _show_time_problems(self, problems: list[TimeProblem]) -> None:
+        count = len(problems)
+        self._show_missing(
+            [p.message for p in problems],
+            title=f"Not signed yet: {count} time{'s' if count != 1 else ''} "
+            f"{'do' if count != 1 else 'does'} not add up",
+            targets=[p.field_label for p in problems],
+        )
+
+    def _show_missing(
+        self, gaps: list[str], *, title: str | None = None, targets: list[str] | None = None
+    ) -> None:
+        """List what stops signing; each line is a link to its field (``targets``: the field
+        labels to focus, by default the lines themselves)."""
         self.missing_labels = list(gaps)
+        goals = targets if targets is not None else gaps
         while self.missing_list.count():
             item = self.missing_list.takeAt(0)
             old = item.widget() if item is not None else None
@@ -651,21 +720,21 @@ class NoteEditor(QWidget):
                 old.deleteLater()
         count = len(gaps)
         self.missing_title.setText(
-            f"Not signed yet: {count} item{'s' if count != 1 else ''} still to fill in"
+            title or f"Not signed yet: {count} item{'s' if count != 1 else ''} still to fill in"
         )
         columns = 1 if count <= 4 else 2 if count <= 10 else 3
         rows = -(-count // columns)
-        for position, gap in enumerate(gaps):
+        for position, (gap, goal) in enumerate(zip(gaps, goals, strict=True)):
             link = QPushButton(f"•  {gap}")
             link.setProperty("role", "link")
             link.setCursor(Qt.CursorShape.PointingHandCursor)
             link.setStyleSheet("text-align: left; text-decoration: none;")
-            link.clicked.connect(lambda _c=False, g=gap: self.focus_label(g))
+            link.clicked.connect(lambda _c=False, g=goal: self.focus_label(g))
             self.missing_list.addWidget(link, position % rows, position // rows)
             link.setVisible(True)
         self.missing_panel.show()
         self.scroll_area.verticalScrollBar().setValue(0)
-        self.focus_label(gaps[0])
+        self.focus_label(goals[0])
 
     def widget_for_label(self, text: str) -> FieldWidget | None:
         """The visible field a missing-for-signing label names."""
@@ -690,6 +759,9 @@ class NoteEditor(QWidget):
 
     def _apply_signed_state(self) -> None:
         signed = self.record.is_signed
+        if self.property("signed") != signed:  # just signed: restyle as read-only
+            self.setProperty("signed", signed)
+            self.setStyleSheet(editor_style_sheet())
         if signed:
             self.save_timer.stop()
             self._dirty = False
@@ -702,7 +774,7 @@ class NoteEditor(QWidget):
             self.signature_label.setText(
                 f"✓  Signed by {self.record.signed_by or 'unknown'} on {when}"
             )
-            self.hash_label.setText(f"Content hash (SHA-256): {self.record.content_hash}")
+            self._show_verification()
             self.signature_banner.show()
             self._set_status("Signed · read-only")
             self._show_addenda()
@@ -712,6 +784,42 @@ class NoteEditor(QWidget):
             self.addendum_card.hide()
             if not self._dirty:
                 self._set_status("All changes saved")
+
+    def _verified(self, check: Callable[[], bool]) -> bool:
+        try:
+            return check()
+        except Exception as exc:  # an unreadable note is not a verified one
+            log_failure(log, "could not verify a signature", exc)
+            return False
+
+    def _show_verification(self) -> None:
+        """The badge: "Signature verified" when the content still matches its SHA-256, a
+        warning when it does not; the hash itself in the tooltip and behind "Show SHA-256"."""
+        digest = self.record.content_hash or ""
+        ok = self._verified(lambda: self.store.verify_signature(self.note_id))
+        self.signature_verified = ok
+        if ok:
+            self.verified_badge.setText("✓ Signature verified")
+            self.verified_badge.setToolTip(
+                f"The note's content matches the SHA-256 recorded when it was signed:\n{digest}"
+            )
+        else:
+            self.verified_badge.setText("⚠ Content does not match its signature")
+            self.verified_badge.setToolTip(
+                "The note was changed after it was signed (or cannot be read). Run "
+                "'kapnotes verify' and tell the clinic's administrator.\n"
+                f"Recorded SHA-256: {digest}"
+            )
+        set_role(self.verified_badge, "verified" if ok else "signature-mismatch")
+        self.hash_label.setText(f"Content hash (SHA-256): {digest}")
+
+    def _toggle_hash(self) -> None:
+        self.show_hash(not self.hash_label.isVisible())
+
+    def show_hash(self, shown: bool) -> None:
+        """Show (or hide) the note's SHA-256 under the signature."""
+        self.hash_label.setVisible(shown)
+        self.hash_toggle.setText("Hide SHA-256" if shown else "Show SHA-256")
 
     def _show_addenda(self) -> None:
         while self.addenda_list.count():
@@ -737,7 +845,17 @@ class NoteEditor(QWidget):
             body = label(addendum.text, None, wrap=True)
             body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             lay.addWidget(body)
-            lay.addWidget(label(f"SHA-256 {addendum.content_hash}", "caption", wrap=True))
+            ok = self._verified(partial(self.store.verify_addendum, addendum.id))
+            badge = label(
+                "✓ Signature verified" if ok else "⚠ Content does not match its signature",
+                "verified" if ok else "signature-mismatch",
+            )
+            badge.setObjectName("addendumBadge")
+            badge.setToolTip(f"SHA-256: {addendum.content_hash}")
+            row = QHBoxLayout()
+            row.addWidget(badge)
+            row.addStretch(1)
+            lay.addLayout(row)
             self.addenda_list.addWidget(frame)
             frame.setVisible(True)
 
@@ -747,9 +865,19 @@ class NoteEditor(QWidget):
         return [a.text for a in self.record.addenda]
 
     def sign_addendum(self) -> bool:
-        """Append the addendum typed (signed notes only); True when it was stored."""
+        """Append the addendum typed (signed notes only) after asking once; True when stored."""
         text = self.addendum_edit.toPlainText().strip()
         if not self.record.is_signed or not text:
+            return False
+        answer = QMessageBox.question(
+            self,
+            "Sign addendum",
+            f"Sign this addendum now as {self.store.signer()}?\n\nIt is appended below the "
+            "note with the date and time, and cannot be changed or removed afterwards.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
             addendum_id = self.store.add_addendum(self.note_id, text)

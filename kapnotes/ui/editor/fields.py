@@ -56,6 +56,8 @@ from kapnotes.ui.editor.style import colour
 from kapnotes.ui.widgets import set_invalid, set_role
 
 LABEL_WIDTH = 230
+#: What a read-only (e.g. signed) input shows when nothing was entered.
+NOT_RECORDED = "—"
 WIDE_TYPES = frozenset(
     {
         "long_text",
@@ -202,6 +204,14 @@ class FieldWidget(QWidget):
     def _freeze(widget: QWidget, read_only: bool) -> None:
         if isinstance(widget, QLineEdit | QPlainTextEdit):
             widget.setReadOnly(read_only)
+            # A frozen empty input says so, instead of inviting typing with its hint.
+            hint = widget.property("hint_when_editable")
+            if read_only:
+                if hint is None:
+                    widget.setProperty("hint_when_editable", widget.placeholderText())
+                widget.setPlaceholderText(NOT_RECORDED)
+            elif hint is not None:
+                widget.setPlaceholderText(str(hint))
         else:
             widget.setEnabled(not read_only)
 
@@ -303,6 +313,24 @@ class LongTextWidget(FieldWidget):
 
     def _show(self, value: Any) -> None:
         self.edit.setPlainText("" if value is None else str(value))
+        self._fit()
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Freeze (or thaw) the text; frozen and empty, it takes one line, not a box."""
+        super().set_read_only(read_only)
+        self._fit()
+
+    def _fit(self) -> None:
+        empty = not self.edit.toPlainText().strip()
+        if self.read_only and empty:
+            line = self.edit.fontMetrics().lineSpacing()
+            self.edit.setMinimumHeight(line + 16)
+            self.edit.setMaximumHeight(line + 16)
+            self.edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        else:
+            self.edit.setMinimumHeight(72)
+            self.edit.setMaximumHeight(110)
+            self.edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     def focus_widgets(self) -> list[QWidget]:
         """The text edit."""

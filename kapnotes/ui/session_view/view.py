@@ -76,6 +76,8 @@ from kapnotes.session import LiveSession, Logged, Refused, SessionClient
 from kapnotes.session.record import ANNOTATES_KEY, ENTERED_AT_KEY, OBSERVATIONS, VITALS
 from kapnotes.store.clients import ClientRecord
 from kapnotes.store.notes import EVENT_KEY, NoteStore
+from kapnotes.ui.curtain import CURTAIN_KEY as CURTAIN_KEY  # re-exported by the package
+from kapnotes.ui.curtain import Curtain, covered
 from kapnotes.ui.session_view.chart import ChartPoint, VitalsChart
 from kapnotes.ui.session_view.panels import (
     DischargePanel,
@@ -98,7 +100,6 @@ from kapnotes.ui.session_view.style import (
 )
 from kapnotes.ui.widgets import label, set_invalid, set_role
 
-CURTAIN_KEY: Final = "F12"
 DIM_KEY: Final = "Ctrl+D"
 
 #: The quick tags of the observation log, in shortcut order (Alt+1 … Alt+8).
@@ -246,22 +247,6 @@ class FittingLabel(QLabel):
         super().resizeEvent(event)
         if not self.whole_lines:
             self.fit()
-
-
-class Curtain(QWidget):
-    """A black overlay over the whole view; the session runs on underneath."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("privacyCurtain")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        lay = QVBoxLayout(self)
-        lay.addStretch(1)
-        hint = QLabel(f"Press {CURTAIN_KEY} to return")
-        hint.setObjectName("curtainHint")
-        lay.addWidget(hint, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
-        self.hide()
 
 
 class SessionView(QWidget):
@@ -850,8 +835,8 @@ class SessionView(QWidget):
 
     @property
     def curtain_shown(self) -> bool:
-        """Whether the privacy curtain hides the view."""
-        return self.curtain.isVisible()
+        """Whether a privacy curtain hides the view (its own, or the app's over its window)."""
+        return covered(self)
 
     def _shortcuts_enabled(self, enabled: bool) -> None:
         """Every shortcut but the curtain's: off while the curtain is up (nothing unseen)."""

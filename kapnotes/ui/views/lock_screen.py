@@ -5,16 +5,22 @@ whenever the screen is reset, e.g. on locking).
 
 Wrong secrets get a calm inline message; after three failures the Unlock
 button waits a growing delay with a countdown (see `kapnotes.ui.guards`).
+A live session that was running when the app locked goes on: below the card,
+its clock and the reminders due keep counting (and the soft reminder sound may
+play), with nothing about its client — see :class:`RunningPanel`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes import APP_NAME
+from kapnotes.session.locked import LockedStatus, RunningSession
 from kapnotes.store.vault import VaultError, WrongSecretError
 from kapnotes.ui import theme
 from kapnotes.ui.guards import UnlockThrottle
@@ -36,6 +43,107 @@ MSG_WRONG_PHRASE = "That passphrase does not open this vault. Check Caps Lock an
 MSG_WRONG_RECOVERY = (
     "That recovery key does not open this vault. Check each group of four characters."
 )
+
+
+class RunningPanel(QFrame):
+    """The live sessions still running while the app is locked: clock and reminders only.
+
+    Refreshed once a second from each :class:`RunningSession` (memory only: the
+    vault is closed); plays the soft sound when a reminder falls due, if the
+    clinic has it on. Shows no name and no value of the client.
+    """
+
+    def __init__(self, parent: QWidget | None = None, tick_ms: int = 1000) -> None:
+        super().__init__(parent)
+        self.setObjectName("runningSessions")
+        self.setStyleSheet(theme.render("lock", theme.palette_scheme()))
+        self.setFixedWidth(440)
+        self.sessions: list[RunningSession] = []
+        self.sound = False
+        self._lay = QVBoxLayout(self)
+        self._lay.setContentsMargins(20, 14, 20, 14)
+        self._lay.setSpacing(6)
+        self.title = QLabel("")
+        self.title.setObjectName("runningTitle")
+        self.title.setWordWrap(True)
+        self._lay.addWidget(self.title)
+        self._rows: list[tuple[QLabel, QLabel]] = []
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(4)
+        self._lay.addLayout(self.rows_box)
+        self.footer = QLabel(
+            "Unlock to return to it. Nothing about the client is shown while kapnotes is locked."
+        )
+        self.footer.setObjectName("runningFooter")
+        self.footer.setWordWrap(True)
+        self._lay.addWidget(self.footer)
+        self.timer = QTimer(self)
+        self.timer.setObjectName("runningTimer")
+        self.timer.setInterval(tick_ms)
+        self.timer.timeout.connect(self.refresh)
+        self.hide()
+
+    def show_sessions(self, sessions: Sequence[RunningSession], *, sound: bool = False) -> None:
+        """Follow these running sessions (none: hide)."""
+        self.sessions = list(sessions)
+        self.sound = sound
+        for clock, reminders in self._rows:
+            clock.deleteLater()
+            reminders.deleteLater()
+        self._rows = []
+        for _session in self.sessions:
+            clock = QLabel("")
+            clock.setObjectName("runningClock")
+            reminders = QLabel("")
+            reminders.setObjectName("runningReminders")
+            reminders.setWordWrap(True)
+            self.rows_box.addWidget(clock)
+            self.rows_box.addWidget(reminders)
+            self._rows.append((clock, reminders))
+        count = len(self.sessions)
+        self.title.setText(
+            "A live session is still running"
+            if count == 1
+            else f"{count} live sessions are still running"
+        )
+        self.footer.setText(
+            ("Unlock to return to it." if count == 1 else "Unlock to return to them.")
+            + " Nothing about the client is shown while kapnotes is locked."
+        )
+        self.setVisible(bool(self.sessions))
+        if self.sessions:
+            self.refresh()
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def clear(self) -> None:
+        """Forget the sessions (after unlocking, or when none was running)."""
+        self.show_sessions([])
+
+    def refresh(self) -> None:
+        """Each session's clock and reminders now; the soft sound for a newly due one."""
+        statuses: list[LockedStatus] = [session.status() for session in self.sessions]
+        for (clock, reminders), status in zip(self._rows, statuses, strict=True):
+            clock.setText(status.clock)
+            lines = [*status.reminders]
+            if status.open_alerts:
+                plural = "s" if status.open_alerts != 1 else ""
+                lines.append(f"{status.open_alerts} alert{plural} open: unlock to see")
+            reminders.setText("\n".join(("⚠ " if status.overdue else "• ") + x for x in lines))
+            reminders.setVisible(bool(lines))
+            reminders.setProperty("overdue", status.overdue)
+            reminders.style().unpolish(reminders)
+            reminders.style().polish(reminders)
+        if self.sound and any(status.sound for status in statuses):
+            QApplication.beep()
+
+    def texts(self) -> list[str]:
+        """Every text the panel shows (for checking what a passer-by could read)."""
+        shown = [self.title.text(), self.footer.text()]
+        for clock, reminders in self._rows:
+            shown += [clock.text(), reminders.text()]
+        return shown
 
 
 class LockScreen(QWidget):
@@ -127,6 +235,8 @@ class LockScreen(QWidget):
         body.addSpacing(4)
         body.addWidget(folder)
 
+        self.running = RunningPanel()
+
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         row = QHBoxLayout()
@@ -134,6 +244,12 @@ class LockScreen(QWidget):
         row.addWidget(self.card)
         row.addStretch(1)
         outer.addLayout(row)
+        outer.addSpacing(12)
+        running_row = QHBoxLayout()
+        running_row.addStretch(1)
+        running_row.addWidget(self.running)
+        running_row.addStretch(1)
+        outer.addLayout(running_row)
         outer.addStretch(2)
 
         self._countdown = QTimer(self)
