@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from kapnotes.domain.clients import Product
@@ -70,6 +70,8 @@ NOT_SAVED: Final = (
     "Not saved — the vault refused the entry. What you typed is kept here; try again."
 )
 TIME_SUMMARY: Final = "monitoring_time_summary"
+#: A session view opened this long after the last entry charts the session, not the gap.
+CHART_IDLE_HOURS: Final = 6
 #: How the app's own lines begin, for notes written before entries were marked.
 APP_LINE_PREFIXES: Final = ("ALERT:", "OVERRIDE", "Discharge at ", "Intervention: ", "Given: ")
 APP_ENTRY_REFUSAL: Final = (
@@ -204,7 +206,14 @@ class LiveSession:
     def chart_minutes(self, now: datetime) -> tuple[list[tuple[float, VitalsReading]], float]:
         """Each reading at its T+ minutes (negative before the first dose; before any dose,
         minutes relative to now), and where "now" lies on that axis."""
-        origin = self.record.times().t0 or now
+        times = self.record.times()
+        end = self.record.monitoring_end() or self.record.discharge_time()
+        if end is not None:
+            now = min(now, end)  # a finished session's chart ends where it ended
+        latest = max(times.all_instants(), default=None)
+        if latest is not None and now - latest > timedelta(hours=CHART_IDLE_HOURS):
+            now = latest  # reopened long after: the chart shows the session, not the gap
+        origin = times.t0 or now
         points = [((r.time - origin).total_seconds() / 60, r) for r in self.readings()]
         return points, (now - origin).total_seconds() / 60
 

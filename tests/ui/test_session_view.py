@@ -925,3 +925,20 @@ def test_reopened_session_keeps_alert_rows_marked_and_the_clock_stopped(
     again.tick()
     assert again.clock_label.text() == "T+1:10:00"
     assert "Dr Lee Fictional (therapist): 1 h 10 min" in again.time_panel.summary_text()
+
+
+def test_a_session_reopened_days_later_charts_the_session_not_the_gap(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
+) -> None:
+    view = make_view()
+    start_session(qtbot, view, clock)
+    clock.set(10, 20)
+    vitals(qtbot, view, systolic=130, diastolic=84, heart_rate=80)
+    note_id = view.record.note_id
+    view.close()
+    clock.advance(minutes=3 * 24 * 60)  # never discharged; opened again three days later
+    again = make_view(note_id)
+    labels = again.chart.axis_label_texts()
+    times = [t for t in labels if t.startswith("T")]
+    assert 3 <= len(times) <= 20  # a readable axis around the session, not 4,000 labels
+    assert "T+0" in times

@@ -77,6 +77,8 @@ PANES: tuple[PaneSpec, ...] = (
 #: and shortens it to "…" when the axis length per label is less than that).
 LABEL_MARGIN = 9
 HOLD_KEYS = ("hold_systolic", "hold_diastolic")
+#: Minutes between time-axis labels, smallest first.
+TIME_STEPS = (5, 10, 15, 30, 60, 120, 240, 480, 1440)
 
 
 def tick_step(low: float, high: float, pixels: float, pitch: float, steps: Sequence[int]) -> int:
@@ -414,7 +416,10 @@ class VitalsChart(QFrame):
         high = max(low + 40.0, self._now + 2.0, last + 5.0)
         step = 60
         for _ in range(8):  # the labels' room in minutes grows with the span it widens
-            step = next((s for s in (5, 10, 15, 30, 60) if (high - low) / s * 44 <= width), 60)
+            step = next((s for s in TIME_STEPS if (high - low) / s * 44 <= width), TIME_STEPS[-1])
+            # however long the span, never more labels than the axis has room for
+            while (high - low) / step * 44 > width:
+                step *= 2
             low = math.floor(low / step) * step
             high = math.ceil(high / step) * step
             per_pixel = (high - low) / width
