@@ -6,6 +6,7 @@ message next to that field and an import can name the JSON path.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -241,3 +242,21 @@ _NO_ALLERGY_WORDS = {
 def no_known_allergies(text: str) -> bool:
     """Whether an allergy entry says there are none (so it is not shown as a warning)."""
     return text.strip().rstrip(".").lower() in _NO_ALLERGY_WORDS
+
+
+def folded(text: str) -> str:
+    """Text as search compares it: case and accents folded in every script.
+
+    ``"Élodie Bélanger"`` and ``"elodie belanger"`` fold alike, as do ``"Ζωή"`` and
+    ``"ζωη"``: Unicode compatibility decomposition, combining marks dropped, then
+    case folding. The same folding as the note search's FTS5 ``unicode61
+    remove_diacritics`` tokenizer, so client and note search find the same names.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept).casefold()
+
+
+def client_search_key(name: str, preferred_name: str | None) -> str:
+    """What client search looks in: name and preferred name, folded."""
+    return folded(" ".join(part for part in (name, preferred_name or "") if part))

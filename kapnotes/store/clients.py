@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 
-from kapnotes.domain.clients import ClientInput, CourseInput
+from kapnotes.domain.clients import ClientInput, CourseInput, folded
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.timeline import local_day, system_zone_name, zone_named
 from kapnotes.store.audit import record
@@ -167,14 +167,10 @@ class ClientStore:
             .order_by(func.lower(Client.name))
             .limit(limit)
         )
-        for word in text.split():
-            pattern = f"%{_escape_like(word.lower())}%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(Client.name).like(pattern, escape="\\"),
-                    func.lower(func.coalesce(Client.preferred_name, "")).like(pattern, escape="\\"),
-                )
-            )
+        for word in folded(text).split():
+            # case and accents folded in every script, as the note search does
+            pattern = f"%{_escape_like(word)}%"
+            stmt = stmt.where(Client.search_key.like(pattern, escape="\\"))
         with self._vault.session() as session:
             return [ClientSummary(*row) for row in session.execute(stmt)]
 
@@ -189,6 +185,34 @@ class ClientStore:
             client = session.get(Client, client_id)
             if client is None:
                 raise KeyError(client_id)
+            # One narrow query for every note of the client: what the list shows, never
+            # a note's values or template.
+            listed = session.execute(
+                select(
+                    Note.course_id,
+                    Note.id,
+                    Note.kind,
+                    Note.title,
+                    Note.session_date,
+                    Note.status,
+                    Note.updated_at,
+                )
+                .join(Course, Note.course_id == Course.id)
+                .where(Course.client_id == client_id)
+                .order_by(Note.session_date, Note.created_at)
+            ).all()
+            by_course: dict[str, list[NoteSummary]] = {}
+            for course_id, note_id, kind, title, day, status, updated in listed:
+                by_course.setdefault(course_id, []).append(
+                    NoteSummary(
+                        note_id,
+                        Phase(kind),
+                        title or str(kind).title(),
+                        day,
+                        NoteStatus(status),
+                        updated,
+                    )
+                )
             courses = tuple(
                 CourseRecord(
                     id=c.id,
@@ -197,17 +221,7 @@ class ClientStore:
                     planned_product=c.planned_product,
                     planned_route_detail=c.planned_route_detail,
                     status=c.status,
-                    notes=tuple(
-                        NoteSummary(
-                            n.id,
-                            Phase(n.kind),
-                            str(n.template_snapshot.get("title", n.kind.title())),
-                            n.session_date,
-                            NoteStatus(n.status),
-                            n.updated_at,
-                        )
-                        for n in c.notes
-                    ),
+                    notes=tuple(by_course.get(c.id, ())),
                 )
                 for c in sorted(client.courses, key=lambda c: c.start_date, reverse=True)
             )

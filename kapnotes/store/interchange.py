@@ -825,9 +825,7 @@ def _article(word: str) -> str:
 
 def _index_note(session: Session, note: NoteEntry) -> None:
     """Add an imported note to the full-text index, exactly as the note store does."""
-    index_note(
-        session, note.id, note.values, (e.data for e in note.events), (a.text for a in note.addenda)
-    )
+    index_note(session, note.id, note.values, (a.text for a in note.addenda))
 
 
 def import_document(

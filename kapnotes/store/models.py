@@ -10,11 +10,14 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import TypeDecorator
 
+from kapnotes.domain.canonical import content_hash
+from kapnotes.domain.clients import client_search_key
 from kapnotes.domain.notes import NoteStatus
 
 
@@ -81,6 +84,8 @@ class Client(Base):
     diagnoses: Mapped[str | None] = mapped_column(Text)
     medications: Mapped[str | None] = mapped_column(Text)
     allergies: Mapped[str | None] = mapped_column(Text)
+    # Name and preferred name folded (case and accents, every script) for search.
+    search_key: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -90,6 +95,13 @@ class Client(Base):
     measures: Mapped[list[MeasureResult]] = relationship(
         back_populates="client", cascade="all, delete-orphan"
     )
+
+
+@event.listens_for(Client, "before_insert")
+@event.listens_for(Client, "before_update")
+def _fold_for_search(_mapper: object, _connection: object, client: Client) -> None:
+    """However a client is written (the form, import, the demo), search finds them."""
+    client.search_key = client_search_key(client.name, client.preferred_name)
 
 
 class Course(Base):
@@ -122,7 +134,10 @@ class Note(Base):
     kind: Mapped[str] = mapped_column(String(20))
     template_id: Mapped[str] = mapped_column(String(100))
     template_version: Mapped[int] = mapped_column(Integer)
-    template_snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The template the note was written with, stored once per distinct template
+    # (content-addressed: thousands of notes share a handful of snapshots).
+    snapshot_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
     values: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(10), default=NoteStatus.DRAFT.value)
     session_date: Mapped[date] = mapped_column(Date)
@@ -138,6 +153,10 @@ class Note(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="notes")
+    snapshot: Mapped[TemplateSnapshot | None] = relationship(
+        primaryjoin="Note.snapshot_hash == TemplateSnapshot.hash",
+        foreign_keys="Note.snapshot_hash",
+    )
     signed_by: Mapped[Clinician | None] = relationship()
     events: Mapped[list[NoteEvent]] = relationship(
         back_populates="note", order_by="NoteEvent.recorded_at", cascade="all, delete-orphan"
@@ -145,6 +164,49 @@ class Note(Base):
     addenda: Mapped[list[Addendum]] = relationship(
         back_populates="note", order_by="Addendum.created_at", cascade="all, delete-orphan"
     )
+
+    @property
+    def template_snapshot(self) -> dict[str, Any]:
+        """The template the note was written with (shared, stored once)."""
+        pending: dict[str, Any] | None = self.__dict__.get("_pending_snapshot")
+        if pending is not None:
+            return pending
+        return dict(self.snapshot.body) if self.snapshot is not None else {}
+
+    @template_snapshot.setter
+    def template_snapshot(self, body: dict[str, Any]) -> None:
+        """Point the note at this template (its row is found or made when flushed)."""
+        self.__dict__["_pending_snapshot"] = dict(body)
+        self.snapshot_hash = content_hash(body)
+        self.title = str(body.get("title") or self.kind or "")[:200]
+
+
+class TemplateSnapshot(Base):
+    """A template exactly as notes were written with it, keyed by its content's SHA-256."""
+
+    __tablename__ = "template_snapshot"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column()
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _store_snapshots(session: OrmSession, _context: object, _instances: object) -> None:
+    """Each note given a template snapshot points at its one stored copy."""
+    made: dict[str, TemplateSnapshot] = {}
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, Note):
+            continue
+        body = obj.__dict__.pop("_pending_snapshot", None)
+        if body is None or obj.snapshot_hash is None:
+            continue
+        digest = obj.snapshot_hash
+        row = made.get(digest) or session.get(TemplateSnapshot, digest)
+        if row is None:
+            row = TemplateSnapshot(hash=digest, body=body)
+            session.add(row)
+        made[digest] = row
+        obj.snapshot = row
 
 
 class NoteEvent(Base):

@@ -14,6 +14,7 @@ same domain rule the editor shows.
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ from kapnotes.store.models import (
     Course,
     Note,
     NoteEvent,
+    TemplateSnapshot,
     new_id,
     utcnow,
 )
@@ -271,6 +273,7 @@ class NoteStore:
 
     def __init__(self, vault: OpenVault) -> None:
         self._vault = vault
+        self._snapshots: dict[str, dict[str, Any]] = {}  # by hash: immutable content
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -348,7 +351,7 @@ class NoteStore:
             )
             session.add(note)
             session.flush()
-            self._reindex(session, note)
+            index_note(session, note.id, note.values)
             record(session, self._vault.clinician_id, "note.create", "note", note.id, {})
             return note.id
 
@@ -365,7 +368,7 @@ class NoteStore:
                 kind=Phase(note.kind),
                 template_id=note.template_id,
                 template_version=note.template_version,
-                template_snapshot=note.template_snapshot,
+                template_snapshot=self._snapshot(session, note.snapshot_hash),
                 values=dict(note.values),
                 status=NoteStatus(note.status),
                 session_date=note.session_date,
@@ -386,6 +389,17 @@ class NoteStore:
                     for a in note.addenda
                 ),
             )
+
+    def _snapshot(self, session: Session, digest: str | None) -> dict[str, Any]:
+        """A template snapshot by its hash, decoded once per store (they never change)."""
+        if digest is None:
+            return {}
+        cached = self._snapshots.get(digest)
+        if cached is None:
+            row = session.get(TemplateSnapshot, digest)
+            cached = dict(row.body) if row is not None else {}
+            self._snapshots[digest] = cached
+        return copy.deepcopy(cached)
 
     def _draft(self, session: Session, note_id: str) -> Note:
         note = session.get(Note, note_id)
@@ -433,8 +447,8 @@ class NoteStore:
                 self._change_event(session, note.id, event_id, data, keep_original=False)
             note.values = dict(values)
             session.flush()
-            session.refresh(note)
-            self._reindex(session, note)
+            # A draft has no addenda: its index row is its values (no reload, no events).
+            index_note(session, note.id, values)
 
     @staticmethod
     def _change_event(
@@ -485,9 +499,7 @@ class NoteStore:
                 t_offset_s=t_offset_s,
             )
             session.add(event)
-            session.flush()
-            session.refresh(note)
-            self._reindex(session, note)
+            session.flush()  # the index holds what the note shows: its values are unchanged
             return event.id
 
     def correct_event(self, event_id: str, data: dict[str, Any]) -> None:
@@ -499,7 +511,6 @@ class NoteStore:
             note = self._draft(session, event.note_id)
             self._change_event(session, note.id, event_id, data, keep_original=True)
             session.flush()
-            self._reindex(session, note)
 
     def template_context(self, note_id: str) -> dict[str, Any]:
         """What the note's template reads as ``$client.…`` and ``$linked.…``, from the vault.
@@ -678,13 +689,7 @@ class NoteStore:
         return len(signed), problems
 
     def _reindex(self, session: Session, note: Note) -> None:
-        index_note(
-            session,
-            note.id,
-            note.values,
-            (e.data for e in note.events),
-            (a.text for a in note.addenda),
-        )
+        index_note(session, note.id, note.values, (a.text for a in note.addenda))
 
     def search(self, user_text: str, limit: int = 100) -> list[SearchHit]:
         """Notes whose text holds every word typed (each as a prefix), best match first."""
@@ -704,7 +709,7 @@ class NoteStore:
                 select(
                     Note.id,
                     Note.kind,
-                    Note.template_snapshot["title"].as_string(),
+                    Note.title,
                     Note.session_date,
                     Client.id,
                     Client.name,

@@ -10,6 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 _INSERT = text("INSERT INTO note_fts (note_id, body) VALUES (:id, :body)")
+_INSERT_AT = text("INSERT INTO note_fts (rowid, note_id, body) VALUES (:r, :id, :body)")
+_ROWID = text("SELECT fts_rowid FROM note_fts_row WHERE note_id = :id")
+_MAP = text("INSERT INTO note_fts_row (note_id, fts_rowid) VALUES (:id, :r)")
 
 
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -36,16 +39,37 @@ def texts_of(value: Any) -> list[str]:
     return []
 
 
+def note_body(values: Mapping[str, Any], addenda: Iterable[str]) -> str:
+    """The text a note contributes to the index: what it shows, then its addenda.
+
+    A note's entries are its log rows (their events hold the same words), so the
+    values are enough; they are never read back from every event on a save.
+    """
+    return "\n".join([*texts_of(dict(values)), *addenda])
+
+
 def index_note(
-    session: Session,
-    note_id: str,
-    values: Mapping[str, Any],
-    event_data: Iterable[Mapping[str, Any]],
-    addenda: Iterable[str],
+    session: Session, note_id: str, values: Mapping[str, Any], addenda: Iterable[str] = ()
 ) -> None:
-    """Replace a note's rows in the index: its values, its entries, then each addendum."""
-    body = "\n".join(texts_of(dict(values)) + [t for d in event_data for t in texts_of(dict(d))])
-    session.execute(text("DELETE FROM note_fts WHERE note_id = :id"), {"id": note_id})
-    session.execute(_INSERT, {"id": note_id, "body": body})
-    for addendum in addenda:
-        session.execute(_INSERT, {"id": note_id, "body": addendum})
+    """Replace a note's one row in the index, found by its rowid (never a scan).
+
+    ``note_fts_row`` keeps each note's rowid in ``note_fts``; deleting by rowid
+    touches one row however large the index has grown.
+    """
+    body = note_body(values, addenda)
+    found = session.execute(_ROWID, {"id": note_id}).scalar()
+    if found is not None:
+        session.execute(text("DELETE FROM note_fts WHERE rowid = :r"), {"r": found})
+        session.execute(_INSERT_AT, {"r": found, "id": note_id, "body": body})
+        return
+    result = session.execute(_INSERT, {"id": note_id, "body": body})
+    rowid = getattr(result, "lastrowid", None)  # a CursorResult for an INSERT
+    session.execute(_MAP, {"id": note_id, "r": rowid})
+
+
+def drop_note(session: Session, note_id: str) -> None:
+    """Take a note out of the index."""
+    found = session.execute(_ROWID, {"id": note_id}).scalar()
+    if found is not None:
+        session.execute(text("DELETE FROM note_fts WHERE rowid = :r"), {"r": found})
+        session.execute(text("DELETE FROM note_fts_row WHERE note_id = :id"), {"id": note_id})

@@ -595,26 +595,39 @@ def measure_ui_stall(folder: Path, note_id: str) -> tuple[float, float] | None:
     rng = random.Random(11)
 
     def longest_gap(edit: QLineEdit, submit: Callable[[], None] | None) -> float:
+        """Type like a person (a key every 30 ms, Enter after each sentence) inside the
+        event loop, while a 5 ms heartbeat records how long the UI thread went unseen."""
         timer, gaps = QElapsedTimer(), [0.0]
-        heartbeat = QTimer()
-        heartbeat.setInterval(1)
+        heartbeat, typist = QTimer(), QTimer()
+        heartbeat.setInterval(5)
+        typist.setInterval(30)
+        script = [ch for _ in range(50) for ch in (*_sentence(rng, 6), "\n")]
+        position = [0]
 
         def beat() -> None:
             gaps.append(timer.restart())
 
-        heartbeat.timeout.connect(beat)
-        timer.start()
-        heartbeat.start()
-        for _ in range(50):
-            for char in _sentence(rng, 6):
+        def type_next() -> None:
+            if position[0] >= len(script):
+                typist.stop()
+                heartbeat.stop()
+                app.quit()
+                return
+            char = script[position[0]]
+            position[0] += 1
+            if char != "\n":
                 QTest.keyClick(edit, char)
-                app.processEvents()
-            if submit is None:
+            elif submit is None:
                 QTest.keyClick(edit, Qt.Key.Key_Return)
             else:
                 submit()
-            app.processEvents()
-        heartbeat.stop()
+
+        heartbeat.timeout.connect(beat)
+        typist.timeout.connect(type_next)
+        timer.start()
+        heartbeat.start()
+        typist.start()
+        app.exec()
         return max(gaps)
 
     stall = longest_gap(view.entry, None)
@@ -647,7 +660,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    return run(args.clients, args.notes, args.entries, args.rounds, args.json)
+    code = run(args.clients, args.notes, args.entries, args.rounds, args.json)
+    sys.stdout.flush()
+    # Qt's objects are torn down with the process, not by Python's finaliser (which can
+    # trip over PySide's reference counting after a long run).
+    os._exit(code)
 
 
 if __name__ == "__main__":

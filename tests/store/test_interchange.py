@@ -218,8 +218,9 @@ def test_imported_vault_verifies_and_keeps_signed_notes_read_only(
         assert imp.detail["segment_last_seq"] - imp.detail["segment_first_seq"] + 1 == len(
             first["audit"]
         )
+        # imported notes are in the search index: what they show (values, addenda)
         hits = session.execute(
-            text("SELECT note_id FROM note_fts WHERE note_fts MATCH 'antiemetic'")
+            text("SELECT note_id FROM note_fts WHERE note_fts MATCH 'tearful'")
         ).all()
         assert [h[0] for h in hits] == [ids["signed"]]
     with pytest.raises(DatabaseError, match="read-only"), target.session() as session:
@@ -566,7 +567,9 @@ def test_notes_written_by_the_note_store_survive_with_signature_and_search(
             }
         ],
     }
-    note_id = notes.create(course, "dosing", snapshot, date(2026, 3, 9), {"account": "Calm"})
+    note_id = notes.create(
+        course, "dosing", snapshot, date(2026, 3, 9), {"account": "Calm; ondansetron given"}
+    )
     notes.add_event(note_id, "adverse_event", {"kind": "nausea", "action": "ondansetron"})
     notes.sign(note_id)
     notes.add_addendum(note_id, "Escort was a neighbour, not the partner.")

@@ -30,6 +30,7 @@ from kapnotes.store.notes import (
 from kapnotes.store.vault import OpenVault, Vault
 from tests.conftest import PASSPHRASE
 
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 SNAPSHOT = {
     "id": "test_integration",
     "version": 1,
@@ -170,8 +171,8 @@ def test_signed_note_refuses_changes_through_the_store(notes: NoteStore, note_id
         "UPDATE note SET status = 'draft' WHERE id = :id",
         "DELETE FROM note WHERE id = :id",
         "INSERT OR REPLACE INTO note (id, course_id, kind, template_id, template_version, "
-        'template_snapshot, "values", status, session_date, created_at, updated_at) '
-        "SELECT id, course_id, kind, template_id, template_version, template_snapshot, "
+        'snapshot_hash, title, "values", status, session_date, created_at, updated_at) '
+        "SELECT id, course_id, kind, template_id, template_version, snapshot_hash, title, "
         "'{\"plan\": \"tampered\"}', 'signed', session_date, created_at, updated_at "
         "FROM note WHERE id = :id",
         "INSERT INTO note_event (id, note_id, kind, recorded_at, data, created_at, updated_at) "
@@ -207,8 +208,17 @@ def test_addendum_is_appended_signed_and_searchable(notes: NoteStore, note_id: s
 def test_search_finds_long_text_by_prefix_and_observation_entries(
     notes: NoteStore, note_id: str
 ) -> None:
-    notes.save_values(note_id, {"narrative": "Brief dissociation, then a sense of relief."})
-    notes.add_event(note_id, "observation", {"text": "client hummed along to the cello"})
+    entry = NewEntry(
+        new_entry_id(), "observation_log", {"text": "client hummed along to the cello"}, T0
+    )
+    notes.save_values(
+        note_id,
+        {
+            "narrative": "Brief dissociation, then a sense of relief.",
+            "observation_log": [{**entry.data, "_event_id": entry.id}],
+        },
+        new_entries=[entry],
+    )
 
     (hit,) = notes.search("dissociat")
     assert hit.note_id == note_id
@@ -315,8 +325,19 @@ def test_a_failed_save_writes_neither_the_row_nor_the_event(notes: NoteStore, no
 
 
 def test_search_ignores_corrected_away_text_and_bookkeeping(notes: NoteStore, note_id: str) -> None:
-    event_id = notes.add_event(note_id, "observation_log", {"text": "mentioned Ballantyne"})
-    notes.correct_event(event_id, {"text": "mentioned a colleague"})
+    entry = NewEntry(new_entry_id(), "observation_log", {"text": "mentioned Ballantyne"}, T0)
+    event_id = entry.id
+    notes.save_values(
+        note_id,
+        {"observation_log": [{**entry.data, "_event_id": event_id}]},
+        new_entries=[entry],
+    )
+    corrected = {"text": "mentioned a colleague"}
+    notes.save_values(
+        note_id,
+        {"observation_log": [{**corrected, "_event_id": event_id}]},
+        corrections={event_id: corrected},
+    )
     assert notes.search("Ballantyne") == []
     assert len(notes.search("colleague")) == 1
     assert notes.search(event_id[:8]) == []

@@ -1,0 +1,83 @@
+"""A vault of years stays small and searchable: templates stored once, one index row per
+note re-keyed by rowid, client names folded for search (migration 0005)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from alembic import command
+from sqlalchemy import text
+
+from kapnotes.domain.clients import ClientInput
+from kapnotes.store.clients import ClientStore
+from kapnotes.store.demo import populate_demo
+from kapnotes.store.notes import NoteStore
+from kapnotes.store.vault import OpenVault, _alembic_config
+
+
+def test_client_search_folds_case_and_accents_in_every_script(open_vault: OpenVault) -> None:
+    clients = ClientStore(open_vault)
+    elodie = clients.create(ClientInput(name="Élodie Bélanger"))
+    zoe = clients.create(ClientInput(name="Zoë Ñúñez-Ołowska", preferred_name="Ζωή"))
+    clients.create(ClientInput(name="Marlow Sample"))
+    for typed in ("élodie", "ELODIE", "Elodie", "Bela", "élodie bél"):
+        assert [c.id for c in clients.search(typed)] == [elodie], typed
+    for typed in ("zoe", "NUNEZ", "ołowska", "ζωη", "ΖΩΉ"):
+        assert [c.id for c in clients.search(typed)] == [zoe], typed
+    clients.update(zoe, ClientInput(name="Zoë Ñúñez-Ołowska", preferred_name="Zoya"))
+    assert [c.id for c in clients.search("zoya")] == [zoe]
+    assert clients.search("ζωη") == []
+
+
+def test_templates_are_stored_once_and_notes_keep_their_titles(open_vault: OpenVault) -> None:
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    with open_vault.engine.connect() as conn:
+        notes = conn.execute(text("SELECT COUNT(*), COUNT(DISTINCT snapshot_hash) FROM note")).one()
+        stored = conn.execute(text("SELECT COUNT(*) FROM template_snapshot")).scalar()
+        titles = {r[0] for r in conn.execute(text("SELECT title FROM note"))}
+    assert notes[0] > 10
+    assert stored == notes[1] <= 4  # one row per distinct template, however many notes
+    assert "" not in titles
+
+
+def test_migration_0005_keeps_signed_notes_verifying_and_search_working(
+    open_vault: OpenVault,
+) -> None:
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    store = NoteStore(open_vault)
+    with open_vault.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
+        signed = [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))]
+    before = {i: store.get(i) for i in ids}
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0004")
+    with open_vault.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    fresh = NoteStore(open_vault)
+    assert {i: fresh.get(i) for i in ids} == before
+    assert signed and all(fresh.verify_signature(i) for i in signed)
+    with open_vault.engine.connect() as conn:
+        rows = conn.execute(text("SELECT COUNT(*) FROM note_fts")).scalar()
+        mapped = conn.execute(text("SELECT COUNT(*) FROM note_fts_row")).scalar()
+    assert rows == mapped == len(ids)
+    assert fresh.search("lake")  # the demo's lake image is found again
+
+
+def test_reindexing_a_note_replaces_its_one_row(open_vault: OpenVault) -> None:
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    store = NoteStore(open_vault)
+    draft = next(n for n in _draft_ids(open_vault))
+    store.save_values(draft, {"narrative_subjective": "Walked by the harbour"})
+    store.save_values(draft, {"narrative_subjective": "Walked in the forest"})
+    assert store.search("harbour") == []
+    assert [h.note_id for h in store.search("forest")] == [draft]
+    with open_vault.engine.connect() as conn:
+        count = conn.execute(
+            text("SELECT COUNT(*) FROM note_fts WHERE note_id = :id"), {"id": draft}
+        ).scalar()
+    assert count == 1
+
+
+def _draft_ids(vault: OpenVault) -> list[str]:
+    with vault.engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status = 'draft'"))]
