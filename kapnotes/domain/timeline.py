@@ -23,6 +23,7 @@ here to prevent.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -96,6 +97,12 @@ def from_iso(value: Any) -> datetime | None:
         return value.astimezone(UTC) if value.tzinfo is not None else None
     if not isinstance(value, str) or "T" not in value:
         return None
+    return _parse_iso(value)
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse_iso(value: str) -> datetime | None:
+    """Parsed once: a session's rows are read on every save (instants are immutable)."""
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:

@@ -391,7 +391,7 @@ class SessionRecord:
     ) -> None:
         computed = compute_values(self.spec, self.values, self.context())
         live_now = self.now() if self.live else None
-        placed, _times = place_times(self.spec, computed, self.base_timeline, live_now)
+        placed, times = place_times(self.spec, computed, self.base_timeline, live_now)
         try:
             self.store.save_values(
                 self.note_id, placed, new_entries=new_entries, corrections=corrections, fills=fills
@@ -404,7 +404,7 @@ class SessionRecord:
                 self.values = dict(self.store.get(self.note_id).values)
             raise
         self.values = placed
-        self._times = None
+        self._times = times  # the times of exactly what was stored (no second reading)
 
     def reconcile(self) -> None:
         """Put back rows whose event was written but whose values were not (a crash between)."""

@@ -6,16 +6,17 @@ objects from it; they never see a session or SQL.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import TextClause, func, select, text
 
 from kapnotes.domain.clients import ClientInput, CourseInput, folded
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.timeline import local_day, system_zone_name, zone_named
 from kapnotes.store.audit import record
-from kapnotes.store.models import Client, Clinician, Course, MeasureResult, Note, utcnow
+from kapnotes.store.models import Client, Clinician, Course, Note, utcnow
 from kapnotes.store.vault import OpenVault
 
 
@@ -91,26 +92,27 @@ def client_input(client: Client) -> ClientInput:
     )
 
 
-def _open_flags() -> Select[str, int]:
-    """Per client: results with flags that no clinician has acknowledged."""
-    return (
-        select(MeasureResult.client_id, func.count().label("n"))
-        .where(
-            MeasureResult.acknowledged_at.is_(None),
-            func.json_array_length(MeasureResult.flags) > 0,
-        )
-        .group_by(MeasureResult.client_id)
-    )
+@functools.cache
+def _search_sql(words: int) -> TextClause:
+    """The client-list query for ``words`` words: each a LIKE on the folded name; the
+    marks counted per listed client by indexed lookups (never a pass over every note).
 
-
-def _notes_where(*conditions: ColumnElement[bool]) -> Select[str, int]:
-    """Per client: notes that meet the conditions."""
-    return (
-        select(Course.client_id, func.count(Note.id).label("n"))
-        .join(Note, Note.course_id == Course.id)
-        .where(*conditions)
-        .group_by(Course.client_id)
+    Built once per word count: typing in the search box runs it on every key.
+    """
+    where = " AND ".join(f"c.search_key LIKE :w{i} ESCAPE '\\'" for i in range(words))
+    # Only generated placeholder names go into the SQL; every value is a bound parameter.
+    marks = (
+        "SELECT c.id, c.name, c.preferred_name, c.date_of_birth, "
+        "(SELECT COUNT(*) FROM measure_result m WHERE m.client_id = c.id "
+        " AND m.acknowledged_at IS NULL AND json_array_length(m.flags) > 0), "
+        "(SELECT COUNT(*) FROM course k JOIN note n ON n.course_id = k.id "
+        " WHERE k.client_id = c.id AND n.status = :draft), "
+        "(SELECT COUNT(*) FROM course k JOIN note n ON n.course_id = k.id "
+        " WHERE k.client_id = c.id AND n.session_date = :day) FROM client c"
     )
+    filtered = f"{marks} WHERE {where}" if where else marks
+    sql = f"{filtered} ORDER BY lower(c.name) LIMIT :limit"
+    return text(sql)
 
 
 class ClientStore:
@@ -148,31 +150,23 @@ class ClientStore:
         ``today`` (default: the clinic's day now), all in one query for the list.
         """
         day = today or self.today()
-        flags = _open_flags().subquery()
-        drafts = _notes_where(Note.status == NoteStatus.DRAFT.value).subquery()
-        dated = _notes_where(Note.session_date == day).subquery()
-        stmt = (
-            select(
-                Client.id,
-                Client.name,
-                Client.preferred_name,
-                Client.date_of_birth,
-                func.coalesce(flags.c.n, 0),
-                func.coalesce(drafts.c.n, 0),
-                func.coalesce(dated.c.n, 0),
-            )
-            .outerjoin(flags, flags.c.client_id == Client.id)
-            .outerjoin(drafts, drafts.c.client_id == Client.id)
-            .outerjoin(dated, dated.c.client_id == Client.id)
-            .order_by(func.lower(Client.name))
-            .limit(limit)
-        )
-        for word in folded(text).split():
-            # case and accents folded in every script, as the note search does
-            pattern = f"%{_escape_like(word)}%"
-            stmt = stmt.where(Client.search_key.like(pattern, escape="\\"))
+        words = [f"%{_escape_like(word)}%" for word in folded(text).split()]
+        params: dict[str, object] = {f"w{i}": word for i, word in enumerate(words)}
+        params.update({"day": day.isoformat(), "draft": NoteStatus.DRAFT.value, "limit": limit})
         with self._vault.session() as session:
-            return [ClientSummary(*row) for row in session.execute(stmt)]
+            rows = session.execute(_search_sql(len(words)), params).all()
+        return [
+            ClientSummary(
+                row[0],
+                row[1],
+                row[2],
+                date.fromisoformat(str(row[3])) if row[3] else None,
+                row[4],
+                row[5],
+                row[6],
+            )
+            for row in rows
+        ]
 
     def count(self) -> int:
         """How many clients the vault holds."""
