@@ -22,8 +22,6 @@ from kapnotes import APP_NAME, __version__
 from kapnotes.store.keys import PRODUCTION_KDF, KdfParams
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui import theme
-from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
-from kapnotes.ui.dialogs.setup_dialog import SetupDialog
 from kapnotes.ui.errors import ExceptionHook
 from kapnotes.ui.guards import Clock, UnlockThrottle
 from kapnotes.ui.main_window import DEFAULT_IDLE_MINUTES, MainWindow, RunDialog
@@ -80,6 +78,9 @@ def first_run(
     vault: Vault, run_dialog: RunDialog = _exec, parent: QWidget | None = None
 ) -> OpenVault | None:
     """Set up a new vault (setup dialog, then the recovery key); None if cancelled."""
+    from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
+    from kapnotes.ui.dialogs.setup_dialog import SetupDialog
+
     setup = SetupDialog(vault.create, parent)
     if run_dialog(setup) != QDialog.DialogCode.Accepted or setup.created is None:
         return None

@@ -17,12 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import Type, hash_secret_raw
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from kapnotes.domain.files import atomic_write
 
 KEYFILE_FORMAT = "kapnotes-keyfile"
@@ -51,6 +45,8 @@ class KdfParams:
 
     def derive(self, secret: bytes, salt: bytes) -> bytes:
         """Stretch `secret` into a 256-bit wrapping key."""
+        from argon2.low_level import Type, hash_secret_raw  # loads with the first unlock
+
         return hash_secret_raw(
             secret,
             salt,
@@ -166,17 +162,24 @@ def normalise_recovery_key(text: str) -> bytes:
 
 
 def _recovery_wrapping_key(raw: bytes, salt: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"kapnotes recovery")
     return hkdf.derive(raw)
 
 
 def _seal(wrapping_key: bytes, data_key: bytes) -> tuple[str, str]:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = secrets.token_bytes(12)
     ct = AESGCM(wrapping_key).encrypt(nonce, data_key, _AAD)
     return _b64(nonce), _b64(ct)
 
 
 def _open(wrapping_key: bytes, wrap: Wrap) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     return AESGCM(wrapping_key).decrypt(_unb64(wrap.nonce), _unb64(wrap.ciphertext), _AAD)
 
 
@@ -205,6 +208,8 @@ def wrap_with_recovery(data_key: bytes, recovery_key: str) -> Wrap:
 
 def unwrap_with_passphrase(keyfile: KeyFile, passphrase: str) -> tuple[bytes, str]:
     """The data key and the clinician id whose passphrase this is."""
+    from cryptography.exceptions import InvalidTag
+
     for wrap in keyfile.wraps:
         if wrap.kind != "passphrase" or wrap.kdf is None or wrap.clinician_id is None:
             continue
@@ -219,6 +224,8 @@ def unwrap_with_passphrase(keyfile: KeyFile, passphrase: str) -> tuple[bytes, st
 
 def unwrap_with_recovery(keyfile: KeyFile, recovery_key: str) -> bytes:
     """The data key, opened with the recovery key."""
+    from cryptography.exceptions import InvalidTag
+
     raw = normalise_recovery_key(recovery_key)
     for wrap in keyfile.wraps:
         if wrap.kind != "recovery":

@@ -14,25 +14,24 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import URL, Engine, create_engine, event, select, text
-from sqlalchemy.exc import DatabaseError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from typing import TYPE_CHECKING, Any
 
 from kapnotes.store import keys
-from kapnotes.store.audit import record
 from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
-from kapnotes.store.models import Clinician, VaultMeta, new_id
+
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load when a vault is opened, not at start-up
+    from alembic.config import Config
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 DB_NAME = "kapnotes.db"
 KEY_NAME = "kapnotes.key"
 MIN_PASSPHRASE_LENGTH = 10
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: The newest migration; an unlock runs Alembic only when the vault's differs (a test
+#: keeps this equal to the migrations' head).
+SCHEMA_HEAD = "0005"
 
 __all__ = [
     "MIN_PASSPHRASE_LENGTH",
@@ -73,6 +72,9 @@ class CreatedVault:
 
 
 def _engine(db_path: Path, data_key: bytes) -> Engine:
+    from sqlalchemy import URL, create_engine, event
+    from sqlalchemy.pool import StaticPool
+
     url = URL.create("sqlite+pysqlcipher", password=f"x'{data_key.hex()}'", database=str(db_path))
     engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
 
@@ -101,15 +103,14 @@ def _engine(db_path: Path, data_key: bytes) -> Engine:
     return engine
 
 
-class _RefusingPool(StaticPool):
+def _refusing_pool() -> Any:
     """The pool of a closed vault: any attempt to reconnect is refused."""
+    from sqlalchemy.pool import StaticPool
 
-    def __init__(self) -> None:
-        super().__init__(self._refuse)
-
-    @staticmethod
-    def _refuse() -> Any:
+    def refuse() -> Any:
         raise VaultLockedError("The vault is locked; unlock it to continue.")
+
+    return StaticPool(refuse)
 
 
 def check_passphrase(passphrase: str) -> None:
@@ -126,6 +127,8 @@ def _acquire(data_dir: Path) -> InstanceLock:
 
 
 def _alembic_config(connection: Any) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -133,7 +136,20 @@ def _alembic_config(connection: Any) -> Config:
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """Bring the vault's schema to the newest migration."""
+    """Bring the vault's schema to the newest migration (Alembic runs only when the
+    vault's recorded version is not :data:`SCHEMA_HEAD`)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    with engine.connect() as conn:
+        try:
+            stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DatabaseError:
+            stored = None  # a new database: no version table yet
+    if stored == SCHEMA_HEAD:
+        return
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
 
@@ -186,6 +202,11 @@ class Vault:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.templates_dir.mkdir(exist_ok=True)
         lock = _acquire(self.data_dir)
+        from sqlalchemy.orm import Session
+
+        from kapnotes.store.audit import record
+        from kapnotes.store.models import Clinician, VaultMeta, new_id
+
         data_key = keys.new_data_key()
         recovery_key = keys.new_recovery_key()
         clinician_id = new_id()
@@ -252,6 +273,13 @@ class Vault:
     def _open_locked(
         self, data_key: bytes, clinician_id: str | None, lock: InstanceLock
     ) -> OpenVault:
+        from sqlalchemy import select, text
+        from sqlalchemy.exc import DatabaseError
+        from sqlalchemy.orm import Session
+
+        from kapnotes.store.audit import record
+        from kapnotes.store.models import Clinician
+
         engine = _engine(self.db_path, data_key)
         try:
             with engine.connect() as conn:
@@ -298,6 +326,8 @@ class OpenVault:
         self.clinician_id = clinician_id
         self._lock = lock
         self._closed = False
+        from sqlalchemy.orm import sessionmaker
+
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._local = threading.local()  # the session of the transaction open in this thread
 
@@ -340,13 +370,15 @@ class OpenVault:
         Any store still holding this vault is refused from now on (it would
         otherwise reconnect with the key); the single-instance lock is released.
         """
+        from sqlalchemy.exc import DatabaseError
+
         if self._closed:
             return
         with contextlib.suppress(DatabaseError):
             self.checkpoint()
         self._closed = True
         self.engine.dispose()
-        self.engine.pool = _RefusingPool()
+        self.engine.pool = _refusing_pool()
         if self._lock is not None:
             self._lock.release()
 

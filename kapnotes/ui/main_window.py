@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -38,32 +38,31 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes import APP_NAME, __version__
-from kapnotes.domain.clients import ClientInput, CourseInput
-from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout, recorded_layout
-from kapnotes.session.locked import RunningSession
-from kapnotes.session.new_note import start_note
 from kapnotes.ui import theme
 from kapnotes.ui.curtain import PrivacyCurtain
-from kapnotes.ui.dialogs.client_dialog import ClientDialog
-from kapnotes.ui.dialogs.course_dialog import CourseDialog
-from kapnotes.ui.dialogs.help_dialog import HelpDialog
-from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
-from kapnotes.ui.measures import NoteFlagWatcher
 from kapnotes.ui.session import VaultSession
-from kapnotes.ui.session_view import SessionConfig, SessionWindow
 from kapnotes.ui.session_view.style import SessionScheme, set_starts_dim, starts_dim
-from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.lock_warning import LockWarning
-from kapnotes.ui.views.workspace import Workspace
+
+if TYPE_CHECKING:
+    # What works on an open vault loads with the first unlock, not before the lock
+    # screen is drawn (start-up time and memory at the lock screen).
+    from kapnotes.domain.clients import ClientInput, CourseInput
+    from kapnotes.domain.templates import NarrativeLayout
+    from kapnotes.ui.dialogs.help_dialog import HelpDialog
+    from kapnotes.ui.editor import NoteWindow
+    from kapnotes.ui.session_view import SessionWindow
+    from kapnotes.ui.views.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
+# Keyed by NarrativeLayout's values (a StrEnum: its members find these keys).
 NOTE_FORMATS = {
-    NarrativeLayout.SOAP: "SOAP — Subjective, Objective, Assessment, Plan",
-    NarrativeLayout.DAP: "DAP — Data, Assessment, Plan",
-    NarrativeLayout.BIRP: "BIRP — Behavior, Intervention, Response, Plan",
+    "soap": "SOAP — Subjective, Objective, Assessment, Plan",
+    "dap": "DAP — Data, Assessment, Plan",
+    "birp": "BIRP — Behavior, Intervention, Response, Plan",
 }
 
 DEFAULT_IDLE_MINUTES = 5.0
@@ -129,19 +128,13 @@ class MainWindow(QMainWindow):
         self.lock_screen = LockScreen(
             session, throttle or UnlockThrottle(clock), demo_passphrase=demo_passphrase
         )
-        self.workspace = Workspace(session, debounce_ms=search_debounce_ms)
-        self.workspace.new_client_requested.connect(self.new_client)
-        self.workspace.edit_client_requested.connect(self.edit_client)
-        self.workspace.new_course_requested.connect(self.new_course)
-        self.workspace.new_note_requested.connect(self.new_note)
-        self.workspace.note_requested.connect(self.open_note)
-        self.workspace.live_session_requested.connect(self.open_live_session)
+        self._search_debounce_ms = search_debounce_ms
+        self._workspace: Workspace | None = None  # built with the first unlock
         self.note_windows: dict[str, NoteWindow] = {}
         self.session_windows: dict[str, SessionWindow] = {}
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
         self.stack.addWidget(self.lock_screen)
-        self.stack.addWidget(self.workspace)
         self.setCentralWidget(self.stack)
 
         self._build_actions()
@@ -171,6 +164,27 @@ class MainWindow(QMainWindow):
 
     # -- construction --------------------------------------------------------------
 
+    @property
+    def workspace(self) -> Workspace:
+        """The client list and page, built when first needed (never before the lock
+        screen has been drawn)."""
+        if self._workspace is None:
+            from kapnotes.ui.views.workspace import Workspace
+
+            workspace = Workspace(self.session, debounce_ms=self._search_debounce_ms)
+            workspace.new_client_requested.connect(self.new_client)
+            workspace.edit_client_requested.connect(self.edit_client)
+            workspace.new_course_requested.connect(self.new_course)
+            workspace.new_note_requested.connect(self.new_note)
+            workspace.note_requested.connect(self.open_note)
+            workspace.live_session_requested.connect(self.open_live_session)
+            splitter = self._settings.value("window/splitter")
+            if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+                workspace.splitter.restoreState(splitter)
+            self.stack.addWidget(workspace)
+            self._workspace = workspace
+        return self._workspace
+
     def _action(self, text: str, shortcut: QKeySequence | str, icon_name: str | None) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
@@ -194,7 +208,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.find_action = self._action("&Find client", "Ctrl+F", "search")
         self.find_action.setObjectName("actionFind")
-        self.find_action.triggered.connect(self.workspace.focus_search)
+        self.find_action.triggered.connect(lambda: self.workspace.focus_search())
         self.search_notes_action = self._action("Search &notes…", "Ctrl+Shift+F", "search")
         self.search_notes_action.setObjectName("actionSearchNotes")
         self.search_notes_action.setToolTip("Search the text of every note (Ctrl+Shift+F)")
@@ -246,16 +260,16 @@ class MainWindow(QMainWindow):
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
         self.note_format_group = QActionGroup(self)
-        self.note_format_actions: dict[NarrativeLayout, QAction] = {}
-        current = self.session.catalog.clinic_settings()[0].note_format
+        self.note_format_actions: dict[str, QAction] = {}
         for layout, text in NOTE_FORMATS.items():
             action = QAction(text, self, checkable=True)
-            action.setObjectName(f"actionFormat_{layout.value}")
-            action.setChecked(layout == current)
+            action.setObjectName(f"actionFormat_{layout}")
             action.triggered.connect(lambda _c=False, lay=layout: self.set_note_format(lay))
             self.note_format_group.addAction(action)
             format_menu.addAction(action)
             self.note_format_actions[layout] = action
+        # The clinic's choice is read when the menu opens (settings load after start-up).
+        format_menu.aboutToShow.connect(self._show_note_format)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.help_action)
         help_menu.addSeparator()
@@ -340,7 +354,8 @@ class MainWindow(QMainWindow):
             self.clinician_label.setText("Locked")
 
     def _show_locked(self) -> None:
-        self.workspace.clear()
+        if self._workspace is not None:
+            self._workspace.clear()
         for action in self._vault_actions:
             action.setEnabled(False)
         self.toolbar.hide()
@@ -360,11 +375,15 @@ class MainWindow(QMainWindow):
         was_unlocked = self.session.is_unlocked
         if was_unlocked:
             self._remember_windows()
-        running = [
-            RunningSession(window.note_id, window.view.session)
-            for window in self.session_windows.values()
-            if window.isVisible() and window.view.record.live
-        ]
+        running = []
+        if self.session_windows:  # (the session layer is loaded only when one runs)
+            from kapnotes.session.locked import RunningSession
+
+            running = [
+                RunningSession(window.note_id, window.view.session)
+                for window in self.session_windows.values()
+                if window.isVisible() and window.view.record.live
+            ]
         sound = any(window.view.soft_sound for window in self.session_windows.values())
         for note_window in self.note_windows.values():
             note_window.force_close = True
@@ -376,7 +395,8 @@ class MainWindow(QMainWindow):
             if dialog.isVisible():
                 dialog.reject()
                 dialog.hide()
-        self.workspace.clear()
+        if self._workspace is not None:
+            self._workspace.clear()
         self.session.lock()
         self._show_locked()
         if was_unlocked:  # locking again from the lock screen keeps what runs behind it
@@ -469,6 +489,8 @@ class MainWindow(QMainWindow):
 
     def new_client(self) -> None:
         """Open the client dialog to create a client; select it after saving."""
+        from kapnotes.ui.dialogs.client_dialog import ClientDialog
+
         store = self.session.clients
         if store is None:
             return
@@ -480,6 +502,8 @@ class MainWindow(QMainWindow):
 
     def edit_client(self, client_id: str) -> None:
         """Open the client dialog on an existing client."""
+        from kapnotes.ui.dialogs.client_dialog import ClientDialog
+
         store = self.session.clients
         if store is None:
             return
@@ -499,6 +523,8 @@ class MainWindow(QMainWindow):
 
     def new_course(self, client_id: str) -> None:
         """Open the course dialog for a client."""
+        from kapnotes.ui.dialogs.course_dialog import CourseDialog
+
         store = self.session.clients
         if store is None:
             return
@@ -517,8 +543,15 @@ class MainWindow(QMainWindow):
 
     # -- notes ---------------------------------------------------------------------------
 
-    def set_note_format(self, layout: NarrativeLayout) -> None:
+    def _show_note_format(self) -> None:
+        current = self.session.catalog.clinic_settings()[0].note_format
+        self.note_format_actions[current.value].setChecked(True)
+
+    def set_note_format(self, layout: NarrativeLayout | str) -> None:
         """The clinic's progress-note layout for new notes (existing notes keep theirs)."""
+        from kapnotes.domain.templates import NarrativeLayout
+
+        layout = NarrativeLayout(layout)
         catalog = self.session.catalog
         settings, _warning = catalog.clinic_settings()
         catalog.save_clinic_settings(settings.model_copy(update={"note_format": layout}))
@@ -530,6 +563,10 @@ class MainWindow(QMainWindow):
     def new_note(self, course_id: str) -> None:
         """Ask for phase and date, create the note from the current template (prefilled with
         what is known: see :mod:`kapnotes.session.new_note`), open it."""
+        from kapnotes.domain.templates import LAYOUT_KEY
+        from kapnotes.session.new_note import start_note
+        from kapnotes.ui.editor import new_note_dialog
+
         notes = self.session.notes
         if notes is None:
             return
@@ -553,6 +590,10 @@ class MainWindow(QMainWindow):
 
     def open_note(self, note_id: str, query: str = "") -> NoteWindow | None:
         """Open a note in its own window (or raise it), showing `query` if given."""
+        from kapnotes.domain.templates import recorded_layout
+        from kapnotes.ui.editor import NoteWindow
+        from kapnotes.ui.measures import NoteFlagWatcher
+
         notes = self.session.notes
         if notes is None:
             return None
@@ -610,6 +651,8 @@ class MainWindow(QMainWindow):
 
     def open_live_session(self, note_id: str) -> SessionWindow | None:
         """Run a draft dosing note live: session clock, observations, vitals and alerts."""
+        from kapnotes.ui.session_view import SessionConfig, SessionWindow
+
         notes, clients = self.session.notes, self.session.clients
         if notes is None or clients is None:
             return None
@@ -668,12 +711,16 @@ class MainWindow(QMainWindow):
         self._refresh_shown_client()
 
     def _refresh_shown_client(self) -> None:
+        if self._workspace is None:
+            return
         client_id = self.workspace.page.client_id
         if client_id and self.session.is_unlocked:
             self.workspace.show_client(client_id)
 
     def search_notes(self) -> None:
         """Full-text search over every note; a result opens the note at the hit."""
+        from kapnotes.ui.editor import NoteSearchDialog
+
         notes = self.session.notes
         if notes is None:
             return
@@ -689,12 +736,16 @@ class MainWindow(QMainWindow):
 
     def show_templates(self) -> None:
         """Settings -> Templates: list templates and instruments, import a file."""
+        from kapnotes.ui.settings.templates_dialog import TemplatesDialog
+
         dialog = TemplatesDialog(self.session.catalog, parent=self)
         self._run_dialog(dialog)
         dialog.deleteLater()
 
     def show_help(self) -> HelpDialog:
         """F1: the keyboard shortcuts and the user guide, in a window beside the work."""
+        from kapnotes.ui.dialogs.help_dialog import HelpDialog
+
         if self.help_dialog is None:
             self.help_dialog = HelpDialog(self)
         self.help_dialog.show()
@@ -732,15 +783,13 @@ class MainWindow(QMainWindow):
         state = self._settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
-        splitter = self._settings.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.workspace.splitter.restoreState(splitter)
 
     def save_layout(self) -> None:
         """Write window geometry, toolbar state and splitter sizes to QSettings."""
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
-        self._settings.setValue("window/splitter", self.workspace.splitter.saveState())
+        if self._workspace is not None:
+            self._settings.setValue("window/splitter", self._workspace.splitter.saveState())
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

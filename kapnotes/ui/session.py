@@ -8,14 +8,16 @@ for the store they need and get None when the vault is locked.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from kapnotes.store.catalog import Catalog
-from kapnotes.store.clients import ClientStore
-from kapnotes.store.measures import MeasureStore
-from kapnotes.store.notes import NoteStore
-from kapnotes.store.vault import OpenVault, Vault
+if TYPE_CHECKING:  # the stores (SQLAlchemy, templates) load at unlock, not at start-up
+    from kapnotes.store.catalog import Catalog
+    from kapnotes.store.clients import ClientStore
+    from kapnotes.store.measures import MeasureStore
+    from kapnotes.store.notes import NoteStore
+    from kapnotes.store.vault import OpenVault, Vault
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,16 @@ class VaultSession(QObject):
         self._clients: ClientStore | None = None
         self._notes: NoteStore | None = None
         self._measures: MeasureStore | None = None
-        self.catalog = Catalog(vault.data_dir)
+        self._catalog: Catalog | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The clinic's templates, instruments and settings (read when first needed)."""
+        if self._catalog is None:
+            from kapnotes.store.catalog import Catalog
+
+            self._catalog = Catalog(self.vault.data_dir)
+        return self._catalog
 
     @property
     def is_unlocked(self) -> bool:
@@ -67,6 +78,10 @@ class VaultSession(QObject):
         """Take an already open vault (first run hands over the vault it created)."""
         if self._open is not None:
             self._close()
+        from kapnotes.store.clients import ClientStore
+        from kapnotes.store.measures import MeasureStore
+        from kapnotes.store.notes import NoteStore
+
         self._open = open_vault
         zone = self.catalog.clinic_settings()[0].zone_name()
         self._clients = ClientStore(open_vault, zone)

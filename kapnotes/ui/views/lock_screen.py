@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -30,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes import APP_NAME
-from kapnotes.session.locked import LockedStatus, RunningSession
 from kapnotes.store.vault import VaultError, WrongSecretError
 from kapnotes.ui import theme
 from kapnotes.ui.guards import UnlockThrottle
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.widgets import Card, RevealButton, label, set_invalid
+
+if TYPE_CHECKING:  # a running session is handed in; its module loads with the session
+    from kapnotes.session.locked import LockedStatus, RunningSession
 
 log = logging.getLogger(__name__)
 
