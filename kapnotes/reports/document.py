@@ -1,0 +1,211 @@
+"""The page frame of every report: running header, footer with "Page X of Y", DRAFT mark.
+
+One :class:`ReportDoc` (a platypus ``BaseDocTemplate`` with one page template)
+lays out a story once. "Page X of Y" needs the page count before the footers
+are drawn; :class:`ReportCanvas` keeps each finished page and draws the footers
+when the document is saved, so the story is laid out in one pass (platypus'
+``multiBuild`` lays it out twice: see the README's Design section for the measured
+difference). Built with ``invariant=1`` and the print time as a parameter, the
+same content gives the same bytes.
+
+A report may hold several parts (a course report: the cover, then each note);
+each part starts with a :class:`PartMark` flowable naming the header its pages
+carry (client, note, date) and whether it is a draft, which marks every one of
+its pages DRAFT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+
+from kapnotes.reports.fonts import BOLD, Typesetter
+from kapnotes.reports.styles import Page, colour, markup_colour, styles
+
+
+@dataclass(frozen=True)
+class PartHeader:
+    """The running header of a part: ``left`` and ``right`` as plain text, and the draft mark."""
+
+    left: str
+    right: str
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What every page of one report shows: the footer's texts, the PDF's metadata."""
+
+    title: str
+    author: str
+    subject: str
+    confidential: str
+    printed: str
+
+
+class PartMark(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """Zero-size flowable: from here on pages carry ``header`` (and DRAFT when it is a draft)."""
+
+    def __init__(self, header: PartHeader) -> None:
+        super().__init__()
+        self.header = header
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """Takes no room."""
+        return 0, 0
+
+    def draw(self) -> None:
+        """Tell the canvas which header its pages carry now."""
+        self.canv.kap_part = self.header
+
+
+class ReportCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
+    """A canvas that keeps its pages until saved, then draws every footer with the total."""
+
+    def __init__(self, *args: Any, footer: DocMeta, typesetter: Typesetter, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kap_footer = footer
+        self.kap_typesetter = typesetter
+        self.kap_part: PartHeader | None = None
+        self.kap_pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        """Keep the finished page; its footer is drawn when the page count is known."""
+        self.kap_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        """Draw each kept page's footer ("Page X of Y"), then write the document."""
+        total = len(self.kap_pages)
+        for number, state in enumerate(self.kap_pages, start=1):
+            self.__dict__.update(state)
+            self._footer(number, total)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the document has (known once the story is laid out)."""
+        return len(self.kap_pages)
+
+    def _footer(self, number: int, total: int) -> None:
+        width, _height = self._pagesize
+        meta = self.kap_footer
+        page: Page = self.kap_page_geometry
+        y = page.bottom - 0.42 * inch
+        self.saveState()
+        self.setStrokeColor(colour("border"))
+        self.setLineWidth(0.5)
+        rule = page.bottom - 0.22 * inch
+        self.line(page.left, rule, width - page.right, rule)
+        self.restoreState()
+        ts = self.kap_typesetter
+        st = styles()
+        third = (width - page.left - page.right) / 3
+        cells = (
+            (Paragraph(f"<b>{ts.markup(meta.confidential)}</b>", st.header), page.left),
+            (Paragraph(ts.markup(meta.printed), st.header_centre), page.left + third),
+            (Paragraph(f"Page {number} of {total}", st.header_right), page.left + 2 * third),
+        )
+        for flowable, x in cells:
+            _w, h = flowable.wrapOn(self, third, 30)
+            flowable.drawOn(self, x, y + 9.5 - h)
+
+
+class ReportDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
+    """One page template: running header above the frame, DRAFT mark over draft pages."""
+
+    def __init__(self, buffer: BytesIO, page: Page, meta: DocMeta, typesetter: Typesetter) -> None:
+        super().__init__(
+            buffer,
+            pagesize=(page.width, page.height),
+            leftMargin=page.left,
+            rightMargin=page.right,
+            topMargin=page.top,
+            bottomMargin=page.bottom,
+            title=meta.title,
+            author=meta.author,
+            subject=meta.subject,
+            creator="kapnotes",
+            invariant=1,
+        )
+        self.kap_page = page
+        self.kap_typesetter = typesetter
+        frame = Frame(
+            page.left,
+            page.bottom,
+            page.frame_width,
+            page.frame_height,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="body",
+        )
+        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._page_end)])
+
+    def _page_end(self, canvas: ReportCanvas, _doc: BaseDocTemplate) -> None:
+        canvas.kap_page_geometry = self.kap_page
+        part = canvas.kap_part
+        if part is None:
+            return
+        page = self.kap_page
+        if part.draft:
+            self._draft_mark(canvas)
+        st = styles()
+        ts = self.kap_typesetter
+        top = page.height - 0.5 * inch
+        width = page.frame_width
+        left = Paragraph(ts.markup(part.left), st.header)
+        right_text = ts.markup(part.right)
+        if part.draft:
+            red = markup_colour("alert_text")
+            right_text += f' · <font name="{BOLD}" color="{red}">DRAFT — not signed</font>'
+        right = Paragraph(right_text, st.header_right)
+        share = 0.6
+        _lw, lh = left.wrapOn(canvas, width * share - 6, 40)
+        _rw, rh = right.wrapOn(canvas, width * (1 - share), 40)
+        left.drawOn(canvas, page.left, top - lh)
+        right.drawOn(canvas, page.left + width * share, top - rh)
+        canvas.saveState()
+        canvas.setStrokeColor(colour("border"))
+        canvas.setLineWidth(0.5)
+        rule = top - max(lh, rh) - 4
+        canvas.line(page.left, rule, page.width - page.right, rule)
+        canvas.restoreState()
+
+    def _draft_mark(self, canvas: ReportCanvas) -> None:
+        page = self.kap_page
+        canvas.saveState()
+        canvas.setFillColor(colour("draft"))
+        canvas.setFillAlpha(0.13)
+        canvas.setFont(BOLD, 120)
+        canvas.translate(page.width / 2, page.height / 2)
+        canvas.rotate(50)
+        canvas.drawCentredString(0, -40, "DRAFT")
+        canvas.restoreState()
+
+
+def render(
+    story: Sequence[Flowable], page: Page, meta: DocMeta, typesetter: Typesetter
+) -> tuple[bytes, int]:
+    """Lay out ``story`` on ``page``; the PDF's bytes and its page count."""
+    buffer = BytesIO()
+    doc = ReportDoc(buffer, page, meta, typesetter)
+    made: list[ReportCanvas] = []
+
+    def canvas_maker(*args: Any, **kwargs: Any) -> ReportCanvas:
+        canvas = ReportCanvas(*args, footer=meta, typesetter=typesetter, **kwargs)
+        canvas.kap_page_geometry = page
+        made.append(canvas)
+        return canvas
+
+    doc.build(list(story), canvasmaker=canvas_maker)
+    return buffer.getvalue(), made[-1].page_count if made else 0
