@@ -422,13 +422,12 @@ def _signature(kit: Kit, view: NoteView) -> list[Flowable]:
     block = [
         kit.para("✓ Signed electronically", "subsection"),
         kit.pairs(
-            [
-                ("Signed by", note.signed_by or "unknown"),
-                ("Signed on", when),
-                ("Content hash (SHA-256)", kit.para(note.content_hash or "—", "mono_small")),
-            ],
+            [("Signed by", note.signed_by or "unknown"), ("Signed on", when)],
             width=kit.width - 18,
         ),
+        Spacer(1, 4),
+        kit.para("Content hash (SHA-256)", "label"),
+        kit.para(note.content_hash or "—", "hash"),
     ]
     return [Spacer(1, 10), KeepTogether([kit.boxed(block, "highlight", "border")])]
 
@@ -442,7 +441,7 @@ def _addenda(kit: Kit, view: NoteView) -> list[Flowable]:
         when = stamp_text(addendum.created_at, note.time_zone)
         head = kit.para(f"Addendum {number} · {when} · signed by {addendum.author}", "subsection")
         body = kit.text_block(addendum.text)
-        digest = kit.para(f"SHA-256 {addendum.content_hash}", "mono_small")
+        digest = kit.para(f"Content hash (SHA-256) {addendum.content_hash}", "hash")
         out.append(KeepTogether([head, *body[:3]]))
         out.extend(body[3:])
         out.append(digest)

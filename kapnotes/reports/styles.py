@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
 
 from kapnotes.domain.assets import get_asset
-from kapnotes.reports.fonts import BOLD, FAMILY, ITALIC
+from kapnotes.reports.fonts import BOLD, FAMILY
 
 #: The palette reports print in.
 PRINT_PALETTE: Final = "light"
@@ -91,7 +91,7 @@ class Styles:
     header_right: ParagraphStyle
     header_centre: ParagraphStyle
     alert: ParagraphStyle
-    mono_small: ParagraphStyle
+    hash: ParagraphStyle
 
 
 @cache
@@ -143,5 +143,5 @@ def styles() -> Styles:
         alert=ParagraphStyle(
             "alert", base, fontName=BOLD, fontSize=9, leading=12, textColor=colour("alert_text")
         ),
-        mono_small=ParagraphStyle("mono_small", base, fontName=ITALIC, fontSize=8, leading=10),
+        hash=ParagraphStyle("hash", base, fontSize=7.5, leading=10, textColor=text),
     )
