@@ -19,6 +19,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from kapnotes import APP_NAME, __version__
+from kapnotes.session.printing import ReportMaker
+from kapnotes.store.catalog import Catalog
 from kapnotes.store.keys import PRODUCTION_KDF, KdfParams
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui import theme
@@ -36,6 +38,13 @@ ORGANIZATION = "kapnotes"
 
 def _exec(dialog: QDialog) -> int:
     return dialog.exec()
+
+
+def report_maker(open_vault: OpenVault, catalog: Catalog) -> ReportMaker:
+    """The reports of an open vault (reportlab is loaded on the first unlock, not at start)."""
+    from kapnotes.reports import ReportService
+
+    return ReportService(open_vault, catalog)
 
 
 def build_main_window(
@@ -58,7 +67,7 @@ def build_main_window(
     if demo_passphrase and not vault.is_demo():
         log.warning("demo passphrase ignored: this is not a demo vault")
         demo_passphrase = None
-    session = VaultSession(vault)
+    session = VaultSession(vault, reports=report_maker)
     window = MainWindow(
         session,
         settings=settings,

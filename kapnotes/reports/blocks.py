@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any, Final
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -29,6 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus.tables import CellStyle
 
 from kapnotes.domain.letterhead import Letterhead, LogoError, check_logo_file
 from kapnotes.reports.fonts import BOLD, FAMILY, Typesetter
@@ -39,6 +42,10 @@ CHUNK: Final = 2400
 #: Text longer than this (or with more lines) prints as a block under its label, not in a row.
 ROW_TEXT_LIMIT: Final = 320
 ROW_LINE_LIMIT: Final = 4
+#: Table cells up to this long, wrapping into at most so many lines, are laid out as plain
+#: lines (fast); longer ones as paragraphs.
+PLAIN_CELL_LIMIT: Final = 160
+PLAIN_CELL_LINES: Final = 4
 _SENTENCE_END = re.compile(r"[.!?;:…]\s")
 
 
@@ -118,17 +125,18 @@ class Kit:
 
     # -- tables -------------------------------------------------------------------------
 
-    def cell(self, text: str, width: float, *, head: bool = False) -> Any:
-        """A table cell: a plain string when it fits on one line in the family's fonts (fast),
-        else a wrapping paragraph."""
-        style = self.st.cell_head if head else self.st.cell
+    def cell(
+        self, text: str, width: float, *, head: bool = False, style: ParagraphStyle | None = None
+    ) -> Any:
+        """A table cell: plain lines when a short text wraps into a few at its spaces in the
+        family's fonts (fast to lay out; the table's cell style must match ``style``), else a
+        wrapping paragraph in ``style`` (default: the data tables' cell or heading style)."""
+        style = style or (self.st.cell_head if head else self.st.cell)
         clean = self.typesetter.clean(text)
-        if (
-            "\n" not in clean
-            and self.typesetter.fits(clean)
-            and stringWidth(clean, style.fontName, style.fontSize) <= width - 7
-        ):
-            return clean
+        if len(clean) <= PLAIN_CELL_LIMIT and self.typesetter.fits(clean):
+            lines = _wrapped(clean, style.fontName, style.fontSize, width - 7)
+            if lines is not None:
+                return lines
         return Paragraph(self.typesetter.markup(clean), style)
 
     def fits_in_row(self, text: str) -> bool:
@@ -143,17 +151,22 @@ class Kit:
         full = width or self.width
         label_w = full * 0.34
         value_w = full - label_w
+        label, body = self.st.label, self.st.body
         data = [
             [
-                Paragraph(self.typesetter.markup(label), self.st.label),
-                self.para(value) if isinstance(value, str) else value,
+                self.cell(name, label_w - 8, style=label),
+                self.cell(value, value_w, style=body) if isinstance(value, str) else value,
             ]
-            for label, value in rows
+            for name, value in rows
         ]
         table = Table(data, colWidths=[label_w, value_w], hAlign="LEFT")
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (0, -1), label.fontName, label.fontSize, label.leading),
+                    ("TEXTCOLOR", (0, 0), (0, -1), label.textColor),
+                    ("FONT", (1, 0), (1, -1), body.fontName, body.fontSize, body.leading),
+                    ("TEXTCOLOR", (1, 0), (1, -1), body.textColor),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (0, -1), 8),
@@ -173,9 +186,11 @@ class Kit:
         *,
         marked: Sequence[int] = (),
         aligned_right: Sequence[int] = (),
+        alarming: Sequence[tuple[int, int]] = (),
     ) -> Table:
         """A table with a header row repeated on every page it spans; ``weights`` share the
-        width between columns; rows in ``marked`` (positions in ``rows``) are highlighted."""
+        width between columns; rows in ``marked`` (positions in ``rows``) are highlighted and
+        the cells in ``alarming`` ((column, row) positions) set in bold alert red."""
         total = sum(weights)
         widths = [self.width * w / total for w in weights]
         data: list[list[Any]] = [
@@ -189,18 +204,7 @@ class Kit:
                 ]
             )
         commands: list[tuple[object, ...]] = [
-            ("FONTNAME", (0, 0), (-1, -1), FAMILY),
-            ("FONTSIZE", (0, 0), (-1, -1), self.st.cell.fontSize),
-            ("LEADING", (0, 0), (-1, -1), self.st.cell.leading),
-            ("TEXTCOLOR", (0, 0), (-1, -1), colour("text")),
-            ("FONTNAME", (0, 0), (-1, 0), BOLD),
-            ("FONTSIZE", (0, 0), (-1, 0), self.st.cell_head.fontSize),
             ("BACKGROUND", (0, 0), (-1, 0), colour("chip_bg")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, colour("muted")),
             ("LINEBELOW", (0, 1), (-1, -1), 0.3, colour("border")),
             ("BOX", (0, 0), (-1, -1), 0.5, colour("border")),
@@ -211,7 +215,16 @@ class Kit:
             commands.append(
                 ("BACKGROUND", (0, position + 1), (-1, position + 1), colour("mark_bg"))
             )
-        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        for column, position in alarming:
+            cell = (column, position + 1)
+            commands.append(("FONTNAME", cell, cell, BOLD))
+            commands.append(("TEXTCOLOR", cell, cell, colour("alert_text")))
+        # Every cell starts with the table's font, colour and padding (one object per cell,
+        # as reportlab keeps them), so only what differs needs a style command.
+        body_cell, head_cell = _cell_styles(self.st)
+        cells = [[head_cell("h") for _ in widths]]
+        cells.extend([body_cell("c") for _ in widths] for _ in rows)
+        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", cellStyles=cells)
         table.setStyle(TableStyle(commands))
         return table
 
@@ -300,6 +313,53 @@ class Kit:
         image.drawWidth = image.imageWidth * scale
         image.drawHeight = image.imageHeight * scale
         return image
+
+
+@cache
+def _cell_styles(st: Styles) -> tuple[type[CellStyle], type[CellStyle]]:
+    """Cell styles of data tables: body cells and header cells (classes whose defaults are
+    the report's, instantiated once per cell)."""
+    body = type(
+        "KapCell",
+        (CellStyle,),
+        {
+            "fontname": FAMILY,
+            "fontsize": st.cell.fontSize,
+            "leading": st.cell.leading,
+            "color": colour("text"),
+            "valign": "TOP",
+            "leftPadding": 3.5,
+            "rightPadding": 3.5,
+            "topPadding": 2.5,
+            "bottomPadding": 2.5,
+        },
+    )
+    head = type(
+        "KapHeadCell",
+        (body,),
+        {"fontname": BOLD, "fontsize": st.cell_head.fontSize, "leading": st.cell_head.leading},
+    )
+    return body, head
+
+
+@lru_cache(maxsize=8192)
+def _wrapped(text: str, font: str, size: float, width: float) -> str | None:
+    """``text`` broken at its spaces into at most four lines of ``width`` points (``\n``
+    between them), or None when it does not go into four (cells repeat: "—", "98")."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if stringWidth(candidate, font, size) <= width:
+                current = candidate
+                continue
+            if not current or stringWidth(word, font, size) > width:
+                return None  # a word wider than the column: the paragraph splits it
+            lines.append(current)
+            current = word
+        lines.append(current)
+    return "\n".join(lines) if len(lines) <= PLAIN_CELL_LINES else None
 
 
 def chunks(line: str, size: int = CHUNK) -> list[str]:

@@ -28,6 +28,8 @@ from kapnotes.reports.styles import colour
 from kapnotes.reports.words import MONTHS
 
 Point = tuple[float, float]
+#: A series with more points than this is drawn as a line without a marker on each point.
+MARKED_POINTS = 60
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,11 @@ class Scale:
     def at(self, value: float, start: float, length: float) -> float:
         """Where ``value`` falls on an axis drawn from ``start`` over ``length`` points."""
         return start + (value - self.low) / (self.high - self.low) * length
+
+
+def tick_text(value: float) -> str:
+    """An axis number: ``20``, ``−10`` (a true minus sign), ``2.5``."""
+    return f"{value:g}".replace("-", "−")
 
 
 def nice_step(span: float, ticks: int = 8) -> float:
@@ -110,10 +117,11 @@ def _plot(
         line.strokeWidth = 1.3
         if item.dashed:
             line.strokeDashArray = (3, 2)
-        line.symbol = makeMarker(item.marker)
-        line.symbol.size = 3.2
-        line.symbol.fillColor = colour(item.token)
-        line.symbol.strokeColor = colour(item.token)
+        if len(item.points) <= MARKED_POINTS:  # a dense series reads better as a line
+            line.symbol = makeMarker(item.marker)
+            line.symbol.size = 3.2
+            line.symbol.fillColor = colour(item.token)
+            line.symbol.strokeColor = colour(item.token)
     if not shown:
         plot.lines[0].strokeColor = None
     for axis, scale in ((plot.xValueAxis, xs), (plot.yValueAxis, ys)):
@@ -127,9 +135,8 @@ def _plot(
         axis.gridStrokeColor = colour("grid")
         axis.gridStrokeWidth = 0.4
     plot.xValueAxis.visibleLabels = 1 if x_labels else 0
-    if x_format is not None:
-        plot.xValueAxis.labelTextFormat = x_format
-    plot.yValueAxis.labelTextFormat = lambda v: f"{v:g}"
+    plot.xValueAxis.labelTextFormat = x_format or tick_text
+    plot.yValueAxis.labelTextFormat = tick_text
     drawing.add(plot)
     if y_title:
         title = String(0, 0, y_title, fontName=FAMILY, fontSize=7, textAnchor="middle")
@@ -258,7 +265,6 @@ def vitals_chart(
         ys_low,
         [Series(spo2_pts, "series_spo2", "SpO2", marker="FilledDiamond")],
         x_labels=True,
-        x_format=lambda v: f"{v:g}",
         y_title="SpO2 %",
     )
     for guide in guides_top:

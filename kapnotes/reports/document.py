@@ -16,12 +16,17 @@ its pages DRAFT.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from reportlab import rl_config
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
@@ -109,14 +114,18 @@ class ReportCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         ts = self.kap_typesetter
         st = styles()
         third = (width - page.left - page.right) / 3
-        cells = (
-            (Paragraph(f"<b>{ts.markup(meta.confidential)}</b>", st.header), page.left),
-            (Paragraph(ts.markup(meta.printed), st.header_centre), page.left + third),
-            (Paragraph(f"Page {number} of {total}", st.header_right), page.left + 2 * third),
+        top = y + 9.5
+        small_print(self, ts, meta.confidential, page.left, top, third, st.header, bold=True)
+        small_print(self, ts, meta.printed, page.left + third, top, third, st.header_centre)
+        small_print(
+            self,
+            ts,
+            f"Page {number} of {total}",
+            page.left + 2 * third,
+            top,
+            third,
+            st.header_right,
         )
-        for flowable, x in cells:
-            _w, h = flowable.wrapOn(self, third, 30)
-            flowable.drawOn(self, x, y + 9.5 - h)
 
 
 class ReportDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
@@ -163,17 +172,23 @@ class ReportDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
         ts = self.kap_typesetter
         top = page.height - 0.5 * inch
         width = page.frame_width
-        left = Paragraph(ts.markup(part.left), st.header)
-        right_text = ts.markup(part.right)
-        if part.draft:
-            red = markup_colour("alert_text")
-            right_text += f' · <font name="{BOLD}" color="{red}">DRAFT — not signed</font>'
-        right = Paragraph(right_text, st.header_right)
         share = 0.6
-        _lw, lh = left.wrapOn(canvas, width * share - 6, 40)
-        _rw, rh = right.wrapOn(canvas, width * (1 - share), 40)
-        left.drawOn(canvas, page.left, top - lh)
-        right.drawOn(canvas, page.left + width * share, top - rh)
+        lh = small_print(canvas, ts, part.left, page.left, top, width * share - 6, st.header)
+        right_x, right_w = page.left + width * share, width * (1 - share)
+        if part.draft:
+            right_w -= _DRAFT_WIDTH
+            small_print(
+                canvas,
+                ts,
+                _DRAFT_WORDS,
+                right_x + right_w,
+                top,
+                _DRAFT_WIDTH,
+                st.header_right,
+                bold=True,
+                tint="alert_text",
+            )
+        rh = small_print(canvas, ts, part.right, right_x, top, right_w, st.header_right)
         canvas.saveState()
         canvas.setStrokeColor(colour("border"))
         canvas.setLineWidth(0.5)
@@ -193,6 +208,64 @@ class ReportDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
         canvas.restoreState()
 
 
+_DRAFT_WORDS = " · DRAFT — not signed"
+_DRAFT_WIDTH = 92.0
+
+
+def small_print(
+    canvas: Canvas,
+    typesetter: Typesetter,
+    text: str,
+    x: float,
+    top: float,
+    width: float,
+    style: ParagraphStyle,
+    *,
+    bold: bool = False,
+    tint: str | None = None,
+) -> float:
+    """One header or footer text in a box ``width`` wide whose top is ``top``, aligned as
+    ``style`` says: a plain line when it fits one in the family's fonts (fast), else a
+    paragraph that wraps. Returns the height used."""
+    font = BOLD if bold else style.fontName
+    clean = typesetter.clean(text)
+    if typesetter.fits(clean) and stringWidth(clean, font, style.fontSize) <= width:
+        canvas.saveState()
+        canvas.setFont(font, style.fontSize)
+        canvas.setFillColor(colour(tint) if tint else style.textColor)
+        baseline = top - style.fontSize
+        if style.alignment == TA_RIGHT:
+            canvas.drawRightString(x + width, baseline, clean)
+        elif style.alignment == TA_CENTER:
+            canvas.drawCentredString(x + width / 2, baseline, clean)
+        else:
+            canvas.drawString(x, baseline, clean)
+        canvas.restoreState()
+        return float(style.leading)
+    body = typesetter.markup(clean)
+    if bold:
+        body = f"<b>{body}</b>"
+    if tint:
+        body = f'<font color="{markup_colour(tint)}">{body}</font>'
+    paragraph = Paragraph(body, style)
+    _w, height = paragraph.wrapOn(canvas, width, 60)
+    paragraph.drawOn(canvas, x, top - height)
+    return float(height)
+
+
+@contextlib.contextmanager
+def binary_streams() -> Iterator[None]:
+    """Page streams compressed but not ASCII85-encoded (a quarter smaller and quicker to write;
+    every PDF reader takes binary streams). reportlab reads this from its global config, so it
+    is set only while one report is written, and put back."""
+    before = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
+
+
 def render(
     story: Sequence[Flowable], page: Page, meta: DocMeta, typesetter: Typesetter
 ) -> tuple[bytes, int]:
@@ -207,5 +280,6 @@ def render(
         made.append(canvas)
         return canvas
 
-    doc.build(list(story), canvasmaker=canvas_maker)
+    with binary_streams():
+        doc.build(list(story), canvasmaker=canvas_maker)
     return buffer.getvalue(), made[-1].page_count if made else 0

@@ -18,7 +18,7 @@ from typing import Any
 from reportlab.platypus import Flowable, Spacer
 
 from kapnotes.domain.note_times import NoteTimes
-from kapnotes.domain.session import Alert, ClinicSettings, Severity
+from kapnotes.domain.session import Alert, ClinicSettings, RuleId, Severity, VitalsReading
 from kapnotes.domain.templates import LogField, MultiChoiceField, SingleChoiceField, TimeField
 from kapnotes.reports.blocks import Kit
 from kapnotes.reports.charts import vitals_chart
@@ -107,20 +107,15 @@ def vitals(
     table_rows = readout.vitals_rows()
     t0 = readout.record.times().t0
     out: list[Flowable] = []
-    points = [
-        (float((r.reading.time - (t0 or r.reading.time)).total_seconds() / 60), r.reading)
-        for r in table_rows
-        if r.reading is not None
-    ]
-    if t0 is None and points:  # before any dose: minutes from the first reading
-        origin = min(r.reading.time for r in table_rows if r.reading is not None)
-        points = [((reading.time - origin).total_seconds() / 60, reading) for _m, reading in points]
-    alerted = [
-        (minute, reading, alert.rule)
-        for minute, reading in points
-        for alert in readout.alerts
-        if reading in alert.readings
-    ]
+    timed = [(r.reading, r.alerts) for r in table_rows if r.reading is not None]
+    origin = t0 if t0 is not None else min((reading.time for reading, _a in timed), default=None)
+    points: list[tuple[float, VitalsReading]] = []
+    alerted: list[tuple[float, VitalsReading, RuleId]] = []
+    for reading, raised in timed:
+        assert origin is not None
+        minute = (reading.time - origin).total_seconds() / 60  # before any dose: from the first
+        points.append((minute, reading))
+        alerted.extend((minute, reading, alert.rule) for alert in raised)
     if points:
         out.append(vitals_chart(kit.width, points, alerted, settings))
         out.append(Spacer(1, 6))
@@ -166,11 +161,9 @@ def vitals(
         ]
         if has_cadss:
             cells.append(_num(row.get("cadss_total")))
+        cells.append(f"⚠ {alert_text}" if item.alerts else "")
         if item.alerts:
             marked.append(position)
-            cells.append(kit.rich(kit.tinted(f"⚠ {alert_text}", "alert_text", bold=True), "cell"))
-        else:
-            cells.append("")
         data.append(cells)
     out.append(
         kit.data_table(
@@ -178,7 +171,7 @@ def vitals(
             data,
             [w for _n, w in columns],
             marked=marked,
-            aligned_right=[1, 4, 5, 6, 7, 8],
+            alarming=[(len(columns) - 1, position) for position in marked],
         )
     )
     return out
@@ -250,7 +243,7 @@ def doses(kit: Kit, log: LogField, readout: SessionReadout) -> list[Flowable]:
         reason = row.get("override_reason")
         if reason:
             reasons.append(f"Dose at {cells[0]}: reason given — {reason}")
-    out: list[Flowable] = [kit.data_table(headers, data, weights, aligned_right=[1, 4, 5])]
+    out: list[Flowable] = [kit.data_table(headers, data, weights)]
     doses_given = readout.record.doses()
     if doses_given:
         total = sum(d.dose_mg for d in doses_given)
@@ -319,7 +312,6 @@ def observations(
             data,
             [1.1, 0.75, 8.1],
             marked=marked,
-            aligned_right=[1],
         )
     ]
 

@@ -94,10 +94,10 @@ class ReportSource:
         owner = client if client is not None and client.id == note.client_id else None
         owner = owner or self.client(note.client_id)
         course = next(c for c in owner.courses if c.id == note.course_id)
-        context = self.notes.template_context(note_id)
+        readout = self._readout(note, spec, owner, course)
+        context = readout.record.context() if readout else self.notes.template_context(note_id)
         values = compute_values(spec, note.values, context)
         layout = recorded_layout(note.values) or self.settings.note_format
-        readout = self._readout(note, spec, owner, course)
         if readout is not None:
             times = readout.record.times()
         else:
@@ -131,7 +131,9 @@ class ReportSource:
             return None
         data = client.data
         person = SessionClient(data.name, data.weight_kg, data.allergies)
-        return SessionReadout(self.notes, note.id, person, product, self.settings, self.now)
+        return SessionReadout(
+            self.notes, note.id, person, product, self.settings, self.now, note=note
+        )
 
     def _linked(self, spec: TemplateSpec, values: dict[str, Any]) -> dict[str, str]:
         """What each note link points to: ``Dosing session · 2 Mar 2026 (signed)``."""

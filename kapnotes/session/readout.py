@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from kapnotes.domain.clients import Product
+from kapnotes.domain.note_times import MAIN_TIME
 from kapnotes.domain.session import (
     Alert,
     BillingSummary,
@@ -34,17 +35,40 @@ from kapnotes.domain.session import (
 from kapnotes.domain.timeline import as_utc
 from kapnotes.session.live import LiveSession
 from kapnotes.session.record import DOSES, VITALS, SessionClient, SessionRecord
-from kapnotes.store.notes import NewEntry, NoteStore, SignedNoteError
+from kapnotes.store.notes import NewEntry, NoteRecord, NoteStore, SignedNoteError
 
 
 class ReadOnlyRecord(SessionRecord):
     """A :class:`SessionRecord` that never writes: no reconciliation on opening, every save
-    refused. Reading is the record's own (times, rows, readings, doses, presence)."""
+    refused. Reading is the record's own (times, rows, readings, doses, presence), each
+    worked out once: nothing it reads can change."""
 
     @property
     def read_only(self) -> bool:
         """Always: a report reads."""
         return True
+
+    def timed_rows(
+        self, field_id: str, column: str = MAIN_TIME
+    ) -> list[tuple[dict[str, Any], datetime | None]]:
+        """Each row of a log with the instant of one of its time columns (read once)."""
+        cache: dict[tuple[str, str], list[tuple[dict[str, Any], datetime | None]]]
+        cache = self.__dict__.setdefault("_timed_rows", {})
+        if (field_id, column) not in cache:
+            cache[field_id, column] = super().timed_rows(field_id, column)
+        return list(cache[field_id, column])
+
+    def readings(self) -> list[tuple[VitalsReading, dict[str, Any]]]:
+        """Each usable vitals row with its reading (read once)."""
+        if "_readings" not in self.__dict__:
+            self.__dict__["_readings"] = super().readings()
+        return list(self.__dict__["_readings"])
+
+    def doses(self) -> list[DoseEntry]:
+        """The usable doses at their instants (read once)."""
+        if "_doses" not in self.__dict__:
+            self.__dict__["_doses"] = super().doses()
+        return list(self.__dict__["_doses"])
 
     def _save(
         self,
@@ -99,7 +123,8 @@ def infusion_rate(dose_mg: float, mg_per_kg: float | None, minutes: int | None) 
 class SessionReadout(LiveSession):
     """A dosing note read as its live session shows it, for a report (see the module docstring).
 
-    ``now`` is the print time. ``LiveSession.__init__`` is deliberately not run:
+    ``now`` is the print time; ``note`` the note as just read, if it was. ``LiveSession.__init__``
+    is deliberately not run:
     on a draft it records the planned product; here nothing may be written.
     """
 
@@ -111,26 +136,28 @@ class SessionReadout(LiveSession):
         product: Product,
         settings: ClinicSettings,
         now: datetime,
+        *,
+        note: NoteRecord | None = None,
     ) -> None:
         moment = as_utc(now)
         self.settings = settings
-        self.record = ReadOnlyRecord(store, note_id, client, product, lambda: moment)
+        self.record = ReadOnlyRecord(store, note_id, client, product, lambda: moment, note=note)
         self.product = product
         self.alerts: list[Alert] = []
         self.evaluate()
 
     def vitals_rows(self) -> list[VitalsRow]:
         """Every vitals row in the log's order, with its reading and the alerts it raised."""
-        day = self.record.note.session_date
+        raised_by: dict[VitalsReading, list[Alert]] = {}
+        for alert in self.alerts:
+            for triggering in dict.fromkeys(alert.readings):
+                raised_by.setdefault(triggering, []).append(alert)
+        # the record's readings come from these very row objects (timed_rows is read once)
+        usable = {id(row): reading for reading, row in self.record.readings()}
         out: list[VitalsRow] = []
         for position, (row, instant) in enumerate(self.record.timed_rows(VITALS)):
-            reading: VitalsReading | None = None
-            if instant is not None:
-                try:
-                    reading = replace(VitalsReading.from_entry(row, day), time=instant)
-                except ValueError:
-                    reading = None
-            raised = tuple(a for a in self.alerts if reading is not None and reading in a.readings)
+            reading = usable.get(id(row))
+            raised = tuple(raised_by.get(reading, ())) if reading is not None else ()
             t_plus = None if instant is None else self.record.t_plus_min(instant)
             out.append(VitalsRow(position, row, instant, t_plus, reading, raised))
         return out

@@ -36,6 +36,7 @@ from kapnotes.ui.dialogs.course_dialog import CourseDialog
 from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
 from kapnotes.ui.measures import NoteFlagWatcher
+from kapnotes.ui.reports import ReportActions
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view import SessionConfig, SessionWindow
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
@@ -102,6 +103,11 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.lock_screen)
         self.stack.addWidget(self.workspace)
         self.setCentralWidget(self.stack)
+        # Printing: Ctrl+P on a note window or the client shown, the clinic letterhead.
+        self.reports = ReportActions(
+            self, session, lambda: self.workspace.page.client_id, run_dialog
+        )
+        self.workspace.page.course_report_requested.connect(self.reports.print_course)
 
         self._build_actions()
         self._build_menus()
@@ -160,12 +166,14 @@ class MainWindow(QMainWindow):
             self.lock_action,
             self.find_action,
             self.search_notes_action,
+            self.reports.print_course_action,
         )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_client_action)
+        file_menu.addAction(self.reports.print_course_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
@@ -175,6 +183,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.search_notes_action)
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.templates_action)
+        settings_menu.addAction(self.reports.letterhead_action)
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
         self.note_format_group = QActionGroup(self)
@@ -445,6 +454,7 @@ class MainWindow(QMainWindow):
             )
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
+            window.print_requested.connect(lambda w=window: self.reports.print_note(w.note_id, w))
             window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
             self.note_windows[note_id] = window

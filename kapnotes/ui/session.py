@@ -8,9 +8,11 @@ for the store they need and get None when the vault is locked.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from kapnotes.session.printing import ReportMaker
 from kapnotes.store.catalog import Catalog
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
@@ -18,6 +20,9 @@ from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault, Vault
 
 log = logging.getLogger(__name__)
+
+#: Builds the report maker of an open vault (the composition root gives kapnotes.reports).
+ReportFactory = Callable[[OpenVault, Catalog], ReportMaker]
 
 
 class VaultSession(QObject):
@@ -29,13 +34,21 @@ class VaultSession(QObject):
     # every other view of that client (page, list, open note windows) reads them again.
     measures_changed = Signal(str)
 
-    def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QObject | None = None,
+        *,
+        reports: ReportFactory | None = None,
+    ) -> None:
         super().__init__(parent)
         self.vault = vault
         self._open: OpenVault | None = None
         self._clients: ClientStore | None = None
         self._notes: NoteStore | None = None
         self._measures: MeasureStore | None = None
+        self._report_factory = reports
+        self._reports: ReportMaker | None = None
         self.catalog = Catalog(vault.data_dir)
 
     @property
@@ -58,6 +71,11 @@ class VaultSession(QObject):
         """The measure store of the open vault, or None while locked."""
         return self._measures
 
+    @property
+    def reports(self) -> ReportMaker | None:
+        """The report maker of the open vault, or None while locked (or when none was given)."""
+        return self._reports
+
     def adopt(self, open_vault: OpenVault) -> None:
         """Take an already open vault (first run hands over the vault it created)."""
         if self._open is not None:
@@ -67,6 +85,8 @@ class VaultSession(QObject):
         self._clients = ClientStore(open_vault, zone)
         self._notes = NoteStore(open_vault)
         self._measures = MeasureStore(open_vault, zone)
+        if self._report_factory is not None:
+            self._reports = self._report_factory(open_vault, self.catalog)
         log.info("vault unlocked")
         self.unlocked.emit()
 
@@ -89,5 +109,6 @@ class VaultSession(QObject):
     def _close(self) -> None:
         open_vault, self._open, self._clients = self._open, None, None
         self._notes = self._measures = None
+        self._reports = None
         if open_vault is not None:
             open_vault.close()
