@@ -13,9 +13,9 @@ its own running header and, for a draft, the DRAFT mark.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 
 from kapnotes.domain.clients import product_label
 from kapnotes.domain.instruments import InstrumentSpec
@@ -30,7 +30,7 @@ from kapnotes.reports.fields import option_label
 from kapnotes.reports.logs import _rule_name
 from kapnotes.reports.note import NoteView, note_story
 from kapnotes.reports.source import CourseView
-from kapnotes.reports.words import day_text, number_text, plural, stamp_text
+from kapnotes.reports.words import day_text, number_text, plural, signed, stamp_text
 from kapnotes.store.measures import MeasureRecord
 
 
@@ -62,9 +62,8 @@ def _header(view: CourseView) -> PartHeader:
     left = [data.name]
     if data.date_of_birth is not None:
         left.append(f"DOB {day_text(data.date_of_birth)}")
-    left.append(f"Client ID {view.client.id}")
     right = f"Course report · from {day_text(view.course.start_date)}"
-    return PartHeader(" · ".join(left), right)
+    return PartHeader(f"{' · '.join(left)}\nClient ID {view.client.id}", right)
 
 
 def _cover(kit: Kit, view: CourseView, printed_by: str, printed_at: datetime) -> list[Flowable]:
@@ -233,7 +232,7 @@ def _measures(kit: Kit, view: CourseView) -> list[Flowable]:
 
 
 def _instrument_trend(
-    kit: Kit, spec: InstrumentSpec, records: Sequence[MeasureRecord], dosing_days: Sequence[object]
+    kit: Kit, spec: InstrumentSpec, records: Sequence[MeasureRecord], dosing_days: Sequence[date]
 ) -> list[Flowable]:
     series = [(m.day, int(m.total)) for m in records if m.total is not None]
     try:
@@ -242,26 +241,27 @@ def _instrument_trend(
         return [kit.para(f"{spec.short_name}: {error}", "muted")]
     baseline = trend.baseline.total
     response_level = baseline * (100 - spec.response_fall_percent) / 100 if baseline > 0 else None
-    days = [d for d in dosing_days if hasattr(d, "toordinal")]
     chart = trend_chart(
         kit.width,
         series,
-        days,  # type: ignore[arg-type]
+        dosing_days,
         spec.score_range,
         remission_below=spec.remission_below,
         response_level=response_level,
         response_label=f"response (−{spec.response_fall_percent}%)",
         label=spec.short_name,
     )
-    out: list[Flowable] = [*kit.heading(f"{spec.short_name} · {spec.title}", level=2), chart]
-    out.append(kit.para(_trend_sentence(spec, trend), "body"))
+    heading = kit.para(f"{spec.short_name} · {spec.title}", "subsection")
+    out: list[Flowable] = [
+        KeepTogether([heading, chart, kit.para(_trend_sentence(spec, trend), "body")])
+    ]
     rows: list[list[str | Flowable]] = []
     for point in trend.points:
-        change = "baseline" if point.is_baseline else f"{point.change_points:+d}"
+        change = "baseline" if point.is_baseline else signed(point.change_points)
         percent = (
             "—"
             if point.is_baseline or point.change_percent is None
-            else f"{point.change_percent:+d}%"
+            else f"{signed(point.change_percent)}%"
         )
         rows.append(
             [
@@ -291,8 +291,8 @@ def _trend_sentence(spec: InstrumentSpec, trend: Trend) -> str:
     sentence = f"Baseline {base.total} on {day_text(base.date)}"
     if len(trend.points) == 1:
         return sentence + "; no later score yet."
-    percent = "" if trend.change_percent is None else f", {trend.change_percent:+d}%"
-    change = f"{trend.change_points:+d} points{percent}"
+    percent = "" if trend.change_percent is None else f", {signed(trend.change_percent)}%"
+    change = f"{signed(trend.change_points)} points{percent}"
     sentence += f"; latest {last.total} on {day_text(last.date)} ({change})."
     response = "yes" if trend.response else "no"
     sentence += f" Response (a fall of {spec.response_fall_percent}% or more): {response}."

@@ -172,23 +172,22 @@ class ReportDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
         ts = self.kap_typesetter
         top = page.height - 0.5 * inch
         width = page.frame_width
-        share = 0.6
+        share = 0.55
         lh = small_print(canvas, ts, part.left, page.left, top, width * share - 6, st.header)
         right_x, right_w = page.left + width * share, width * (1 - share)
+        rh = small_print(canvas, ts, part.right, right_x, top, right_w, st.header_right)
         if part.draft:
-            right_w -= _DRAFT_WIDTH
-            small_print(
+            rh += small_print(
                 canvas,
                 ts,
-                _DRAFT_WORDS,
-                right_x + right_w,
-                top,
-                _DRAFT_WIDTH,
+                "DRAFT — not signed",
+                right_x,
+                top - rh,
+                right_w,
                 st.header_right,
                 bold=True,
                 tint="alert_text",
             )
-        rh = small_print(canvas, ts, part.right, right_x, top, right_w, st.header_right)
         canvas.saveState()
         canvas.setStrokeColor(colour("border"))
         canvas.setLineWidth(0.5)
@@ -208,10 +207,6 @@ class ReportDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
         canvas.restoreState()
 
 
-_DRAFT_WORDS = " · DRAFT — not signed"
-_DRAFT_WIDTH = 92.0
-
-
 def small_print(
     canvas: Canvas,
     typesetter: Typesetter,
@@ -224,33 +219,36 @@ def small_print(
     bold: bool = False,
     tint: str | None = None,
 ) -> float:
-    """One header or footer text in a box ``width`` wide whose top is ``top``, aligned as
-    ``style`` says: a plain line when it fits one in the family's fonts (fast), else a
-    paragraph that wraps. Returns the height used."""
+    """Header or footer text (one or more lines) in a box ``width`` wide whose top is
+    ``top``, aligned as ``style`` says: each line plain when it fits in the family's fonts
+    (fast), else a paragraph that wraps. Returns the height used."""
     font = BOLD if bold else style.fontName
-    clean = typesetter.clean(text)
-    if typesetter.fits(clean) and stringWidth(clean, font, style.fontSize) <= width:
-        canvas.saveState()
-        canvas.setFont(font, style.fontSize)
-        canvas.setFillColor(colour(tint) if tint else style.textColor)
-        baseline = top - style.fontSize
-        if style.alignment == TA_RIGHT:
-            canvas.drawRightString(x + width, baseline, clean)
-        elif style.alignment == TA_CENTER:
-            canvas.drawCentredString(x + width / 2, baseline, clean)
-        else:
-            canvas.drawString(x, baseline, clean)
-        canvas.restoreState()
-        return float(style.leading)
-    body = typesetter.markup(clean)
-    if bold:
-        body = f"<b>{body}</b>"
-    if tint:
-        body = f'<font color="{markup_colour(tint)}">{body}</font>'
-    paragraph = Paragraph(body, style)
-    _w, height = paragraph.wrapOn(canvas, width, 60)
-    paragraph.drawOn(canvas, x, top - height)
-    return float(height)
+    used = 0.0
+    for line in typesetter.clean(text).split("\n"):
+        if typesetter.fits(line) and stringWidth(line, font, style.fontSize) <= width:
+            canvas.saveState()
+            canvas.setFont(font, style.fontSize)
+            canvas.setFillColor(colour(tint) if tint else style.textColor)
+            baseline = top - used - style.fontSize
+            if style.alignment == TA_RIGHT:
+                canvas.drawRightString(x + width, baseline, line)
+            elif style.alignment == TA_CENTER:
+                canvas.drawCentredString(x + width / 2, baseline, line)
+            else:
+                canvas.drawString(x, baseline, line)
+            canvas.restoreState()
+            used += style.leading
+            continue
+        body = typesetter.markup(line)
+        if bold:
+            body = f"<b>{body}</b>"
+        if tint:
+            body = f'<font color="{markup_colour(tint)}">{body}</font>'
+        paragraph = Paragraph(body, style)
+        _w, height = paragraph.wrapOn(canvas, width, 60)
+        paragraph.drawOn(canvas, x, top - used - height)
+        used += height
+    return used
 
 
 @contextlib.contextmanager

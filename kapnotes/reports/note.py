@@ -104,12 +104,15 @@ class NoteView:
         left = [client.name]
         if client.date_of_birth is not None:
             left.append(f"DOB {day_text(client.date_of_birth)}")
-        left.append(f"Client ID {self.client_id}")
         right = [PHASE_LABELS.get(self.note.kind, self.title)]
         if self.session_number:
             right.append(f"Session {self.session_number}")
         right.append(day_text(self.note.session_date))
-        return PartHeader(" · ".join(left), " · ".join(right), draft=not self.note.is_signed)
+        return PartHeader(
+            f"{' · '.join(left)}\nClient ID {self.client_id}",
+            " · ".join(right),
+            draft=not self.note.is_signed,
+        )
 
 
 def note_story(kit: Kit, view: NoteView, *, letterhead: bool = True) -> list[Flowable]:

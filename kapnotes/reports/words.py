@@ -63,6 +63,13 @@ def t_plus_text(minutes: int | None) -> str:
     return f"T+{minutes}" if minutes >= 0 else f"T−{-minutes}"
 
 
+def signed(number: int) -> str:
+    """``+3``, ``−13`` (a true minus sign), ``0``."""
+    if number > 0:
+        return f"+{number}"
+    return f"−{-number}" if number < 0 else "0"
+
+
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 page``, ``3 pages``."""
     return f"{count} {word if count == 1 else (many or word + 's')}"

@@ -77,7 +77,7 @@ def test_the_course_report_has_its_cover_sessions_trend_flags_and_notes(
     assert "2: hypertension, low SpO2" in text and "Nausea (mild)" in text
     # the trend, with change from baseline, response and remission
     assert "PHQ-9" in text
-    assert "Baseline 22 on 25 Feb 2026; latest 9 on 4 Mar 2026 (-13 points, -59%)" in text
+    assert "Baseline 22 on 25 Feb 2026; latest 9 on 4 Mar 2026 (−13 points, −59%)" in text
     assert "Response (a fall of 50% or more): yes" in text
     assert "Remission (below 5): no" in text
     # the open risk flag
