@@ -239,6 +239,7 @@ def test_the_letterhead_dialog_refuses_what_is_wrong_and_saves_the_rest(
     assert dialog.logo_edit.text() == str(tmp_path / "missing.png")
     assert not dialog.save()
     assert "At most 4 lines (found 5)" in dialog.errors["address"].text()
+    assert "there is no such file" in dialog.errors["logo_path"].text()  # both at once
     dialog.address_edit.setPlainText("12 Example Way\nSpringfield")
     assert not dialog.save()
     assert "there is no such file" in dialog.errors["logo_path"].text()

@@ -157,7 +157,7 @@ class PdfPreviewDialog(QDialog):
         self.zoom_in.setToolTip("Larger (Ctrl++)")
         self.zoom_in.clicked.connect(lambda: self._zoom(1.2))
         for button in (self.zoom_out, self.zoom_in):
-            button.setFixedWidth(36)
+            button.setMinimumWidth(40)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addSpacing(12)

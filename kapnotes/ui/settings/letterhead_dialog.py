@@ -174,18 +174,38 @@ class LetterheadDialog(QDialog):
         self.logo_preview.setVisible(True)
 
     def letterhead(self) -> Letterhead:
-        """The letterhead as typed; ValidationError (model bounds) or LogoError (the file)."""
-        logo = self.logo_edit.text().strip() or None
+        """The letterhead as typed; ValidationError (the model's bounds) or LogoError (the
+        logo file)."""
         head = Letterhead(
             clinic_name=self.name_edit.text(),
             address=self.address_edit.toPlainText(),
             phone=self.phone_edit.text(),
-            logo_path=logo,
+            logo_path=self.logo_edit.text().strip() or None,
             paper=self.paper_combo.currentData(),
         )
         if head.logo_path is not None:
             check_logo_file(head.logo_path)
         return head
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong with what was typed, by field (empty when all is well)."""
+        found: dict[str, str] = {}
+        try:
+            self.letterhead()
+        except ValidationError as error:
+            for item in error.errors():
+                key = str(item["loc"][0]) if item["loc"] else "clinic_name"
+                message = str(item["msg"]).removeprefix("Value error, ")
+                found.setdefault(key, message[:1].upper() + message[1:])
+        except LogoError as error:
+            found["logo_path"] = str(error)
+        logo = self.logo_edit.text().strip()
+        if logo and "logo_path" not in found:
+            try:  # the file is checked even while another field is wrong
+                check_logo_file(logo)
+            except LogoError as error:
+                found["logo_path"] = str(error)
+        return found
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         widgets = {
@@ -204,19 +224,11 @@ class LetterheadDialog(QDialog):
 
     def save(self) -> bool:
         """Check everything, then write the clinic settings; True when saved."""
-        try:
-            head = self.letterhead()
-        except ValidationError as error:
-            found: dict[str, str] = {}
-            for item in error.errors():
-                key = str(item["loc"][0]) if item["loc"] else "clinic_name"
-                message = str(item["msg"]).removeprefix("Value error, ")
-                found.setdefault(key, message[:1].upper() + message[1:])
+        found = self.problems()
+        if found:
             self._show_errors(found)
             return False
-        except LogoError as error:
-            self._show_errors({"logo_path": str(error)})
-            return False
+        head = self.letterhead()
         self._show_errors({})
         settings, warning = self._catalog.clinic_settings()
         if warning:
