@@ -112,13 +112,15 @@ class ReportClinic:
         current.update(values)
         self.notes.save_values(note_id, current)
 
-    def live(self, note_id: str, clock: Clock) -> LiveSession:
-        """The note as a live session read by ``clock``."""
+    def live(
+        self, note_id: str, clock: Clock, product: Product = Product.KETAMINE_IM
+    ) -> LiveSession:
+        """The note as a live session of ``product`` read by ``clock``."""
         return LiveSession(
             self.notes,
             note_id,
             SessionClient(CLIENT_NAME, 80.0),
-            Product.KETAMINE_IM,
+            product,
             self.settings,
             clock,
         )

@@ -344,3 +344,58 @@ def test_printing_writes_nothing_to_the_vault_even_for_a_draft_left_mid_write(
         before = _vault_state(clinic, note_id)
         render(clinic, note_id)
         assert _vault_state(clinic, note_id) == before
+
+
+def test_an_iv_infusion_prints_its_minutes_stop_and_rate_and_treatments_their_dose(
+    clinic: ReportClinic,
+) -> None:
+    from kapnotes.session import DoseRequest
+    from tests.reports.conftest import ok
+    from tests.session.conftest import Clock, tick_pre_dose_checks
+
+    clock = Clock("America/New_York")
+    note_id = clinic.new_note(Phase.DOSING, DAY)
+    session = clinic.live(note_id, clock, Product.KETAMINE_IV)
+    tick_pre_dose_checks(session)
+    clock.at(DAY, 9, 50)
+    ok(session.log_vitals({"systolic": "124", "diastolic": "80"}))
+    clock.at(DAY, 10, 0)
+    ok(session.log_dose(DoseRequest(Product.KETAMINE_IV, "0.5", "mg/kg", infusion_min="40")))
+    clock.at(DAY, 10, 40)
+    ok(session.stop_infusion())
+    clock.at(DAY, 10, 45)
+    ok(session.give_treatment("Labetalol", "10 mg", "iv"))
+    _data, pages = render(clinic, note_id)
+    text = flat("\n".join(pages))
+    # time, T+, product, route, mg, mg/kg, lot, booster, infusion minutes, stop, rate
+    assert "10:00 0 Racemic ketamine IV 40 0.5 — First dose 40 min 10:40 0.75 mg/kg/h" in text
+    assert "10:45 45 Labetalol 10 mg IV" in text  # the drug, its dose and time
+
+
+def test_an_esketamine_draft_prints_its_rems_block_what_it_lacks_and_the_override(
+    clinic: ReportClinic,
+) -> None:
+    from kapnotes.session import DoseRequest
+    from tests.reports.conftest import ok
+    from tests.session.conftest import Clock, tick_pre_dose_checks
+
+    clock = Clock("America/New_York")
+    note_id = clinic.new_note(Phase.DOSING, DAY)
+    session = clinic.live(note_id, clock, Product.ESKETAMINE_INTRANASAL)
+    tick_pre_dose_checks(session)
+    clock.at(DAY, 9, 50)
+    ok(session.log_vitals({"systolic": "130", "diastolic": "80"}))
+    clock.at(DAY, 10, 0)
+    ok(session.log_dose(DoseRequest(Product.ESKETAMINE_INTRANASAL, "56")))
+    clock.at(DAY, 10, 40)
+    ok(session.log_vitals({"systolic": "140", "diastolic": "85"}))
+    clock.at(DAY, 11, 0)
+    reason = "Escort had to leave; prescriber agreed by phone"
+    ok(session.record_discharge([], "Alder Example", reason))
+    _data, pages = render(clinic, note_id)
+    text = flat("\n".join(pages))
+    assert "Esketamine (Spravato) REMS" in text
+    assert "BP before dosing 130/80 mmHg" in text and "BP at about 40 min 140/85 mmHg" in text
+    assert "Still missing for the REMS form:" in text
+    assert "monitoring of at least 120 min after the dose (only 60 min)" in text
+    assert f"Override reason {reason} (overrode:" in text

@@ -253,3 +253,29 @@ def test_the_letterhead_dialog_refuses_what_is_wrong_and_saves_the_rest(
         ("12 Example Way", "Springfield"),
         "a4",
     )
+
+
+def test_locking_closes_the_preview_with_its_note_window(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    seen: list[PdfPreviewDialog] = []
+
+    def lock_while_shown(dialog: QDialog) -> int:
+        # not given to qtbot: locking deletes the note window, and the preview with it
+        assert isinstance(dialog, PdfPreviewDialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen.append(dialog)
+        window.lock()  # Ctrl+L, or the idle lock, while the preview is open
+        assert dialog.isHidden() and dialog.result() == QDialog.DialogCode.Rejected
+        return int(dialog.result())
+
+    window = make_window(run_dialog=lock_while_shown)
+    unlock(qtbot, window)
+    _client, _course, note_id = _client_with_notes(window)
+    note_window = window.open_note(note_id)
+    assert note_window is not None
+    qtbot.mouseClick(note_window.print_button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 1
+    assert window.stack.currentWidget() is window.lock_screen
+    assert window.session.reports is None  # no report can be made while locked

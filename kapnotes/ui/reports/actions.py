@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
@@ -57,7 +58,6 @@ class ReportActions(QObject):
         self.letterhead_action = QAction("Clinic &letterhead…", window)
         self.letterhead_action.setObjectName("actionLetterhead")
         self.letterhead_action.triggered.connect(self.edit_letterhead)
-        self.last_preview: PdfPreviewDialog | None = None
 
     def _status(self, text: str) -> None:
         self._window.statusBar().showMessage(text, 8000)
@@ -83,10 +83,9 @@ class ReportActions(QObject):
         finally:
             QApplication.restoreOverrideCursor()
         dialog = PdfPreviewDialog(document, maker.record, parent=parent)
-        self.last_preview = dialog
         self._run_dialog(dialog)
-        dialog.deleteLater()
-        self.last_preview = None
+        if shiboken6.isValid(dialog):  # locking may have closed it with its note window
+            dialog.deleteLater()
         return dialog
 
     def print_note(self, note_id: str, parent: QWidget) -> PdfPreviewDialog | None:
