@@ -132,8 +132,9 @@ class Kit:
         family's fonts (fast to lay out; the table's cell style must match ``style``), else a
         wrapping paragraph in ``style`` (default: the data tables' cell or heading style)."""
         style = style or (self.st.cell_head if head else self.st.cell)
-        clean = self.typesetter.clean(text)
-        if len(clean) <= PLAIN_CELL_LIMIT and self.typesetter.fits(clean):
+        plain_ascii = text.isascii() and text.isprintable()  # the common case, checked fast
+        clean = text if plain_ascii else self.typesetter.clean(text)
+        if len(clean) <= PLAIN_CELL_LIMIT and (plain_ascii or self.typesetter.fits(clean)):
             lines = _wrapped(clean, style.fontName, style.fontSize, width - 7)
             if lines is not None:
                 return lines
@@ -221,9 +222,17 @@ class Kit:
             commands.append(("TEXTCOLOR", cell, cell, colour("alert_text")))
         # Every cell starts with the table's font, colour and padding (one object per cell,
         # as reportlab keeps them), so only what differs needs a style command.
+        # Cells start with the table's font, colour and padding. reportlab keeps a style per
+        # cell and changes it in place, so rows share their column's (commands here touch
+        # whole columns or the whole table) except the rows a command picks out.
         body_cell, head_cell = _cell_styles(self.st)
+        shared = [body_cell("c") for _ in widths]
+        own = {position for _column, position in alarming}
         cells = [[head_cell("h") for _ in widths]]
-        cells.extend([body_cell("c") for _ in widths] for _ in rows)
+        cells.extend(
+            [body_cell("c") for _ in widths] if position in own else shared
+            for position in range(len(rows))
+        )
         table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", cellStyles=cells)
         table.setStyle(TableStyle(commands))
         return table
