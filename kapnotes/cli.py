@@ -26,7 +26,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -524,6 +524,14 @@ def cmd_self_test(args: argparse.Namespace) -> int:
                 except SignError as exc:
                     raise SelfTestFailure(f"note written and signed: {exc}") from None
                 check(notes.verify_signature(note_id), "note written and signed")
+                from kapnotes.reports import note_pdf
+
+                printed = note_pdf(a, note_id, printed_at=datetime.now(UTC))
+                pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
+                check(
+                    printed.data.startswith(b"%PDF-") and printed.pages >= 1,
+                    f"note printed to PDF ({pages}, bundled fonts)",
+                )
                 export_path = root / "export.json"
                 interchange.export_json(a, export_path)
                 first = interchange.read_document(export_path)

@@ -486,6 +486,7 @@ def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.rstrip().endswith("PASS")
     assert "lossless" in out
     assert "a note with a required field empty is refused" in out
+    assert "note printed to PDF (1 page, bundled fonts)" in out
 
 
 # --------------------------------------------------------------------------- real entry point
