@@ -27,7 +27,7 @@ from kapnotes.reports.blocks import Kit
 from kapnotes.reports.charts import trend_chart
 from kapnotes.reports.document import PartHeader, PartMark
 from kapnotes.reports.fields import option_label
-from kapnotes.reports.logs import _rule_name
+from kapnotes.reports.logs import rule_name
 from kapnotes.reports.note import NoteView, note_story
 from kapnotes.reports.source import CourseView
 from kapnotes.reports.words import day_text, number_text, plural, signed, stamp_text
@@ -179,7 +179,7 @@ def _sessions(kit: Kit, view: CourseView) -> list[Flowable]:
             adverse = _adverse(note)
             found = note.readout.alerts if note.readout is not None else []
             alerts = (
-                f"{len(found)}: " + ", ".join(dict.fromkeys(_rule_name(a) for a in found))
+                f"{len(found)}: " + ", ".join(dict.fromkeys(rule_name(a) for a in found))
                 if found
                 else "none"
             )

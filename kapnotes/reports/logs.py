@@ -26,10 +26,8 @@ from kapnotes.reports.fields import cell_text, option_label
 from kapnotes.reports.words import number_text
 from kapnotes.session.live import LiveSession
 from kapnotes.session.readout import SessionReadout
-from kapnotes.store.notes import APP_ORIGIN, ORIGIN_KEY
-
-LATE_KEY = "_entered_at"
-ANNOTATES_KEY = "_annotates"
+from kapnotes.session.record import ANNOTATES_KEY, ENTERED_AT_KEY
+from kapnotes.store.notes import EVENT_KEY
 
 
 @dataclass(frozen=True)
@@ -147,7 +145,7 @@ def vitals(
         bp = "—"
         if row.get("systolic") not in (None, "") or row.get("diastolic") not in (None, ""):
             bp = f"{_num(row.get('systolic'))}/{_num(row.get('diastolic'))}"
-        alert_text = "; ".join(_rule_name(a) for a in item.alerts)
+        alert_text = "; ".join(rule_name(a) for a in item.alerts)
         cells: list[str | Flowable] = [
             _clock_of(readout, item.instant, row.get("time")),
             t_plus_cell(item.t_plus_min),
@@ -200,7 +198,8 @@ _RULE_NAMES = {
 }
 
 
-def _rule_name(alert: Alert) -> str:
+def rule_name(alert: Alert) -> str:
+    """A short name of the rule an alert is of (``hypertension``, ``low SpO2``)."""
     return _RULE_NAMES.get(alert.rule.value, alert.rule.value.replace("_", " "))
 
 
@@ -268,7 +267,7 @@ def observations(
     """The observation timeline: time, T+, the entry with its tags; the app's own lines
     (alerts, overrides, discharge) in bold, late and corrected entries said so."""
     tags_column = log.column("tags")
-    by_event = {str(r.get("_event_id")): r for r in rows if r.get("_event_id")}
+    by_event = {str(r.get(EVENT_KEY)): r for r in rows if r.get(EVENT_KEY)}
     data: list[list[str | Flowable]] = []
     marked: list[int] = []
     for position, row in enumerate(rows):
@@ -276,9 +275,7 @@ def observations(
         minutes = ctx.times.t_plus_min(instant) if instant is not None else None
         text = str(row.get("text") or "")
         parts: list[str] = []
-        app_line = row.get(ORIGIN_KEY) == APP_ORIGIN or text.startswith(
-            ("ALERT:", "OVERRIDE", "Discharge at ", "Intervention: ", "Given: ")
-        )
+        app_line = LiveSession.is_app_entry(row)  # the app's own lines, as the live view marks them
         if text.startswith("ALERT:"):
             parts.append(kit.tinted(text, "alert_text", bold=True))
             marked.append(position)
@@ -298,9 +295,9 @@ def observations(
             other = rows.index(by_event[target])
             when = _clock(ctx, ctx.times.row(log.id, other), by_event[target].get("time"))
             parts.append(kit.tinted(f"(note on the {when} entry)", "muted", italic=True))
-        if row.get(LATE_KEY):
+        if row.get(ENTERED_AT_KEY):
             parts.append(kit.tinted("(entered late)", "muted", italic=True))
-        original = ctx.originals.get(str(row.get("_event_id")))
+        original = ctx.originals.get(str(row.get(EVENT_KEY)))
         first = original.get("text") if original else None
         if first and first != text:
             parts.append(kit.tinted(f"(corrected; first: {first})", "muted", italic=True))
