@@ -3,10 +3,11 @@
 A :class:`Kit` serves one report: it typesets every text through the report's
 :class:`~kapnotes.reports.fonts.Typesetter` (so no character is silently lost),
 knows the page width, and collects warnings that are not about fonts (a logo
-that cannot be read). Long text never sits inside a table cell (a table row
-cannot be split across pages): :meth:`Kit.text_block` cuts it into paragraphs
-of a few thousand characters at sentence or word ends, which flow across pages
-quickly even for a megabyte of narrative.
+that cannot be read). A field's long text prints as paragraphs under its label, not in a table cell:
+:meth:`Kit.text_block` cuts it into paragraphs of a few thousand characters at
+sentence or word ends, which flow across pages quickly even for a megabyte of
+narrative. A table row taller than a page (a very long observation) is split
+across pages inside the row, under the repeated header row.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ class Kit:
             ]
             for name, value in rows
         ]
-        table = Table(data, colWidths=[label_w, value_w], hAlign="LEFT")
+        table = Table(data, colWidths=[label_w, value_w], hAlign="LEFT", splitInRow=1)
         table.setStyle(
             TableStyle(
                 [
@@ -233,7 +234,9 @@ class Kit:
             [body_cell("c") for _ in widths] if position in own else shared
             for position in range(len(rows))
         )
-        table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", cellStyles=cells)
+        table = Table(
+            data, colWidths=widths, repeatRows=1, hAlign="LEFT", cellStyles=cells, splitInRow=1
+        )
         table.setStyle(TableStyle(commands))
         return table
 

@@ -399,3 +399,14 @@ def test_an_esketamine_draft_prints_its_rems_block_what_it_lacks_and_the_overrid
     assert "Still missing for the REMS form:" in text
     assert "monitoring of at least 120 min after the dose (only 60 min)" in text
     assert f"Override reason {reason} (overrode:" in text
+
+
+def test_an_observation_longer_than_a_page_breaks_inside_its_row(clinic: ReportClinic) -> None:
+    words = " ".join(f"o{n}" for n in range(5000))
+    note_id = clinic.dosing_session(observation=words)
+    _data, pages = render(clinic, note_id)
+    text = "\n".join(pages)
+    assert set(re.findall(r"\bo(\d+)\b", text)) == {str(n) for n in range(5000)}
+    spanned = [p for p in pages if re.search(r"\bo\d+\b", p)]
+    assert len(spanned) >= 2
+    assert all("Observation" in p for p in spanned)  # the header row on each of its pages
