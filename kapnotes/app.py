@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
@@ -27,6 +28,10 @@ from kapnotes.ui.guards import Clock, UnlockThrottle
 from kapnotes.ui.main_window import DEFAULT_IDLE_MINUTES, MainWindow, RunDialog
 from kapnotes.ui.session import VaultSession
 
+if TYPE_CHECKING:
+    from kapnotes.session.printing import ReportMaker
+    from kapnotes.store.catalog import Catalog
+
 log = logging.getLogger(__name__)
 
 ORGANIZATION = "kapnotes"
@@ -34,6 +39,13 @@ ORGANIZATION = "kapnotes"
 
 def _exec(dialog: QDialog) -> int:
     return dialog.exec()
+
+
+def report_maker(open_vault: OpenVault, catalog: Catalog) -> ReportMaker:
+    """The reports of an open vault (reportlab loads with the first report, not at start)."""
+    from kapnotes.reports import ReportService
+
+    return ReportService(open_vault, catalog)
 
 
 def build_main_window(
@@ -56,7 +68,7 @@ def build_main_window(
     if demo_passphrase and not vault.is_demo():
         log.warning("demo passphrase ignored: this is not a demo vault")
         demo_passphrase = None
-    session = VaultSession(vault)
+    session = VaultSession(vault, reports=report_maker)
     window = MainWindow(
         session,
         settings=settings,

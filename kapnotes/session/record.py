@@ -78,13 +78,18 @@ class SessionRecord:
         client: SessionClient,
         product: Product,
         now: Callable[[], datetime],
+        *,
+        note: NoteRecord | None = None,
     ) -> None:
+        """``note``: the note as just read (``store.get(note_id)``), to spare reading it again."""
         self.store = store
         self.note_id = note_id
         self.client = client
         self.product = product
         self._now = now
-        self.note: NoteRecord = store.get(note_id)
+        self.note: NoteRecord = (
+            note if note is not None and note.id == note_id else store.get(note_id)
+        )
         self.base_timeline = SessionTimeline.of(self.note.time_zone, self.note.session_date)
         self.spec = TemplateSpec.model_validate(self.note.template_snapshot)
         self._context = store.template_context(note_id)  # built as signing builds it

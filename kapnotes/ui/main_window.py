@@ -41,6 +41,7 @@ from kapnotes import APP_NAME, __version__
 from kapnotes.ui import theme
 from kapnotes.ui.curtain import PrivacyCurtain
 from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
+from kapnotes.ui.reports.actions import ReportActions
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view.style import SessionScheme, set_starts_dim, starts_dim
 from kapnotes.ui.views.lock_screen import LockScreen
@@ -136,6 +137,10 @@ class MainWindow(QMainWindow):
         self.stack.setObjectName("mainStack")
         self.stack.addWidget(self.lock_screen)
         self.setCentralWidget(self.stack)
+        # Printing: Ctrl+P on a note window or the client shown, the clinic letterhead.
+        self.reports = ReportActions(
+            self, session, lambda: self.workspace.page.client_id, run_dialog
+        )
 
         self._build_actions()
         self._build_menus()
@@ -178,6 +183,7 @@ class MainWindow(QMainWindow):
             workspace.new_note_requested.connect(self.new_note)
             workspace.note_requested.connect(self.open_note)
             workspace.live_session_requested.connect(self.open_live_session)
+            workspace.page.course_report_requested.connect(self.reports.print_course)
             splitter = self._settings.value("window/splitter")
             if isinstance(splitter, QByteArray) and not splitter.isEmpty():
                 workspace.splitter.restoreState(splitter)
@@ -231,12 +237,14 @@ class MainWindow(QMainWindow):
             self.lock_action,
             self.find_action,
             self.search_notes_action,
+            self.reports.print_course_action,
         )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_client_action)
+        file_menu.addAction(self.reports.print_course_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
@@ -257,6 +265,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.start_dim_action)
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.templates_action)
+        settings_menu.addAction(self.reports.letterhead_action)
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
         self.note_format_group = QActionGroup(self)
@@ -638,6 +647,7 @@ class MainWindow(QMainWindow):
             )
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
+            window.print_requested.connect(lambda w=window: self.reports.print_note(w.note_id, w))
             window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
             self.note_windows[note_id] = window
