@@ -98,6 +98,8 @@ class SessionRecord:
         self.originals: dict[str, dict[str, Any]] = {}  # first versions of corrected entries
         self.alert_keys: set[str] = set()
         self._times: NoteTimes | None = None
+        # The timeline spanning the stored instants, for the times it was made from.
+        self._span: tuple[NoteTimes, SessionTimeline] | None = None
         self._read_events()
         if not self.read_only:
             self.reconcile()
@@ -129,7 +131,13 @@ class SessionRecord:
         times = self.times()
         if not self.live:
             return times.timeline
-        return times.timeline.spanning([*times.all_instants(), self.now()])
+        if self._span is None or self._span[0] is not times:
+            self._span = (times, times.timeline.spanning(times.all_instants()))
+        spanned = self._span[1]
+        now = self.now()
+        if spanned.local(now).utcoffset() in spanned.offsets:
+            return spanned  # the usual case: now is on a side the session already has
+        return times.timeline.spanning([*times.all_instants(), now])
 
     def clock_text(self, instant: datetime) -> str:
         """A clock time as the session shows it (``01:25`` or ``01:25 EST``)."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kapnotes.store import keys
+from kapnotes.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
 
@@ -97,6 +98,9 @@ def _engine(db_path: Path, data_key: bytes) -> Engine:
             cur.execute("PRAGMA temp_store = MEMORY")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
+            # The WAL is folded into the file by a thread of its own (Checkpointer);
+            # the writer's automatic checkpoint is only a backstop.
+            cur.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         finally:
             cur.close()
 
@@ -238,7 +242,7 @@ class Vault:
                 with contextlib.suppress(FileNotFoundError):
                     Path(str(self.db_path) + suffix).unlink()
             raise
-        return CreatedVault(OpenVault(self, engine, clinician_id, lock), recovery_key)
+        return CreatedVault(OpenVault(self, engine, clinician_id, lock, data_key), recovery_key)
 
     def _keyfile(self) -> keys.KeyFile:
         if not self.exists():
@@ -302,7 +306,7 @@ class Vault:
         except BaseException:
             engine.dispose()
             raise
-        return OpenVault(self, engine, clinician_id, lock)
+        return OpenVault(self, engine, clinician_id, lock, data_key)
 
     def add_passphrase(self, data_key: bytes, clinician_id: str, passphrase: str) -> None:
         """Add a wrap for another clinician (or a changed passphrase)."""
@@ -319,13 +323,23 @@ class OpenVault:
     """An unlocked vault: the engine on the single writer connection and who opened it."""
 
     def __init__(
-        self, vault: Vault, engine: Engine, clinician_id: str, lock: InstanceLock | None = None
+        self,
+        vault: Vault,
+        engine: Engine,
+        clinician_id: str,
+        lock: InstanceLock | None = None,
+        data_key: bytes | None = None,
     ) -> None:
         self.vault = vault
         self.engine = engine
         self.clinician_id = clinician_id
         self._lock = lock
         self._closed = False
+        # With the key, the WAL is folded on a thread of its own: no save waits for it.
+        self.checkpointer: Checkpointer | None = None
+        if data_key is not None:
+            self.checkpointer = Checkpointer(vault.db_path, data_key)
+            self.checkpointer.start()
         from sqlalchemy.orm import sessionmaker
 
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -374,6 +388,8 @@ class OpenVault:
 
         if self._closed:
             return
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         with contextlib.suppress(DatabaseError):
             self.checkpoint()
         self._closed = True

@@ -628,7 +628,11 @@ def measure_ui_stall(folder: Path, note_id: str) -> tuple[float, float] | None:
     view.close()
     payload = json.dumps(view.record.values).encode()
     opened.close()
-    conn = _bare_connection(CACHE / "bare" / "stall.db")
+    stall_db = CACHE / "bare" / "stall.db"
+    stall_db.parent.mkdir(parents=True, exist_ok=True)
+    for old in stall_db.parent.glob("stall.db*"):
+        old.unlink()  # keyed afresh each run
+    conn = _bare_connection(stall_db)
     conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body BLOB)")
     line = QLineEdit()
     line.show()
