@@ -39,11 +39,12 @@ BENCH_CLIENTS ?= 2000
 BENCH_NOTES ?= 20000
 BENCH_ENTRIES ?= 200000
 BENCH_JSON ?=
+BENCH_GROWTH ?= 1000,5000
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/benchmarks -s -q -p no:randomly
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.big_vault \
 		--clients $(BENCH_CLIENTS) --notes $(BENCH_NOTES) --entries $(BENCH_ENTRIES) \
-		$(if $(BENCH_JSON),--json $(BENCH_JSON))
+		--growth "$(BENCH_GROWTH)" $(if $(BENCH_JSON),--json $(BENCH_JSON))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
