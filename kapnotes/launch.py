@@ -53,9 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kapnotes.cli import main as cli_main
 
         return cli_main(args)
-    from kapnotes.source_lines import forget_file_sources
+    from kapnotes.source_lines import forget_file_sources, quicken_pyside_import_hook
 
     forget_file_sources()  # before Qt loads: PySide6 reads every later module's source
+    import PySide6.QtCore  # noqa: F401 - loads the import hook quickened next
+
+    quicken_pyside_import_hook()
     from kapnotes.app import run_gui
 
     return int(run_gui(data_dir))

@@ -19,3 +19,24 @@ def test_lines_of_files_on_disk_are_read_again_not_kept() -> None:
     assert path not in linecache.cache
     linecache.cache["<generated>"] = (9, None, ["x = 1\n"], "<generated>")
     assert linecache.getline("<generated>", 1) == "x = 1\n"  # loader-given lines are kept
+
+
+def test_pyside_is_told_the_same_about_each_module_by_the_quick_hook() -> None:
+    import json
+    import sys
+
+    import kapnotes.domain.clients
+    import kapnotes.ui.theme
+    from kapnotes.source_lines import quicken_pyside_import_hook
+
+    feature = sys.modules["shibokensupport.feature"]
+    original = feature._mod_uses_pyside
+    modules = [kapnotes.ui.theme, kapnotes.domain.clients, json]
+    before = [original(m) for m in modules]
+    quicken_pyside_import_hook()
+    quicken_pyside_import_hook()
+    try:
+        assert feature._mod_uses_pyside is not original
+        assert [feature._mod_uses_pyside(m) for m in modules] == before == [True, False, False]
+    finally:
+        feature._mod_uses_pyside = original

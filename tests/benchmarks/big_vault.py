@@ -418,8 +418,9 @@ def measure_search(folder: Path, rounds: int) -> dict[str, tuple[list[float], li
 
 def _process_samples(args: list[str], rounds: int) -> tuple[list[float], list[int]]:
     """Wall seconds and resident kilobytes of a probe process, ``rounds`` times (after one
-    warm-up run)."""
+    warm-up run, which also leaves Python's bytecode cache as a user's first start does)."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     seconds: list[float] = []
     rss: list[int] = []
     for index in range(rounds + 1):
