@@ -74,4 +74,4 @@ def quicken_pyside_import_hook() -> None:
             return False
 
     uses_pyside._kapnotes_quick = True  # type: ignore[attr-defined]
-    feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
+    setattr(feature, "_mod_uses_pyside", uses_pyside)  # noqa: B010 - a private hook
