@@ -108,7 +108,7 @@ def quit_once_drawn(app: QApplication, poll_ms: int = 10) -> QTimer:
     A modal dialog (first run's setup) is cancelled instead, which ends the GUI
     the same way a clinician's Cancel does. Prints ``first window: <class>``.
     """
-    timer = QTimer(app)
+    timer = QTimer()  # not the app's child: the caller stops it before the app goes
     timer.setInterval(poll_ms)
 
     def check() -> None:
@@ -121,7 +121,7 @@ def quit_once_drawn(app: QApplication, poll_ms: int = 10) -> QTimer:
             if sys.stdout is not None:  # a windowed Windows executable has none
                 print(f"first window: {type(widget).__name__}", flush=True)
             if isinstance(widget, QDialog) and widget.isModal():
-                widget.reject()
+                QTimer.singleShot(0, widget.reject)
             else:
                 QTimer.singleShot(0, app.quit)
             return
@@ -161,8 +161,7 @@ def run_gui(
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)  # no migration chatter
     app = create_application()
-    if quit_after_first_window:
-        quit_once_drawn(app)
+    watcher = quit_once_drawn(app) if quit_after_first_window else None
     themes = theme.ThemeManager(app)
     vault = Vault(data_dir, kdf=kdf)
     window: MainWindow | None = None
@@ -181,4 +180,6 @@ def run_gui(
     finally:
         if window is not None:
             window.session.lock()
+        if watcher is not None:
+            watcher.stop()
         hook.uninstall()

@@ -35,7 +35,7 @@ from kapnotes.store import interchange
 from kapnotes.store.audit import verify_chain
 from kapnotes.store.catalog import Catalog
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, populate_demo
-from kapnotes.store.keys import KdfParams, KeyFileError
+from kapnotes.store.keys import KeyFileError
 from kapnotes.store.models import AuditEvent, Client
 from kapnotes.store.notes import NoteStore, SignError
 from kapnotes.store.paths import default_data_dir, default_demo_dir
@@ -56,29 +56,6 @@ EXIT_UNEXPECTED = 1
 EXIT_BAD_INPUT = 2
 EXIT_LOCKED = 3
 PASSPHRASE_ENV = "KAPNOTES_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
-# self-test only: a cheap but valid Argon2id cost for its own throwaway vaults.
-SELF_TEST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
-# The self-test's note template: one field that must be filled in before signing.
-SELF_TEST_TEMPLATE = {
-    "id": "self_test",
-    "version": 1,
-    "title": "Self-test note",
-    "phase": "dosing",
-    "sections": [
-        {
-            "id": "note",
-            "title": "Note",
-            "fields": [
-                {
-                    "id": "observations",
-                    "type": "long_text",
-                    "label": "Observations",
-                    "required_to_sign": True,
-                }
-            ],
-        }
-    ],
-}
 RESERVED = ("backup", "restore")
 
 log = logging.getLogger("kapnotes.cli")
