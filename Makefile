@@ -49,6 +49,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.big_vault \
 		--clients $(BENCH_CLIENTS) --notes $(BENCH_NOTES) --entries $(BENCH_ENTRIES) \
 		$(if $(BENCH_JSON),--json $(BENCH_JSON))
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.bundle_start
 
 # The desktop bundle (build_spec/): build it, run the BUILT executable's self-test
 # headless, print its size; then the tests that need the bundle (skipped elsewhere).
