@@ -20,6 +20,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from kapnotes import APP_NAME, __version__
+from kapnotes.source_lines import forget_file_sources
 from kapnotes.store.keys import PRODUCTION_KDF, KdfParams
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui import theme
@@ -157,6 +158,7 @@ def run_gui(
     first-run dialog, which is then cancelled) is drawn, say so on stdout and quit
     with 0: the bundle's start-up smoke test.
     """
+    forget_file_sources()  # `kapnotes demo` comes here without the light entry point
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)  # no migration chatter

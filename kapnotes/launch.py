@@ -62,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kapnotes.cli import main as cli_main
 
         return cli_main(args)
+    from kapnotes.source_lines import forget_file_sources
+
+    forget_file_sources()  # before Qt loads: PySide6 reads every later module's source
     from kapnotes.app import run_gui
 
     return int(run_gui(data_dir, quit_after_first_window=quit_after_first_window))

@@ -268,6 +268,16 @@ def _spec_of(note: Note) -> TemplateSpec | None:
         return None
 
 
+_SEARCH_SELECT = (
+    "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip "
+    "FROM note_fts WHERE note_fts MATCH :q ORDER BY "
+)
+_SEARCH_SQL = {
+    "rank": text(_SEARCH_SELECT + "rank LIMIT :limit"),
+    "rowid DESC": text(_SEARCH_SELECT + "rowid DESC LIMIT :limit"),
+}
+
+
 class NoteStore:
     """Reads and writes notes in an open vault on behalf of the clinician who opened it."""
 
@@ -692,16 +702,25 @@ class NoteStore:
         index_note(session, note.id, note.values, (a.text for a in note.addenda))
 
     def search(self, user_text: str, limit: int = 100) -> list[SearchHit]:
-        """Notes whose text holds every word typed (each as a prefix), best match first."""
+        """Notes whose text holds every word typed (each as a prefix), best match first.
+
+        Ranking reads every matching note's index row; for a word most notes hold
+        ("calm" in a vault of years) that is tens of milliseconds per keystroke and
+        says little. So when more than ``limit`` notes match, the hits are the
+        ``limit`` most recently created notes, newest first; otherwise they are
+        ranked (BM25, best first).
+        """
         query = fts_query(user_text)
         if query is None:
             return []
-        sql = text(
-            "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip "
-            "FROM note_fts WHERE note_fts MATCH :q ORDER BY rank LIMIT :limit"
-        )
+        params = {"q": query, "limit": limit}
         with self._vault.session() as session:
-            rows = session.execute(sql, {"q": query, "limit": limit}).all()
+            matching = session.execute(
+                text("SELECT rowid FROM note_fts WHERE note_fts MATCH :q LIMIT :n"),
+                {"q": query, "n": limit + 1},
+            ).all()
+            order = "rank" if len(matching) <= limit else "rowid DESC"
+            rows = session.execute(_SEARCH_SQL[order], params).all()
             snippets: dict[str, str] = {}
             for note_id, snip in rows:  # best first; a note may match in several rows
                 snippets.setdefault(str(note_id), str(snip))
