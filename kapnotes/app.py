@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from kapnotes import APP_NAME, __version__
@@ -103,6 +103,35 @@ def first_run(
     return created.vault
 
 
+def quit_once_drawn(app: QApplication, poll_ms: int = 10) -> QTimer:
+    """Quit ``app`` once a top-level window is shown, exposed and painted.
+
+    A modal dialog (first run's setup) is cancelled instead, which ends the GUI
+    the same way a clinician's Cancel does. Prints ``first window: <class>``.
+    """
+    timer = QTimer()  # not the app's child: the caller stops it before the app goes
+    timer.setInterval(poll_ms)
+
+    def check() -> None:
+        for widget in QApplication.topLevelWidgets():
+            handle = widget.windowHandle() if widget.isVisible() else None
+            if handle is None or not handle.isExposed():
+                continue
+            widget.repaint()
+            timer.stop()
+            if sys.stdout is not None:  # a windowed Windows executable has none
+                print(f"first window: {type(widget).__name__}", flush=True)
+            if isinstance(widget, QDialog) and widget.isModal():
+                QTimer.singleShot(0, widget.reject)
+            else:
+                QTimer.singleShot(0, app.quit)
+            return
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with names, Fusion style, palette and icon (reused if one exists)."""
     existing = QApplication.instance()
@@ -121,13 +150,20 @@ def run_gui(
     *,
     demo_passphrase: str | None = None,
     kdf: KdfParams = PRODUCTION_KDF,
+    quit_after_first_window: bool = False,
 ) -> int:
-    """Open the GUI on the vault in `data_dir`; returns the process exit code."""
+    """Open the GUI on the vault in `data_dir`; returns the process exit code.
+
+    ``quit_after_first_window``: once the first window (the lock screen, or the
+    first-run dialog, which is then cancelled) is drawn, say so on stdout and quit
+    with 0: the bundle's start-up smoke test.
+    """
     forget_file_sources()  # `kapnotes demo` comes here without the light entry point
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)  # no migration chatter
     app = create_application()
+    watcher = quit_once_drawn(app) if quit_after_first_window else None
     themes = theme.ThemeManager(app)
     vault = Vault(data_dir, kdf=kdf)
     window: MainWindow | None = None
@@ -146,4 +182,6 @@ def run_gui(
     finally:
         if window is not None:
             window.session.lock()
+        if watcher is not None:
+            watcher.stop()
         hook.uninstall()

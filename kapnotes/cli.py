@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import json
 import logging
 import os
 import shutil
@@ -26,23 +25,19 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from kapnotes import __version__
-from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
 from kapnotes.domain.files import atomic_write
-from kapnotes.domain.notes import Phase
 from kapnotes.store import interchange
 from kapnotes.store.audit import verify_chain
 from kapnotes.store.catalog import Catalog
-from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, populate_demo
-from kapnotes.store.keys import KdfParams, KeyFileError
+from kapnotes.store.keys import KeyFileError
 from kapnotes.store.models import AuditEvent, Client
-from kapnotes.store.notes import MissingFieldsError, NoteStore, SignError
+from kapnotes.store.notes import NoteStore, SignError
 from kapnotes.store.paths import default_data_dir, default_demo_dir
 from kapnotes.store.vault import (
     DB_NAME,
@@ -61,29 +56,6 @@ EXIT_UNEXPECTED = 1
 EXIT_BAD_INPUT = 2
 EXIT_LOCKED = 3
 PASSPHRASE_ENV = "KAPNOTES_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
-# self-test only: a cheap but valid Argon2id cost for its own throwaway vaults.
-SELF_TEST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
-# The self-test's note template: one field that must be filled in before signing.
-SELF_TEST_TEMPLATE = {
-    "id": "self_test",
-    "version": 1,
-    "title": "Self-test note",
-    "phase": "dosing",
-    "sections": [
-        {
-            "id": "note",
-            "title": "Note",
-            "fields": [
-                {
-                    "id": "observations",
-                    "type": "long_text",
-                    "label": "Observations",
-                    "required_to_sign": True,
-                }
-            ],
-        }
-    ],
-}
 RESERVED = ("backup", "restore")
 
 log = logging.getLogger("kapnotes.cli")
@@ -459,109 +431,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if clean else EXIT_UNEXPECTED
 
 
-class SelfTestFailure(Exception):
-    """A self-test step did not hold."""
-
-
 def cmd_self_test(args: argparse.Namespace) -> int:
-    """Temp vaults: create, write, sign, export, import, export, compare, verify; print PASS."""
+    """A temporary vault: every step a clinic relies on (see kapnotes.self_test); PASS or FAIL."""
     del args
-    passphrase = "self-test passphrase"  # noqa: S105 - a throwaway vault of fictional data
-    steps: list[str] = []
+    from kapnotes.self_test import run_self_test
 
-    def ok(step: str) -> None:
-        steps.append(step)
-        print(f"  ok  {step}")
-
-    def check(condition: bool, step: str) -> None:
-        if not condition:
-            raise SelfTestFailure(step)
-        ok(step)
-
-    print("kapnotes self-test")
-    with tempfile.TemporaryDirectory(prefix="kapnotes-self-test-") as tmp:
-        root = Path(tmp)
-        try:
-            source = Vault(root / "a", kdf=SELF_TEST_KDF)
-            with source.create("Dr Self Test", "PsyD", passphrase).vault as a:
-                header = source.db_path.read_bytes()[:16]
-                check(header != b"SQLite format 3\x00", "vault created, database file encrypted")
-                store = ClientStore(a)
-                client_id = store.create(
-                    ClientInput(
-                        name="Testy Fictional-Ünïcødé 测试",
-                        date_of_birth=None,
-                        pronouns="they/them",
-                        weight_kg=70.5,
-                        diagnoses="Major depressive disorder, recurrent",
-                    )
-                )
-                course_id = store.add_course(
-                    client_id,
-                    CourseInput(
-                        start_date=date.today(),
-                        indication="Self-test course",
-                        planned_product=Product.KETAMINE_IM,
-                        status=CourseStatus.ACTIVE,
-                    ),
-                )
-                ok("client and course written")
-                notes = NoteStore(a)
-                note_id = notes.create(course_id, Phase.DOSING, SELF_TEST_TEMPLATE, date.today())
-                notes.add_event(note_id, "observation", {"text": "Resting, music on"})
-                try:
-                    notes.sign(note_id)
-                except MissingFieldsError as exc:
-                    check(
-                        exc.missing == ("Observations",) and not notes.get(note_id).is_signed,
-                        "a note with a required field empty is refused",
-                    )
-                else:
-                    raise SelfTestFailure("a note with a required field empty is refused")
-                notes.save_values(note_id, {"observations": "Resting, music on"})
-                try:
-                    notes.sign(note_id)
-                except SignError as exc:
-                    raise SelfTestFailure(f"note written and signed: {exc}") from None
-                check(notes.verify_signature(note_id), "note written and signed")
-                from kapnotes.reports import note_pdf
-
-                printed = note_pdf(a, note_id, printed_at=datetime.now(UTC))
-                pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
-                check(
-                    printed.data.startswith(b"%PDF-") and printed.pages >= 1,
-                    f"note printed to PDF ({pages}, bundled fonts)",
-                )
-                export_path = root / "export.json"
-                interchange.export_json(a, export_path)
-                first = interchange.read_document(export_path)
-                ok("exported and validated the interchange file")
-            with source.unlock(passphrase) as a:
-                ok("vault reopened with its passphrase")
-            try:
-                source.unlock("not the passphrase")
-            except WrongSecretError:
-                ok("a wrong passphrase is refused")
-            else:
-                raise SelfTestFailure("a wrong passphrase is refused")
-            target = Vault(root / "b", kdf=SELF_TEST_KDF)
-            with target.create("Dr Self Test Two", "MD", passphrase).vault as b:
-                interchange.import_document(b, first)
-                ok("imported into a second vault")
-                check(NoteStore(b).verify_signature(note_id), "signature verifies after import")
-                again = interchange.export_vault(b)
-                check(
-                    interchange.comparable(again, importer_id=b.clinician_id)
-                    == interchange.comparable(json.loads(export_path.read_bytes())),
-                    "export -> import -> export is lossless",
-                )
-                for label, problems in _verify_open(b):
-                    check(not problems, f"verify: {label}")
-        except SelfTestFailure as exc:
-            print(f"FAIL: {exc}", file=sys.stderr)
-            return EXIT_UNEXPECTED
-    print("PASS")
-    return EXIT_OK
+    return run_self_test()
 
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:

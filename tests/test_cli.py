@@ -485,8 +485,8 @@ def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert out.rstrip().endswith("PASS")
     assert "lossless" in out
-    assert "a note with a required field empty is refused" in out
-    assert "note printed to PDF (1 page, bundled fonts)" in out
+    assert "refuse to sign with a required field empty (names the empty field)" in out
+    assert "export a note PDF and read it back" in out
 
 
 # --------------------------------------------------------------------------- real entry point

@@ -471,3 +471,14 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
         {"session_number": 1, "session_mode": "in_person", "planned_product": product},
         sign=False,
     )
+
+
+def sample_values(phase: Phase, day: date, product: str) -> dict[str, Any]:
+    """Complete fictional values for a note of ``phase`` on ``day`` (what its bundled template
+    needs to sign, log rows aside), as the demo writes them; the self-test signs with them."""
+    if phase is Phase.PREPARATION:
+        return _preparation(product, _phq9_total(12), _gad7([1, 1, 1, 1, 0, 1, 1]), day)
+    if phase is Phase.DOSING:
+        values, _logs = _lozenge_session(1, vomiting=False)
+        return {**values, "planned_product": product}
+    return _integration(1, "", 6, _phq9_total(9))
