@@ -155,6 +155,10 @@ class ClientStore:
         params.update({"day": day.isoformat(), "draft": NoteStatus.DRAFT.value, "limit": limit})
         with self._vault.session() as session:
             rows = session.execute(_search_sql(len(words)), params).all()
+            if words:  # a search, not the list: recorded (how many found, never the words)
+                record(
+                    session, self.actor_id, "client.search", "client", None, {"results": len(rows)}
+                )
         return [
             ClientSummary(
                 row[0],
@@ -174,11 +178,14 @@ class ClientStore:
             return session.scalar(select(func.count()).select_from(Client)) or 0
 
     def get(self, client_id: str) -> ClientRecord:
-        """A client with courses and notes; KeyError if there is none with this id."""
+        """A client with courses and notes; KeyError if there is none with this id.
+
+        Opening a client is recorded in the audit trail (who, which client, when)."""
         with self._vault.session() as session:
             client = session.get(Client, client_id)
             if client is None:
                 raise KeyError(client_id)
+            record(session, self.actor_id, "client.open", "client", client_id, {})
             # One narrow query for every note of the client: what the list shows, never
             # a note's values or template.
             listed = session.execute(
