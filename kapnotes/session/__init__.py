@@ -10,7 +10,6 @@ from kapnotes.session.drafts import NoteDraft, Saved
 from kapnotes.session.live import (
     MG,
     MG_PER_KG,
-    NOT_SAVED,
     VITALS_ORDER,
     DoseRequest,
     LiveSession,
@@ -23,7 +22,6 @@ from kapnotes.session.results import Logged, NeedsReason, Outcome, Refused
 __all__ = [
     "MG",
     "MG_PER_KG",
-    "NOT_SAVED",
     "VITALS_ORDER",
     "DoseRequest",
     "LiveSession",
