@@ -48,7 +48,7 @@ from kapnotes.ui.dialogs.client_dialog import ClientDialog
 from kapnotes.ui.dialogs.course_dialog import CourseDialog
 from kapnotes.ui.dialogs.help_dialog import HelpDialog
 from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
-from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
+from kapnotes.ui.guards import Clock, IdleWatcher
 from kapnotes.ui.measures import NoteFlagWatcher
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view import SessionConfig, SessionWindow
@@ -110,7 +110,6 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
         clock: Clock = time.monotonic,
-        throttle: UnlockThrottle | None = None,
         demo_passphrase: str | None = None,
         run_dialog: RunDialog = _exec,
         today: Callable[[], date] = date.today,
@@ -126,9 +125,7 @@ class MainWindow(QMainWindow):
         self._run_dialog = run_dialog
         self._today = today
 
-        self.lock_screen = LockScreen(
-            session, throttle or UnlockThrottle(clock), demo_passphrase=demo_passphrase
-        )
+        self.lock_screen = LockScreen(session, demo_passphrase=demo_passphrase)
         self.workspace = Workspace(session, debounce_ms=search_debounce_ms)
         self.workspace.new_client_requested.connect(self.new_client)
         self.workspace.edit_client_requested.connect(self.edit_client)
@@ -212,12 +209,13 @@ class MainWindow(QMainWindow):
         self.about_action.setObjectName("actionAbout")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
-        self._vault_actions = (
+        self._vault_actions = [
             self.new_client_action,
             self.lock_action,
             self.find_action,
             self.search_notes_action,
-        )
+            self.templates_action,  # settings too: nothing reads or changes them while locked
+        ]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -245,17 +243,18 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self.templates_action)
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
+        self.note_format_menu = format_menu
         self.note_format_group = QActionGroup(self)
         self.note_format_actions: dict[NarrativeLayout, QAction] = {}
-        current = self.session.catalog.clinic_settings()[0].note_format
+        # Which format is in use is read when the vault is unlocked, never while locked.
         for layout, text in NOTE_FORMATS.items():
             action = QAction(text, self, checkable=True)
             action.setObjectName(f"actionFormat_{layout.value}")
-            action.setChecked(layout == current)
             action.triggered.connect(lambda _c=False, lay=layout: self.set_note_format(lay))
             self.note_format_group.addAction(action)
             format_menu.addAction(action)
             self.note_format_actions[layout] = action
+        self._vault_actions.append(format_menu.menuAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.help_action)
         help_menu.addSeparator()
@@ -304,6 +303,8 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         for action in self._vault_actions:
             action.setEnabled(True)
+        current = self.session.catalog.clinic_settings()[0].note_format
+        self.note_format_actions[current].setChecked(True)
         self.workspace.clear()
         self.workspace.refresh()
         self._update_status()
@@ -518,10 +519,15 @@ class MainWindow(QMainWindow):
     # -- notes ---------------------------------------------------------------------------
 
     def set_note_format(self, layout: NarrativeLayout) -> None:
-        """The clinic's progress-note layout for new notes (existing notes keep theirs)."""
-        catalog = self.session.catalog
-        settings, _warning = catalog.clinic_settings()
-        catalog.save_clinic_settings(settings.model_copy(update={"note_format": layout}))
+        """The clinic's progress-note layout for new notes (existing notes keep theirs).
+
+        Only while unlocked (the change goes into the vault's audit trail)."""
+        if not self.session.is_unlocked:
+            return
+        settings, _warning = self.session.catalog.clinic_settings()
+        self.session.save_clinic_settings(
+            settings.model_copy(update={"note_format": layout}), "note_format"
+        )
         self.note_format_actions[layout].setChecked(True)
         self.statusBar().showMessage(
             f"New notes use the {layout.value.upper()} progress-note format.", 5000
@@ -688,8 +694,11 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def show_templates(self) -> None:
-        """Settings -> Templates: list templates and instruments, import a file."""
-        dialog = TemplatesDialog(self.session.catalog, parent=self)
+        """Settings -> Templates: list templates and instruments, import a file (only while
+        unlocked: an import goes into the vault's audit trail)."""
+        if not self.session.is_unlocked:
+            return
+        dialog = TemplatesDialog(self.session.catalog, parent=self, record=self.session.audit)
         self._run_dialog(dialog)
         dialog.deleteLater()
 
