@@ -40,10 +40,16 @@ MAX_PAGES_NAMED = 8
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing found wrong with a vault; ``fatal`` when it cannot be opened at all."""
+    """One thing found wrong with a vault; ``fatal`` when it cannot be opened at all.
+
+    ``blocks``: the vault is not opened without the user's say-so (a finding about the
+    vault's content); a damaged key-file entry that did not open this time does not
+    block (the unlock says so afterwards and verify lists it).
+    """
 
     message: str
     fatal: bool = False
+    blocks: bool = True
 
 
 def database_salt(db_path: Path) -> str | None:
@@ -117,8 +123,12 @@ def damaged_pages(conn: Connection, db_path: Path) -> Finding | None:
     what = f"page{'s' if len(pages) != 1 else ''} {named}" if pages else failures[0]
     return Finding(
         f"The vault database {db_path} is damaged: {len(failures)} encrypted "
-        f"page{'s' if len(failures) != 1 else ''} fail their integrity check ({what}). "
-        f"kapnotes will not open it, so nothing more is lost. {RESTORE} "
+        + (
+            f"pages fail their integrity check ({what}). "
+            if len(failures) != 1
+            else f"page fails its integrity check ({what}). "
+        )
+        + f"kapnotes will not open it, so nothing more is lost. {RESTORE} "
         "'kapnotes verify' lists the damage.",
         fatal=True,
     )
@@ -226,5 +236,6 @@ def open_findings(
     wraps = keys.wrap_problems(keyfile, data_key)
     if keyfile.version == 1:  # no MACs or checksums yet: this unlock writes them
         wraps = [p for p in wraps if "has no MAC" not in p]
-    found += [f"key file: {p}" for p in wraps]
-    return [Finding(message) for message in found]
+    return [Finding(message) for message in found] + [
+        Finding(f"key file: {p}", blocks=False) for p in wraps
+    ]

@@ -50,6 +50,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -225,6 +226,10 @@ class KeyFile(_Strict):
     database_salt: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
     wraps: list[Wrap] = Field(default_factory=list, max_length=MAX_WRAPS)
     checksum: Hex64 | None = None
+    # Set by read(): entries that could not be read at all (kind, problem), and whether
+    # the file as read matched its checksum.
+    _broken: list[tuple[str, str]] = PrivateAttr(default_factory=list)
+    _read_intact: bool | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _bounded(self) -> Self:
@@ -239,7 +244,14 @@ class KeyFile(_Strict):
 
     def intact(self) -> bool:
         """Whether the file still matches its checksum (True for version 1, which has none)."""
+        if self._read_intact is not None:
+            return self._read_intact
         return self.checksum is None or self.checksum == _sha256(self.body())
+
+    @property
+    def broken(self) -> list[tuple[str, str]]:
+        """Entries that could not be read at all: (their kind, or "?", and what is wrong)."""
+        return list(self._broken)
 
     def to_json(self) -> bytes:
         """Serialise for writing (the checksums are computed here)."""
@@ -267,19 +279,36 @@ class KeyFile(_Strict):
             raise KeyFileError(f"{path} is not a kapnotes key file")
         if doc.get("version") not in (1, 2):
             raise KeyFileError(f"{path}: key file version {doc.get('version')!r} is not supported")
+        raw_wraps = doc.get("wraps")
+        if not isinstance(raw_wraps, list):
+            raise KeyFileError(f"The key file {path} is damaged: it has no list of entries.")
+        # Each entry on its own: one damaged entry must not hide the others.
+        wraps: list[Wrap] = []
+        broken: list[tuple[str, str]] = []
+        for index, entry in enumerate(raw_wraps[:MAX_WRAPS]):
+            try:
+                wraps.append(Wrap.model_validate_json(json.dumps(entry)))
+            except ValidationError as exc:
+                kind = entry.get("kind") if isinstance(entry, dict) else None
+                label = {
+                    "recovery": "the recovery key's entry",
+                    "passphrase": f"passphrase entry {index + 1}",
+                }.get(str(kind), f"entry {index + 1}")
+                problem = f"{label} is unreadable ({_problem(exc, f'wraps[{index}]')})"
+                broken.append((str(kind), problem))
         try:
-            keyfile = cls.model_validate_json(raw)
+            keyfile = cls.model_validate_json(json.dumps({**doc, "wraps": []}))
+            keyfile.wraps = wraps
+            keyfile = cls.model_validate(keyfile.model_dump())  # the bounds over all wraps
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = "".join(
-                f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
-            ).lstrip(".")
-            message = str(first["msg"]).removeprefix("Value error, ")
-            more = len(exc.errors()) - 1
             raise KeyFileError(
-                f"The key file {path} is damaged or was changed: {where or 'the file'}: "
-                f"{message}{f' (and {more} more problems)' if more else ''}."
+                f"The key file {path} is damaged or was changed: {_problem(exc, '')}."
             ) from None
+        keyfile._broken = broken
+        body = {k: v for k, v in doc.items() if k != "checksum"}
+        keyfile._read_intact = doc.get("checksum") is None or doc.get("checksum") == _sha256(body)
+        if len(raw_wraps) > MAX_WRAPS:
+            keyfile._read_intact = False
         if keyfile.version == 2 and (keyfile.vault_id is None or keyfile.checksum is None):
             raise KeyFileError(
                 f"The key file {path} is damaged: its vault id or checksum is missing."
@@ -296,6 +325,19 @@ class KeyFile(_Strict):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _problem(exc: ValidationError, prefix: str) -> str:
+    """The first problem pydantic found, with its place (``wraps[0].salt: is not base64``)."""
+    first = exc.errors()[0]
+    where = prefix + "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
+    )
+    message = str(first["msg"]).removeprefix("Value error, ")
+    more = len(exc.errors()) - 1
+    return f"{where.lstrip('.') or 'the file'}: {message}" + (
+        f" (and {more} more problems)" if more else ""
+    )
 
 
 def _sha256(obj: Any) -> str:
@@ -445,15 +487,19 @@ def _check_opened(keyfile: KeyFile, wrap: Wrap, data_key: bytes, path: str) -> N
         )
 
 
-def _refusal(keyfile: KeyFile, tried: Iterable[Wrap], path: str, what: str) -> KeyFileError | None:
-    damaged = [w.label(keyfile.wraps.index(w)) for w in tried if not w.intact()]
+def _refusal(
+    keyfile: KeyFile, tried: Iterable[Wrap], path: str, what: str, kind: str
+) -> KeyFileError | None:
+    """Why no entry opened when the file can tell it is damaged (else None: a wrong secret)."""
+    damaged = [
+        f"{w.label(keyfile.wraps.index(w))} no longer matches its checksum"
+        for w in tried
+        if not w.intact()
+    ]
+    damaged += [problem for broken_kind, problem in keyfile.broken if broken_kind in (kind, "None")]
     if not damaged and keyfile.intact():
         return None
-    which = (
-        f"{'; '.join(damaged)} no longer matches its checksum"
-        if damaged
-        else ("it no longer matches its checksum")
-    )
+    which = "; ".join(damaged) if damaged else "it no longer matches its checksum"
     return DamagedWrapError(
         f"The key file {path or 'kapnotes.key'} is damaged ({which}), so {what} cannot be "
         f"checked against it: this is not a wrong {what.removeprefix('the ')}. Put back "
@@ -479,7 +525,7 @@ def unwrap_with_passphrase(keyfile: KeyFile, passphrase: str, path: str = "") ->
             continue
         _check_opened(keyfile, wrap, data_key, path)
         return Unwrapped(data_key, wrap.clinician_id, wrap)
-    refusal = _refusal(keyfile, candidates, path, "the passphrase")
+    refusal = _refusal(keyfile, candidates, path, "the passphrase", "passphrase")
     if refusal is not None:
         raise refusal
     raise WrongSecretError("That passphrase does not open this vault.")
@@ -498,7 +544,7 @@ def unwrap_with_recovery(keyfile: KeyFile, recovery_key: str, path: str = "") ->
             continue
         _check_opened(keyfile, wrap, data_key, path)
         return Unwrapped(data_key, None, wrap)
-    refusal = _refusal(keyfile, candidates, path, "the recovery key")
+    refusal = _refusal(keyfile, candidates, path, "the recovery key", "recovery")
     if refusal is not None:
         raise refusal
     raise WrongSecretError("That recovery key does not open this vault.")
@@ -571,9 +617,7 @@ def upgraded(
 def wrap_problems(keyfile: KeyFile, data_key: bytes) -> list[str]:
     """Every wrap's integrity, checked with the data key (verify): its checksum, its MAC
     (a wrap without one is from a version-1 file), and the file's own checksum."""
-    problems: list[str] = []
-    if not keyfile.intact():
-        problems.append("the key file does not match its checksum (it was changed or damaged)")
+    problems: list[str] = [problem for _kind, problem in keyfile.broken]
     for index, wrap in enumerate(keyfile.wraps):
         name = wrap.label(index)
         if not wrap.intact():
@@ -582,6 +626,8 @@ def wrap_problems(keyfile: KeyFile, data_key: bytes) -> list[str]:
             problems.append(f"{name}: has no MAC (written by an older kapnotes; unlock to renew)")
         elif not hmac.compare_digest(wrap.mac, wrap_mac(data_key, wrap)):
             problems.append(f"{name}: changed since kapnotes wrote it (its MAC does not match)")
-    if not any(w.kind == "recovery" for w in keyfile.wraps):
+    if not keyfile.intact() and not problems:  # a damaged entry explains the file's checksum
+        problems.append("the key file does not match its checksum (it was changed or damaged)")
+    if not any(w.kind == "recovery" for w in keyfile.wraps) and not keyfile.broken:
         problems.append("the key file has no recovery key entry")
     return problems

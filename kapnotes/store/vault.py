@@ -372,14 +372,16 @@ class Vault:
         try:
             with engine.connect() as conn:
                 findings = integrity.open_findings(conn, self.db_path, keyfile, data_key, anchor)
-                before = integrity.revision(conn) if not findings else None
+                readable = not any(f.fatal for f in findings)
+                before = integrity.revision(conn) if readable else None
             fatal = [f.message for f in findings if f.fatal]
             if fatal:
                 raise VaultDamagedError(fatal, openable=False)
-            found = [f.message for f in findings]
+            found = [f.message for f in findings if f.blocks]
+            warnings = [f.message for f in findings if not f.blocks]
             if found and problems == "refuse":
                 raise VaultDamagedError(found, openable=True)
-            if found and problems == "report":
+            if findings and problems == "report":
                 with engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA query_only = ON")
                 return OpenVault(
@@ -388,11 +390,18 @@ class Vault:
                     opened.clinician_id or "",
                     lock,
                     data_key=data_key,
-                    findings=found,
+                    findings=found + warnings,
                     diagnostic=True,
                 )
             upgrade_schema(engine)
-            vault = OpenVault(self, engine, opened.clinician_id or "", lock, data_key=data_key)
+            vault = OpenVault(
+                self,
+                engine,
+                opened.clinician_id or "",
+                lock,
+                data_key=data_key,
+                warnings=warnings,
+            )
             vault.begin_session(
                 keyfile,
                 opened,
@@ -419,7 +428,8 @@ class OpenVault:
 
     ``findings``: what the unlock found wrong and the user accepted (or, in a
     ``diagnostic`` vault opened only to report, what verify shows; such a vault's
-    connection refuses every write).
+    connection refuses every write). ``warnings``: what the unlock found that did
+    not stop it (a damaged key-file entry it did not need), for the app to show.
     """
 
     def __init__(

@@ -311,6 +311,7 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.workspace.focus_search()
         self._name_skipped_files()
+        self._name_vault_warnings()
         self._restore_windows()
 
     def _name_skipped_files(self) -> None:
@@ -330,6 +331,19 @@ class MainWindow(QMainWindow):
             f"{head} not loaded (see Settings → Templates and instruments): {skipped[0]}",
             SKIPPED_FILES_MESSAGE_MS,
         )
+
+    def _name_vault_warnings(self) -> None:
+        """Say in the status bar what the unlock found that did not stop it (a damaged entry
+        of the key file: the recovery key, say, may no longer open the vault)."""
+        warnings = [w.removeprefix("key file: ") for w in self.session.warnings]
+        if warnings:
+            log.warning("the unlock found %d problem(s) with the key file", len(warnings))
+            self.statusBar().showMessage(
+                f"The vault opened, but its key file has a problem: {warnings[0]}. Put back "
+                "kapnotes.key from a copy of the vault folder you made; 'kapnotes verify' lists "
+                "every problem.",
+                SKIPPED_FILES_MESSAGE_MS,
+            )
 
     def _update_status(self) -> None:
         store = self.session.clients

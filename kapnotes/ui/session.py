@@ -53,6 +53,11 @@ class VaultSession(QObject):
         return self._open.clinician_id if self._open is not None else None
 
     @property
+    def warnings(self) -> list[str]:
+        """What the unlock found that did not stop it (a damaged key-file entry), else []."""
+        return list(self._open.warnings) if self._open is not None else []
+
+    @property
     def clients(self) -> ClientStore | None:
         """The client store of the open vault, or None while locked."""
         return self._clients
