@@ -58,7 +58,7 @@ from kapnotes.domain.signatures import (
 )
 from kapnotes.domain.templates import InstrumentField, TemplateSpec
 from kapnotes.domain.timeline import zone_named
-from kapnotes.store.audit import GENESIS, event_hash, record
+from kapnotes.store.audit import GENESIS, appended, event_hash, record
 from kapnotes.store.measures import place_in_courses
 from kapnotes.store.models import (
     Addendum,
@@ -1183,6 +1183,7 @@ def _import_audit(session: Session, audit: Sequence[AuditEntry]) -> tuple[int | 
         prev = digest
     session.add_all(added)
     session.flush()
+    appended(session, len(added))
     if not added:
         return None, None
     return added[0].seq, added[-1].seq

@@ -34,7 +34,7 @@ from sqlalchemy.pool import StaticPool
 
 from kapnotes.store import integrity, keys
 from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile, Head
-from kapnotes.store.audit import record
+from kapnotes.store.audit import APPENDED, record
 from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
 from kapnotes.store.models import Clinician, VaultMeta, new_id
@@ -441,12 +441,14 @@ class OpenVault:
         *,
         data_key: bytes,
         findings: Sequence[str] = (),
+        warnings: Sequence[str] = (),
         diagnostic: bool = False,
     ) -> None:
         self.vault = vault
         self.engine = engine
         self.clinician_id = clinician_id
         self.findings = list(findings)
+        self.warnings = list(warnings)
         self.diagnostic = diagnostic
         self._lock = lock
         self._closed = False
@@ -456,6 +458,7 @@ class OpenVault:
         self._anchor = AnchorFile(vault.data_dir, keys.derived_key(data_key, "anchor"))
         with engine.connect() as conn:
             self._head: Head = integrity.audit_head(conn)
+        self._tampered = False
 
     @property
     def closed(self) -> bool:
@@ -501,17 +504,41 @@ class OpenVault:
         return int(getattr(dbapi, "total_changes", 0))
 
     def _seal(self, session: Session, changes_before: int) -> Head | None:
-        """Before COMMIT: make sure the change is in the audit trail, anchor it as pending."""
+        """Before COMMIT: make sure the change is in the audit trail, anchor it as pending.
+
+        The trail must still hold the head this vault last anchored, followed by exactly
+        the events this transaction appended; otherwise something changed the trail
+        outside kapnotes (SQL with the key, in this very process) and the anchor is left
+        where it was, for the next unlock to name.
+        """
         if self.diagnostic:
             return None
         session.flush()
         if self._changes(session) == changes_before:
             return None
-        conn = session.connection()
-        head = integrity.audit_head(conn)
-        if head == self._head:
+        if not session.info.get(APPENDED):
             record(session, self.clinician_id or None, "vault.write", "vault", None, {})
-            head = integrity.audit_head(conn)
+        ours = int(session.info.pop(APPENDED, 0))
+        if self._tampered:
+            return None
+        conn = session.connection()
+        rows = conn.exec_driver_sql(
+            "SELECT seq, prev_hash, hash FROM audit_event WHERE seq >= ? ORDER BY seq",
+            (self._head.seq,),
+        ).all()
+        start = [] if self._head.seq == 0 else rows[:1]
+        new = rows[len(start) :]
+        intact = (
+            (self._head.seq == 0 or (start and Head(start[0][0], start[0][2]) == self._head))
+            and len(new) == ours
+            and bool(new)
+            and new[0][1] == self._head.hash
+        )
+        if not intact:
+            self._tampered = True
+            log.warning("the audit trail changed outside kapnotes; the anchor stays where it was")
+            return None
+        head = Head(int(new[-1][0]), str(new[-1][2]))
         self._anchor.write(Anchor(self._head, head))
         return head
 
