@@ -540,3 +540,69 @@ def test_entry_point_init_then_wrong_passphrase(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert "that passphrase does not open the vault in" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- damage (issue 12)
+
+
+def test_an_emptied_database_is_named_never_verified_as_an_empty_vault(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    (folder / "kapnotes.db").write_bytes(b"")
+    code, out, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1
+    assert "is empty (0 bytes)" in out and "clients: 0" not in out
+    assert out.rstrip().endswith("PROBLEMS FOUND")
+    code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
+    assert code == 1 and "is empty (0 bytes)" in err and "Restore a copy" in err
+    assert not (tmp_path / "x.json").exists()
+    assert (folder / "kapnotes.db").stat().st_size == 0
+
+
+def test_verify_names_a_damaged_page_not_an_unexpected_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    db = folder / "kapnotes.db"
+    data = bytearray(db.read_bytes())
+    data[2 * 4096 + 10] ^= 0x01
+    db.write_bytes(bytes(data))
+    code, out, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1
+    assert "1 encrypted page fails its integrity check (page 3)" in out
+    assert "unexpected error" not in out + err and "Please report" not in out + err
+
+
+def test_verify_lists_each_problem_and_what_to_do(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    with Vault(folder).unlock(PASS) as opened, opened.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_no_delete")
+        conn.exec_driver_sql("DELETE FROM audit_event WHERE seq > 1")
+    code, out, _ = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1
+    assert "vault as last saved" in out and "PROBLEM" in out
+    assert "protective trigger audit_no_delete is missing (it was dropped)" in out
+    assert "What to do: restore a copy of the vault folder you made" in out
+    code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
+    assert code == 1 and "not as it was last saved" in err and "open it as it is" in err
+
+
+def test_wrong_passphrases_meet_the_same_growing_delay_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", "not the passphrase")
+    for _ in range(2):
+        assert run(capsys, "--data-dir", str(folder), "verify")[0] == 3
+    code, _, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 3 and "the next try is possible in 2 s" in err
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", PASS)  # even the right one waits
+    code, _, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 3 and "Too many wrong tries" in err
