@@ -33,8 +33,17 @@ layers: $(STAMP)
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+# The big-vault sizes are parameters (a smaller run fits in CI time), e.g.
+# make bench BENCH_CLIENTS=200 BENCH_NOTES=2000 BENCH_ENTRIES=20000 BENCH_JSON=figures.json
+BENCH_CLIENTS ?= 2000
+BENCH_NOTES ?= 20000
+BENCH_ENTRIES ?= 200000
+BENCH_JSON ?=
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/benchmarks -s -q -p no:randomly
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.big_vault \
+		--clients $(BENCH_CLIENTS) --notes $(BENCH_NOTES) --entries $(BENCH_ENTRIES) \
+		$(if $(BENCH_JSON),--json $(BENCH_JSON))
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
-"""`python -m kapnotes`: the command line, whose default command opens the GUI."""
+"""`python -m kapnotes`: the GUI, or a command of the command line (see kapnotes.launch)."""
 
 import sys
 
-from kapnotes.cli import main
+from kapnotes.launch import main
 
 sys.exit(main())

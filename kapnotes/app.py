@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
@@ -22,12 +23,14 @@ from kapnotes import APP_NAME, __version__
 from kapnotes.store.keys import PRODUCTION_KDF, KdfParams
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui import theme
-from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
-from kapnotes.ui.dialogs.setup_dialog import SetupDialog
 from kapnotes.ui.errors import ExceptionHook
 from kapnotes.ui.guards import Clock
 from kapnotes.ui.main_window import DEFAULT_IDLE_MINUTES, MainWindow, RunDialog
 from kapnotes.ui.session import VaultSession
+
+if TYPE_CHECKING:
+    from kapnotes.session.printing import ReportMaker
+    from kapnotes.store.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,13 @@ ORGANIZATION = "kapnotes"
 
 def _exec(dialog: QDialog) -> int:
     return dialog.exec()
+
+
+def report_maker(open_vault: OpenVault, catalog: Catalog) -> ReportMaker:
+    """The reports of an open vault (reportlab loads with the first report, not at start)."""
+    from kapnotes.reports import ReportService
+
+    return ReportService(open_vault, catalog)
 
 
 def build_main_window(
@@ -57,7 +67,7 @@ def build_main_window(
     if demo_passphrase and not vault.is_demo():
         log.warning("demo passphrase ignored: this is not a demo vault")
         demo_passphrase = None
-    session = VaultSession(vault)
+    session = VaultSession(vault, reports=report_maker)
     window = MainWindow(
         session,
         settings=settings,
@@ -78,6 +88,9 @@ def first_run(
     vault: Vault, run_dialog: RunDialog = _exec, parent: QWidget | None = None
 ) -> OpenVault | None:
     """Set up a new vault (setup dialog, then the recovery key); None if cancelled."""
+    from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
+    from kapnotes.ui.dialogs.setup_dialog import SetupDialog
+
     setup = SetupDialog(vault.create, parent)
     if run_dialog(setup) != QDialog.DialogCode.Accepted or setup.created is None:
         return None

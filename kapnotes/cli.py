@@ -26,14 +26,16 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from kapnotes import __version__
 from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
+from kapnotes.domain.files import atomic_write
 from kapnotes.domain.notes import Phase
 from kapnotes.store import interchange, keys
 from kapnotes.store.anchor import ANCHOR_NAME
+from kapnotes.store.catalog import Catalog
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, populate_demo
 from kapnotes.store.keys import KdfParams, KeyFileError
@@ -83,7 +85,7 @@ SELF_TEST_TEMPLATE = {
         }
     ],
 }
-RESERVED = ("export-pdf", "backup", "restore")
+RESERVED = ("backup", "restore")
 
 log = logging.getLogger("kapnotes.cli")
 
@@ -155,10 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("input", type=Path, metavar="IN.json")
 
-    pdf = sub.add_parser("export-pdf", parents=[common], help="(not available yet)")
+    pdf = sub.add_parser(
+        "export-pdf",
+        parents=[common],
+        help="one note, or a client's course report, as a PDF",
+        description="Write a note (--note ID) or a client's course report (--client ID, "
+        "with --course ID for one course, else every course) to FILE.pdf. An existing "
+        "file is replaced only once the new one is complete.",
+    )
     which = pdf.add_mutually_exclusive_group(required=True)
-    which.add_argument("--note", metavar="ID")
-    which.add_argument("--client", metavar="ID")
+    which.add_argument("--note", metavar="ID", help="the note to print")
+    which.add_argument("--client", metavar="ID", help="the client whose course report to print")
+    pdf.add_argument("--course", metavar="ID", help="with --client: only this course")
     pdf.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
     backup = sub.add_parser("backup", parents=[common], help="(not available yet)")
@@ -421,8 +431,6 @@ def cmd_export_json(args: argparse.Namespace) -> int:
 
 def cmd_import_json(args: argparse.Namespace) -> int:
     """Validate IN.json completely, then import it in one transaction."""
-    from kapnotes.store.catalog import Catalog
-
     instruments = Catalog(_data_dir(args)).instruments()
     document = interchange.read_document(args.input, instruments=instruments)
     with _unlocked(args) as opened:
@@ -433,7 +441,6 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 
 def _verify_open(opened: OpenVault) -> list[tuple[str, list[str]]]:
     """Every check of :func:`kapnotes.store.verify.verify_vault`, as (label, problems)."""
-    from kapnotes.store.catalog import Catalog
     from kapnotes.store.verify import verify_vault
 
     sections = verify_vault(opened, Catalog(opened.vault.data_dir).instruments())
@@ -442,7 +449,6 @@ def _verify_open(opened: OpenVault) -> list[tuple[str, list[str]]]:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Every integrity check, each problem named; exit 1 on any problem, never a traceback."""
-    from kapnotes.store.catalog import Catalog
     from kapnotes.store.verify import MAX_SHOWN, verify_vault
 
     data_dir = _data_dir(args)
@@ -542,6 +548,14 @@ def cmd_self_test(args: argparse.Namespace) -> int:
                 except SignError as exc:
                     raise SelfTestFailure(f"note written and signed: {exc}") from None
                 check(notes.verify_signature(note_id), "note written and signed")
+                from kapnotes.reports import note_pdf
+
+                printed = note_pdf(a, note_id, printed_at=datetime.now(UTC))
+                pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
+                check(
+                    printed.data.startswith(b"%PDF-") and printed.pages >= 1,
+                    f"note printed to PDF ({pages}, bundled fonts)",
+                )
                 export_path = root / "export.json"
                 interchange.export_json(a, export_path)
                 first = interchange.read_document(export_path)
@@ -574,8 +588,43 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_pdf(args: argparse.Namespace) -> int:
+    """Write one note, or a client's course report, as a PDF; recorded as note.export."""
+    from kapnotes.reports import OutputAction, ReportError, ReportService
+
+    out: Path = args.out
+    if args.course is not None and args.client is None:
+        raise CliError("--course needs --client (the client whose course it is)")
+    if out.is_dir():
+        raise CliError(f"--out {out}: is a folder; give the name of the file to write")
+    if not out.parent.is_dir():
+        raise CliError(f"--out {out}: the folder {out.parent} does not exist")
+    with _unlocked(args) as opened:
+        service = ReportService(opened, Catalog(_data_dir(args)))
+        try:
+            document = (
+                service.note(args.note)
+                if args.note is not None
+                else service.course(args.client, args.course)
+            )
+        except ReportError as exc:
+            raise CliError(str(exc)) from None
+        atomic_write(out, document.data)
+        try:
+            service.record(OutputAction.EXPORT, document)
+        except BaseException:
+            out.unlink(missing_ok=True)  # a failing command writes nothing
+            raise
+    for warning in document.warnings:
+        print(f"kapnotes: warning: {warning}", file=sys.stderr)
+    pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
+    print(f"kapnotes: wrote {document.title} ({pages}) to {out}")
+    print("This file is NOT encrypted: keep it safe, and delete it when you no longer need it.")
+    return EXIT_OK
+
+
 def cmd_reserved(args: argparse.Namespace) -> int:
-    """export-pdf, backup and restore: in the contract, built in a later version."""
+    """backup and restore: in the contract, built in a later version."""
     raise CliError(f"{args.command} is not available yet in this version")
 
 
@@ -586,6 +635,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import-json": cmd_import_json,
     "verify": cmd_verify,
     "self-test": cmd_self_test,
+    "export-pdf": cmd_export_pdf,
     **dict.fromkeys(RESERVED, cmd_reserved),
 }
 

@@ -108,7 +108,6 @@ def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     [
         ["backup", "out.bak"],
         ["restore", "in.bak"],
-        ["export-pdf", "--note", "n1", "--out", "x.pdf"],
     ],
 )
 def test_reserved_commands_say_not_yet(
@@ -504,6 +503,7 @@ def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.rstrip().endswith("PASS")
     assert "lossless" in out
     assert "a note with a required field empty is refused" in out
+    assert "note printed to PDF (1 page, bundled fonts)" in out
 
 
 # --------------------------------------------------------------------------- real entry point
@@ -606,3 +606,158 @@ def test_wrong_passphrases_meet_the_same_growing_delay_on_the_command_line(
     monkeypatch.setenv("KAPNOTES_PASSPHRASE", PASS)  # even the right one waits
     code, _, err = run(capsys, "--data-dir", str(folder), "verify")
     assert code == 3 and "Too many wrong tries" in err
+
+
+# --------------------------------------------------------------------------- export-pdf
+
+
+@pytest.fixture
+def demo_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
+    """A demo vault (fictional clients) whose passphrase is in the environment."""
+    folder = tmp_path / "demo"
+    assert run(capsys, "--data-dir", str(folder), "demo", "--no-gui")[0] == 0
+    os.environ["KAPNOTES_PASSPHRASE"] = DEMO_PASSPHRASE
+    return folder
+
+
+def _signed_dosing_note(folder: Path) -> tuple[str, str, str]:
+    """(note id, client id, course id) of a signed dosing note of the demo vault."""
+    from sqlalchemy import select
+
+    from kapnotes.store.models import Course, Note
+
+    with Vault(folder).unlock(DEMO_PASSPHRASE) as opened, opened.session() as session:
+        note = session.scalars(
+            select(Note).where(Note.kind == "dosing", Note.status == "signed").limit(1)
+        ).one()
+        course = session.get(Course, note.course_id)
+        assert course is not None
+        return note.id, course.client_id, course.id
+
+
+def _audit_actions(folder: Path) -> list[tuple[str, str | None, dict[str, Any]]]:
+    from sqlalchemy import select
+
+    from kapnotes.store.models import AuditEvent
+
+    with Vault(folder).unlock(DEMO_PASSPHRASE) as opened, opened.session() as session:
+        return [
+            (e.action, e.entity_id, dict(e.detail))
+            for e in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
+            if e.action.startswith("note.export")
+        ]
+
+
+def test_export_pdf_of_an_unknown_note_is_exit_2_and_writes_no_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path
+) -> None:
+    out = tmp_path / "note.pdf"
+    code, _, err = run(
+        capsys, "--data-dir", str(demo_folder), "export-pdf", "--note", "nope", "--out", str(out)
+    )
+    assert code == 2 and "there is no note with id nope" in err
+    assert not out.exists()
+    out.write_bytes(b"the old file")  # an existing file stays as it was
+    code, _, _ = run(
+        capsys,
+        "--data-dir",
+        str(demo_folder),
+        "export-pdf",
+        "--client",
+        "nobody",
+        "--out",
+        str(out),
+    )
+    assert code == 2 and out.read_bytes() == b"the old file"
+    assert _audit_actions(demo_folder) == []
+
+
+def test_export_pdf_of_a_note_writes_it_and_records_note_export(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path
+) -> None:
+    from pypdf import PdfReader
+
+    note_id, _client, _course = _signed_dosing_note(demo_folder)
+    out = tmp_path / "note.pdf"
+    out.write_bytes(b"an older export")  # replaced (atomically) by the new one
+    code, printed, err = run(
+        capsys, "--data-dir", str(demo_folder), "export-pdf", "--note", note_id, "--out", str(out)
+    )
+    assert (code, err) == (0, "")
+    pages = len(PdfReader(out).pages)
+    assert f"({pages} pages) to {out}" in printed and "NOT encrypted" in printed
+    assert "Dosing session" in PdfReader(out).pages[0].extract_text()
+    assert _audit_actions(demo_folder) == [
+        ("note.export", note_id, {"report": "note", "pages": pages})
+    ]
+    assert list(tmp_path.glob(".note.pdf.*")) == []  # no temporary file left behind
+
+
+def test_export_pdf_of_a_course_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path
+) -> None:
+    from pypdf import PdfReader
+
+    _note, client_id, course_id = _signed_dosing_note(demo_folder)
+    out = tmp_path / "course.pdf"
+    code, _, err = run(
+        capsys,
+        "--data-dir",
+        str(demo_folder),
+        "export-pdf",
+        "--client",
+        client_id,
+        "--course",
+        course_id,
+        "--out",
+        str(out),
+    )
+    assert (code, err) == (0, "")
+    assert "Course report" in PdfReader(out).pages[0].extract_text()
+    exported = _audit_actions(demo_folder)
+    assert exported and {action for action, _id, _d in exported} == {"note.export"}
+    assert all(
+        detail == {"report": "course", "pages": len(PdfReader(out).pages)}
+        for *_x, detail in exported
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--note", "n1", "--course", "c1"], "--course needs --client"),
+        (["--client", "CLIENT", "--course", "other"], "has no course with id other"),
+    ],
+)
+def test_export_pdf_refuses_a_course_that_is_not_the_clients(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    demo_folder: Path,
+    argv: list[str],
+    words: str,
+) -> None:
+    _note, client_id, _course = _signed_dosing_note(demo_folder)
+    out = tmp_path / "x.pdf"
+    argv = [client_id if a == "CLIENT" else a for a in argv]
+    code, _, err = run(
+        capsys, "--data-dir", str(demo_folder), "export-pdf", *argv, "--out", str(out)
+    )
+    assert code == 2 and words in err
+    assert not out.exists()
+
+
+def test_export_pdf_into_a_missing_folder_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    init(capsys, tmp_path / "v")
+    code, _, err = run(
+        capsys,
+        "--data-dir",
+        str(tmp_path / "v"),
+        "export-pdf",
+        "--note",
+        "n1",
+        "--out",
+        str(tmp_path / "no" / "x.pdf"),
+    )
+    assert code == 2 and "does not exist" in err

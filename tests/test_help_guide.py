@@ -31,3 +31,16 @@ def test_the_guide_holds_the_user_sections_and_no_developer_ones() -> None:
 def test_a_readme_without_a_guide_section_is_named() -> None:
     with pytest.raises(GuideError, match="'## Try it with fictional data'"):
         guide_from_readme("## First run\n\ntext\n")
+
+
+def test_screenshots_are_left_out_of_the_guide_with_a_table_that_only_held_them() -> None:
+    readme = "\n".join(
+        f"## {title}\n\ntext of {title}\n\n| before | after |\n|---|---|\n"
+        f"| ![A shot](docs/images/a.png) | ![B shot](docs/images/b.png) |\n\n"
+        f"![The preview](docs/images/p.png)\n\n| key | does |\n|---|---|\n| F1 | help |\n"
+        for title in GUIDE_SECTIONS
+    )
+    guide = guide_from_readme(readme)
+    assert "shot" not in guide and "The preview" not in guide and "| before |" not in guide
+    assert "| key | does |\n|---|---|\n| F1 | help |" in guide  # a table of words stays
+    assert "text of Printing and PDF" in guide

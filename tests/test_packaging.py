@@ -48,6 +48,8 @@ for scheme in ("light", "dark", "dim"):
     for sheet in theme.sheet_names():
         assert theme.render(sheet, scheme)
 assert not theme.icon("lock").isNull()
+from kapnotes.reports import load_fonts
+assert "é" in load_fonts(fallback=False).covered  # the bundled report fonts ship
 print("probe ok")
 """
 

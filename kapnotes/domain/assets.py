@@ -11,31 +11,48 @@ without installing (``resources/`` beside the package).
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import sys
 from pathlib import Path
 
 RESOURCES_PACKAGE = "kapnotes.resources"
 
 
-def resources_root() -> Path:
-    """The folder holding templates/, instruments/, schema/, settings/, themes/ and icons/."""
+def _installed_folder() -> Path | None:
+    """The installed package's folder, or None when ``kapnotes.resources`` is not importable.
+
+    Raises FileNotFoundError when it is installed but not as files (e.g. zipped).
+    """
     try:
-        found = importlib.resources.files(RESOURCES_PACKAGE)
+        spec = importlib.util.find_spec(RESOURCES_PACKAGE)
     except ModuleNotFoundError:
-        found = None
+        return None
+    if spec is None:
+        return None
+    locations = list(spec.submodule_search_locations or [])
+    if locations and Path(locations[0]).is_dir():
+        return Path(locations[0])  # the usual case, without importing importlib.resources
+    from importlib import resources
+
+    found = resources.files(RESOURCES_PACKAGE)
     if isinstance(found, Path) and found.is_dir():
         return found
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen is not None:
-        return Path(frozen).joinpath(*RESOURCES_PACKAGE.split("."))
-    if found is None:
-        # A source checkout on sys.path but not installed: resources/ beside kapnotes/.
-        return Path(__file__).resolve().parents[2] / "resources"
     # Qt reads style sheet images and the loaders list folders: they need real files.
     raise FileNotFoundError(
         f"bundled resources are not on disk (found {found}); reinstall kapnotes"
     )
+
+
+def resources_root() -> Path:
+    """The folder holding templates/, instruments/, schema/, settings/, themes/ and icons/."""
+    installed = _installed_folder()
+    if installed is not None:
+        return installed
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen is not None:
+        return Path(frozen).joinpath(*RESOURCES_PACKAGE.split("."))
+    # A source checkout on sys.path but not installed: resources/ beside kapnotes/.
+    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def get_asset(*parts: str) -> Path:

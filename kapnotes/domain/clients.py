@@ -15,19 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from kapnotes.domain.units import KG_PER_LB as KG_PER_LB
+from kapnotes.domain.units import WeightUnit as WeightUnit
+
 MIN_WEIGHT_KG = 20.0
 MAX_WEIGHT_KG = 300.0
-
-
-class WeightUnit(StrEnum):
-    """The unit a weight is typed or shown in; the vault always stores kilograms."""
-
-    KG = "kg"
-    LB = "lb"
-
-
-KG_PER_LB = 0.45359237
-"""One international avoirdupois pound in kilograms (exact, by definition)."""
 
 
 def weight_in(kg: float, unit: WeightUnit) -> float:

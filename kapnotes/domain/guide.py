@@ -25,6 +25,7 @@ GUIDE_SECTIONS: Final[tuple[str, ...]] = (
     "Writing notes",
     "Running a dosing session live",
     "Outcome measures",
+    "Printing and PDF",
 )
 #: Where the guide ships, under the package resources.
 GUIDE_FILE: Final[tuple[str, ...]] = ("help", "guide.md")
@@ -61,6 +62,24 @@ def _plain_links(text: str) -> str:
     return _LINK.sub(keep, text)
 
 
+def _without_pictures(text: str) -> str:
+    """Screenshots live in the source tree, not in the app: drop the lines that show
+    them, and a table left with only its header."""
+    lines = [line for line in text.splitlines() if "![" not in line]
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        is_row = line.startswith("|")
+        header = is_row and index + 1 < len(lines) and set(lines[index + 1]) <= set("|-: ")
+        separator = is_row and set(line) <= set("|-: ")
+        following = lines[index + 2] if header and index + 2 < len(lines) else ""
+        if (header and not following.startswith("|")) or (
+            separator and not (index + 1 < len(lines) and lines[index + 1].startswith("|"))
+        ):
+            continue
+        kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
 def guide_from_readme(readme: str) -> str:
     """The guide text: the :data:`GUIDE_SECTIONS` of ``readme``, in that order.
 
@@ -70,7 +89,9 @@ def guide_from_readme(readme: str) -> str:
     missing = [title for title in GUIDE_SECTIONS if title not in sections]
     if missing:
         raise GuideError(f"README.md has no section '## {missing[0]}' for the user guide")
-    return _HEADER + "\n".join(_plain_links(sections[title]) for title in GUIDE_SECTIONS)
+    return _HEADER + "\n".join(
+        _plain_links(_without_pictures(sections[title])) for title in GUIDE_SECTIONS
+    )
 
 
 def load_guide() -> str:

@@ -16,22 +16,19 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kapnotes.domain.clients import KG_PER_LB, WeightUnit
-from kapnotes.domain.templates.model import (
-    AnyField,
-    ColumnField,
-    DateField,
-    IntegerField,
-    MultiChoiceField,
-    NumberField,
-    Option,
-    ScaleField,
-    SingleChoiceField,
-    TimeField,
-    YesNoField,
-)
+from kapnotes.domain.units import KG_PER_LB, WeightUnit
+
+if TYPE_CHECKING:  # the field models (pydantic) load with the first field parsed
+    from kapnotes.domain.templates.model import (
+        AnyField,
+        ColumnField,
+        MultiChoiceField,
+        Option,
+        ScaleField,
+        SingleChoiceField,
+    )
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -338,6 +335,17 @@ def parse_value(field: AnyField | ColumnField, value: Any) -> Any:
     other types (text, checklists, logs) pass through. :class:`InputError`
     names the field for text that does not parse.
     """
+    from kapnotes.domain.templates.model import (
+        DateField,
+        IntegerField,
+        MultiChoiceField,
+        NumberField,
+        ScaleField,
+        SingleChoiceField,
+        TimeField,
+        YesNoField,
+    )
+
     if isinstance(field, IntegerField):
         return parse_integer(value, field.label)
     if isinstance(field, NumberField):

@@ -80,13 +80,18 @@ class SessionRecord:
         client: SessionClient,
         product: Product,
         now: Callable[[], datetime],
+        *,
+        note: NoteRecord | None = None,
     ) -> None:
+        """``note``: the note as just read (``store.get(note_id)``), to spare reading it again."""
         self.store = store
         self.note_id = note_id
         self.client = client
         self.product = product
         self._now = now
-        self.note: NoteRecord = store.get(note_id)
+        self.note: NoteRecord = (
+            note if note is not None and note.id == note_id else store.get(note_id)
+        )
         self.base_timeline = SessionTimeline.of(self.note.time_zone, self.note.session_date)
         self.spec = TemplateSpec.model_validate(self.note.template_snapshot)
         self._context = store.template_context(note_id)  # built as signing builds it
@@ -95,6 +100,8 @@ class SessionRecord:
         self.originals: dict[str, dict[str, Any]] = {}  # first versions of corrected entries
         self.alert_keys: set[str] = set()
         self._times: NoteTimes | None = None
+        # The timeline spanning the stored instants, for the times it was made from.
+        self._span: tuple[NoteTimes, SessionTimeline] | None = None
         self._read_events()
         if not self.read_only:
             self.reconcile()
@@ -126,7 +133,13 @@ class SessionRecord:
         times = self.times()
         if not self.live:
             return times.timeline
-        return times.timeline.spanning([*times.all_instants(), self.now()])
+        if self._span is None or self._span[0] is not times:
+            self._span = (times, times.timeline.spanning(times.all_instants()))
+        spanned = self._span[1]
+        now = self.now()
+        if spanned.local(now).utcoffset() in spanned.offsets:
+            return spanned  # the usual case: now is on a side the session already has
+        return times.timeline.spanning([*times.all_instants(), now])
 
     def clock_text(self, instant: datetime) -> str:
         """A clock time as the session shows it (``01:25`` or ``01:25 EST``)."""

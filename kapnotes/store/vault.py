@@ -23,27 +23,27 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import URL, Engine, create_engine, event, select
-from sqlalchemy.exc import DatabaseError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
-
-from kapnotes.store import integrity, keys
+from kapnotes.store import keys
 from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile, Head
-from kapnotes.store.audit import APPENDED, record
+from kapnotes.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
-from kapnotes.store.models import Clinician, VaultMeta, new_id
 from kapnotes.store.throttle import UnlockDelayedError, UnlockThrottle, WallClock
+
+if TYPE_CHECKING:  # SQLAlchemy, Alembic and pydantic load when a vault is opened, not at start-up
+    from alembic.config import Config
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 DB_NAME = "kapnotes.db"
 KEY_NAME = "kapnotes.key"
 MIN_PASSPHRASE_LENGTH = 10
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: The newest migration; an unlock runs Alembic only when the vault's differs (a test
+#: keeps this equal to the migrations' head).
+SCHEMA_HEAD = "0006"
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ class VaultDamagedError(VaultError):
     """
 
     def __init__(self, problems: Sequence[str], *, openable: bool) -> None:
+        from kapnotes.store.integrity import RESTORE
+
         self.problems = list(problems)
         self.openable = openable
         if not openable:
@@ -101,7 +103,7 @@ class VaultDamagedError(VaultError):
             listed = "\n".join(f"• {p[:1].upper()}{p[1:]}." for p in self.problems)
             message = (
                 f"The vault opens, but it is not as it was last saved:\n{listed}\n"
-                f"{integrity.RESTORE} Or open it as it is: what was found is then written to "
+                f"{RESTORE} Or open it as it is: what was found is then written to "
                 "its audit trail, and 'kapnotes verify' lists it."
             )
         super().__init__(message)
@@ -116,6 +118,9 @@ class CreatedVault:
 
 
 def _engine(db_path: Path, data_key: bytes) -> Engine:
+    from sqlalchemy import URL, create_engine, event
+    from sqlalchemy.pool import StaticPool
+
     url = URL.create("sqlite+pysqlcipher", password=f"x'{data_key.hex()}'", database=str(db_path))
     engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
 
@@ -138,21 +143,23 @@ def _engine(db_path: Path, data_key: bytes) -> Engine:
             cur.execute("PRAGMA temp_store = MEMORY")
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
+            # The WAL is folded into the file by a thread of its own (Checkpointer);
+            # the writer's automatic checkpoint is only a backstop.
+            cur.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         finally:
             cur.close()
 
     return engine
 
 
-class _RefusingPool(StaticPool):
+def _refusing_pool() -> Any:
     """The pool of a closed vault: any attempt to reconnect is refused."""
+    from sqlalchemy.pool import StaticPool
 
-    def __init__(self) -> None:
-        super().__init__(self._refuse)
-
-    @staticmethod
-    def _refuse() -> Any:
+    def refuse() -> Any:
         raise VaultLockedError("The vault is locked; unlock it to continue.")
+
+    return StaticPool(refuse)
 
 
 def check_passphrase(passphrase: str) -> None:
@@ -169,6 +176,8 @@ def _acquire(data_dir: Path) -> InstanceLock:
 
 
 def _alembic_config(connection: Any) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -176,7 +185,20 @@ def _alembic_config(connection: Any) -> Config:
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """Bring the vault's schema to the newest migration."""
+    """Bring the vault's schema to the newest migration (Alembic runs only when the
+    vault's recorded version is not :data:`SCHEMA_HEAD`)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    with engine.connect() as conn:
+        try:
+            stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DatabaseError:
+            stored = None  # a new database: no version table yet
+    if stored == SCHEMA_HEAD:
+        return
+    from alembic import command
+
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
 
@@ -246,6 +268,10 @@ class Vault:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.templates_dir.mkdir(exist_ok=True)
         lock = _acquire(self.data_dir)
+        from kapnotes.store import integrity
+        from kapnotes.store.audit import record
+        from kapnotes.store.models import Clinician, VaultMeta, new_id
+
         data_key = keys.new_data_key()
         recovery_key = keys.new_recovery_key()
         clinician_id = new_id()
@@ -348,6 +374,8 @@ class Vault:
         passphrase: str | None,
         problems: Problems,
     ) -> OpenVault:
+        from kapnotes.store import integrity
+
         damage = integrity.file_damage(self.db_path, keyfile)
         if damage is not None:
             raise VaultDamagedError([damage.message], openable=False)
@@ -366,6 +394,10 @@ class Vault:
         problems: Problems,
         lock: InstanceLock,
     ) -> OpenVault:
+        from sqlalchemy.exc import DatabaseError
+
+        from kapnotes.store import integrity
+
         data_key = opened.data_key
         engine = _engine(self.db_path, data_key)
         anchor = AnchorFile(self.data_dir, keys.derived_key(data_key, "anchor"))
@@ -452,6 +484,10 @@ class OpenVault:
         self.diagnostic = diagnostic
         self._lock = lock
         self._closed = False
+        from sqlalchemy.orm import sessionmaker
+
+        from kapnotes.store import integrity
+
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._local = threading.local()  # the session of the transaction open in this thread
         self._data_key = data_key
@@ -459,6 +495,12 @@ class OpenVault:
         with engine.connect() as conn:
             self._head: Head = integrity.audit_head(conn)
         self._tampered = False
+        # The WAL is folded on a thread of its own: no save waits for it. A vault opened
+        # only to report writes nothing, not even a checkpoint.
+        self.checkpointer: Checkpointer | None = None
+        if not diagnostic:
+            self.checkpointer = Checkpointer(vault.db_path, data_key)
+            self.checkpointer.start()
 
     @property
     def closed(self) -> bool:
@@ -511,6 +553,8 @@ class OpenVault:
         outside kapnotes (SQL with the key, in this very process) and the anchor is left
         where it was, for the next unlock to name.
         """
+        from kapnotes.store.audit import APPENDED, record
+
         if self.diagnostic:
             return None
         session.flush()
@@ -558,6 +602,8 @@ class OpenVault:
         For what happens outside the stores (a print, a backup, a settings change):
         ``detail`` holds counts, ids and kinds, never client data.
         """
+        from kapnotes.store.audit import record
+
         with self.session() as session:
             record(session, self.clinician_id, action, entity, entity_id, detail)
 
@@ -574,6 +620,12 @@ class OpenVault:
     ) -> None:
         """What an unlock writes: who unlocked, failed tries before, problems accepted,
         a schema upgrade, a renewed key file; the anchor is (re)made here."""
+        from sqlalchemy import select
+
+        from kapnotes.store import integrity
+        from kapnotes.store.audit import record
+        from kapnotes.store.models import Clinician, VaultMeta
+
         with self.session() as session:
             if not self.clinician_id:
                 first = session.scalars(select(Clinician).order_by(Clinician.created_at))
@@ -635,6 +687,8 @@ class OpenVault:
 
     def anchor_problems(self) -> list[str]:
         """The audit trail's head against the anchor file (verify)."""
+        from kapnotes.store import integrity
+
         with self.engine.connect() as conn:
             return integrity.anchor_findings(conn, self._anchor)
 
@@ -652,8 +706,12 @@ class OpenVault:
         otherwise reconnect with the key); the single-instance lock is released.
         A vault opened only to report writes nothing, not even its lock.
         """
+        from sqlalchemy.exc import DatabaseError
+
         if self._closed:
             return
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if not self.diagnostic:
             try:
                 self.audit("vault.lock", "vault", None, {})
@@ -663,7 +721,7 @@ class OpenVault:
                 self.checkpoint()
         self._closed = True
         self.engine.dispose()
-        self.engine.pool = _RefusingPool()
+        self.engine.pool = _refusing_pool()
         if self._lock is not None:
             self._lock.release()
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -38,32 +38,32 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes import APP_NAME, __version__
-from kapnotes.domain.clients import ClientInput, CourseInput
-from kapnotes.domain.templates import LAYOUT_KEY, NarrativeLayout, recorded_layout
-from kapnotes.session.locked import RunningSession
-from kapnotes.session.new_note import start_note
 from kapnotes.ui import theme
 from kapnotes.ui.curtain import PrivacyCurtain
-from kapnotes.ui.dialogs.client_dialog import ClientDialog
-from kapnotes.ui.dialogs.course_dialog import CourseDialog
-from kapnotes.ui.dialogs.help_dialog import HelpDialog
-from kapnotes.ui.editor import NoteSearchDialog, NoteWindow, new_note_dialog
 from kapnotes.ui.guards import Clock, IdleWatcher
-from kapnotes.ui.measures import NoteFlagWatcher
+from kapnotes.ui.reports.actions import ReportActions
 from kapnotes.ui.session import VaultSession
-from kapnotes.ui.session_view import SessionConfig, SessionWindow
 from kapnotes.ui.session_view.style import SessionScheme, set_starts_dim, starts_dim
-from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from kapnotes.ui.views.lock_screen import LockScreen
 from kapnotes.ui.views.lock_warning import LockWarning
-from kapnotes.ui.views.workspace import Workspace
+
+if TYPE_CHECKING:
+    # What works on an open vault loads with the first unlock, not before the lock
+    # screen is drawn (start-up time and memory at the lock screen).
+    from kapnotes.domain.clients import ClientInput, CourseInput
+    from kapnotes.domain.templates import NarrativeLayout
+    from kapnotes.ui.dialogs.help_dialog import HelpDialog
+    from kapnotes.ui.editor import NoteWindow
+    from kapnotes.ui.session_view import SessionWindow
+    from kapnotes.ui.views.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
+# Keyed by NarrativeLayout's values (a StrEnum: its members find these keys).
 NOTE_FORMATS = {
-    NarrativeLayout.SOAP: "SOAP — Subjective, Objective, Assessment, Plan",
-    NarrativeLayout.DAP: "DAP — Data, Assessment, Plan",
-    NarrativeLayout.BIRP: "BIRP — Behavior, Intervention, Response, Plan",
+    "soap": "SOAP — Subjective, Objective, Assessment, Plan",
+    "dap": "DAP — Data, Assessment, Plan",
+    "birp": "BIRP — Behavior, Intervention, Response, Plan",
 }
 
 DEFAULT_IDLE_MINUTES = 5.0
@@ -126,20 +126,18 @@ class MainWindow(QMainWindow):
         self._today = today
 
         self.lock_screen = LockScreen(session, demo_passphrase=demo_passphrase)
-        self.workspace = Workspace(session, debounce_ms=search_debounce_ms)
-        self.workspace.new_client_requested.connect(self.new_client)
-        self.workspace.edit_client_requested.connect(self.edit_client)
-        self.workspace.new_course_requested.connect(self.new_course)
-        self.workspace.new_note_requested.connect(self.new_note)
-        self.workspace.note_requested.connect(self.open_note)
-        self.workspace.live_session_requested.connect(self.open_live_session)
+        self._search_debounce_ms = search_debounce_ms
+        self._workspace: Workspace | None = None  # built with the first unlock
         self.note_windows: dict[str, NoteWindow] = {}
         self.session_windows: dict[str, SessionWindow] = {}
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
         self.stack.addWidget(self.lock_screen)
-        self.stack.addWidget(self.workspace)
         self.setCentralWidget(self.stack)
+        # Printing: Ctrl+P on a note window or the client shown, the clinic letterhead.
+        self.reports = ReportActions(
+            self, session, lambda: self.workspace.page.client_id, run_dialog
+        )
 
         self._build_actions()
         self._build_menus()
@@ -168,6 +166,28 @@ class MainWindow(QMainWindow):
 
     # -- construction --------------------------------------------------------------
 
+    @property
+    def workspace(self) -> Workspace:
+        """The client list and page, built when first needed (never before the lock
+        screen has been drawn)."""
+        if self._workspace is None:
+            from kapnotes.ui.views.workspace import Workspace
+
+            workspace = Workspace(self.session, debounce_ms=self._search_debounce_ms)
+            workspace.new_client_requested.connect(self.new_client)
+            workspace.edit_client_requested.connect(self.edit_client)
+            workspace.new_course_requested.connect(self.new_course)
+            workspace.new_note_requested.connect(self.new_note)
+            workspace.note_requested.connect(self.open_note)
+            workspace.live_session_requested.connect(self.open_live_session)
+            workspace.page.course_report_requested.connect(self.reports.print_course)
+            splitter = self._settings.value("window/splitter")
+            if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+                workspace.splitter.restoreState(splitter)
+            self.stack.addWidget(workspace)
+            self._workspace = workspace
+        return self._workspace
+
     def _action(self, text: str, shortcut: QKeySequence | str, icon_name: str | None) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(shortcut))
@@ -191,7 +211,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.find_action = self._action("&Find client", "Ctrl+F", "search")
         self.find_action.setObjectName("actionFind")
-        self.find_action.triggered.connect(self.workspace.focus_search)
+        self.find_action.triggered.connect(lambda: self.workspace.focus_search())
         self.search_notes_action = self._action("Search &notes…", "Ctrl+Shift+F", "search")
         self.search_notes_action.setObjectName("actionSearchNotes")
         self.search_notes_action.setToolTip("Search the text of every note (Ctrl+Shift+F)")
@@ -214,13 +234,17 @@ class MainWindow(QMainWindow):
             self.lock_action,
             self.find_action,
             self.search_notes_action,
-            self.templates_action,  # settings too: nothing reads or changes them while locked
+            self.reports.print_course_action,
+            # settings too: nothing reads or changes them while locked
+            self.templates_action,
+            self.reports.letterhead_action,
         ]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_client_action)
+        file_menu.addAction(self.reports.print_course_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
@@ -241,19 +265,22 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.start_dim_action)
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.templates_action)
+        settings_menu.addAction(self.reports.letterhead_action)
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
         self.note_format_menu = format_menu
         self.note_format_group = QActionGroup(self)
-        self.note_format_actions: dict[NarrativeLayout, QAction] = {}
-        # Which format is in use is read when the vault is unlocked, never while locked.
+        self.note_format_actions: dict[str, QAction] = {}
         for layout, text in NOTE_FORMATS.items():
             action = QAction(text, self, checkable=True)
-            action.setObjectName(f"actionFormat_{layout.value}")
+            action.setObjectName(f"actionFormat_{layout}")
             action.triggered.connect(lambda _c=False, lay=layout: self.set_note_format(lay))
             self.note_format_group.addAction(action)
             format_menu.addAction(action)
             self.note_format_actions[layout] = action
+        # The clinic's choice is read when the menu opens (settings load after start-up),
+        # and only while unlocked: the menu is disabled while locked.
+        format_menu.aboutToShow.connect(self._show_note_format)
         self._vault_actions.append(format_menu.menuAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.help_action)
@@ -303,8 +330,6 @@ class MainWindow(QMainWindow):
         self.toolbar.show()
         for action in self._vault_actions:
             action.setEnabled(True)
-        current = self.session.catalog.clinic_settings()[0].note_format
-        self.note_format_actions[current].setChecked(True)
         self.workspace.clear()
         self.workspace.refresh()
         self._update_status()
@@ -355,7 +380,8 @@ class MainWindow(QMainWindow):
             self.clinician_label.setText("Locked")
 
     def _show_locked(self) -> None:
-        self.workspace.clear()
+        if self._workspace is not None:
+            self._workspace.clear()
         for action in self._vault_actions:
             action.setEnabled(False)
         self.toolbar.hide()
@@ -375,11 +401,15 @@ class MainWindow(QMainWindow):
         was_unlocked = self.session.is_unlocked
         if was_unlocked:
             self._remember_windows()
-        running = [
-            RunningSession(window.note_id, window.view.session)
-            for window in self.session_windows.values()
-            if window.isVisible() and window.view.record.live
-        ]
+        running = []
+        if self.session_windows:  # (the session layer is loaded only when one runs)
+            from kapnotes.session.locked import RunningSession
+
+            running = [
+                RunningSession(window.note_id, window.view.session)
+                for window in self.session_windows.values()
+                if window.isVisible() and window.view.record.live
+            ]
         sound = any(window.view.soft_sound for window in self.session_windows.values())
         for note_window in self.note_windows.values():
             note_window.force_close = True
@@ -391,7 +421,8 @@ class MainWindow(QMainWindow):
             if dialog.isVisible():
                 dialog.reject()
                 dialog.hide()
-        self.workspace.clear()
+        if self._workspace is not None:
+            self._workspace.clear()
         self.session.lock()
         self._show_locked()
         if was_unlocked:  # locking again from the lock screen keeps what runs behind it
@@ -484,6 +515,8 @@ class MainWindow(QMainWindow):
 
     def new_client(self) -> None:
         """Open the client dialog to create a client; select it after saving."""
+        from kapnotes.ui.dialogs.client_dialog import ClientDialog
+
         store = self.session.clients
         if store is None:
             return
@@ -495,6 +528,8 @@ class MainWindow(QMainWindow):
 
     def edit_client(self, client_id: str) -> None:
         """Open the client dialog on an existing client."""
+        from kapnotes.ui.dialogs.client_dialog import ClientDialog
+
         store = self.session.clients
         if store is None:
             return
@@ -514,6 +549,8 @@ class MainWindow(QMainWindow):
 
     def new_course(self, client_id: str) -> None:
         """Open the course dialog for a client."""
+        from kapnotes.ui.dialogs.course_dialog import CourseDialog
+
         store = self.session.clients
         if store is None:
             return
@@ -532,12 +569,21 @@ class MainWindow(QMainWindow):
 
     # -- notes ---------------------------------------------------------------------------
 
-    def set_note_format(self, layout: NarrativeLayout) -> None:
+    def _show_note_format(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        current = self.session.catalog.clinic_settings()[0].note_format
+        self.note_format_actions[current.value].setChecked(True)
+
+    def set_note_format(self, layout: NarrativeLayout | str) -> None:
         """The clinic's progress-note layout for new notes (existing notes keep theirs).
 
         Only while unlocked (the change goes into the vault's audit trail)."""
+        from kapnotes.domain.templates import NarrativeLayout
+
         if not self.session.is_unlocked:
             return
+        layout = NarrativeLayout(layout)
         settings, _warning = self.session.catalog.clinic_settings()
         self.session.save_clinic_settings(
             settings.model_copy(update={"note_format": layout}), "note_format"
@@ -550,6 +596,10 @@ class MainWindow(QMainWindow):
     def new_note(self, course_id: str) -> None:
         """Ask for phase and date, create the note from the current template (prefilled with
         what is known: see :mod:`kapnotes.session.new_note`), open it."""
+        from kapnotes.domain.templates import LAYOUT_KEY
+        from kapnotes.session.new_note import start_note
+        from kapnotes.ui.editor import new_note_dialog
+
         notes = self.session.notes
         if notes is None:
             return
@@ -573,6 +623,10 @@ class MainWindow(QMainWindow):
 
     def open_note(self, note_id: str, query: str = "") -> NoteWindow | None:
         """Open a note in its own window (or raise it), showing `query` if given."""
+        from kapnotes.domain.templates import recorded_layout
+        from kapnotes.ui.editor import NoteWindow
+        from kapnotes.ui.measures import NoteFlagWatcher
+
         notes = self.session.notes
         if notes is None:
             return None
@@ -617,6 +671,7 @@ class MainWindow(QMainWindow):
             )
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
+            window.print_requested.connect(lambda w=window: self.reports.print_note(w.note_id, w))
             window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
             self.note_windows[note_id] = window
@@ -630,6 +685,8 @@ class MainWindow(QMainWindow):
 
     def open_live_session(self, note_id: str) -> SessionWindow | None:
         """Run a draft dosing note live: session clock, observations, vitals and alerts."""
+        from kapnotes.ui.session_view import SessionConfig, SessionWindow
+
         notes, clients = self.session.notes, self.session.clients
         if notes is None or clients is None:
             return None
@@ -688,12 +745,16 @@ class MainWindow(QMainWindow):
         self._refresh_shown_client()
 
     def _refresh_shown_client(self) -> None:
+        if self._workspace is None:
+            return
         client_id = self.workspace.page.client_id
         if client_id and self.session.is_unlocked:
             self.workspace.show_client(client_id)
 
     def search_notes(self) -> None:
         """Full-text search over every note; a result opens the note at the hit."""
+        from kapnotes.ui.editor import NoteSearchDialog
+
         notes = self.session.notes
         if notes is None:
             return
@@ -710,6 +771,8 @@ class MainWindow(QMainWindow):
     def show_templates(self) -> None:
         """Settings -> Templates: list templates and instruments, import a file (only while
         unlocked: an import goes into the vault's audit trail)."""
+        from kapnotes.ui.settings.templates_dialog import TemplatesDialog
+
         if not self.session.is_unlocked:
             return
         dialog = TemplatesDialog(self.session.catalog, parent=self, record=self.session.audit)
@@ -718,6 +781,8 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> HelpDialog:
         """F1: the keyboard shortcuts and the user guide, in a window beside the work."""
+        from kapnotes.ui.dialogs.help_dialog import HelpDialog
+
         if self.help_dialog is None:
             self.help_dialog = HelpDialog(self)
         self.help_dialog.show()
@@ -755,15 +820,13 @@ class MainWindow(QMainWindow):
         state = self._settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
-        splitter = self._settings.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.workspace.splitter.restoreState(splitter)
 
     def save_layout(self) -> None:
         """Write window geometry, toolbar state and splitter sizes to QSettings."""
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
-        self._settings.setValue("window/splitter", self.workspace.splitter.saveState())
+        if self._workspace is not None:
+            self._settings.setValue("window/splitter", self._workspace.splitter.saveState())
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

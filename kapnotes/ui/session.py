@@ -12,13 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from kapnotes.store.catalog import Catalog
-from kapnotes.store.clients import ClientStore
-from kapnotes.store.measures import MeasureStore
-from kapnotes.store.notes import NoteStore
-from kapnotes.store.vault import OpenVault, Vault
+if TYPE_CHECKING:  # the stores (SQLAlchemy, templates) load at unlock, not at start-up
+    from collections.abc import Callable
 
-if TYPE_CHECKING:
+    from kapnotes.session.printing import ReportMaker
+    from kapnotes.store.catalog import Catalog
+    from kapnotes.store.clients import ClientStore
+    from kapnotes.store.measures import MeasureStore
+    from kapnotes.store.notes import NoteStore
+    from kapnotes.store.vault import OpenVault, Vault
+
+    #: Builds the report maker of an open vault (the composition root gives kapnotes.reports).
+    ReportFactory = Callable[[OpenVault, Catalog], ReportMaker]
     from kapnotes.domain.session import ClinicSettings
 
 log = logging.getLogger(__name__)
@@ -33,14 +38,31 @@ class VaultSession(QObject):
     # every other view of that client (page, list, open note windows) reads them again.
     measures_changed = Signal(str)
 
-    def __init__(self, vault: Vault, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        parent: QObject | None = None,
+        *,
+        reports: ReportFactory | None = None,
+    ) -> None:
         super().__init__(parent)
         self.vault = vault
         self._open: OpenVault | None = None
         self._clients: ClientStore | None = None
         self._notes: NoteStore | None = None
         self._measures: MeasureStore | None = None
-        self.catalog = Catalog(vault.data_dir)
+        self._report_factory = reports
+        self._reports: ReportMaker | None = None
+        self._catalog: Catalog | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The clinic's templates, instruments and settings (read when first needed)."""
+        if self._catalog is None:
+            from kapnotes.store.catalog import Catalog
+
+            self._catalog = Catalog(self.vault.data_dir)
+        return self._catalog
 
     @property
     def is_unlocked(self) -> bool:
@@ -72,10 +94,24 @@ class VaultSession(QObject):
         """The measure store of the open vault, or None while locked."""
         return self._measures
 
+    @property
+    def reports(self) -> ReportMaker | None:
+        """The report maker of the open vault, or None while locked (or when none was given).
+
+        Built with the first report asked for, so reportlab never loads for a day
+        without printing."""
+        if self._reports is None and self._open is not None and self._report_factory:
+            self._reports = self._report_factory(self._open, self.catalog)
+        return self._reports
+
     def adopt(self, open_vault: OpenVault) -> None:
         """Take an already open vault (first run hands over the vault it created)."""
         if self._open is not None:
             self._close()
+        from kapnotes.store.clients import ClientStore
+        from kapnotes.store.measures import MeasureStore
+        from kapnotes.store.notes import NoteStore
+
         self._open = open_vault
         zone = self.catalog.clinic_settings()[0].zone_name()
         self._clients = ClientStore(open_vault, zone)
@@ -126,5 +162,6 @@ class VaultSession(QObject):
     def _close(self) -> None:
         open_vault, self._open, self._clients = self._open, None, None
         self._notes = self._measures = None
+        self._reports = None
         if open_vault is not None:
             open_vault.close()

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapnotes.domain.parse import date_pattern, parse_day
 from kapnotes.ui import theme
 from kapnotes.ui.dates import date_order, date_separator, qdate, typed_text
 
@@ -96,6 +95,8 @@ class DateInput(QWidget):
         self._latest = latest
         self.order = date_order()
         self.separator = date_separator()
+        from kapnotes.domain.parse import date_pattern
+
         self.pattern = date_pattern(self.order, self.separator)
         self.edit = QLineEdit()
         self.edit.setObjectName("dateText")
@@ -125,6 +126,8 @@ class DateInput(QWidget):
 
     def day(self, label: str = "Date") -> date | None:
         """The date typed, None when empty; raises InputError naming ``label``."""
+        from kapnotes.domain.parse import parse_day
+
         return parse_day(self.edit.text(), self.order, label, self.separator)
 
     def set_value(self, value: date | None) -> None:

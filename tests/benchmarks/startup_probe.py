@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     data_dir = argv[1]
     if mode == "lock":
         _quit_when_drawn()
-        from kapnotes.cli import main as kapnotes_main
+        from kapnotes.launch import main as kapnotes_main
 
         return kapnotes_main(["--data-dir", data_dir])
     passphrase = argv[2]
@@ -90,7 +90,7 @@ def main(argv: list[str]) -> int:
         return window.session.is_unlocked and window.workspace.isVisible()
 
     _quit_when_drawn(unlocked)
-    from kapnotes.cli import main as kapnotes_main
+    from kapnotes.launch import main as kapnotes_main
 
     return kapnotes_main(["--data-dir", data_dir])
 

@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 FOLDERS = ("templates", "instruments", "schema", "settings", "themes", "icons")
 
 
-def _not_installed(_package: str) -> None:
-    raise ModuleNotFoundError(assets.RESOURCES_PACKAGE)
+def _not_installed() -> None:
+    return None
 
 
 def test_the_installed_package_holds_every_resource_folder() -> None:
@@ -36,7 +36,7 @@ def test_a_missing_resource_is_named() -> None:
 def test_a_pyinstaller_bundle_is_read_under_meipass(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(importlib.resources, "files", _not_installed)
+    monkeypatch.setattr(assets, "_installed_folder", _not_installed)
     monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)
     (tmp_path / "kapnotes" / "resources" / "templates").mkdir(parents=True)
     assert assets.resources_root() == tmp_path / "kapnotes" / "resources"
@@ -46,6 +46,6 @@ def test_a_pyinstaller_bundle_is_read_under_meipass(
 def test_an_uninstalled_checkout_reads_resources_beside_the_package(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(importlib.resources, "files", _not_installed)
+    monkeypatch.setattr(assets, "_installed_folder", _not_installed)
     monkeypatch.delattr("sys._MEIPASS", raising=False)
     assert assets.resources_root() == REPO / "resources"

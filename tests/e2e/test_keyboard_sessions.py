@@ -29,7 +29,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-import kapnotes.ui.main_window as main_window_module
+import kapnotes.ui.session_view as session_view_package
 from kapnotes.app import build_main_window
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.session import ClinicSettings, Presence, billing
@@ -161,7 +161,7 @@ def main_window(
     """The unlocked main window; live sessions it opens read the session clock."""
     vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
     monkeypatch.setattr(
-        main_window_module, "SessionConfig", partial(SessionConfig, now=session_clock)
+        session_view_package, "SessionConfig", partial(SessionConfig, now=session_clock)
     )
     window = build_main_window(
         vault,

@@ -179,3 +179,13 @@ def test_a_key_file_asking_for_absurd_key_derivation_cost_is_refused(
     vault.key_path.write_text(json.dumps(doc))
     with pytest.raises(VaultError, match=r"wraps\[0\]\.kdf\.memory_kib: .* 262144"):
         vault.unlock(PASSPHRASE)
+
+
+def test_the_schema_head_the_unlock_trusts_is_the_newest_migration() -> None:
+    """Unlock skips Alembic when the vault records SCHEMA_HEAD; a new migration must move it."""
+    from alembic.script import ScriptDirectory
+
+    from kapnotes.store import vault as vault_module
+
+    scripts = ScriptDirectory(str(vault_module.MIGRATIONS))
+    assert scripts.get_current_head() == vault_module.SCHEMA_HEAD

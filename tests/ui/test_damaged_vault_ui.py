@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from kapnotes.domain.templates import NarrativeLayout
 from kapnotes.store.vault import Vault
+from kapnotes.ui.settings.letterhead_dialog import LetterheadDialog
 from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import FakeClock, WindowFactory, unlock
@@ -81,15 +82,23 @@ def test_settings_cannot_be_reached_while_locked(
     qtbot: QtBot, make_window: WindowFactory, recovery_key: str, vault: Vault
 ) -> None:
     window = make_window()
-    locked = [window.templates_action, window.note_format_menu.menuAction()]
+    locked = [
+        window.templates_action,
+        window.reports.letterhead_action,
+        window.note_format_menu.menuAction(),
+    ]
     assert not any(action.isEnabled() for action in locked)
-    assert not any(a.isChecked() for a in window.note_format_actions.values())  # not even read
+    window.note_format_menu.aboutToShow.emit()  # as if it were opened: nothing is read
+    assert not any(a.isChecked() for a in window.note_format_actions.values())
     window.show_templates()
+    window.reports.edit_letterhead()
     window.set_note_format(NarrativeLayout.DAP)
     assert not window.findChildren(TemplatesDialog)
+    assert not window.findChildren(LetterheadDialog)
     assert not (vault.data_dir / "clinic-settings.json").exists()
     unlock(qtbot, window)
     assert all(action.isEnabled() for action in locked)
+    window.note_format_menu.aboutToShow.emit()  # the menu shows the clinic's format
     assert window.note_format_actions[NarrativeLayout.SOAP].isChecked()
     window.set_note_format(NarrativeLayout.DAP)
     window.lock()

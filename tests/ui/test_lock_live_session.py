@@ -20,7 +20,7 @@ from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-import kapnotes.ui.main_window as main_window_module
+import kapnotes.ui.session_view as session_view_package
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.templates import load_templates
 from kapnotes.domain.timeline import to_iso
@@ -51,7 +51,7 @@ class SessionClock:
 def session_clock(monkeypatch: pytest.MonkeyPatch) -> SessionClock:
     """Live sessions the main window opens read this clock (as in the e2e tests)."""
     clock = SessionClock()
-    monkeypatch.setattr(main_window_module, "SessionConfig", partial(SessionConfig, now=clock))
+    monkeypatch.setattr(session_view_package, "SessionConfig", partial(SessionConfig, now=clock))
     return clock
 
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from kapnotes.domain.assets import get_asset
 from kapnotes.domain.clients import Product
 from kapnotes.domain.files import atomic_write
+from kapnotes.domain.letterhead import Letterhead
 from kapnotes.domain.templates.narrative import NarrativeLayout
 from kapnotes.domain.timeline import system_zone_name, zone_named
 
@@ -412,6 +413,8 @@ class ClinicSettings(_Model):
     reminder_sound: bool = False  # a soft system beep when a reminder falls due
     #: The clinic's time zone (IANA name, e.g. "America/New_York"); None: this computer's.
     time_zone: str | None = Field(default=None, max_length=64)
+    #: What printed reports show at the top of their first page (Settings → Clinic letterhead).
+    letterhead: Letterhead = Letterhead()
 
     @model_validator(mode="after")
     def _known_zone(self) -> Self:

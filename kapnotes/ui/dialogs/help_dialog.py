@@ -35,6 +35,7 @@ SHORTCUTS: Final[tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = (
             ("Ctrl+N", "New client"),
             ("Ctrl+F", "Find a client (search as you type)"),
             ("Ctrl+Shift+F", "Search the text of every note"),
+            ("Ctrl+P", "Course report of the client shown: preview, print or save as PDF"),
         ),
     ),
     (
@@ -42,6 +43,7 @@ SHORTCUTS: Final[tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = (
         (
             ("Ctrl+Shift+S", "Sign the note (lists what is missing first)"),
             ("Ctrl+F", "Search every note"),
+            ("Ctrl+P", "This note as a PDF: preview, print or save"),
             ("Ctrl+W", "Close the note window (everything is saved)"),
             ("Tab / Shift+Tab", "Next / previous field"),
         ),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QMainWindow,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -65,6 +66,7 @@ class NoteWindow(QMainWindow):
 
     search_requested = Signal()
     lock_requested = Signal()
+    print_requested = Signal()  # Ctrl+P or the Print button: preview this note's PDF
 
     def __init__(
         self,
@@ -122,6 +124,11 @@ class NoteWindow(QMainWindow):
         self.status_chip = label("", None)
         self.status_chip.setObjectName("noteStatus")
         head.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignTop)
+        self.print_button = QPushButton(theme.icon("print"), "Print…")
+        self.print_button.setObjectName("printNoteButton")
+        self.print_button.setToolTip("Preview, print or save this note as a PDF (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_requested)
+        head.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
         self._show_status()
         self.editor.signed.connect(lambda _h: self._show_status())
 
@@ -142,6 +149,8 @@ class NoteWindow(QMainWindow):
         # Ctrl+F while writing a note searches every note (the main window opens the search).
         self.find_shortcut = QShortcut(QKeySequence("Ctrl+F"), self)
         self.find_shortcut.activated.connect(self.search_requested)
+        self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
+        self.print_shortcut.activated.connect(self.print_requested)
         # Ctrl+L locks the whole app from a note window too.
         self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
         self.lock_shortcut.activated.connect(self.lock_requested)

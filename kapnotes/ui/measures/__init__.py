@@ -12,12 +12,35 @@
   acknowledged, as soon as it happens anywhere.
 """
 
-from kapnotes.ui.measures.administer import AdministerDialog, instrument_list
-from kapnotes.ui.measures.chart import TrendChart
-from kapnotes.ui.measures.form import InstrumentForm
-from kapnotes.ui.measures.panel import AdministrationsModel, InstrumentCard, MeasuresPanel
-from kapnotes.ui.measures.risk_banner import RiskFlagBanner
-from kapnotes.ui.measures.watch import NoteFlagWatcher
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kapnotes.ui.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from kapnotes.ui.measures.administer import AdministerDialog, instrument_list
+    from kapnotes.ui.measures.chart import TrendChart
+    from kapnotes.ui.measures.form import InstrumentForm
+    from kapnotes.ui.measures.panel import AdministrationsModel, InstrumentCard, MeasuresPanel
+    from kapnotes.ui.measures.risk_banner import RiskFlagBanner
+    from kapnotes.ui.measures.watch import NoteFlagWatcher
+
+# What this package offers, loaded when first used (the lock screen needs none of it).
+_EXPORTS: dict[str, str] = {
+    "AdministerDialog": "kapnotes.ui.measures.administer",
+    "instrument_list": "kapnotes.ui.measures.administer",
+    "TrendChart": "kapnotes.ui.measures.chart",
+    "InstrumentForm": "kapnotes.ui.measures.form",
+    "AdministrationsModel": "kapnotes.ui.measures.panel",
+    "InstrumentCard": "kapnotes.ui.measures.panel",
+    "MeasuresPanel": "kapnotes.ui.measures.panel",
+    "RiskFlagBanner": "kapnotes.ui.measures.risk_banner",
+    "NoteFlagWatcher": "kapnotes.ui.measures.watch",
+}
+
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
 
 __all__ = [
     "AdministerDialog",

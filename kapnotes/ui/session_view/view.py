@@ -970,8 +970,14 @@ class SessionView(QWidget):
         current = self.recent.currentItem()
         keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.recent.clear()
-        rows = self.record.rows(OBSERVATIONS)
-        stamps = {r.get(EVENT_KEY): self._row_clock(OBSERVATIONS, r) for r in rows}
+        timed = self.record.timed_rows(OBSERVATIONS)
+        rows = [row for row, _instant in timed]
+        stamps = {
+            row.get(EVENT_KEY): self.session.clock(instant)
+            if instant is not None
+            else str(row.get("time", ""))
+            for row, instant in timed
+        }
         for row in reversed(rows):
             offset = row.get("t_plus_min")
             stamp = stamps.get(row.get(EVENT_KEY), "")

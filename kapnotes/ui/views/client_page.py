@@ -72,6 +72,7 @@ class ClientPage(QWidget):
     new_note_requested = Signal(str)  # course id
     note_requested = Signal(str)  # note id
     live_session_requested = Signal(str)  # note id of a draft dosing note
+    course_report_requested = Signal(str)  # course id: preview its course report
     measures_changed = Signal(str)  # client id: a measure was given or a flag acknowledged
 
     DETAIL_FIELDS = (
@@ -284,6 +285,11 @@ class ClientPage(QWidget):
         new_note.setToolTip("Start a preparation, dosing or integration note in this course")
         new_note.clicked.connect(lambda: self.new_note_requested.emit(course.id))
         top.addWidget(new_note, 0, Qt.AlignmentFlag.AlignTop)
+        report = QPushButton(theme.icon("print"), "Course report…")
+        report.setObjectName("courseReportButton")
+        report.setToolTip("Preview, print or save this course's report as a PDF")
+        report.clicked.connect(lambda: self.course_report_requested.emit(course.id))
+        top.addWidget(report, 0, Qt.AlignmentFlag.AlignTop)
         card.body.addLayout(top)
         facts = [f"Started {show_date(course.start_date)}", course.indication]
         if course.planned_route_detail:

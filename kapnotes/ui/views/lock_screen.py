@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -36,7 +37,6 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes import APP_NAME
-from kapnotes.session.locked import LockedStatus, RunningSession
 from kapnotes.store.throttle import describe_wait
 from kapnotes.store.vault import (
     UnlockDelayedError,
@@ -47,6 +47,9 @@ from kapnotes.store.vault import (
 from kapnotes.ui import theme
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.widgets import Card, RevealButton, label, set_invalid
+
+if TYPE_CHECKING:  # a running session is handed in; its module loads with the session
+    from kapnotes.session.locked import LockedStatus, RunningSession
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,58 @@
+"""The ``kapnotes`` program: the app opens without loading the command line's machinery.
+
+``kapnotes`` with no command opens the GUI; it should show its lock screen as
+soon as a bare Qt window would. The commands (``export-json``, ``verify`` …)
+need SQLAlchemy, the interchange models and more; this entry point hands those
+to :mod:`kapnotes.cli` and opens the GUI itself, loading only what the lock
+screen needs (the rest loads with the first unlock).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+#: The options that may come with no command (the GUI), each with a value.
+_GUI_OPTIONS = ("--data-dir", "--passphrase-file")
+
+
+def gui_data_dir(argv: Sequence[str]) -> Path | None:
+    """The vault folder when ``argv`` asks for the GUI (no command), else None.
+
+    Anything else — a command, ``--help``, ``--version``, an option this does not
+    know — is the command line's to handle.
+    """
+    data_dir: Path | None = None
+    position = 0
+    while position < len(argv):
+        token = argv[position]
+        name, equals, value = token.partition("=")
+        if name not in _GUI_OPTIONS:
+            return None
+        if not equals:
+            position += 1
+            if position >= len(argv):
+                return None
+            value = argv[position]
+        if name == "--data-dir":
+            data_dir = Path(value)
+        position += 1
+    if data_dir is None:
+        from kapnotes.store.paths import default_data_dir
+
+        data_dir = default_data_dir()
+    return data_dir.expanduser()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Open the GUI, or run a command (see ``kapnotes --help``); returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    data_dir = gui_data_dir(args)
+    if data_dir is None:
+        from kapnotes.cli import main as cli_main
+
+        return cli_main(args)
+    from kapnotes.app import run_gui
+
+    return int(run_gui(data_dir))
