@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck layers pytest bench demo dist clean
+.PHONY: run test lint typecheck layers pytest faults bench demo dist clean
 
 $(STAMP): pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ BENCH_NOTES ?= 20000
 BENCH_ENTRIES ?= 200000
 BENCH_JSON ?=
 BENCH_GROWTH ?= 1000,5000
+# Fault tests at scale (byte flips, kill -9 during saves, 1,000 wrong passphrases):
+# a few minutes, so not part of `make test`.
+faults: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/faults -m faults -s -q -p no:randomly
+
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/benchmarks -s -q -p no:randomly
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks.big_vault \

@@ -25,7 +25,7 @@ from kapnotes.store.keys import PRODUCTION_KDF, KdfParams
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui import theme
 from kapnotes.ui.errors import ExceptionHook
-from kapnotes.ui.guards import Clock, UnlockThrottle
+from kapnotes.ui.guards import Clock
 from kapnotes.ui.main_window import DEFAULT_IDLE_MINUTES, MainWindow, RunDialog
 from kapnotes.ui.session import VaultSession
 
@@ -57,7 +57,6 @@ def build_main_window(
     settings: QSettings | None = None,
     idle_minutes: float = DEFAULT_IDLE_MINUTES,
     clock: Clock = time.monotonic,
-    throttle: UnlockThrottle | None = None,
     run_dialog: RunDialog = _exec,
     today: Callable[[], date] = date.today,
     search_debounce_ms: int = 200,
@@ -75,7 +74,6 @@ def build_main_window(
         settings=settings,
         idle_minutes=idle_minutes,
         clock=clock,
-        throttle=throttle,
         demo_passphrase=demo_passphrase,
         run_dialog=run_dialog,
         today=today,

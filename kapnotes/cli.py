@@ -27,26 +27,27 @@ import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from kapnotes import __version__
 from kapnotes.domain.files import atomic_write
-from kapnotes.store import interchange
-from kapnotes.store.audit import verify_chain
+from kapnotes.store import interchange, keys
+from kapnotes.store.anchor import ANCHOR_NAME
 from kapnotes.store.catalog import Catalog
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, populate_demo
 from kapnotes.store.keys import KeyFileError
-from kapnotes.store.models import AuditEvent, Client
-from kapnotes.store.notes import NoteStore, SignError
+from kapnotes.store.notes import SignError
 from kapnotes.store.paths import default_data_dir, default_demo_dir
+from kapnotes.store.throttle import ATTEMPTS_NAME, describe_wait
 from kapnotes.store.vault import (
     DB_NAME,
     KEY_NAME,
     MIN_PASSPHRASE_LENGTH,
     EncryptionUnavailableError,
     OpenVault,
+    Problems,
+    UnlockDelayedError,
     Vault,
     VaultBusyError,
+    VaultDamagedError,
     VaultError,
     WrongSecretError,
 )
@@ -242,19 +243,37 @@ def _ask(prompt: str, option: str, value: str | None, *, required: bool) -> str:
 
 
 @contextlib.contextmanager
-def _unlocked(args: argparse.Namespace) -> Iterator[OpenVault]:
-    """Unlock the vault in the data folder, mapping failures to calm messages."""
+def _unlocked(args: argparse.Namespace, problems: Problems = "refuse") -> Iterator[OpenVault]:
+    """Unlock the vault in the data folder, mapping failures to calm messages.
+
+    Every unlock obeys the vault's growing delay after wrong passphrases (exit 3 while
+    it runs); a damaged vault is refused naming the damage (exit 1), unless
+    ``problems="report"`` (verify) opens it read-only to list what is wrong.
+    """
     data_dir = _data_dir(args)
     vault = Vault(data_dir)
     if not vault.exists():
         raise CliError(f"there is no vault in {data_dir}; create one with 'kapnotes init'")
-    passphrase = _passphrase(args)
     try:
-        opened = vault.unlock(passphrase)
+        vault.throttle.check()  # before asking: a try now would not be looked at
+        passphrase = _passphrase(args)
+        opened = vault.unlock(passphrase, problems=problems)
+    except UnlockDelayedError as exc:
+        raise CliError(f"{exc} ({data_dir})", EXIT_LOCKED) from None
     except WrongSecretError:
+        wait = vault.unlock_delay()
+        later = f"; the next try is possible in {describe_wait(wait)}" if wait > 0 else ""
         raise CliError(
-            f"that passphrase does not open the vault in {data_dir}", EXIT_LOCKED
+            f"that passphrase does not open the vault in {data_dir}{later}", EXIT_LOCKED
         ) from None
+    except VaultDamagedError as exc:
+        if exc.openable:
+            raise CliError(
+                f"{exc}\n(The app offers to open it as it is; 'kapnotes verify' lists every "
+                "problem.)",
+                EXIT_UNEXPECTED,
+            ) from None
+        raise CliError(str(exc), EXIT_UNEXPECTED) from None
     except EncryptionUnavailableError as exc:
         raise CliError(str(exc), EXIT_UNEXPECTED) from None
     except VaultBusyError as exc:
@@ -318,7 +337,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_VAULT_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", KEY_NAME)
+_VAULT_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", KEY_NAME, ANCHOR_NAME)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -327,8 +346,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     vault = Vault(data_dir)
     if vault.exists() or vault.db_path.exists():
         try:
-            is_demo = vault.is_demo()
-        except (KeyFileError, VaultError, OSError):
+            # The flag alone is not proof: the demo passphrase must open the key file too.
+            keyfile = keys.KeyFile.read(vault.key_path)
+            is_demo = keyfile.demo and bool(keys.unwrap_with_passphrase(keyfile, DEMO_PASSPHRASE))
+        except (KeyFileError, WrongSecretError, VaultError, OSError):
             is_demo = False
         if not is_demo:
             raise CliError(
@@ -344,7 +365,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with created.vault as opened:
             populate_demo(opened)
         # Swap in the new files; the old WAL must go before the new database arrives.
-        for name in _VAULT_FILES:
+        for name in (*_VAULT_FILES, ATTEMPTS_NAME):
             with contextlib.suppress(FileNotFoundError):
                 (data_dir / name).unlink()
         for name in _VAULT_FILES:
@@ -382,7 +403,8 @@ def cmd_export_json(args: argparse.Namespace) -> int:
 
 def cmd_import_json(args: argparse.Namespace) -> int:
     """Validate IN.json completely, then import it in one transaction."""
-    document = interchange.read_document(args.input)
+    instruments = Catalog(_data_dir(args)).instruments()
+    document = interchange.read_document(args.input, instruments=instruments)
     with _unlocked(args) as opened:
         summary = interchange.import_document(opened, document, source=args.input.name)
     print(f"kapnotes: imported {summary.describe()} from {args.input}")
@@ -390,31 +412,22 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 
 
 def _verify_open(opened: OpenVault) -> list[tuple[str, list[str]]]:
-    opened.checkpoint()
-    with opened.engine.connect() as conn:
-        integrity = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-        pages = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
-    with opened.session() as session:
-        chain = verify_chain(session) + interchange.verify_imported_segments(session)
-        events = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-        clients = session.scalar(select(func.count()).select_from(Client)) or 0
-    signed, signature_problems = NoteStore(opened).signature_problems()
-    return [
-        ("database integrity", [] if integrity == ["ok"] else integrity),
-        ("encrypted pages (HMAC)", pages),
-        (f"audit chain ({events} events)", chain),
-        (f"signed notes ({signed})", signature_problems),
-        (f"clients: {clients}", []),
-    ]
+    """Every check of :func:`kapnotes.store.verify.verify_vault`, as (label, problems)."""
+    from kapnotes.store.verify import verify_vault
+
+    sections = verify_vault(opened, Catalog(opened.vault.data_dir).instruments())
+    return [(s.label, s.problems) for s in sections]
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Integrity check, SQLCipher page check and audit chain; exit 1 on any problem."""
+    """Every integrity check, each problem named; exit 1 on any problem, never a traceback."""
+    from kapnotes.store.verify import MAX_SHOWN, verify_vault
+
     data_dir = _data_dir(args)
     print(f"kapnotes verify: {data_dir}")
     try:
-        with _unlocked(args) as opened:
-            results = _verify_open(opened)
+        with _unlocked(args, problems="report") as opened:
+            sections = verify_vault(opened, Catalog(data_dir).instruments())
     except CliError as exc:
         if exc.code != EXIT_UNEXPECTED:
             raise
@@ -422,11 +435,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print("PROBLEMS FOUND")
         return EXIT_UNEXPECTED
     clean = True
-    for label, problems in results:
-        print(f"  {label} {'.' * max(2, 34 - len(label))} {'ok' if not problems else 'PROBLEM'}")
-        for problem in problems[:20]:
+    for section in sections:
+        label = section.label
+        status = "ok" if section.ok else "PROBLEM"
+        print(f"  {label} {'.' * max(2, 34 - len(label))} {status}")
+        for problem in section.problems[:MAX_SHOWN]:
             print(f"      {problem}")
-        clean = clean and not problems
+        if len(section.problems) > MAX_SHOWN:
+            print(f"      … and {len(section.problems) - MAX_SHOWN} more")
+        for note in section.notes:
+            print(f"      ({note})")
+        clean = clean and section.ok
+    if not clean:
+        print(
+            "What to do: restore a copy of the vault folder you made before this happened "
+            "(kapnotes has no backup command yet); keep this damaged folder until you have."
+        )
     print("OK" if clean else "PROBLEMS FOUND")
     return EXIT_OK if clean else EXIT_UNEXPECTED
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from kapnotes.session.live import (
         MG,
         MG_PER_KG,
-        NOT_SAVED,
         VITALS_ORDER,
         DoseRequest,
         LiveSession,
@@ -36,7 +35,6 @@ _EXPORTS: dict[str, str] = {
     "Saved": "kapnotes.session.drafts",
     "MG": "kapnotes.session.live",
     "MG_PER_KG": "kapnotes.session.live",
-    "NOT_SAVED": "kapnotes.session.live",
     "VITALS_ORDER": "kapnotes.session.live",
     "DoseRequest": "kapnotes.session.live",
     "LiveSession": "kapnotes.session.live",
@@ -56,7 +54,6 @@ __getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = [
     "MG",
     "MG_PER_KG",
-    "NOT_SAVED",
     "VITALS_ORDER",
     "DoseRequest",
     "LiveSession",

@@ -149,6 +149,11 @@ class Note(Base):
     signed_by_id: Mapped[str | None] = mapped_column(ForeignKey("clinician.id"))
     signed_at: Mapped[datetime | None] = mapped_column()
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the signature covers (kapnotes.domain.signatures): NULL for notes signed
+    # before versions were kept (version 1); 2 covers client, template and signer too.
+    signature_version: Mapped[int | None] = mapped_column(Integer)
+    # The signer's name, credential and role as at signing (version 2 signatures).
+    signer: Mapped[dict[str, Any] | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -237,6 +242,8 @@ class Addendum(Base):
     author_id: Mapped[str] = mapped_column(ForeignKey("clinician.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
+    signature_version: Mapped[int | None] = mapped_column(Integer)  # NULL: version 1
+    signer: Mapped[dict[str, Any] | None] = mapped_column()  # the author as at signing
 
     note: Mapped[Note] = relationship(back_populates="addenda")
     author: Mapped[Clinician] = relationship()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
 from kapnotes.domain.clients import ClientInput
+from kapnotes.store import notes as notes_module
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import populate_demo
 from kapnotes.store.notes import NoteStore
@@ -41,8 +43,11 @@ def test_templates_are_stored_once_and_notes_keep_their_titles(open_vault: OpenV
 
 
 def test_migration_0005_keeps_signed_notes_verifying_and_search_working(
-    open_vault: OpenVault,
+    open_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Notes signed before migration 0006 carry version-1 signatures (0006's columns go
+    # with the downgrade): sign them that way, as the vault then did.
+    monkeypatch.setattr(notes_module, "SIGNATURE_VERSION", 1)
     populate_demo(open_vault, today=date(2026, 11, 2))
     store = NoteStore(open_vault)
     with open_vault.engine.connect() as conn:
