@@ -10,7 +10,19 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, event
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
@@ -128,6 +140,8 @@ class Note(Base):
     """One session note, written from a template snapshot; a draft until signed."""
 
     __tablename__ = "note"
+    # The client list's draft and today counts, from the index alone (migration 0007).
+    __table_args__ = (Index("ix_note_course_marks", "course_id", "status", "session_date"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     course_id: Mapped[str] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
@@ -253,6 +267,14 @@ class MeasureResult(Base):
     """One administration of an outcome measure (PHQ-9, GAD-7, PCL-5, clinic-defined)."""
 
     __tablename__ = "measure_result"
+    # The client list's open risk flags (migration 0007): only unacknowledged flags.
+    __table_args__ = (
+        Index(
+            "ix_measure_result_open_flags",
+            "client_id",
+            sqlite_where=text("acknowledged_at IS NULL AND json_array_length(flags) > 0"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
