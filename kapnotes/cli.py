@@ -3,7 +3,9 @@
     kapnotes [--data-dir DIR] [--passphrase-file FILE] [COMMAND]
 
 Exit codes (a contract that scripts rely on): 0 done; 2 bad input, with a message
-on stderr naming the file, JSON path or option; 3 wrong passphrase or locked
+on stderr naming the file, JSON path or option (a file that cannot be written where
+the user asked — read-only, full disk, no permission, no such folder — is bad input:
+``Not saved: PATH — CAUSE``); 3 wrong passphrase or locked
 vault; 1 anything unexpected (one log line, never a bare traceback, never client
 data). A command that fails writes nothing.
 
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kapnotes import __version__
-from kapnotes.domain.files import atomic_write
+from kapnotes.domain.files import FileWriteError, atomic_write
 from kapnotes.store import interchange, keys
 from kapnotes.store.anchor import ANCHOR_NAME
 from kapnotes.store.catalog import Catalog
@@ -542,6 +544,17 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code
     except interchange.InterchangeError as exc:
         print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FileWriteError as exc:  # a file the user named (OUT, --out) cannot be written there
+        if exc.cause is None:
+            _log_unexpected(command, exc)
+            print(
+                f"kapnotes: {exc.describe()}; nothing was written. Please report it with the "
+                "log line above.",
+                file=sys.stderr,
+            )
+            return EXIT_UNEXPECTED
+        print(f"kapnotes: {exc.describe()}; nothing was written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SignError as exc:  # a note refused by the signing rule (names fields, not values)
         print(f"kapnotes: {exc}", file=sys.stderr)

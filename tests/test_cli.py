@@ -6,6 +6,7 @@ real entry point. The CLI always derives keys at production cost (~0.1 s here).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -761,3 +762,119 @@ def test_export_pdf_into_a_missing_folder_is_exit_2(
         str(tmp_path / "no" / "x.pdf"),
     )
     assert code == 2 and "does not exist" in err
+
+
+# ------------------------------------------------------------------ unwritable destinations
+
+
+def _fail_writes_to(target: Path, code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the system refuse (with ``code``) the write of ``target``'s temp file only; every
+    other file (the vault's key, anchor and attempts files) is written as usual."""
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        if Path(f"/proc/self/fd/{fd}").readlink().name.startswith(f".{target.name}."):
+            raise OSError(code, os.strerror(code))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+_CAUSES = [
+    (errno.ENOSPC, "the disk is full"),
+    (errno.EROFS, "read-only file system"),
+    (errno.EACCES, "permission denied"),
+]
+
+
+def _export_argv(command: str, folder: Path, out: Path) -> list[str]:
+    if command == "export-json":
+        return ["--data-dir", str(folder), "export-json", str(out)]
+    note_id, _client, _course = _signed_dosing_note(folder)
+    return ["--data-dir", str(folder), "export-pdf", "--note", note_id, "--out", str(out)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to find the file")
+@pytest.mark.parametrize("command", ["export-json", "export-pdf"])
+@pytest.mark.parametrize(("code", "cause"), _CAUSES)
+def test_an_export_the_system_refuses_is_exit_2_naming_the_path_and_the_cause(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    demo_folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    code: int,
+    cause: str,
+) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / ("x.json" if command == "export-json" else "x.pdf")
+    out.write_bytes(b"the old file")
+    argv = _export_argv(command, demo_folder, out)
+    before = records(_demo_export(demo_folder))
+    _fail_writes_to(out, code, monkeypatch)
+    exit_code, printed, err = run(capsys, *argv)
+    assert exit_code == 2, err
+    assert err == f"kapnotes: Not saved: {out} — {cause}; nothing was written.\n"
+    assert "unexpected" not in err and "NOT encrypted" not in printed
+    assert out.read_bytes() == b"the old file"  # left as it was
+    assert [p.name for p in out_dir.iterdir()] == [
+        "x.json" if command == "export-json" else "x.pdf"
+    ]
+    monkeypatch.undo()
+    os.environ["KAPNOTES_PASSPHRASE"] = DEMO_PASSPHRASE
+    assert records(_demo_export(demo_folder)) == records(before)  # no export recorded
+    assert _audit_actions(demo_folder) == []
+
+
+def _demo_export(folder: Path) -> dict[str, Any]:
+    with Vault(folder).unlock(DEMO_PASSPHRASE) as opened:
+        return interchange.export_vault(opened)
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="chmod does not stop root")
+@pytest.mark.parametrize("command", ["export-json", "export-pdf"])
+def test_an_export_into_a_read_only_folder_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path, command: str
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    out = locked / "x.out"
+    out.write_bytes(b"the old file")
+    argv = _export_argv(command, demo_folder, out)
+    locked.chmod(0o555)
+    try:
+        code, _, err = run(capsys, *argv)
+    finally:
+        locked.chmod(0o755)
+    assert (
+        code == 2
+        and err == f"kapnotes: Not saved: {out} — permission denied; nothing was written.\n"
+    )
+    assert out.read_bytes() == b"the old file"
+    assert [p.name for p in locked.iterdir()] == ["x.out"]
+
+
+@pytest.mark.parametrize("command", ["export-json", "export-pdf"])
+def test_an_export_under_a_file_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path, command: str
+) -> None:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("not a folder")
+    out = a_file / "x.out"
+    code, _, err = run(capsys, *_export_argv(command, demo_folder, out))
+    assert code == 2 and str(out) in err and "unexpected" not in err
+    assert a_file.read_text() == "not a folder"
+
+
+def test_a_write_error_without_a_plain_cause_is_still_unexpected(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    demo_folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "x.json"
+    _fail_writes_to(out, errno.EIO, monkeypatch)
+    code, _, err = run(capsys, "--data-dir", str(demo_folder), "export-json", str(out))
+    assert code == 1 and f"Not saved: {out}" in err and "Please report it" in err
+    assert not out.exists()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapnotes.domain.files import atomic_write
+from kapnotes.domain.files import FileWriteError, atomic_write
 from kapnotes.session.printing import OutputAction, PdfDocument
 from kapnotes.ui.errors import log_failure
 from kapnotes.ui.widgets import label, set_role
@@ -271,6 +271,9 @@ class PdfPreviewDialog(QDialog):
             return None
         try:
             atomic_write(path, self.document.data)
+        except FileWriteError as error:
+            self._say(f"{error.describe()}.", error=True)
+            return None
         except OSError as error:
             self._say(f"Not saved: {path} — {error.strerror or error}", error=True)
             return None
