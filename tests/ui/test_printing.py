@@ -11,8 +11,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
@@ -211,6 +212,36 @@ def test_preview_lists_what_could_not_be_printed(qtbot: QtBot) -> None:
     dialog._record = lambda action, _doc: recorded.append(action)
     dialog._ask_printer = lambda _p, _w, _n: False  # cancelled: nothing printed or recorded
     assert dialog.print_() == 0 and recorded == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 728), (1024, 560), (1920, 1040)])
+def test_the_preview_fits_the_screen_with_its_buttons_in_sight(
+    qtbot: QtBot, width: int, height: int
+) -> None:
+    area = QRect(0, 40, width, height)  # a laptop's free area under a top bar
+    dialog = PdfPreviewDialog(_tiny_pdf(()), lambda _a, _d: None, screen_area=lambda _w: area)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() <= height * 0.9 and dialog.width() <= width * 0.9
+    assert dialog.size() == dialog.size().boundedTo(dialog.maximumSize())
+    for button in (dialog.save_button, dialog.print_button, dialog.close_button):
+        corner = button.mapTo(dialog, QPoint(button.width(), button.height()))
+        assert button.isVisible() and dialog.rect().contains(corner), button.text()
+    if height >= 1000:
+        assert (dialog.width(), dialog.height()) == (900, 900)  # room enough: as before
+
+
+def test_the_preview_of_a_real_window_fits_its_screen(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = PdfPreviewDialog(_tiny_pdf(()), lambda _a, _d: None, parent=parent)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    screen = parent.screen()
+    assert screen is not None
+    room = screen.availableGeometry()
+    assert dialog.height() <= room.height() and dialog.width() <= room.width()
 
 
 def _tiny_pdf(warnings: tuple[str, ...]) -> PdfDocument:

@@ -15,8 +15,17 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, QStandardPaths, Qt
-from PySide6.QtGui import QKeySequence, QPainter, QShortcut
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QRect,
+    QRectF,
+    QSize,
+    QStandardPaths,
+    Qt,
+)
+from PySide6.QtGui import QKeySequence, QPainter, QScreen, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
@@ -39,6 +48,9 @@ log = logging.getLogger(__name__)
 
 #: Pages are rendered for the printer at its resolution, at most this many dots per inch.
 MAX_PRINT_DPI = 300
+#: The preview's preferred size, and the share of the screen's free area it may take at most.
+PREFERRED_SIZE = QSize(900, 900)
+SCREEN_SHARE = 0.9
 
 AskSavePath = Callable[[QWidget, str], Path | None]
 AskPrinter = Callable[[QPrinter, QWidget, int], bool]
@@ -68,6 +80,27 @@ def ask_printer(printer: QPrinter, parent: QWidget, pages: int) -> bool:
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     dialog.deleteLater()
     return accepted
+
+
+def available_area(widget: QWidget) -> QRect | None:
+    """The free area (without task bars) of the screen ``widget``, or its parent, is on."""
+    parent = widget.parentWidget()
+    screen: QScreen | None = (
+        (parent.screen() if parent is not None else None)
+        or widget.screen()
+        or QApplication.primaryScreen()
+    )
+    return screen.availableGeometry() if screen is not None else None
+
+
+def fitted_size(preferred: QSize, area: QRect | None, share: float = SCREEN_SHARE) -> QSize:
+    """``preferred``, made smaller where needed to take at most ``share`` of ``area``."""
+    if area is None or area.isEmpty():
+        return preferred
+    return QSize(
+        min(preferred.width(), int(area.width() * share)),
+        min(preferred.height(), int(area.height() * share)),
+    )
 
 
 def page_range(printer: QPrinter, pages: int) -> range:
@@ -121,6 +154,7 @@ class PdfPreviewDialog(QDialog):
         ask_path: AskSavePath = ask_save_path,
         ask_printer: AskPrinter = ask_printer,
         parent: QWidget | None = None,
+        screen_area: Callable[[QWidget], QRect | None] = available_area,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pdfPreview")
@@ -215,7 +249,14 @@ class PdfPreviewDialog(QDialog):
         ):
             zoom = QShortcut(QKeySequence(keys), self)
             zoom.activated.connect(lambda f=factor: self._zoom(f))
-        self.resize(900, 900)
+        # Never taller or wider than the screen (a 1366x768 laptop): the page view shrinks,
+        # the buttons under it stay in sight.
+        self.view.setMinimumSize(200, 150)
+        area = screen_area(self)
+        size = fitted_size(PREFERRED_SIZE, area)
+        self.resize(size)
+        if area is not None and not area.isEmpty():
+            self.setMaximumSize(area.size())
         self.print_button.setFocus()
 
     @property
