@@ -190,11 +190,11 @@ class Kit:
         aligned_right: Sequence[int] = (),
         alarming: Sequence[tuple[int, int]] = (),
     ) -> Table:
-        """A table with a header row repeated on every page it spans; ``weights`` share the
-        width between columns; rows in ``marked`` (positions in ``rows``) are highlighted and
-        the cells in ``alarming`` ((column, row) positions) set in bold alert red."""
-        total = sum(weights)
-        widths = [self.width * w / total for w in weights]
+        """A table with a header row repeated on every page it spans; column widths come from
+        what the columns hold (:meth:`column_widths`; ``weights`` share out what is left); rows
+        in ``marked`` (positions in ``rows``) are highlighted and the cells in ``alarming``
+        ((column, row) positions) set in bold alert red."""
+        widths = self.column_widths(headers, rows, weights)
         data: list[list[Any]] = [
             [self.cell(h, w, head=True) for h, w in zip(headers, widths, strict=True)]
         ]
@@ -239,6 +239,41 @@ class Kit:
         )
         table.setStyle(TableStyle(commands))
         return table
+
+    def column_widths(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str | Flowable]],
+        weights: Sequence[float],
+    ) -> list[float]:
+        """Widths that fit the frame and never break a word: each column is at least as wide as
+        its longest word (header or cell); the room left goes to the columns whose text would
+        otherwise wrap (as much as each would use on one line), and what is still left is
+        shared by ``weights``. Paragraph cells count by their words; other flowables ask nothing."""
+        head, body = self.st.cell_head, self.st.cell
+        least: list[float] = []
+        whole: list[float] = []
+        for column, header in enumerate(headers):
+            texts = [(header, head.fontName, head.fontSize)]
+            for row in rows:
+                cell = row[column]
+                if isinstance(cell, Paragraph):  # its words, in the table's cell font
+                    texts.append((cell.getPlainText(), body.fontName, body.fontSize))
+                elif isinstance(cell, str):
+                    texts.append((cell, body.fontName, body.fontSize))
+            least.append(CELL_PADDING + max(_longest_word(*t) for t in texts))
+            whole.append(CELL_PADDING + max(_longest_line(*t) for t in texts))
+        room = self.width
+        if sum(least) >= room:  # more columns than the page holds: words must break somewhere
+            return [room * w / sum(least) for w in least]
+        if sum(whole) <= room:
+            spare = room - sum(whole)
+            return [
+                w + spare * share / sum(weights) for w, share in zip(whole, weights, strict=True)
+            ]
+        wanted = [w - m for w, m in zip(whole, least, strict=True)]
+        spare = room - sum(least)
+        return [m + spare * want / sum(wanted) for m, want in zip(least, wanted, strict=True)]
 
     def boxed(self, flowables: Sequence[Flowable], background: str, border: str) -> Table:
         """Flowables in a tinted box (signature block, alerts), kept on one page."""
@@ -352,6 +387,20 @@ def _cell_styles(st: Styles) -> tuple[type[CellStyle], type[CellStyle]]:
         {"fontname": BOLD, "fontsize": st.cell_head.fontSize, "leading": st.cell_head.leading},
     )
     return body, head
+
+
+#: A data-table cell's left and right padding together, and a hair to spare (points).
+CELL_PADDING: Final = 7.5
+
+
+@lru_cache(maxsize=8192)
+def _longest_word(text: str, font: str, size: float) -> float:
+    return max((stringWidth(word, font, size) for word in text.split()), default=0.0)
+
+
+@lru_cache(maxsize=8192)
+def _longest_line(text: str, font: str, size: float) -> float:
+    return max((stringWidth(line, font, size) for line in text.split("\n")), default=0.0)
 
 
 @lru_cache(maxsize=8192)

@@ -18,7 +18,15 @@ from typing import Any
 from reportlab.platypus import Flowable, Spacer
 
 from kapnotes.domain.note_times import NoteTimes
-from kapnotes.domain.session import Alert, ClinicSettings, RuleId, Severity, VitalsReading
+from kapnotes.domain.session import (
+    Alert,
+    ClinicSettings,
+    RuleId,
+    Severity,
+    VitalsReading,
+    mg_per_kg,
+    plain_number,
+)
 from kapnotes.domain.templates import LogField, MultiChoiceField, SingleChoiceField, TimeField
 from kapnotes.reports.blocks import Kit
 from kapnotes.reports.charts import vitals_chart
@@ -206,10 +214,20 @@ def rule_name(alert: Alert) -> str:
 # --------------------------------------------------------------------------- doses
 
 
+def _amount(value: Any) -> str:
+    """A dose column: at most two decimals, never scientific notation (``3070``, ``43.86``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return plain_number(value)
+    return _num(value)
+
+
 def doses(kit: Kit, log: LogField, readout: SessionReadout) -> list[Flowable]:
     """Time, T+, product, route, mg, mg/kg, lot, booster; infusion minutes, stop and rate
-    when there is an infusion; any reason given, under its dose."""
+    when there is an infusion; any reason given, under its dose. A dose given in mg shows its
+    mg/kg from the client's recorded weight, as the live view works it out (said under the
+    table)."""
     rows = readout.dose_rows()
+    weight = readout.record.client.weight_kg
     infusion = any(r.row.get("infusion_min") not in (None, "") for r in rows)
     headers = ["Time", "T+ (min)", "Product", "Route", "Dose (mg)", "mg/kg", "Lot", "Booster"]
     weights = [1.0, 0.75, 1.5, 1.3, 0.85, 0.7, 1.2, 0.9]
@@ -218,16 +236,21 @@ def doses(kit: Kit, log: LogField, readout: SessionReadout) -> list[Flowable]:
         weights += [0.85, 0.9, 1.05]
     data: list[list[str | Flowable]] = []
     reasons: list[str] = []
+    worked_out = False
     for item in rows:
         row = item.row
         mg = item.dose.dose_mg if item.dose is not None else row.get("dose_mg")
+        per_kg = row.get("dose_mg_per_kg")
+        if per_kg in (None, "") and isinstance(mg, int | float) and not isinstance(mg, bool):
+            per_kg = mg_per_kg(mg, weight)
+            worked_out = worked_out or per_kg is not None
         cells: list[str | Flowable] = [
             _clock_of(readout, item.instant, row.get("time")),
             t_plus_cell(item.t_plus_min),
             _choice(log, "product", row.get("product")),
             _choice(log, "route", row.get("route")),
-            _num(mg),
-            _num(row.get("dose_mg_per_kg")),
+            _amount(mg),
+            _amount(per_kg),
             str(row.get("lot_number") or "—"),
             "Booster" if item.booster else ("First dose" if item.instant is not None else "—"),
         ]
@@ -247,12 +270,20 @@ def doses(kit: Kit, log: LogField, readout: SessionReadout) -> list[Flowable]:
     if doses_given:
         total = sum(d.dose_mg for d in doses_given)
         boosters = len(doses_given) - 1
-        summary = f"Total given: {number_text(total)} mg"
+        summary = f"Total given: {plain_number(total)} mg"
         if boosters:
             summary += f" ({boosters} booster{'s' if boosters != 1 else ''})"
         summary += f" · T0 {readout.clock(min(d.time for d in doses_given))}"
         out.append(Spacer(1, 3))
         out.append(kit.para(summary, "small", bold=True))
+    if worked_out and weight is not None:
+        out.append(
+            kit.para(
+                f"mg/kg of a dose given in mg: worked out from the client's recorded weight, "
+                f"{plain_number(weight, 1)} kg.",
+                "small",
+            )
+        )
     for reason in reasons:
         out.append(kit.para(reason, "small"))
     return out

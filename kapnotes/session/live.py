@@ -39,6 +39,7 @@ from kapnotes.domain.session import (
     dose_warnings,
     evaluate_alerts,
     format_minutes,
+    infusion_rate,
     product_route,
     reminders_due,
     rems_summary,
@@ -562,7 +563,7 @@ class LiveSession:
             return done
         rate = ""
         if minutes is not None and per_kg is not None:
-            rate = f" over {minutes} min ({per_kg / minutes * 60:.3g} mg/kg/h)"
+            rate = f" over {minutes} min ({infusion_rate(mg, per_kg, minutes)})"
         elif minutes is not None:
             rate = f" over {minutes} min"
         return Logged(f"Logged {mg:g} mg{rate} at {self.clock(at)}.")

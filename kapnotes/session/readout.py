@@ -30,6 +30,7 @@ from kapnotes.domain.session import (
     RemsSummary,
     VitalsReading,
     billing,
+    infusion_rate,
     rems_summary,
 )
 from kapnotes.domain.timeline import as_utc
@@ -108,16 +109,6 @@ class DoseRow:
     booster: bool
     stop: datetime | None
     rate: str | None
-
-
-def infusion_rate(dose_mg: float, mg_per_kg: float | None, minutes: int | None) -> str | None:
-    """An IV infusion's rate, as the live view says it: ``mg/kg/h`` when the dose was given
-    per kg, else ``mg/h``; None without infusion minutes."""
-    if not minutes or minutes <= 0:
-        return None
-    if mg_per_kg is not None:
-        return f"{mg_per_kg / minutes * 60:.3g} mg/kg/h"
-    return f"{dose_mg / minutes * 60:.3g} mg/h"
 
 
 class SessionReadout(LiveSession):

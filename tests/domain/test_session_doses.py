@@ -14,6 +14,9 @@ from kapnotes.domain.session import (
     dose_mg,
     dose_warnings,
     first_dose_time,
+    infusion_rate,
+    mg_per_kg,
+    plain_number,
     product_from,
     product_route,
 )
@@ -142,3 +145,28 @@ def test_ranges_come_from_settings() -> None:
     assert dose_warnings(Product.KETAMINE_IM, 120, 80, clinic) == []
     [missing] = dose_warnings(Product.KETAMINE_IV, 40, 80, clinic)
     assert missing.code == "no_range"
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (3070.0, 2, "3070"),
+        (43.857, 2, "43.86"),
+        (0.5, 2, "0.5"),
+        (4479.3191, 2, "4479.32"),
+        (1234567.0, 2, "1234567"),
+        (0.075, 3, "0.075"),
+        (0.004, 2, "0"),
+        (40.0, 2, "40"),
+    ],
+)
+def test_plain_numbers_never_use_scientific_notation(value: float, places: int, text: str) -> None:
+    assert plain_number(value, places) == text
+
+
+def test_mg_per_kg_and_the_infusion_rate() -> None:
+    assert mg_per_kg(3508.8, 80) == 43.86
+    assert mg_per_kg(40, None) is None and mg_per_kg(40, 0) is None
+    assert infusion_rate(3508.8, None, 47) == "4479.32 mg/h"  # was 4.48e+03 mg/h
+    assert infusion_rate(40, 0.5, 40) == "0.75 mg/kg/h"
+    assert infusion_rate(40, 0.5, None) is None

@@ -410,3 +410,52 @@ def test_an_observation_longer_than_a_page_breaks_inside_its_row(clinic: ReportC
     spanned = [p for p in pages if re.search(r"\bo\d+\b", p)]
     assert len(spanned) >= 2
     assert all("Observation" in p for p in spanned)  # the header row on each of its pages
+
+
+def _iv_dose_in_mg(clinic: ReportClinic) -> str:
+    """A dosing note (fictional) with one IV infusion typed in mg, large enough that a
+    shortest-form number would print as 4.48e+03; the client weighs 80 kg."""
+    from kapnotes.session import DoseRequest
+    from tests.reports.conftest import ok
+    from tests.session.conftest import Clock, tick_pre_dose_checks
+
+    clock = Clock("America/New_York")
+    note_id = clinic.new_note(Phase.DOSING, DAY)
+    session = clinic.live(note_id, clock, Product.KETAMINE_IV)
+    tick_pre_dose_checks(session)
+    clock.at(DAY, 9, 50)
+    ok(session.log_vitals({"systolic": "124", "diastolic": "80"}))
+    clock.at(DAY, 10, 0)
+    request = DoseRequest(
+        Product.KETAMINE_IV,
+        "3508.8",
+        lot="IVX-2207-B",
+        infusion_min="47",
+        reason="Fictional record for a layout test",
+    )
+    ok(session.log_dose(request))
+    clock.at(DAY, 10, 47)
+    ok(session.stop_infusion())
+    return note_id
+
+
+def test_an_iv_dose_in_mg_prints_plain_numbers_and_its_mg_per_kg_from_the_weight(
+    clinic: ReportClinic,
+) -> None:
+    _data, pages = render(clinic, _iv_dose_in_mg(clinic))
+    text = flat("\n".join(pages))
+    assert "e+0" not in text  # no scientific notation anywhere
+    # mg as typed, mg/kg = 3508.8 / 80, the rate = 3508.8 mg / 47 min * 60
+    assert "3508.8 43.86 IVX-2207-B First dose 47 min 10:47 4479.32 mg/h" in text
+    assert "Total given: 3508.8 mg" in text
+    assert "worked out from the client's recorded weight, 80 kg" in text
+
+
+def test_the_iv_medicine_log_never_breaks_a_header_inside_a_word(clinic: ReportClinic) -> None:
+    _data, pages = render(clinic, _iv_dose_in_mg(clinic))
+    page = next(p for p in pages if "Medicine log" in p)
+    after = page[page.index("Medicine log") + len("Medicine log") :]
+    head = after[: after.index("10:00")].split()  # the header row, each line of each cell
+    words = ["Time", "T+", "(min)", "Product", "Route", "Dose", "(mg)", "mg/kg", "Lot"]
+    words += ["Booster", "Infusion", "Stopped", "Rate"]
+    assert head == words  # every word whole: "mg/k g", "Booste r" would not compare equal

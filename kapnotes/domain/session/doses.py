@@ -89,6 +89,32 @@ def dose_mg(
     return computed
 
 
+def plain_number(value: float, places: int = 2) -> str:
+    """A dose, rate or ratio as people write it: at most ``places`` decimals, no trailing
+    zeros, never scientific notation (``3070``, ``43.86``, ``0.5``, ``4492.68``)."""
+    text = f"{round(value, places):.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def mg_per_kg(mg: float, weight_kg: float | None) -> float | None:
+    """The dose per kg of body weight (rounded to 0.01 mg/kg); None without a usable weight."""
+    if weight_kg is None or weight_kg <= 0:
+        return None
+    return round(mg / weight_kg, 2)
+
+
+def infusion_rate(dose_mg: float, mg_per_kg: float | None, minutes: int | None) -> str | None:
+    """An IV infusion's rate: ``mg/kg/h`` when the dose was given per kg (``0.75 mg/kg/h``),
+    else ``mg/h`` (``52.5 mg/h``); None without infusion minutes."""
+    if not minutes or minutes <= 0:
+        return None
+    if mg_per_kg is not None:
+        return f"{plain_number(mg_per_kg / minutes * 60, 3)} mg/kg/h"
+    return f"{plain_number(dose_mg / minutes * 60)} mg/h"
+
+
 @dataclass(frozen=True, slots=True)
 class DoseEntry:
     """One administration: the first is T0, further entries are boosters."""
