@@ -110,7 +110,75 @@ class Kit:
         head = self.para(title, "subsection")
         if not flowables:
             return [head]
-        return [KeepTogether([head, flowables[0]]), *flowables[1:]]
+        return self.keep_with_start([head], flowables)
+
+    # -- keeping things together ------------------------------------------------------------
+
+    def height(self, flowable: Flowable) -> float:
+        """How tall ``flowable`` is across the frame's width, with its space after."""
+        _w, h = flowable.wrap(self.width, TALL)
+        return float(h) + float(flowable.getSpaceAfter())
+
+    def start_height(self, flowables: Sequence[Flowable]) -> float:
+        """The least of ``flowables`` that must be on a page for a heading above them not to
+        stand alone: a table's header and first two rows, a paragraph's first lines, a
+        chart or a kept group whole (spacers and rules on the way count too)."""
+        need = 0.0
+        for flowable in flowables:
+            if isinstance(flowable, CondPageBreak):
+                return need + float(flowable.height)
+            if isinstance(flowable, Spacer | HRFlowable):
+                need += self.height(flowable)
+                continue
+            if isinstance(flowable, Table):
+                flowable.wrap(self.width, TALL)
+                rows = flowable._rowHeights[: flowable.repeatRows + 2]
+                return need + float(sum(rows))
+            if isinstance(flowable, Paragraph):
+                return need + min(self.height(flowable), 3 * float(flowable.style.leading))
+            return need + self.height(flowable)
+        return need
+
+    def keep_with_start(
+        self, lead: Sequence[Flowable], flowables: Sequence[Flowable]
+    ) -> list[Flowable]:
+        """``lead`` (headings) kept on the page with the start of ``flowables``: a page break
+        before them when less room is left, never a group pushed whole to the next page (a
+        long table splits under its heading, repeating its header row)."""
+        need = sum(self.height(f) for f in lead if not isinstance(f, CondPageBreak))
+        need += self.start_height(flowables)
+        for flowable in lead:
+            flowable._kap_lead = True  # see keep_with_end
+        return [CondPageBreak(need + 2), *lead, *flowables]
+
+    def keep_with_end(self, story: list[Flowable], block: Sequence[Flowable]) -> list[Flowable]:
+        """``block`` (a signature) appended to ``story`` kept on the page with the last few
+        lines before it, so that a page never holds the block alone: the last rows of a
+        label/value table are split off into the kept group; a short last flowable joins it
+        whole."""
+        tail: list[Flowable] = []
+        had = 0.0
+        while story and had < TAIL_HEIGHT:
+            last = story[-1]
+            if isinstance(last, CondPageBreak):
+                break
+            height = self.height(last)
+            if isinstance(last, Spacer | HRFlowable) or height <= TAIL_HEIGHT:
+                tail.insert(0, story.pop())
+                had += height
+                continue
+            if isinstance(last, Table) and not last.repeatRows and len(last._cellvalues) > 2:
+                last.wrap(self.width, TALL)
+                heights = last._rowHeights
+                keep = heights[-2:] if len(heights) > 2 else heights[-1:]
+                parts = last.split(self.width, float(sum(heights)) - float(sum(keep)) + 0.5)
+                if len(parts) == 2:
+                    story[-1] = parts[0]
+                    tail.insert(0, parts[1])
+            break
+        while story and tail and getattr(story[-1], "_kap_lead", False):
+            tail.insert(0, story.pop())  # a heading goes where what it heads goes
+        return [*story, KeepTogether([*tail, *block])]
 
     def heading(self, text: str, level: int = 1) -> list[Flowable]:
         """A section heading (``level`` 1) with a rule, or a sub-heading; kept with what follows."""
@@ -389,6 +457,10 @@ def _cell_styles(st: Styles) -> tuple[type[CellStyle], type[CellStyle]]:
     return body, head
 
 
+#: Taller than any page: the height flowables are measured against.
+TALL: Final = 100_000.0
+#: How much of what precedes a signature is kept on its page with it (points).
+TAIL_HEIGHT: Final = 40.0
 #: A data-table cell's left and right padding together, and a hair to spare (points).
 CELL_PADDING: Final = 7.5
 

@@ -131,7 +131,7 @@ def note_story(kit: Kit, view: NoteView, *, letterhead: bool = True) -> list[Flo
         if not section_visible(section, view.values, view.context):
             continue
         story.extend(_section(kit, view, section, ctx))
-    story.extend(_signature(kit, view))
+    story = kit.keep_with_end(story, _signature(kit, view))
     story.extend(_addenda(kit, view))
     return story
 
@@ -245,8 +245,7 @@ def _section(
             body.append(kit.para("Still missing for the REMS form: " + "; ".join(missing), "alert"))
     if not body:
         return []
-    heading = kit.heading(title)
-    return [KeepTogether([*heading, body[0]]), *body[1:]]
+    return kit.keep_with_start(kit.heading(title), body)
 
 
 @dataclass(frozen=True)
@@ -432,7 +431,7 @@ def _signature(kit: Kit, view: NoteView) -> list[Flowable]:
         kit.para("Content hash (SHA-256)", "label"),
         kit.para(note.content_hash or "—", "hash"),
     ]
-    return [Spacer(1, 10), KeepTogether([kit.boxed(block, "highlight", "border")])]
+    return [Spacer(1, 10), kit.boxed(block, "highlight", "border")]
 
 
 def _addenda(kit: Kit, view: NoteView) -> list[Flowable]:

@@ -30,6 +30,7 @@ from kapnotes.reports import load_fonts, note_pdf
 from kapnotes.session import SessionClient
 from kapnotes.session.readout import SessionReadout
 from kapnotes.store.models import AuditEvent
+from kapnotes.store.vault import OpenVault
 from tests.reports.conftest import (
     CLIENT_NAME,
     CYRILLIC,
@@ -39,6 +40,7 @@ from tests.reports.conftest import (
     ReportClinic,
     flat,
     pages_text,
+    settings,
 )
 
 
@@ -459,3 +461,20 @@ def test_the_iv_medicine_log_never_breaks_a_header_inside_a_word(clinic: ReportC
     words = ["Time", "T+", "(min)", "Product", "Route", "Dose", "(mg)", "mg/kg", "Lot"]
     words += ["Booster", "Infusion", "Stopped", "Rate"]
     assert head == words  # every word whole: "mg/k g", "Booste r" would not compare equal
+
+
+def test_no_page_of_a_demo_note_holds_the_signature_alone(open_vault: OpenVault) -> None:
+    """The demo's notes (fictional): the signature shares its page with the note's last
+    lines."""
+    from kapnotes.store.demo import populate_demo
+    from kapnotes.store.models import Note
+
+    populate_demo(open_vault)
+    with open_vault.session() as session:
+        signed = list(session.scalars(select(Note.id).where(Note.status == "signed")))
+    assert signed
+    for note_id in signed:
+        doc = note_pdf(open_vault, note_id, printed_at=PRINTED, settings=settings())
+        page = next(p for p in pages_text(doc.data) if "Signed electronically" in p)
+        before = page[: page.index("Signed electronically")].splitlines()
+        assert len(before) > 4, (note_id, before)  # running header (2-3 lines) and more
