@@ -21,6 +21,7 @@ import pytest
 from kapnotes import __version__, cli
 from kapnotes.store import interchange
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_PASSPHRASE, populate_demo
+from kapnotes.store.models import pack_json, unpack_json
 from kapnotes.store.vault import Vault
 
 PASS = "correct horse battery staple"
@@ -472,10 +473,12 @@ def test_verify_finds_a_signed_note_changed_behind_the_apps_back(
     with Vault(folder).unlock(PASS) as opened, opened.engine.begin() as conn:
         # Someone with the key drops the trigger and edits a signed note in SQL.
         conn.exec_driver_sql("DROP TRIGGER note_signed_no_update")
+        note_id, stored = conn.exec_driver_sql(
+            "SELECT id, \"values\" FROM note WHERE status = 'signed' AND kind = 'dosing' LIMIT 1"
+        ).one()
+        values = unpack_json(stored) | {"therapist_observations": "rewritten later"}
         conn.exec_driver_sql(
-            'UPDATE note SET "values" = json_set("values", \'$.therapist_observations\', '
-            "'rewritten later') WHERE id = (SELECT id FROM note WHERE status = 'signed' "
-            "AND kind = 'dosing' LIMIT 1)"
+            'UPDATE note SET "values" = ? WHERE id = ?', (pack_json(values), note_id)
         )
     code, out, _ = run(capsys, "--data-dir", str(folder), "verify")
     assert code == 1
