@@ -696,6 +696,21 @@ def test_export_pdf_of_a_note_writes_it_and_records_note_export(
     assert list(tmp_path.glob(".note.pdf.*")) == []  # no temporary file left behind
 
 
+def test_export_pdf_warns_that_an_unusable_clinic_settings_file_was_not_used(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path
+) -> None:
+    note_id, _client, _course = _signed_dosing_note(demo_folder)
+    settings = demo_folder / "clinic-settings.json"
+    settings.write_text("{not json")
+    out = tmp_path / "note.pdf"
+    code, _printed, err = run(
+        capsys, "--data-dir", str(demo_folder), "export-pdf", "--note", note_id, "--out", str(out)
+    )
+    assert code == 0 and out.exists()
+    assert "kapnotes: warning:" in err and str(settings) in err
+    assert "using the default settings" in err
+
+
 def test_export_pdf_of_a_course_report(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path
 ) -> None:
