@@ -68,11 +68,15 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, sync_folder: bool = True) -> None:
     """Replace `path` with `data` atomically; owner-only by default.
 
     :class:`FileWriteError` (naming `path`) when it cannot be written; then no file is
     left behind and an existing file at `path` is unchanged.
+
+    ``sync_folder=False`` leaves the rename to reach the disk with the folder's next
+    sync: after a power cut the file may be the old one again (never a torn one), for
+    a writer to whom the old file is still a valid state.
     """
     path = Path(path)
     try:
@@ -93,4 +97,5 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
         if isinstance(error, OSError) and not isinstance(error, FileWriteError):
             raise FileWriteError(path, error) from error
         raise
-    fsync_dir(path.parent)
+    if sync_folder:
+        fsync_dir(path.parent)
