@@ -415,8 +415,8 @@ def test_an_observation_longer_than_a_page_breaks_inside_its_row(clinic: ReportC
 
 
 def _iv_dose_in_mg(clinic: ReportClinic) -> str:
-    """A dosing note (fictional) with one IV infusion typed in mg, large enough that a
-    shortest-form number would print as 4.48e+03; the client weighs 80 kg."""
+    """A dosing note (fictional) with one IV dose typed in mg and given over so few minutes
+    that its rate in shortest form would print as 1.2e+03; the client weighs 80 kg."""
     from kapnotes.session import DoseRequest
     from tests.reports.conftest import ok
     from tests.session.conftest import Clock, tick_pre_dose_checks
@@ -430,13 +430,13 @@ def _iv_dose_in_mg(clinic: ReportClinic) -> str:
     clock.at(DAY, 10, 0)
     request = DoseRequest(
         Product.KETAMINE_IV,
-        "3508.8",
+        "140",
         lot="IVX-2207-B",
-        infusion_min="47",
+        infusion_min="7",
         reason="Fictional record for a layout test",
     )
     ok(session.log_dose(request))
-    clock.at(DAY, 10, 47)
+    clock.at(DAY, 10, 7)
     ok(session.stop_infusion())
     return note_id
 
@@ -447,9 +447,9 @@ def test_an_iv_dose_in_mg_prints_plain_numbers_and_its_mg_per_kg_from_the_weight
     _data, pages = render(clinic, _iv_dose_in_mg(clinic))
     text = flat("\n".join(pages))
     assert "e+0" not in text  # no scientific notation anywhere
-    # mg as typed, mg/kg = 3508.8 / 80, the rate = 3508.8 mg / 47 min * 60
-    assert "3508.8 43.86 IVX-2207-B First dose 47 min 10:47 4479.32 mg/h" in text
-    assert "Total given: 3508.8 mg" in text
+    # mg as typed, mg/kg = 140 / 80, the rate = 140 mg / 7 min * 60
+    assert "140 1.75 IVX-2207-B First dose 7 min 10:07 1200 mg/h" in text
+    assert "Total given: 140 mg" in text
     assert "worked out from the client's recorded weight, 80 kg" in text
 
 
