@@ -84,7 +84,6 @@ SELF_TEST_TEMPLATE = {
         }
     ],
 }
-RESERVED = ("backup", "restore")
 
 log = logging.getLogger("kapnotes.cli")
 
@@ -170,10 +169,30 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--course", metavar="ID", help="with --client: only this course")
     pdf.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
-    backup = sub.add_parser("backup", parents=[common], help="(not available yet)")
+    backup = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="an encrypted, verified copy of the vault (key file inside)",
+        description="Write an encrypted copy of the whole vault to OUT (a file, or a folder "
+        "to put a dated kapnotes-YYYYmmdd-HHMMSS.kapbackup in), then read it back and check "
+        "it. Any clinician of the vault opens it with their own passphrase.",
+    )
     backup.add_argument("out", type=Path, metavar="OUT")
-    restore = sub.add_parser("restore", parents=[common], help="(not available yet)")
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="check a backup, then restore it into the data folder",
+        description="Check the backup IN (opened with the passphrase of one of its "
+        "clinicians), say what it holds, then restore it into the data folder. A vault "
+        "already there is replaced only with --replace, and is kept in replaced-<when>/ "
+        "inside the folder.",
+    )
     restore.add_argument("input", type=Path, metavar="IN")
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the vault already in the data folder (kept as a safety copy)",
+    )
 
     sub.add_parser(
         "verify",
@@ -599,9 +618,55 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_reserved(args: argparse.Namespace) -> int:
-    """backup and restore: in the contract, built in a later version."""
-    raise CliError(f"{args.command} is not available yet in this version")
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a verified, encrypted backup of the vault to OUT (a file or a folder)."""
+    from kapnotes.store.backup import BackupError, backup_file_name, write_backup
+
+    out: Path = args.out.expanduser()
+    if out.is_dir():
+        out = out / backup_file_name()
+    elif not out.parent.is_dir():
+        raise CliError(f"{args.out}: the folder {out.parent} does not exist")
+    with _unlocked(args) as opened:
+        try:
+            result = write_backup(opened, out)
+        except BackupError as exc:
+            raise CliError(str(exc)) from None
+    print(f"kapnotes: backed up to {result.path} ({result.size // 1024} KiB), verified")
+    print(result.summary.describe())
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Check the backup IN, then restore it into the data folder (--replace to replace)."""
+    from kapnotes.store.backup import (
+        BackupError,
+        RestoreNeedsConfirmationError,
+        restore_backup,
+    )
+
+    data_dir = _data_dir(args)
+    source: Path = args.input.expanduser()
+    if not source.is_file():
+        raise CliError(f"{args.input}: no such backup file")
+    passphrase = _passphrase(args)
+    try:
+        result = restore_backup(source, data_dir, passphrase, replace=args.replace)
+    except RestoreNeedsConfirmationError as exc:
+        raise CliError(f"{exc} (--replace)") from None
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    except WrongSecretError:
+        raise CliError(
+            f"that passphrase opens none of the clinicians' entries in {args.input}", EXIT_LOCKED
+        ) from None
+    except VaultBusyError as exc:
+        raise CliError(str(exc), EXIT_LOCKED) from None
+    print(f"kapnotes: restored {args.input} into {data_dir}")
+    print(result.summary.describe())
+    if result.safety_copy is not None:
+        print(f"The vault that was there is kept in {result.safety_copy}")
+    return EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -612,7 +677,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": cmd_verify,
     "self-test": cmd_self_test,
     "export-pdf": cmd_export_pdf,
-    **dict.fromkeys(RESERVED, cmd_reserved),
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 

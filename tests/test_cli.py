@@ -91,21 +91,6 @@ def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid choice" in err
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["backup", "out.bak"],
-        ["restore", "in.bak"],
-    ],
-)
-def test_reserved_commands_say_not_yet(
-    capsys: pytest.CaptureFixture[str], argv: list[str], tmp_path: Path
-) -> None:
-    code, _, err = run(capsys, "--data-dir", str(tmp_path), *argv)
-    assert code == 2
-    assert "not available yet in this version" in err
-
-
 def test_no_command_opens_the_gui(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -678,3 +663,59 @@ def test_export_pdf_into_a_missing_folder_is_exit_2(
         str(tmp_path / "no" / "x.pdf"),
     )
     assert code == 2 and "does not exist" in err
+
+
+# --------------------------------------------------------------------------- backup, restore
+
+
+def test_backup_and_restore_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    vault_dir = tmp_path / "vault"
+    init(capsys, vault_dir)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    code, out, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(backups))
+    assert (code, err) == (0, ""), err
+    made = sorted(backups.glob("kapnotes-*.kapbackup"))
+    assert len(made) == 1 and "verified" in out
+    assert not list(backups.glob(".*"))  # no staging or temp file left behind
+
+    # into an empty folder: no confirmation needed
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "new"), "restore", str(made[0]))
+    assert (code, err) == (0, ""), err
+    assert "clinicians: Dr Ada Quill (therapist)" in out
+    # over an existing vault: refused without --replace, nothing changed
+    before = (tmp_path / "new" / "kapnotes.db").read_bytes()
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "new"), "restore", str(made[0]))
+    assert code == 2 and "--replace" in err
+    assert (tmp_path / "new" / "kapnotes.db").read_bytes() == before
+    assert not [p for p in (tmp_path / "new").iterdir() if p.name.startswith("replaced-")]
+    code, out, err = run(
+        capsys, "--data-dir", str(tmp_path / "new"), "restore", "--replace", str(made[0])
+    )
+    assert (code, err) == (0, ""), err
+    assert "kept in" in out
+    assert len([p for p in (tmp_path / "new").iterdir() if p.name.startswith("replaced-")]) == 1
+
+
+def test_backup_and_restore_refusals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    vault_dir = tmp_path / "vault"
+    init(capsys, vault_dir)
+    code, _, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(tmp_path / "no/b.bak"))
+    assert code == 2 and "does not exist" in err
+    out = tmp_path / "b.kapbackup"
+    assert run(capsys, "--data-dir", str(vault_dir), "backup", str(out))[0] == 0
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(tmp_path / "nope"))
+    assert code == 2 and "no such backup file" in err
+    truncated = tmp_path / "truncated.kapbackup"
+    truncated.write_bytes(out.read_bytes()[:5000])
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(truncated))
+    assert code == 2 and "truncated" in err
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+    os.environ["KAPNOTES_PASSPHRASE"] = "wrong passphrase entirely"
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(out))
+    assert code == 3 and "opens none" in err
+    code, _, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(tmp_path / "c.bak"))
+    assert code == 3
+    del os.environ["KAPNOTES_PASSPHRASE"]
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(out))
+    assert code == 3 and "no passphrase given" in err
