@@ -691,3 +691,11 @@ def restore_backup(
                 },
             )
     return RestoreResult(inspected.summary, safety)
+
+
+def last_backup_at(opened: OpenVault) -> datetime | None:
+    """When the last backup that passed its check was written (from the audit trail)."""
+    with opened.session() as session:
+        return session.scalar(
+            select(func.max(AuditEvent.at)).where(AuditEvent.action == "vault.backup")
+        )

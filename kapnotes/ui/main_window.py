@@ -142,6 +142,11 @@ class MainWindow(QMainWindow):
             self, session, lambda: self.workspace.page.client_id, run_dialog
         )
 
+        # Backups: File → Back up… / Restore…, Settings → Backups…, the schedule, the reminder.
+        from kapnotes.ui.backups import BackupActions
+
+        self.backups = BackupActions(self, session, self.lock, run_dialog)
+
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -222,6 +227,12 @@ class MainWindow(QMainWindow):
         self.templates_action = QAction("&Templates and instruments…", self)
         self.templates_action.setObjectName("actionTemplates")
         self.templates_action.triggered.connect(self.show_templates)
+        self.clinic_settings_action = QAction("&Clinic settings…", self)
+        self.clinic_settings_action.setObjectName("actionClinicSettings")
+        self.clinic_settings_action.triggered.connect(self.show_clinic_settings)
+        self.audit_action = QAction("&Audit trail…", self)
+        self.audit_action.setObjectName("actionAuditTrail")
+        self.audit_action.triggered.connect(self.show_audit)
         self.help_action = self._action("&Help: shortcuts and guide", "F1", None)
         self.help_action.setObjectName("actionHelp")
         # F1 works from every kapnotes window (note windows and live sessions too).
@@ -238,6 +249,8 @@ class MainWindow(QMainWindow):
             self.find_action,
             self.search_notes_action,
             self.reports.print_course_action,
+            self.audit_action,
+            self.clinic_settings_action,
         )
 
     def _build_menus(self) -> None:
@@ -245,6 +258,9 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_client_action)
         file_menu.addAction(self.reports.print_course_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backups.back_up_action)
+        file_menu.addAction(self.backups.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
@@ -264,8 +280,11 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self.start_dim_action)
         settings_menu = bar.addMenu("&Settings")
+        settings_menu.addAction(self.clinic_settings_action)
         settings_menu.addAction(self.templates_action)
         settings_menu.addAction(self.reports.letterhead_action)
+        settings_menu.addAction(self.backups.settings_action)
+        settings_menu.addAction(self.audit_action)
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
         self.note_format_group = QActionGroup(self)
@@ -309,6 +328,7 @@ class MainWindow(QMainWindow):
         self.encrypted_label.setObjectName("encryptedLabel")
         self.encrypted_label.setToolTip("Notes are stored encrypted with SQLCipher (AES-256).")
         bar.addWidget(self.clinician_label, 1)
+        bar.addPermanentWidget(self.backups.reminder_label)
         bar.addPermanentWidget(self.encrypted_icon)
         bar.addPermanentWidget(self.encrypted_label)
 
@@ -330,6 +350,7 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         self.workspace.refresh()
         self._update_status()
+        self._apply_idle_setting()
         self.idle.start()
         self.workspace.focus_search()
         self._name_skipped_files()
@@ -678,6 +699,9 @@ class MainWindow(QMainWindow):
             settings, warning = self.session.catalog.clinic_settings()
             if warning:
                 self.statusBar().showMessage(warning, 10000)
+            from kapnotes.session.clinic_settings import settings_for_note
+
+            settings = settings_for_note(notes, note_id, settings)  # as it was first run
             window = SessionWindow(
                 SessionConfig(
                     notes,
@@ -752,6 +776,42 @@ class MainWindow(QMainWindow):
         self._run_dialog(dialog)
         dialog.deleteLater()
 
+    def show_clinic_settings(self) -> None:
+        """Settings -> Clinic settings: every clinical setting, validated, each change audited."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.session.clinic_settings import save
+        from kapnotes.ui.settings.clinic_dialog import ClinicSettingsDialog
+
+        catalog = self.session.catalog
+        current, warning = catalog.clinic_settings()
+        if warning:
+            self.statusBar().showMessage(warning, 10000)
+        dialog = ClinicSettingsDialog(current, lambda chosen: save(opened, catalog, chosen), self)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self._apply_idle_setting()
+            self.statusBar().showMessage("Clinic settings saved; they apply to new notes.", 8000)
+        dialog.deleteLater()
+
+    def _apply_idle_setting(self) -> None:
+        """The clinic's idle-lock minutes, when it set them (else the app's default)."""
+        minutes = self.session.catalog.clinic_settings()[0].idle_lock_minutes
+        if minutes:
+            self.idle.timeout_s = minutes * 60.0
+            self.idle.warn_s = min(self.idle.warn_s, self.idle.timeout_s / 2)
+
+    def show_audit(self) -> None:
+        """Settings -> Audit trail: the events, filtered, the chain's state, CSV export."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.ui.settings.audit_dialog import AuditDialog
+
+        dialog = AuditDialog(opened, parent=self)
+        self._run_dialog(dialog)
+        dialog.deleteLater()
+
     def show_help(self) -> HelpDialog:
         """F1: the keyboard shortcuts and the user guide, in a window beside the work."""
         from kapnotes.ui.dialogs.help_dialog import HelpDialog
@@ -821,6 +881,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
+        self.backups.run_schedule(quitting=True)
         self.lock()
         self.lock_screen.running.clear()
         self._reopen_notes, self._reopen_live = [], []

@@ -74,6 +74,11 @@ class VaultSession(QObject):
         return self._open.clinician_id if self._open is not None else None
 
     @property
+    def open_vault(self) -> OpenVault | None:
+        """The open vault itself (for backups and clinic administration), or None."""
+        return self._open
+
+    @property
     def clients(self) -> ClientStore | None:
         """The client store of the open vault, or None while locked."""
         return self._clients
