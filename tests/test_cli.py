@@ -719,3 +719,52 @@ def test_backup_and_restore_refusals(capsys: pytest.CaptureFixture[str], tmp_pat
     del os.environ["KAPNOTES_PASSPHRASE"]
     code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(out))
     assert code == 3 and "no passphrase given" in err
+
+
+# --------------------------------------------------------------------------- clinicians
+
+
+def test_clinician_commands_and_exit_codes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "vault"
+    init(capsys, folder)
+    base = ["--data-dir", str(folder), "clinician"]
+    code, _, err = run(capsys, *base, "add", "--name", "Nia Fictional", "--role", "nurse")
+    assert code == 2 and "no new passphrase given" in err
+    os.environ["KAPNOTES_NEW_PASSPHRASE"] = "nurse passphrase of fiction"
+    try:
+        code, out, err = run(
+            capsys, *base, "add", "--name", "Nia Fictional", "--credential", "RN", "--role", "nurse"
+        )
+        assert (code, err) == (0, ""), err
+        code, out, _ = run(capsys, *base, "list")
+        assert code == 0
+        lines = out.splitlines()
+        assert "Dr Ada Quill, PsyD" in lines[0]
+        assert "administrator" in lines[0] and "(you)" in lines[0]
+        assert "Nia Fictional, RN" in lines[1] and "nurse  active" in lines[1]
+        nurse_id = lines[1].split()[0]
+        code, _, err = run(capsys, *base, "add", "--name", "X", "--role", "janitor")
+        assert code == 2  # argparse: not a role
+
+        # the nurse acts as herself: she may change her passphrase, not add anyone
+        os.environ["KAPNOTES_PASSPHRASE"] = "nurse passphrase of fiction"
+        code, _, err = run(capsys, *base, "add", "--name", "Y Fictional", "--role", "staff")
+        assert code == 3 and "administrator" in err
+        os.environ["KAPNOTES_NEW_PASSPHRASE"] = "the nurse's new passphrase"
+        code, out, err = run(capsys, *base, "passphrase")
+        assert (code, err) == (0, ""), err
+        code, _, err = run(capsys, *base, "list")
+        assert code == 3  # the old passphrase no longer opens
+        os.environ["KAPNOTES_PASSPHRASE"] = PASS
+        code, _, err = run(capsys, *base, "deactivate", "nosuchid")
+        assert code == 2 and "no clinician" in err
+        code, out, err = run(capsys, *base, "deactivate", nurse_id)
+        assert (code, err) == (0, ""), err
+        code, out, _ = run(capsys, *base, "list")
+        assert "deactivated" in out.splitlines()[1]
+        code, out, err = run(capsys, *base, "recovery-key")
+        assert code == 0 and "RECOVERY KEY" in out
+    finally:
+        os.environ.pop("KAPNOTES_NEW_PASSPHRASE", None)

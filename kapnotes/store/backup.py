@@ -221,12 +221,12 @@ def _sha256_file(path: Path) -> str:
 
 def _data_key(opened: OpenVault) -> bytes:
     """The open vault's data key (held in memory only while it is unlocked)."""
-    key = getattr(opened, "_data_key", None)
-    if key is None and opened.checkpointer is not None:
-        key = getattr(opened.checkpointer, "_key", None)
-    if not isinstance(key, bytes):
-        raise BackupError("This vault was opened without its key in memory; unlock it again.")
-    return key
+    from kapnotes.store.clinicians import ClinicianError, data_key_of
+
+    try:
+        return data_key_of(opened)
+    except ClinicianError as exc:
+        raise BackupError(str(exc)) from None
 
 
 def _database_salt(db_path: Path) -> bytes:
