@@ -222,3 +222,8 @@ class Clinicians:
         with self._vault.session() as session:
             record(session, self.acting_id, "vault.recovery_key", "vault", None, {})
         return recovery
+
+
+def roster(vault: OpenVault) -> list[ClinicianInfo]:
+    """The active clinicians, by name (offered in a live session's clinicians log)."""
+    return sorted((c for c in Clinicians(vault).list() if c.active), key=lambda c: c.name)

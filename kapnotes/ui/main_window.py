@@ -230,6 +230,9 @@ class MainWindow(QMainWindow):
         self.clinic_settings_action = QAction("&Clinic settings…", self)
         self.clinic_settings_action.setObjectName("actionClinicSettings")
         self.clinic_settings_action.triggered.connect(self.show_clinic_settings)
+        self.clinicians_action = QAction("C&linicians…", self)
+        self.clinicians_action.setObjectName("actionClinicians")
+        self.clinicians_action.triggered.connect(self.show_clinicians)
         self.audit_action = QAction("&Audit trail…", self)
         self.audit_action.setObjectName("actionAuditTrail")
         self.audit_action.triggered.connect(self.show_audit)
@@ -251,6 +254,7 @@ class MainWindow(QMainWindow):
             self.reports.print_course_action,
             self.audit_action,
             self.clinic_settings_action,
+            self.clinicians_action,
         )
 
     def _build_menus(self) -> None:
@@ -281,6 +285,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.start_dim_action)
         settings_menu = bar.addMenu("&Settings")
         settings_menu.addAction(self.clinic_settings_action)
+        settings_menu.addAction(self.clinicians_action)
         settings_menu.addAction(self.templates_action)
         settings_menu.addAction(self.reports.letterhead_action)
         settings_menu.addAction(self.backups.settings_action)
@@ -800,6 +805,18 @@ class MainWindow(QMainWindow):
         if minutes:
             self.idle.timeout_s = minutes * 60.0
             self.idle.warn_s = min(self.idle.warn_s, self.idle.timeout_s / 2)
+
+    def show_clinicians(self) -> None:
+        """Settings -> Clinicians: add, deactivate, passphrases, the recovery key."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.store.clinicians import Clinicians
+        from kapnotes.ui.settings.clinicians_dialog import CliniciansDialog
+
+        dialog = CliniciansDialog(Clinicians(opened), self, run_dialog=self._run_dialog)
+        self._run_dialog(dialog)
+        dialog.deleteLater()
 
     def show_audit(self) -> None:
         """Settings -> Audit trail: the events, filtered, the chain's state, CSV export."""

@@ -942,3 +942,25 @@ def test_a_session_reopened_days_later_charts_the_session_not_the_gap(
     times = [t for t in labels if t.startswith("T")]
     assert 3 <= len(times) <= 20  # a readable axis around the session, not 4,000 labels
     assert "T+0" in times
+
+
+def test_the_clinicians_log_offers_the_vaults_clinicians(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic
+) -> None:
+    from kapnotes.store.clinicians import Clinicians
+
+    staff = Clinicians(clinic.notes.vault)
+    staff.add("Nia Fictional", "RN", "nurse", "nurse passphrase of fiction")
+    view = make_view()
+    panel = view.time_panel
+    completer = panel.name.completer()
+    assert completer is not None
+    offered = completer.model()
+    names = [offered.index(i, 0).data() for i in range(offered.rowCount())]
+    assert names == ["Dr Ada Quill", "Nia Fictional"]
+    panel.name.setFocus()
+    qtbot.keyClicks(panel.name, "Nia")  # the rest of her name is completed inline
+    assert panel.name.text() == "Nia Fictional"
+    panel.fill_from_roster(panel.name.text())
+    assert panel.credential.text() == "RN"
+    assert panel.role.currentData() == "nurse"
