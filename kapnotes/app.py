@@ -16,15 +16,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from kapnotes import APP_NAME, __version__
+from kapnotes.source_lines import forget_file_sources
 from kapnotes.store.keys import PRODUCTION_KDF, KdfParams
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui import theme
 from kapnotes.ui.errors import ExceptionHook
-from kapnotes.ui.guards import Clock, UnlockThrottle
+from kapnotes.ui.guards import Clock
 from kapnotes.ui.main_window import DEFAULT_IDLE_MINUTES, MainWindow, RunDialog
 from kapnotes.ui.session import VaultSession
 
@@ -56,7 +57,6 @@ def build_main_window(
     settings: QSettings | None = None,
     idle_minutes: float = DEFAULT_IDLE_MINUTES,
     clock: Clock = time.monotonic,
-    throttle: UnlockThrottle | None = None,
     run_dialog: RunDialog = _exec,
     today: Callable[[], date] = date.today,
     search_debounce_ms: int = 200,
@@ -74,7 +74,6 @@ def build_main_window(
         settings=settings,
         idle_minutes=idle_minutes,
         clock=clock,
-        throttle=throttle,
         demo_passphrase=demo_passphrase,
         run_dialog=run_dialog,
         today=today,
@@ -102,6 +101,35 @@ def first_run(
     return created.vault
 
 
+def quit_once_drawn(app: QApplication, poll_ms: int = 10) -> QTimer:
+    """Quit ``app`` once a top-level window is shown, exposed and painted.
+
+    A modal dialog (first run's setup) is cancelled instead, which ends the GUI
+    the same way a clinician's Cancel does. Prints ``first window: <class>``.
+    """
+    timer = QTimer()  # not the app's child: the caller stops it before the app goes
+    timer.setInterval(poll_ms)
+
+    def check() -> None:
+        for widget in QApplication.topLevelWidgets():
+            handle = widget.windowHandle() if widget.isVisible() else None
+            if handle is None or not handle.isExposed():
+                continue
+            widget.repaint()
+            timer.stop()
+            if sys.stdout is not None:  # a windowed Windows executable has none
+                print(f"first window: {type(widget).__name__}", flush=True)
+            if isinstance(widget, QDialog) and widget.isModal():
+                QTimer.singleShot(0, widget.reject)
+            else:
+                QTimer.singleShot(0, app.quit)
+            return
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with names, Fusion style, palette and icon (reused if one exists)."""
     existing = QApplication.instance()
@@ -120,12 +148,20 @@ def run_gui(
     *,
     demo_passphrase: str | None = None,
     kdf: KdfParams = PRODUCTION_KDF,
+    quit_after_first_window: bool = False,
 ) -> int:
-    """Open the GUI on the vault in `data_dir`; returns the process exit code."""
+    """Open the GUI on the vault in `data_dir`; returns the process exit code.
+
+    ``quit_after_first_window``: once the first window (the lock screen, or the
+    first-run dialog, which is then cancelled) is drawn, say so on stdout and quit
+    with 0: the bundle's start-up smoke test.
+    """
+    forget_file_sources()  # `kapnotes demo` comes here without the light entry point
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)  # no migration chatter
     app = create_application()
+    watcher = quit_once_drawn(app) if quit_after_first_window else None
     themes = theme.ThemeManager(app)
     vault = Vault(data_dir, kdf=kdf)
     window: MainWindow | None = None
@@ -144,4 +180,6 @@ def run_gui(
     finally:
         if window is not None:
             window.session.lock()
+        if watcher is not None:
+            watcher.stop()
         hook.uninstall()

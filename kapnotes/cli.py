@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
-import json
 import logging
 import os
 import shutil
@@ -26,32 +25,29 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from kapnotes import __version__
-from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
 from kapnotes.domain.files import atomic_write
-from kapnotes.domain.notes import Phase
-from kapnotes.store import interchange
-from kapnotes.store.audit import verify_chain
+from kapnotes.store import interchange, keys
+from kapnotes.store.anchor import ANCHOR_NAME
 from kapnotes.store.catalog import Catalog
-from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, populate_demo
-from kapnotes.store.keys import KdfParams, KeyFileError
-from kapnotes.store.models import AuditEvent, Client
-from kapnotes.store.notes import MissingFieldsError, NoteStore, SignError
+from kapnotes.store.keys import KeyFileError
+from kapnotes.store.notes import SignError
 from kapnotes.store.paths import default_data_dir, default_demo_dir
+from kapnotes.store.throttle import ATTEMPTS_NAME, describe_wait
 from kapnotes.store.vault import (
     DB_NAME,
     KEY_NAME,
     MIN_PASSPHRASE_LENGTH,
     EncryptionUnavailableError,
     OpenVault,
+    Problems,
+    UnlockDelayedError,
     Vault,
     VaultBusyError,
+    VaultDamagedError,
     VaultError,
     WrongSecretError,
 )
@@ -63,29 +59,6 @@ EXIT_LOCKED = 3
 PASSPHRASE_ENV = "KAPNOTES_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
 NEW_PASSPHRASE_ENV = "KAPNOTES_NEW_PASSPHRASE"  # noqa: S105 - the variable name
 CLINICIAN_ROLES = ("therapist", "prescriber", "nurse", "staff", "administrator")
-# self-test only: a cheap but valid Argon2id cost for its own throwaway vaults.
-SELF_TEST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
-# The self-test's note template: one field that must be filled in before signing.
-SELF_TEST_TEMPLATE = {
-    "id": "self_test",
-    "version": 1,
-    "title": "Self-test note",
-    "phase": "dosing",
-    "sections": [
-        {
-            "id": "note",
-            "title": "Note",
-            "fields": [
-                {
-                    "id": "observations",
-                    "type": "long_text",
-                    "label": "Observations",
-                    "required_to_sign": True,
-                }
-            ],
-        }
-    ],
-}
 
 log = logging.getLogger("kapnotes.cli")
 
@@ -326,19 +299,37 @@ def _ask(prompt: str, option: str, value: str | None, *, required: bool) -> str:
 
 
 @contextlib.contextmanager
-def _unlocked(args: argparse.Namespace) -> Iterator[OpenVault]:
-    """Unlock the vault in the data folder, mapping failures to calm messages."""
+def _unlocked(args: argparse.Namespace, problems: Problems = "refuse") -> Iterator[OpenVault]:
+    """Unlock the vault in the data folder, mapping failures to calm messages.
+
+    Every unlock obeys the vault's growing delay after wrong passphrases (exit 3 while
+    it runs); a damaged vault is refused naming the damage (exit 1), unless
+    ``problems="report"`` (verify) opens it read-only to list what is wrong.
+    """
     data_dir = _data_dir(args)
     vault = Vault(data_dir)
     if not vault.exists():
         raise CliError(f"there is no vault in {data_dir}; create one with 'kapnotes init'")
-    passphrase = _passphrase(args)
     try:
-        opened = vault.unlock(passphrase)
+        vault.throttle.check()  # before asking: a try now would not be looked at
+        passphrase = _passphrase(args)
+        opened = vault.unlock(passphrase, problems=problems)
+    except UnlockDelayedError as exc:
+        raise CliError(f"{exc} ({data_dir})", EXIT_LOCKED) from None
     except WrongSecretError:
+        wait = vault.unlock_delay()
+        later = f"; the next try is possible in {describe_wait(wait)}" if wait > 0 else ""
         raise CliError(
-            f"that passphrase does not open the vault in {data_dir}", EXIT_LOCKED
+            f"that passphrase does not open the vault in {data_dir}{later}", EXIT_LOCKED
         ) from None
+    except VaultDamagedError as exc:
+        if exc.openable:
+            raise CliError(
+                f"{exc}\n(The app offers to open it as it is; 'kapnotes verify' lists every "
+                "problem.)",
+                EXIT_UNEXPECTED,
+            ) from None
+        raise CliError(str(exc), EXIT_UNEXPECTED) from None
     except EncryptionUnavailableError as exc:
         raise CliError(str(exc), EXIT_UNEXPECTED) from None
     except VaultBusyError as exc:
@@ -402,7 +393,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_VAULT_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", KEY_NAME)
+_VAULT_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", KEY_NAME, ANCHOR_NAME)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -411,8 +402,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     vault = Vault(data_dir)
     if vault.exists() or vault.db_path.exists():
         try:
-            is_demo = vault.is_demo()
-        except (KeyFileError, VaultError, OSError):
+            # The flag alone is not proof: the demo passphrase must open the key file too.
+            keyfile = keys.KeyFile.read(vault.key_path)
+            is_demo = keyfile.demo and bool(keys.unwrap_with_passphrase(keyfile, DEMO_PASSPHRASE))
+        except (KeyFileError, WrongSecretError, VaultError, OSError):
             is_demo = False
         if not is_demo:
             raise CliError(
@@ -428,7 +421,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with created.vault as opened:
             populate_demo(opened)
         # Swap in the new files; the old WAL must go before the new database arrives.
-        for name in _VAULT_FILES:
+        for name in (*_VAULT_FILES, ATTEMPTS_NAME):
             with contextlib.suppress(FileNotFoundError):
                 (data_dir / name).unlink()
         for name in _VAULT_FILES:
@@ -466,7 +459,8 @@ def cmd_export_json(args: argparse.Namespace) -> int:
 
 def cmd_import_json(args: argparse.Namespace) -> int:
     """Validate IN.json completely, then import it in one transaction."""
-    document = interchange.read_document(args.input)
+    instruments = Catalog(_data_dir(args)).instruments()
+    document = interchange.read_document(args.input, instruments=instruments)
     with _unlocked(args) as opened:
         summary = interchange.import_document(opened, document, source=args.input.name)
     print(f"kapnotes: imported {summary.describe()} from {args.input}")
@@ -474,31 +468,22 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 
 
 def _verify_open(opened: OpenVault) -> list[tuple[str, list[str]]]:
-    opened.checkpoint()
-    with opened.engine.connect() as conn:
-        integrity = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-        pages = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
-    with opened.session() as session:
-        chain = verify_chain(session) + interchange.verify_imported_segments(session)
-        events = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
-        clients = session.scalar(select(func.count()).select_from(Client)) or 0
-    signed, signature_problems = NoteStore(opened).signature_problems()
-    return [
-        ("database integrity", [] if integrity == ["ok"] else integrity),
-        ("encrypted pages (HMAC)", pages),
-        (f"audit chain ({events} events)", chain),
-        (f"signed notes ({signed})", signature_problems),
-        (f"clients: {clients}", []),
-    ]
+    """Every check of :func:`kapnotes.store.verify.verify_vault`, as (label, problems)."""
+    from kapnotes.store.verify import verify_vault
+
+    sections = verify_vault(opened, Catalog(opened.vault.data_dir).instruments())
+    return [(s.label, s.problems) for s in sections]
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Integrity check, SQLCipher page check and audit chain; exit 1 on any problem."""
+    """Every integrity check, each problem named; exit 1 on any problem, never a traceback."""
+    from kapnotes.store.verify import MAX_SHOWN, verify_vault
+
     data_dir = _data_dir(args)
     print(f"kapnotes verify: {data_dir}")
     try:
-        with _unlocked(args) as opened:
-            results = _verify_open(opened)
+        with _unlocked(args, problems="report") as opened:
+            sections = verify_vault(opened, Catalog(data_dir).instruments())
     except CliError as exc:
         if exc.code != EXIT_UNEXPECTED:
             raise
@@ -506,118 +491,32 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print("PROBLEMS FOUND")
         return EXIT_UNEXPECTED
     clean = True
-    for label, problems in results:
-        print(f"  {label} {'.' * max(2, 34 - len(label))} {'ok' if not problems else 'PROBLEM'}")
-        for problem in problems[:20]:
+    for section in sections:
+        label = section.label
+        status = "ok" if section.ok else "PROBLEM"
+        print(f"  {label} {'.' * max(2, 34 - len(label))} {status}")
+        for problem in section.problems[:MAX_SHOWN]:
             print(f"      {problem}")
-        clean = clean and not problems
+        if len(section.problems) > MAX_SHOWN:
+            print(f"      … and {len(section.problems) - MAX_SHOWN} more")
+        for note in section.notes:
+            print(f"      ({note})")
+        clean = clean and section.ok
+    if not clean:
+        print(
+            "What to do: restore a copy of the vault folder you made before this happened "
+            "(kapnotes has no backup command yet); keep this damaged folder until you have."
+        )
     print("OK" if clean else "PROBLEMS FOUND")
     return EXIT_OK if clean else EXIT_UNEXPECTED
 
 
-class SelfTestFailure(Exception):
-    """A self-test step did not hold."""
-
-
 def cmd_self_test(args: argparse.Namespace) -> int:
-    """Temp vaults: create, write, sign, export, import, export, compare, verify; print PASS."""
+    """A temporary vault: every step a clinic relies on (see kapnotes.self_test); PASS or FAIL."""
     del args
-    passphrase = "self-test passphrase"  # noqa: S105 - a throwaway vault of fictional data
-    steps: list[str] = []
+    from kapnotes.self_test import run_self_test
 
-    def ok(step: str) -> None:
-        steps.append(step)
-        print(f"  ok  {step}")
-
-    def check(condition: bool, step: str) -> None:
-        if not condition:
-            raise SelfTestFailure(step)
-        ok(step)
-
-    print("kapnotes self-test")
-    with tempfile.TemporaryDirectory(prefix="kapnotes-self-test-") as tmp:
-        root = Path(tmp)
-        try:
-            source = Vault(root / "a", kdf=SELF_TEST_KDF)
-            with source.create("Dr Self Test", "PsyD", passphrase).vault as a:
-                header = source.db_path.read_bytes()[:16]
-                check(header != b"SQLite format 3\x00", "vault created, database file encrypted")
-                store = ClientStore(a)
-                client_id = store.create(
-                    ClientInput(
-                        name="Testy Fictional-Ünïcødé 测试",
-                        date_of_birth=None,
-                        pronouns="they/them",
-                        weight_kg=70.5,
-                        diagnoses="Major depressive disorder, recurrent",
-                    )
-                )
-                course_id = store.add_course(
-                    client_id,
-                    CourseInput(
-                        start_date=date.today(),
-                        indication="Self-test course",
-                        planned_product=Product.KETAMINE_IM,
-                        status=CourseStatus.ACTIVE,
-                    ),
-                )
-                ok("client and course written")
-                notes = NoteStore(a)
-                note_id = notes.create(course_id, Phase.DOSING, SELF_TEST_TEMPLATE, date.today())
-                notes.add_event(note_id, "observation", {"text": "Resting, music on"})
-                try:
-                    notes.sign(note_id)
-                except MissingFieldsError as exc:
-                    check(
-                        exc.missing == ("Observations",) and not notes.get(note_id).is_signed,
-                        "a note with a required field empty is refused",
-                    )
-                else:
-                    raise SelfTestFailure("a note with a required field empty is refused")
-                notes.save_values(note_id, {"observations": "Resting, music on"})
-                try:
-                    notes.sign(note_id)
-                except SignError as exc:
-                    raise SelfTestFailure(f"note written and signed: {exc}") from None
-                check(notes.verify_signature(note_id), "note written and signed")
-                from kapnotes.reports import note_pdf
-
-                printed = note_pdf(a, note_id, printed_at=datetime.now(UTC))
-                pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
-                check(
-                    printed.data.startswith(b"%PDF-") and printed.pages >= 1,
-                    f"note printed to PDF ({pages}, bundled fonts)",
-                )
-                export_path = root / "export.json"
-                interchange.export_json(a, export_path)
-                first = interchange.read_document(export_path)
-                ok("exported and validated the interchange file")
-            with source.unlock(passphrase) as a:
-                ok("vault reopened with its passphrase")
-            try:
-                source.unlock("not the passphrase")
-            except WrongSecretError:
-                ok("a wrong passphrase is refused")
-            else:
-                raise SelfTestFailure("a wrong passphrase is refused")
-            target = Vault(root / "b", kdf=SELF_TEST_KDF)
-            with target.create("Dr Self Test Two", "MD", passphrase).vault as b:
-                interchange.import_document(b, first)
-                ok("imported into a second vault")
-                check(NoteStore(b).verify_signature(note_id), "signature verifies after import")
-                again = interchange.export_vault(b)
-                check(
-                    interchange.comparable(again, importer_id=b.clinician_id)
-                    == interchange.comparable(json.loads(export_path.read_bytes())),
-                    "export -> import -> export is lossless",
-                )
-                for label, problems in _verify_open(b):
-                    check(not problems, f"verify: {label}")
-        except SelfTestFailure as exc:
-            print(f"FAIL: {exc}", file=sys.stderr)
-            return EXIT_UNEXPECTED
-    print("PASS")
-    return EXIT_OK
+    return run_self_test()
 
 
 def cmd_export_pdf(args: argparse.Namespace) -> int:

@@ -15,6 +15,9 @@ from pathlib import Path
 
 #: The options that may come with no command (the GUI), each with a value.
 _GUI_OPTIONS = ("--data-dir", "--passphrase-file")
+#: GUI only: quit with exit code 0 once the first window has been drawn (a smoke test of
+#: an installed or bundled app: it starts, finds its resources and draws its lock screen).
+QUIT_AFTER_FIRST_WINDOW = "--quit-after-first-window"
 
 
 def gui_data_dir(argv: Sequence[str]) -> Path | None:
@@ -48,11 +51,23 @@ def gui_data_dir(argv: Sequence[str]) -> Path | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the GUI, or run a command (see ``kapnotes --help``); returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    quit_after_first_window = QUIT_AFTER_FIRST_WINDOW in args
+    if quit_after_first_window:
+        args = [a for a in args if a != QUIT_AFTER_FIRST_WINDOW]
     data_dir = gui_data_dir(args)
     if data_dir is None:
+        if quit_after_first_window:
+            print(f"kapnotes: {QUIT_AFTER_FIRST_WINDOW} opens the app only", file=sys.stderr)
+            return 2
         from kapnotes.cli import main as cli_main
 
         return cli_main(args)
+    from kapnotes.source_lines import forget_file_sources, quicken_pyside_import_hook
+
+    forget_file_sources()  # before Qt loads: PySide6 reads every later module's source
+    import PySide6.QtCore  # noqa: F401 - loads the import hook quickened next
+
+    quicken_pyside_import_hook()
     from kapnotes.app import run_gui
 
-    return int(run_gui(data_dir))
+    return int(run_gui(data_dir, quit_after_first_window=quit_after_first_window))

@@ -62,6 +62,18 @@ def export_of(folder: Path) -> dict[str, Any]:
         return interchange.export_vault(opened)
 
 
+#: Audit events that record access (each unlock, lock, opened client or search), not changes.
+ACCESS = {"vault.unlock", "vault.lock", "vault.unlock_failed", "client.open", "client.search"}
+
+
+def records(document: dict[str, Any]) -> dict[str, Any]:
+    """What a refused command must leave unchanged: every record and every audit event of a
+    change (reading the vault to compare it is itself an unlock, and recorded)."""
+    out = interchange.comparable(document)
+    out["audit"] = [ev for ev in out["audit"] if ev["action"] not in ACCESS]
+    return out
+
+
 def fake_gui(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, dict[str, Any]]]:
     """Stand in for kapnotes.app; returns the list of run_gui calls."""
     calls: list[tuple[Path, dict[str, Any]]] = []
@@ -307,7 +319,7 @@ def test_malformed_import_is_exit_2_and_changes_nothing(
     assert err.startswith("backup.json: ")
     assert expected in err
     assert "Traceback" not in err
-    assert interchange.comparable(export_of(folder)) == interchange.comparable(before)
+    assert records(export_of(folder)) == records(before)
 
 
 def test_importing_twice_is_refused(
@@ -322,7 +334,7 @@ def test_importing_twice_is_refused(
     code, _, err = run(capsys, "--data-dir", str(folder), "import-json", str(good))
     assert code == 2
     assert "already in this vault" in err and "nothing was imported" in err
-    assert interchange.comparable(export_of(folder)) == interchange.comparable(before)
+    assert records(export_of(folder)) == records(before)
 
 
 def test_import_of_a_missing_file_is_exit_2(
@@ -395,7 +407,12 @@ def test_demo_replaces_a_demo_but_never_a_real_vault(
     first_key = (folder / "kapnotes.key").read_bytes()
     assert run(capsys, "--data-dir", str(folder), "demo", "--no-gui")[0] == 0
     assert (folder / "kapnotes.key").read_bytes() != first_key
-    assert sorted(p.name for p in folder.iterdir()) == ["kapnotes.db", "kapnotes.key", "templates"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "kapnotes.anchor",
+        "kapnotes.db",
+        "kapnotes.key",
+        "templates",
+    ]
     with Vault(folder).unlock(DEMO_PASSPHRASE) as opened:
         assert len(interchange.export_vault(opened)["clients"]) == len(DEMO_CLIENTS)
 
@@ -405,7 +422,7 @@ def test_demo_replaces_a_demo_but_never_a_real_vault(
     code, _, err = run(capsys, "--data-dir", str(real), "demo", "--no-gui")
     assert code == 2
     assert "holds a real vault" in err
-    assert interchange.comparable(export_of(real)) == interchange.comparable(before)
+    assert records(export_of(real)) == records(before)
 
 
 def test_verify_a_fresh_vault(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -470,8 +487,8 @@ def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert out.rstrip().endswith("PASS")
     assert "lossless" in out
-    assert "a note with a required field empty is refused" in out
-    assert "note printed to PDF (1 page, bundled fonts)" in out
+    assert "refuse to sign with a required field empty (names the empty field)" in out
+    assert "export a note PDF and read it back" in out
 
 
 # --------------------------------------------------------------------------- real entry point
@@ -508,6 +525,72 @@ def test_entry_point_init_then_wrong_passphrase(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert "that passphrase does not open the vault in" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- damage (issue 12)
+
+
+def test_an_emptied_database_is_named_never_verified_as_an_empty_vault(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    (folder / "kapnotes.db").write_bytes(b"")
+    code, out, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1
+    assert "is empty (0 bytes)" in out and "clients: 0" not in out
+    assert out.rstrip().endswith("PROBLEMS FOUND")
+    code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
+    assert code == 1 and "is empty (0 bytes)" in err and "Restore a copy" in err
+    assert not (tmp_path / "x.json").exists()
+    assert (folder / "kapnotes.db").stat().st_size == 0
+
+
+def test_verify_names_a_damaged_page_not_an_unexpected_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    db = folder / "kapnotes.db"
+    data = bytearray(db.read_bytes())
+    data[2 * 4096 + 10] ^= 0x01
+    db.write_bytes(bytes(data))
+    code, out, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1
+    assert "1 encrypted page fails its integrity check (page 3)" in out
+    assert "unexpected error" not in out + err and "Please report" not in out + err
+
+
+def test_verify_lists_each_problem_and_what_to_do(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    with Vault(folder).unlock(PASS) as opened, opened.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_no_delete")
+        conn.exec_driver_sql("DELETE FROM audit_event WHERE seq > 1")
+    code, out, _ = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1
+    assert "vault as last saved" in out and "PROBLEM" in out
+    assert "protective trigger audit_no_delete is missing (it was dropped)" in out
+    assert "What to do: restore a copy of the vault folder you made" in out
+    code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
+    assert code == 1 and "not as it was last saved" in err and "open it as it is" in err
+
+
+def test_wrong_passphrases_meet_the_same_growing_delay_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", "not the passphrase")
+    for _ in range(2):
+        assert run(capsys, "--data-dir", str(folder), "verify")[0] == 3
+    code, _, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 3 and "the next try is possible in 2 s" in err
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", PASS)  # even the right one waits
+    code, _, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 3 and "Too many wrong tries" in err
 
 
 # --------------------------------------------------------------------------- export-pdf

@@ -110,6 +110,12 @@ def _parse_iso(value: str) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
 
 
+@functools.lru_cache(maxsize=16384)
+def _hhmm(zone: ZoneInfo, instant: datetime) -> str:
+    """Formatted once per instant: every save compares each row's clock text with it."""
+    return as_utc(instant).astimezone(zone).strftime("%H:%M")
+
+
 def instants_of(container: Any) -> dict[str, datetime]:
     """The instants kept beside the time fields of a row or of a note's values."""
     raw = container.get(INSTANTS_KEY) if isinstance(container, dict) else None
@@ -206,7 +212,7 @@ class SessionTimeline:
 
     def hhmm(self, instant: datetime) -> str:
         """``"01:25"``: the clock time stored in a row's time column."""
-        return self.local(instant).strftime("%H:%M")
+        return _hhmm(self.zone, instant)
 
     def with_zone(self, instant: datetime) -> str:
         """``"01:25 EST"``: the clock time with its zone abbreviation."""

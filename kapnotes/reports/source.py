@@ -74,7 +74,7 @@ class ReportSource:
     def client(self, client_id: str) -> ClientRecord:
         """A client with courses; ReportError when there is none with this id."""
         try:
-            return self.clients.get(client_id)
+            return self.clients.get(client_id, opening=False)  # the print is recorded
         except KeyError:
             raise ReportError(f"there is no client with id {client_id}") from None
 

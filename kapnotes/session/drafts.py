@@ -24,6 +24,7 @@ from kapnotes.domain.templates import LogField, TemplateSpec, compute_values
 from kapnotes.domain.templates.model import parse_time
 from kapnotes.domain.timeline import INSTANTS_KEY, SessionTimeline, as_utc, to_iso
 from kapnotes.session.measures import sync_note_measures
+from kapnotes.store.faults import not_saved
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import (
     EVENT_KEY,
@@ -61,6 +62,20 @@ class NoteDraft:
         self.measures = measures
         self.instruments = instruments
         self.timeline = SessionTimeline.of(note.time_zone, note.session_date)
+
+    def why_not_saved(self, error: BaseException) -> str:
+        """What the editor says when a save failed: the cause (disk full, read-only, damaged)
+        and what to do; what was typed stays on screen and is saved with the next change."""
+        return not_saved(
+            error,
+            self.notes.folder,
+            kept="What you typed stays here",
+            then="keep working: the next change saves it all",
+        )
+
+    def why_not_signed(self, error: BaseException) -> str:
+        """What the editor says when signing failed for a cause outside the note."""
+        return not_saved(error, self.notes.folder, what="Not signed", then="sign again")
 
     def prepare(
         self, values: Mapping[str, Any], context: Mapping[str, Any] | None = None

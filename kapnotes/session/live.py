@@ -7,9 +7,10 @@ written (once each), whether a dose needs a reason, whether discharge may be
 recorded and what it writes, the monitoring-time summary — is made here, on the
 session's one timeline (:class:`~kapnotes.session.record.SessionRecord`).
 
-A write the vault refuses comes back as :class:`Refused` with
-:data:`NOT_SAVED`; memory then holds what is stored, so trying again does not
-write the entry twice.
+A write the vault refuses comes back as :class:`Refused` whose reason names the
+cause (the disk is full, the folder is read-only, the database is damaged: see
+:func:`kapnotes.store.faults.not_saved`); memory then holds what is stored, so
+trying again does not write the entry twice.
 """
 
 from __future__ import annotations
@@ -62,13 +63,13 @@ from kapnotes.session.record import (
     alert_key,
 )
 from kapnotes.session.results import Logged, NeedsReason, Outcome, Refused
+from kapnotes.store.faults import not_saved, write_fault
 from kapnotes.store.notes import APP_ORIGIN, EVENT_KEY, ORIGIN_KEY, NoteStore
 
 log = logging.getLogger(__name__)
 
-NOT_SAVED: Final = (
-    "Not saved — the vault refused the entry. What you typed is kept here; try again."
-)
+#: What a refused write says the screen still holds.
+KEPT: Final = "What you typed is kept here"
 TIME_SUMMARY: Final = "monitoring_time_summary"
 #: A session view opened this long after the last entry charts the session, not the gap.
 CHART_IDLE_HOURS: Final = 6
@@ -240,12 +241,14 @@ class LiveSession:
     # -- writing helpers ---------------------------------------------------------------
 
     def _write(self, action: Callable[[], T], what: str) -> T | Refused:
-        """Run a write; a refusal by the vault is a :class:`Refused` (logged without text)."""
+        """Run a write; a refusal by the vault is a :class:`Refused` naming its cause (logged
+        without text)."""
         try:
             return action()
-        except Exception as error:  # the vault refused: say so, keep the input
-            log.error("%s failed: %s", what, type(error).__name__)
-            return Refused(NOT_SAVED)
+        except Exception as error:  # the vault refused: say why, keep the input
+            fault = write_fault(error, self.record.store.folder)
+            log.error("%s failed: %s (%s)", what, type(error).__name__, fault.value)
+            return Refused(not_saved(error, self.record.store.folder, kept=KEPT))
 
     def _typed_time(self, text: str, label: str) -> datetime | Refused:
         """A clock time typed in a live panel (blank: now): at or a little before now."""

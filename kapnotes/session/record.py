@@ -13,13 +13,15 @@ Times: every row keeps its clock time *and* its instant (see
 a session across a clock change or past midnight counts real minutes. ``now``
 is an aware instant (a naive one from a test clock is read as the clinic's wall
 clock). Durability: every write commits before it returns; :meth:`reconcile`
-puts back a row whose event was written when the values were not.
+puts back a row whose event was written when the values were not. A write the
+vault refuses (a full disk, say) leaves memory exactly as it was before it, so
+pressing Enter again after freeing space writes the entry once, with its event.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
@@ -293,15 +295,18 @@ class SessionRecord:
         if late:
             data[ENTERED_AT_KEY] = to_iso(self.now())
         event_id = new_entry_id()
-        rows = self.rows(field_id)
-        position = len(rows)
-        if late:
-            times = [instant for _row, instant in self.timed_rows(field_id)]
-            position = next((i for i, t in enumerate(times) if t is not None and t > at), position)
-        rows.insert(position, {**data, EVENT_KEY: event_id})
-        self.values[field_id] = rows
-        entry = NewEntry(event_id, field_id, event_data(data), at, self._offset_s(at))
-        self._save(new_entries=[entry])
+        with self._one_write():
+            rows = self.rows(field_id)
+            position = len(rows)
+            if late:
+                times = [instant for _row, instant in self.timed_rows(field_id)]
+                position = next(
+                    (i for i, t in enumerate(times) if t is not None and t > at), position
+                )
+            rows.insert(position, {**data, EVENT_KEY: event_id})
+            self.values[field_id] = rows
+            entry = NewEntry(event_id, field_id, event_data(data), at, self._offset_s(at))
+            self._save(new_entries=[entry])
         return next(r for r in self.rows(field_id) if r.get(EVENT_KEY) == event_id)
 
     def correct(
@@ -316,7 +321,8 @@ class SessionRecord:
         ``changes`` with a None value remove that column; ``instants`` set time
         columns (their clock text follows). ``KeyError`` for an unknown entry.
         """
-        updated = self._change_row(field_id, event_id, changes, instants, history=True)
+        with self._one_write():
+            updated = self._change_row(field_id, event_id, changes, instants, history=True)
         self.corrected.add(event_id)
         return updated
 
@@ -329,7 +335,8 @@ class SessionRecord:
     ) -> dict[str, Any]:
         """Complete an entry without a correction's history (its tags, an infusion's stop
         time); durable on return. ``KeyError`` for an unknown entry."""
-        return self._change_row(field_id, event_id, changes, instants, history=False)
+        with self._one_write():
+            return self._change_row(field_id, event_id, changes, instants, history=False)
 
     def _change_row(
         self,
@@ -382,18 +389,19 @@ class SessionRecord:
 
         ``instants`` set time fields (their clock text follows).
         """
-        for key, value in changes.items():
-            if value is None:
-                self.values.pop(key, None)
-            else:
-                self.values[key] = value
-        if instants:
-            kept = dict(self.values.get(INSTANTS_KEY) or {})
-            for field_id, instant in instants.items():
-                self.values[field_id] = self.base_timeline.hhmm(instant)
-                kept[field_id] = to_iso(instant)
-            self.values[INSTANTS_KEY] = dict(sorted(kept.items()))
-        self._save()
+        with self._one_write():
+            for key, value in changes.items():
+                if value is None:
+                    self.values.pop(key, None)
+                else:
+                    self.values[key] = value
+            if instants:
+                kept = dict(self.values.get(INSTANTS_KEY) or {})
+                for field_id, instant in instants.items():
+                    self.values[field_id] = self.base_timeline.hhmm(instant)
+                    kept[field_id] = to_iso(instant)
+                self.values[INSTANTS_KEY] = dict(sorted(kept.items()))
+            self._save()
 
     def _save(
         self,
@@ -405,19 +413,27 @@ class SessionRecord:
         computed = compute_values(self.spec, self.values, self.context())
         live_now = self.now() if self.live else None
         placed, times = place_times(self.spec, computed, self.base_timeline, live_now)
-        try:
-            self.store.save_values(
-                self.note_id, placed, new_entries=new_entries, corrections=corrections, fills=fills
-            )
-        except Exception:
-            # Nothing was written: memory goes back to what is stored, so a retry does
-            # not carry the refused entry twice.
-            self._times = None
-            with contextlib.suppress(Exception):
-                self.values = dict(self.store.get(self.note_id).values)
-            raise
+        self.store.save_values(
+            self.note_id, placed, new_entries=new_entries, corrections=corrections, fills=fills
+        )
         self.values = placed
         self._times = times  # the times of exactly what was stored (no second reading)
+
+    @contextlib.contextmanager
+    def _one_write(self) -> Iterator[None]:
+        """A change of memory and its write, as one: when the write fails, memory goes back
+        to exactly what it was (what is stored), so trying again adds nothing twice.
+
+        Memory is restored from a copy, not read back from the vault: a vault that
+        refuses a write (a full disk) may refuse the read as well.
+        """
+        values, times = dict(self.values), self._times
+        originals = dict(self.originals)
+        try:
+            yield
+        except BaseException:
+            self.values, self._times, self.originals = values, times, originals
+            raise
 
     def reconcile(self) -> None:
         """Put back rows whose event was written but whose values were not (a crash between)."""
@@ -431,9 +447,10 @@ class SessionRecord:
         missing = [e for e in self.note.events if e.kind in log_ids and e.id not in known]
         if not missing:
             return
-        for event in sorted(missing, key=lambda e: e.recorded_at):
-            row = {**event_data(event.data), EVENT_KEY: event.id}
-            if row.get(MAIN_TIME) == self.base_timeline.hhmm(event.recorded_at):
-                row[INSTANTS_KEY] = {MAIN_TIME: to_iso(event.recorded_at)}
-            self.values[event.kind] = [*self.rows(event.kind), row]
-        self._save()
+        with self._one_write():
+            for event in sorted(missing, key=lambda e: e.recorded_at):
+                row = {**event_data(event.data), EVENT_KEY: event.id}
+                if row.get(MAIN_TIME) == self.base_timeline.hhmm(event.recorded_at):
+                    row[INSTANTS_KEY] = {MAIN_TIME: to_iso(event.recorded_at)}
+                self.values[event.kind] = [*self.rows(event.kind), row]
+            self._save()

@@ -13,6 +13,14 @@ from sqlalchemy.orm import Session
 from kapnotes.store.models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
+#: session.info key: how many audit events this transaction appended (the vault checks
+#: that no others appeared, see kapnotes.store.vault.OpenVault.session).
+APPENDED = "kapnotes_audit_appended"
+
+
+def appended(session: Session, count: int = 1) -> None:
+    """Note that ``count`` events were appended to the chain in this transaction."""
+    session.info[APPENDED] = session.info.get(APPENDED, 0) + count
 
 
 def event_hash(
@@ -66,6 +74,7 @@ def record(
     )
     session.add(ev)
     session.flush()
+    appended(session)
     return ev
 
 

@@ -6,6 +6,8 @@ A backup (``*.kapbackup``) is an uncompressed tar archive of
                            under the same data key (SQLite's online backup API)
     kapnotes.key           the key file as it was: every clinician's passphrase of
                            that moment opens the backup, and so does the recovery key
+    kapnotes.anchor        the copy's audit head, MAC'd with a key derived from the data
+                           key (so a backup cut short or rewritten is noticed like a vault)
     clinic-settings.json   the clinic's settings (alert rules, letterhead; no client data)
     templates/...          the clinic's own templates and instruments
 Nothing in it is plaintext client data: the database pages are encrypted as the
@@ -51,8 +53,8 @@ from sqlalchemy.exc import DatabaseError
 
 from kapnotes import __version__
 from kapnotes.domain.files import fsync_dir
-from kapnotes.store import keys
-from kapnotes.store.audit import verify_chain
+from kapnotes.store import integrity, keys
+from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
 from kapnotes.store.models import AuditEvent, Client, Clinician, Note
 from kapnotes.store.vault import (
@@ -81,7 +83,7 @@ VAULT_ENTRIES = (
     f"{DB_NAME}-wal",
     f"{DB_NAME}-shm",
     KEY_NAME,
-    "kapnotes.anchor",
+    ANCHOR_NAME,
     "kapnotes.attempts",
     SETTINGS,
     TEMPLATES,
@@ -275,6 +277,17 @@ def copy_database(db_path: Path, target: Path, data_key: bytes) -> None:
         raise BackupError("The copied database did not keep the vault's encryption settings.")
 
 
+def _anchor_copy(folder: Path, db_copy: Path, data_key: bytes) -> None:
+    """The copy's own anchor: its audit head, MAC'd as the vault's anchor is."""
+    engine = _engine(db_copy, data_key)
+    try:
+        with engine.connect() as conn:
+            head = integrity.audit_head(conn)
+    finally:
+        engine.dispose()
+    AnchorFile(folder, keys.derived_key(data_key, "anchor")).write(Anchor(head))
+
+
 def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> None:
     info = tarfile.TarInfo(name)
     info.size = path.stat().st_size
@@ -319,21 +332,12 @@ def _summary(opened: OpenVault, created_at: datetime) -> BackupSummary:
 
 
 def _check_open(opened: OpenVault) -> list[str]:
-    """Every check a backup passes before it is kept or restored (nothing is written)."""
-    from kapnotes.store.notes import NoteStore
+    """Every check of ``kapnotes verify`` on the copy (nothing is written)."""
+    from kapnotes.store.catalog import Catalog
+    from kapnotes.store.verify import verify_vault
 
-    problems: list[str] = []
-    with opened.engine.connect() as conn:
-        rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-        pages = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
-    if rows != ["ok"]:
-        problems += [f"database integrity: {r}" for r in rows[:5]]
-    problems += [f"encrypted pages: {p}" for p in pages[:5]]
-    with opened.session() as session:
-        problems += [f"audit chain: {p}" for p in verify_chain(session)[:5]]
-    _signed, signature_problems = NoteStore(opened).signature_problems()
-    problems += [f"signatures: {p}" for p in signature_problems[:5]]
-    return problems
+    sections = verify_vault(opened, Catalog(opened.vault.data_dir).instruments())
+    return [f"{s.label}: {p}" for s in sections for p in s.problems[:5]]
 
 
 @contextlib.contextmanager
@@ -344,9 +348,14 @@ def _opened_copy(folder: Path, data_key: bytes, clinician_id: str) -> Iterator[O
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA query_only = ON")
-        yield OpenVault(vault, engine, clinician_id)
-    finally:
+        copy = OpenVault(vault, engine, clinician_id, data_key=data_key, diagnostic=True)
+    except BaseException:
         engine.dispose()
+        raise
+    try:
+        yield copy
+    finally:
+        copy.close()
 
 
 def _checked_in_folder(
@@ -442,7 +451,7 @@ def _unpack(path: Path, staging: Path) -> Manifest:
 
 def _safe_name(name: str) -> bool:
     parts = name.split("/")
-    if name in (DB_NAME, KEY_NAME, SETTINGS):
+    if name in (DB_NAME, KEY_NAME, SETTINGS, ANCHOR_NAME):
         return True
     return (
         len(parts) >= 2
@@ -485,7 +494,8 @@ def write_backup(opened: OpenVault, out: Path, *, now: datetime | None = None) -
         copy_database(opened.vault.db_path, db_copy, data_key)
         key_copy = staging / KEY_NAME
         shutil.copyfile(opened.vault.key_path, key_copy)
-        files = [(db_copy, DB_NAME), (key_copy, KEY_NAME)]
+        _anchor_copy(staging, db_copy, data_key)
+        files = [(db_copy, DB_NAME), (key_copy, KEY_NAME), (staging / ANCHOR_NAME, ANCHOR_NAME)]
         settings = opened.vault.data_dir / SETTINGS
         if settings.is_file():
             files.append((settings, SETTINGS))
@@ -591,13 +601,15 @@ def inspect_backup(
             keyfile = keys.KeyFile.read(folder / KEY_NAME)
         except KeyFileError as exc:
             raise BackupError(f"{where}: its key file is damaged ({exc})") from None
-        clinician_id: str | None
-        if recovery_key is not None:
-            data_key = keys.unwrap_with_recovery(keyfile, recovery_key)
-            clinician_id = None
-        else:
-            data_key, clinician_id = keys.unwrap_with_passphrase(keyfile, passphrase or "")
-        summary = _checked_in_folder(folder, data_key, clinician_id or "", created, where)
+        try:
+            if recovery_key is not None:
+                opened = keys.unwrap_with_recovery(keyfile, recovery_key, where)
+            else:
+                opened = keys.unwrap_with_passphrase(keyfile, passphrase or "", where)
+        except KeyFileError as exc:  # a damaged or edited wrap: not a wrong passphrase
+            raise BackupError(f"{where}: {exc}") from None
+        clinician_id = opened.clinician_id
+        summary = _checked_in_folder(folder, opened.data_key, clinician_id or "", created, where)
         return Inspected(path, folder, summary, clinician_id, _sha256_file(path))
 
 
@@ -657,7 +669,7 @@ def restore_backup(
         lock = _acquire(data_dir)  # VaultBusyError when it is open elsewhere
         try:
             safety = _move_aside(data_dir, moment) if _has_vault(data_dir) else None
-            for name in (DB_NAME, SETTINGS, TEMPLATES, KEY_NAME):  # the key file last
+            for name in (DB_NAME, ANCHOR_NAME, SETTINGS, TEMPLATES, KEY_NAME):  # the key last
                 source = inspected.folder / name
                 if source.exists():
                     target = data_dir / name

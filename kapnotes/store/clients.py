@@ -155,6 +155,10 @@ class ClientStore:
         params.update({"day": day.isoformat(), "draft": NoteStatus.DRAFT.value, "limit": limit})
         with self._vault.session() as session:
             rows = session.execute(_search_sql(len(words)), params).all()
+            if words:  # a search, not the list: recorded (how many found, never the words)
+                record(
+                    session, self.actor_id, "client.search", "client", None, {"results": len(rows)}
+                )
         return [
             ClientSummary(
                 row[0],
@@ -173,12 +177,18 @@ class ClientStore:
         with self._vault.session() as session:
             return session.scalar(select(func.count()).select_from(Client)) or 0
 
-    def get(self, client_id: str) -> ClientRecord:
-        """A client with courses and notes; KeyError if there is none with this id."""
+    def get(self, client_id: str, *, opening: bool = True) -> ClientRecord:
+        """A client with courses and notes; KeyError if there is none with this id.
+
+        Opening a client is recorded in the audit trail (who, which client, when);
+        ``opening=False`` for a read that is part of something recorded on its own
+        (printing a report records its print or export) and must write nothing."""
         with self._vault.session() as session:
             client = session.get(Client, client_id)
             if client is None:
                 raise KeyError(client_id)
+            if opening:
+                record(session, self.actor_id, "client.open", "client", client_id, {})
             # One narrow query for every note of the client: what the list shows, never
             # a note's values or template.
             listed = session.execute(

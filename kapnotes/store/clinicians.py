@@ -76,19 +76,19 @@ def _with_passphrase(
     keyfile: keys.KeyFile, data_key: bytes, clinician_id: str, passphrase: str, kdf: KdfParams
 ) -> keys.KeyFile:
     wraps = [w for w in keyfile.wraps if w.clinician_id != clinician_id]
-    wraps.append(keys.wrap_with_passphrase(data_key, passphrase, clinician_id, kdf))
-    return keys.KeyFile(wraps=wraps, demo=keyfile.demo)
+    wraps.append(keys.wrap_with_passphrase(keyfile, data_key, passphrase, clinician_id, kdf))
+    return keyfile.model_copy(update={"wraps": wraps, "checksum": None})
 
 
 def _without(keyfile: keys.KeyFile, clinician_id: str) -> keys.KeyFile:
     wraps = [w for w in keyfile.wraps if w.clinician_id != clinician_id]
-    return keys.KeyFile(wraps=wraps, demo=keyfile.demo)
+    return keyfile.model_copy(update={"wraps": wraps, "checksum": None})
 
 
 def _with_recovery(keyfile: keys.KeyFile, data_key: bytes, recovery_key: str) -> keys.KeyFile:
     wraps = [w for w in keyfile.wraps if w.kind != "recovery"]
-    wraps.append(keys.wrap_with_recovery(data_key, recovery_key))
-    return keys.KeyFile(wraps=wraps, demo=keyfile.demo)
+    wraps.append(keys.wrap_with_recovery(keyfile, data_key, recovery_key))
+    return keyfile.model_copy(update={"wraps": wraps, "checksum": None})
 
 
 def _wrapped_ids(keyfile: keys.KeyFile) -> set[str]:

@@ -91,7 +91,10 @@ class _Writer:
         logs: dict[str, list[tuple[str, dict[str, Any]]]] | None = None,
         *,
         sign: bool,
+        measures: tuple[tuple[str, str, dict[str, int], date], ...] = (),
     ) -> str:
+        """Write a note (its measures, given as (client id, instrument, answers, day), before
+        it is signed: a signed note's measures cannot change)."""
         spec = self.templates[kind]
         note_id = self.notes.create(course_id, kind, spec.snapshot(), day)
         all_values = {"session_date": day.isoformat(), **values}
@@ -112,6 +115,8 @@ class _Writer:
                 stored.append({**data, "_event_id": event_id})
             all_values[field_id] = stored
         self.notes.save_values(note_id, all_values)
+        for client_id, instrument, answers, given in measures:
+            self.measure(client_id, instrument, answers, given, note_id)
         if sign:
             self.notes.sign(note_id)
         return note_id
@@ -340,40 +345,40 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
     # Six-session lozenge course: PHQ-9 falls from 22 to 9.
     course_id, client_id, product, start = by_client["Juniper Example"][0]
     prep_day = start + timedelta(days=2)
-    prep = writer.note(
+    writer.note(
         course_id,
         Phase.PREPARATION,
         prep_day,
         _preparation(product, _phq9_total(22), _gad7([2, 2, 2, 1, 1, 2, 2]), prep_day),
         sign=True,
+        measures=((client_id, "phq9", _phq9_total(22), prep_day),),
     )
-    writer.measure(client_id, "phq9", _phq9_total(22), prep_day, prep)
     for session_no, phq in enumerate([19, 16, 13, 11, 10, 9], start=1):
         day = prep_day + timedelta(days=7 * session_no)
         values, logs = _lozenge_session(session_no, vomiting=session_no == 1)
         dosing = writer.note(course_id, Phase.DOSING, day, values, logs, sign=True)
         later = day + timedelta(days=2)
-        integ = writer.note(
+        writer.note(
             course_id,
             Phase.INTEGRATION,
             later,
             _integration(session_no, dosing, 4 + session_no, _phq9_total(phq)),
             sign=later < today - timedelta(days=3),
+            measures=((client_id, "phq9", _phq9_total(phq), later),),
         )
-        writer.measure(client_id, "phq9", _phq9_total(phq), later, integ)
 
     # IM course: PHQ-9 of 18 with item 9 = 1 raises the risk flag.
     course_id, client_id, product, start = by_client["Marlow Sample"][0]
     answers = _phq9([3, 3, 2, 2, 2, 2, 2, 1, 1])
     prep_day = start + timedelta(days=1)
-    prep = writer.note(
+    writer.note(
         course_id,
         Phase.PREPARATION,
         prep_day,
         _preparation(product, answers, _gad7([2, 2, 1, 1, 1, 1, 1]), prep_day),
         sign=True,
+        measures=((client_id, "phq9", answers, prep_day),),
     )
-    writer.measure(client_id, "phq9", answers, prep_day, prep)
 
     # Esketamine: pre-dose 148/94, dosing cancelled with a reason, still signed.
     course_id, client_id, product, start = by_client["Sasha Fictive"][0]
@@ -471,3 +476,14 @@ def write_demo_notes(vault: OpenVault, today: date) -> None:
         {"session_number": 1, "session_mode": "in_person", "planned_product": product},
         sign=False,
     )
+
+
+def sample_values(phase: Phase, day: date, product: str) -> dict[str, Any]:
+    """Complete fictional values for a note of ``phase`` on ``day`` (what its bundled template
+    needs to sign, log rows aside), as the demo writes them; the self-test signs with them."""
+    if phase is Phase.PREPARATION:
+        return _preparation(product, _phq9_total(12), _gad7([1, 1, 1, 1, 0, 1, 1]), day)
+    if phase is Phase.DOSING:
+        values, _logs = _lozenge_session(1, vomiting=False)
+        return {**values, "planned_product": product}
+    return _integration(1, "", 6, _phq9_total(9))

@@ -42,12 +42,23 @@ from sqlalchemy.orm import Session
 
 from kapnotes import __version__
 from kapnotes.domain.assets import resources_root
+from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.clients import ClientInput, CourseInput
 from kapnotes.domain.files import atomic_write
+from kapnotes.domain.instruments import AnswerError, LoadedInstruments, load_instruments, score
 from kapnotes.domain.notes import NoteStatus, Phase
-from kapnotes.domain.templates import TemplateSpec
+from kapnotes.domain.signatures import (
+    KNOWN_VERSIONS,
+    LEGACY_VERSION,
+    NoteContent,
+    SignedEvent,
+    Signer,
+    addendum_hash,
+    note_hash,
+)
+from kapnotes.domain.templates import InstrumentField, TemplateSpec
 from kapnotes.domain.timeline import zone_named
-from kapnotes.store.audit import GENESIS, event_hash, record
+from kapnotes.store.audit import GENESIS, appended, event_hash, record
 from kapnotes.store.measures import place_in_courses
 from kapnotes.store.models import (
     Addendum,
@@ -164,6 +175,17 @@ class NoteEventEntry(_Record):
     updated_at: AwareDatetime
 
 
+class SignerEntry(_Record):
+    """Who signed, as they were at signing (signature version 2)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    credential: str = Field(max_length=100)
+    role: str = Field(max_length=30)
+
+
+SignatureVersion = Annotated[int, Field(ge=1, description="what the signature covers; absent: 1")]
+
+
 class AddendumEntry(_Record):
     """A dated, signed correction appended to a signed note."""
 
@@ -172,6 +194,9 @@ class AddendumEntry(_Record):
     author_id: Id
     created_at: AwareDatetime
     content_hash: Sha256
+    # Absent in files written before signatures were versioned (version 1).
+    signature_version: SignatureVersion | None = None
+    signer: SignerEntry | None = None
 
 
 class NoteEntry(_Record):
@@ -193,6 +218,9 @@ class NoteEntry(_Record):
     signed_by_id: Id | None
     signed_at: AwareDatetime | None
     content_hash: Sha256 | None
+    # Absent in files written before signatures were versioned (version 1).
+    signature_version: SignatureVersion | None = None
+    signer: SignerEntry | None = None
     created_at: AwareDatetime
     updated_at: AwareDatetime
     events: list[NoteEventEntry]
@@ -474,13 +502,23 @@ def _check_chain(audit: Sequence[AuditEntry]) -> list[str]:
     return problems
 
 
-def parse_document(raw: bytes, source: str, *, today: date | None = None) -> InterchangeDocument:
+def parse_document(
+    raw: bytes,
+    source: str,
+    *,
+    today: date | None = None,
+    instruments: LoadedInstruments | None = None,
+) -> InterchangeDocument:
     """Validate a whole interchange file; raises InterchangeError naming file and JSON path.
 
     Checks, in order: UTF-8 JSON (line and column), the format and version, every
     record's fields and types (strict: no "72" for a number), the client and course
-    rules of kapnotes.domain.clients, then ids, references and the audit chain.
-    ``today`` fixes the date that "date of birth in the future" is judged against.
+    rules of kapnotes.domain.clients, then ids, references and the audit chain, every
+    note value against its field's type, every signed note's and addendum's hash
+    against its content (and the audit event that recorded it), and every measure's
+    score, band and flags against its answers, scored again by ``instruments`` (by
+    default the bundled ones). ``today`` fixes the date that "date of birth in the
+    future" is judged against.
     """
     obj = _load_json(raw, source)
     _check_header(obj, source)
@@ -490,9 +528,161 @@ def parse_document(raw: bytes, source: str, *, today: date | None = None) -> Int
     except ValidationError as exc:
         raise InterchangeError(source, _problems_of(exc)) from None
     problems = check_references(doc) + check_note_values(doc)
+    if not problems:  # hashes and scores are checked on records that hold together
+        problems += check_signatures(doc)
+        problems += check_measures(doc, instruments or load_instruments())
     if problems:
         raise InterchangeError(source, problems)
     return doc
+
+
+def _signer(entry: SignerEntry | None) -> Signer | None:
+    return None if entry is None else Signer(entry.name, entry.credential, entry.role)
+
+
+def _content_of(note: NoteEntry, client_id: str) -> NoteContent:
+    return NoteContent(
+        note_id=note.id,
+        course_id=note.course_id,
+        client_id=client_id,
+        kind=note.kind.value,
+        template_id=note.template_id,
+        template_version=note.template_version,
+        snapshot_hash=content_hash(note.template_snapshot),
+        session_date=note.session_date,
+        time_zone=note.time_zone,
+        started_at=note.started_at,
+        ended_at=note.ended_at,
+        values=note.values,
+        signed_by=note.signed_by_id,
+        signed_at=note.signed_at,
+        signer=_signer(note.signer),
+        events=[
+            SignedEvent(e.id, e.kind, e.recorded_at, e.t_offset_s, e.data) for e in note.events
+        ],
+    )
+
+
+def _recorded(doc: InterchangeDocument, action: str) -> dict[str, set[str]]:
+    """For each entity id, the hashes the file's audit trail recorded for ``action``."""
+    out: dict[str, set[str]] = {}
+    for ev in doc.audit:
+        digest = ev.detail.get("hash")
+        if ev.action == action and ev.entity_id is not None and isinstance(digest, str):
+            out.setdefault(ev.entity_id, set()).add(digest)
+    return out
+
+
+def check_signatures(doc: InterchangeDocument) -> list[str]:
+    """Every signed note's and addendum's hash against its content (under its own signature
+    version) and against the audit event that recorded it when it was signed."""
+    problems: list[str] = []
+    course_client = {c.id: c.client_id for c in doc.courses}
+    signed = _recorded(doc, "note.sign")
+    appended = _recorded(doc, "note.addendum")
+    for i, note in enumerate(doc.notes):
+        here = f"$.notes[{i}]"
+        if note.status != NoteStatus.SIGNED:
+            continue
+        version = note.signature_version or LEGACY_VERSION
+        if version not in KNOWN_VERSIONS:
+            problems.append(
+                f"{here}.signature_version: version {version} was made by a newer kapnotes"
+            )
+            continue
+        content = _content_of(note, course_client.get(note.course_id, ""))
+        if note_hash(content, version) != note.content_hash:
+            problems.append(
+                f"{here}.content_hash: does not match the note's content (the note or the "
+                "file was changed after it was signed)"
+            )
+        elif note.content_hash not in signed.get(note.id, set()):
+            problems.append(
+                f"{here}.content_hash: no note.sign event in $.audit recorded this signature"
+            )
+        for j, add in enumerate(note.addenda):
+            add_version = add.signature_version or LEGACY_VERSION
+            if add_version not in KNOWN_VERSIONS:
+                problems.append(
+                    f"{here}.addenda[{j}].signature_version: version {add_version} was made by "
+                    "a newer kapnotes"
+                )
+                continue
+            expected = addendum_hash(
+                note.id,
+                note.content_hash,
+                add.text,
+                add.author_id,
+                add.created_at,
+                version=add_version,
+                author=_signer(add.signer),
+            )
+            if expected != add.content_hash:
+                problems.append(
+                    f"{here}.addenda[{j}].content_hash: does not match the addendum (it was "
+                    "changed after it was signed)"
+                )
+            elif add.content_hash not in appended.get(note.id, set()):
+                problems.append(
+                    f"{here}.addenda[{j}].content_hash: no note.addendum event in $.audit "
+                    "recorded this addendum"
+                )
+    return problems
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and float(a) == b)
+
+
+def check_measures(doc: InterchangeDocument, instruments: LoadedInstruments) -> list[str]:
+    """Every measure result scored again from its answers by its instrument's rules: total,
+    band and flags must be what the instrument gives (a PHQ-9 total of 40, or item 9
+    answered without its risk flag, is refused); a signed note's results must be the
+    answers the note holds."""
+    problems: list[str] = []
+    note_answers: dict[tuple[str, str], dict[str, Any]] = {}
+    for note in doc.notes:
+        try:
+            template = TemplateSpec.model_validate(note.template_snapshot)
+        except ValidationError:
+            continue
+        for field in template.fields():
+            answers = note.values.get(field.id)
+            if isinstance(field, InstrumentField) and isinstance(answers, dict):
+                given = {k: v for k, v in answers.items() if v is not None}
+                note_answers[(note.id, field.instrument_id)] = given
+    status = {n.id: n.status for n in doc.notes}
+    for i, m in enumerate(doc.measures):
+        here = f"$.measures[{i}]"
+        instrument = instruments.get(m.instrument_id, m.instrument_version)
+        if instrument is None:
+            problems.append(
+                f"{here}.instrument_id: instrument '{m.instrument_id}' version "
+                f"{m.instrument_version} is not installed here, so its score cannot be "
+                "checked; add it (Settings → Templates and instruments) and import again"
+            )
+            continue
+        try:
+            result = score(instrument, m.answers)
+        except (AnswerError, TypeError, ValueError) as exc:
+            problems.append(f"{here}.answers: {exc}")
+            continue
+        if not _same(m.total, result.total):
+            expected = (
+                "no total (the form is incomplete)" if result.total is None else (f"{result.total}")
+            )
+            problems.append(f"{here}.total: the answers give {expected}, not {m.total}")
+        if m.band != result.band:
+            problems.append(f"{here}.band: the answers give {result.band!r}, not {m.band!r}")
+        flags = sorted(({"id": f.id, "label": f.label} for f in result.flags), key=str)
+        if sorted(m.flags, key=str) != flags:
+            raised = ", ".join(f["id"] for f in flags) or "none"
+            problems.append(f"{here}.flags: the answers raise {raised}, not what the file says")
+        in_note = note_answers.get((m.note_id or "", m.instrument_id))
+        signed_note = m.note_id is not None and status.get(m.note_id) == NoteStatus.SIGNED
+        if signed_note and in_note is not None and in_note != m.answers:
+            problems.append(f"{here}.answers: differ from the answers in its signed note")
+    return problems
 
 
 def check_note_values(doc: InterchangeDocument) -> list[str]:
@@ -515,8 +705,10 @@ def check_note_values(doc: InterchangeDocument) -> list[str]:
     return problems
 
 
-def read_document(path: Path, *, today: date | None = None) -> InterchangeDocument:
-    """Read and validate an interchange file from disk."""
+def read_document(
+    path: Path, *, today: date | None = None, instruments: LoadedInstruments | None = None
+) -> InterchangeDocument:
+    """Read and validate an interchange file from disk (see :func:`parse_document`)."""
     source = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -526,7 +718,7 @@ def read_document(path: Path, *, today: date | None = None) -> InterchangeDocume
         raise InterchangeError(source, ["is a folder, not an export file"]) from None
     except OSError as exc:
         raise InterchangeError(source, [f"cannot be read ({exc.strerror})"]) from None
-    return parse_document(raw, Path(path).name, today=today)
+    return parse_document(raw, Path(path).name, today=today, instruments=instruments)
 
 
 # --------------------------------------------------------------------------- export
@@ -650,6 +842,8 @@ def _note_dict(n: Note) -> dict[str, Any]:
         "signed_by_id": n.signed_by_id,
         "signed_at": _ts(n.signed_at),
         "content_hash": n.content_hash,
+        "signature_version": n.signature_version,
+        "signer": n.signer,
         "created_at": _ts(n.created_at),
         "updated_at": _ts(n.updated_at),
         "events": [
@@ -671,6 +865,8 @@ def _note_dict(n: Note) -> dict[str, Any]:
                 "author_id": a.author_id,
                 "created_at": _ts(a.created_at),
                 "content_hash": a.content_hash,
+                "signature_version": a.signature_version,
+                "signer": a.signer,
             }
             for a in sorted(n.addenda, key=lambda a: (a.created_at, a.id))
         ],
@@ -841,6 +1037,9 @@ def import_document(
     chain's head hash and where the imported segment sits, so the original chain
     can be recomputed from the segment and checked against it.
     """
+    problems = check_signatures(doc) + check_measures(doc, _instruments_of(vault))
+    if problems:
+        raise InterchangeError(source, problems)
     with vault.session() as session:
         conflicts = _conflicts(session, doc)
         if conflicts:
@@ -874,10 +1073,7 @@ def import_document(
             for c in doc.courses
         )
         session.flush()
-        _import_notes(session, doc.notes)
-        session.add_all(MeasureResult(**m.model_dump()) for m in doc.measures)
-        session.flush()
-        place_in_courses(session, [m.id for m in doc.measures if m.course_id is None])
+        _import_notes(session, doc.notes, doc.measures)
         first_seq, last_seq = _import_audit(session, doc.audit)
         source_head = doc.audit[-1].hash if doc.audit else GENESIS
         summary = ImportSummary(
@@ -914,18 +1110,29 @@ def import_document(
         return summary
 
 
-def _import_notes(session: Session, notes: Sequence[NoteEntry]) -> None:
-    # Migration 0002's triggers refuse events added to a signed note, so signed
-    # notes go in as drafts, get their events, then take their status back; the
-    # update names updated_at so the column's onupdate cannot touch it.
-    fields = {"events", "addenda", "status", "kind"}
+def _import_notes(
+    session: Session, notes: Sequence[NoteEntry], measures: Sequence[MeasureEntry]
+) -> None:
+    # The database refuses events and measures added to a signed note (migrations 0002
+    # and 0006), and addenda added to a draft: so notes go in as drafts, get their
+    # events and measures, then take their status back, then their addenda. The update
+    # names updated_at so the column's onupdate cannot touch it.
+    fields = {"events", "addenda", "status", "kind", "signer"}
     session.add_all(
-        Note(**n.model_dump(exclude=fields), kind=n.kind.value, status=NoteStatus.DRAFT.value)
+        Note(
+            **n.model_dump(exclude=fields),
+            kind=n.kind.value,
+            status=NoteStatus.DRAFT.value,
+            signer=n.signer.model_dump() if n.signer is not None else None,
+        )
         for n in notes
     )
     session.flush()
     session.add_all(NoteEvent(note_id=n.id, **e.model_dump()) for n in notes for e in n.events)
     session.flush()
+    session.add_all(MeasureResult(**m.model_dump()) for m in measures)
+    session.flush()
+    place_in_courses(session, [m.id for m in measures if m.course_id is None])
     for n in notes:
         if n.status != NoteStatus.DRAFT:
             session.execute(
@@ -934,10 +1141,24 @@ def _import_notes(session: Session, notes: Sequence[NoteEntry]) -> None:
                 .values(status=n.status.value, updated_at=n.updated_at)
                 .execution_options(synchronize_session=False)
             )
-    session.add_all(Addendum(note_id=n.id, **a.model_dump()) for n in notes for a in n.addenda)
+    session.add_all(
+        Addendum(
+            note_id=n.id,
+            **a.model_dump(exclude={"signer"}),
+            signer=a.signer.model_dump() if a.signer is not None else None,
+        )
+        for n in notes
+        for a in n.addenda
+    )
     session.flush()
     for n in notes:
         _index_note(session, n)
+
+
+def _instruments_of(vault: OpenVault) -> LoadedInstruments:
+    """The instruments this vault scores with: bundled, then the clinic's own files."""
+    folder = vault.vault.data_dir / "instruments"
+    return load_instruments([folder] if folder.is_dir() else [])
 
 
 def _import_audit(session: Session, audit: Sequence[AuditEntry]) -> tuple[int | None, int | None]:
@@ -962,6 +1183,7 @@ def _import_audit(session: Session, audit: Sequence[AuditEntry]) -> tuple[int | 
         prev = digest
     session.add_all(added)
     session.flush()
+    appended(session, len(added))
     if not added:
         return None, None
     return added[0].seq, added[-1].seq

@@ -4,31 +4,73 @@ The data key (256 random bits) keys SQLCipher as a raw key. It is wrapped with
 AES-256-GCM under
 - each clinician's passphrase, stretched by Argon2id (64 MiB or more), and
 - the recovery key shown once at vault creation (high entropy, so HKDF-SHA256).
-The file is written temp -> fsync -> rename -> fsync(dir), so a crash leaves
-either the old or the new file, never half of one. It holds no PHI.
+
+The file (format version 2) is read by a pydantic model with bounded fields:
+every salt, nonce and ciphertext has its exact length, and the Argon2id cost a
+wrap asks for is bounded (:data:`MAX_WRAP_WORK_KIB`, :data:`MAX_FILE_WORK_KIB`),
+so a damaged or crafted file cannot hang an unlock. Three layers protect it:
+
+* **associated data** (AES-GCM): a version-2 wrap's ciphertext is bound to the
+  vault id, the wrap's kind (its role: a clinician's passphrase or the recovery
+  key), the clinician id, the KDF settings, the salt and the demo flag; editing
+  any of them makes the wrap refuse to open (it never opens as someone else);
+* **checksums** (SHA-256, no key): one per wrap and one over the whole file, so
+  damage (a changed character) is told apart from a wrong passphrase;
+* **a MAC per wrap** (HMAC-SHA256 under a key derived from the data key), which
+  ``kapnotes verify`` checks for every wrap, the recovery wrap included, though
+  it cannot open them.
+
+Version-1 files (fixed associated data, no checksums) still open; the first
+unlock rewrites the file as version 2 (:func:`upgraded`). The file is written
+temp -> fsync -> rename -> fsync(dir), so a crash leaves either the old or the
+new file, never half of one. It holds no PHI.
+
+This module is what start-up needs (the errors, the KDF parameters); the model
+and the ciphers live in :mod:`kapnotes.store.keyfile` and load with the first
+unlock (``keys.KeyFile`` and the rest are forwarded to it).
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import secrets
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from kapnotes.domain.files import atomic_write
+if TYPE_CHECKING:  # the model and the ciphers load with the first unlock, not at start-up
+    from kapnotes.store.keyfile import KdfSettings as KdfSettings
+    from kapnotes.store.keyfile import KeyFile as KeyFile
+    from kapnotes.store.keyfile import Unwrapped as Unwrapped
+    from kapnotes.store.keyfile import Wrap as Wrap
+    from kapnotes.store.keyfile import new_keyfile as new_keyfile
+    from kapnotes.store.keyfile import unwrap_with_passphrase as unwrap_with_passphrase
+    from kapnotes.store.keyfile import unwrap_with_recovery as unwrap_with_recovery
+    from kapnotes.store.keyfile import upgraded as upgraded
+    from kapnotes.store.keyfile import wrap_mac as wrap_mac
+    from kapnotes.store.keyfile import wrap_problems as wrap_problems
+    from kapnotes.store.keyfile import wrap_with_passphrase as wrap_with_passphrase
+    from kapnotes.store.keyfile import wrap_with_recovery as wrap_with_recovery
 
 KEYFILE_FORMAT = "kapnotes-keyfile"
-KEYFILE_VERSION = 1
+KEYFILE_VERSION = 2
 DATA_KEY_BYTES = 32
+SALT_BYTES = 16
+NONCE_BYTES = 12
 RECOVERY_KEY_BYTES = 20  # 160 bits, shown as 32 base32 characters
-_AAD = b"kapnotes data key v1"
+_AAD_V1 = b"kapnotes data key v1"
 _RECOVERY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+#: One wrap may ask for at most this much Argon2id work (passes x KiB): 1 GiB-pass,
+#: about 1.5 s on a 2020 laptop (production is 3 passes over 64 MiB, ~0.2 s).
+MAX_WRAP_WORK_KIB = 1024 * 1024
+#: All the passphrase wraps of a file together (an unlock may try each of them).
+MAX_FILE_WORK_KIB = 4 * MAX_WRAP_WORK_KIB
+MAX_WRAPS = 32
 
 
 class KeyFileError(Exception):
-    """The key file is missing, unreadable or not a kapnotes key file."""
+    """The key file is missing, unreadable, damaged or not a kapnotes key file."""
 
 
 class WrongSecretError(Exception):
@@ -60,77 +102,13 @@ class KdfParams:
 
 PRODUCTION_KDF = KdfParams()
 
-# What a key file may ask for: a damaged or crafted file must not hang the unlock.
-_KDF_BOUNDS = {"time_cost": (1, 20), "memory_kib": (8192, 4 * 1024 * 1024), "parallelism": (1, 16)}
+
+class DamagedWrapError(KeyFileError):
+    """The secret may belong to a wrap that is damaged: it cannot be checked."""
 
 
-def kdf_from_file(raw: dict[str, int]) -> KdfParams:
-    """The Argon2id cost stored with a wrap, checked against sane bounds."""
-    if set(raw) != set(_KDF_BOUNDS):
-        raise KeyFileError(f"key file: unexpected key-derivation settings {sorted(raw)}")
-    for name, (low, high) in _KDF_BOUNDS.items():
-        value = raw[name]
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise KeyFileError(f"key file: key-derivation setting {name}={value!r} is out of range")
-    return KdfParams(**raw)
-
-
-@dataclass
-class Wrap:
-    """One wrapped copy of the data key."""
-
-    kind: str  # "passphrase" or "recovery"
-    salt: str
-    nonce: str
-    ciphertext: str
-    clinician_id: str | None = None
-    kdf: dict[str, int] | None = None
-
-
-@dataclass
-class KeyFile:
-    """The parsed key file."""
-
-    wraps: list[Wrap] = field(default_factory=list)
-    demo: bool = False
-
-    def to_json(self) -> bytes:
-        """Serialise for writing."""
-        doc: dict[str, Any] = {
-            "format": KEYFILE_FORMAT,
-            "version": KEYFILE_VERSION,
-            "demo": self.demo,
-            "wraps": [asdict(w) for w in self.wraps],
-        }
-        return json.dumps(doc, indent=2).encode()
-
-    @classmethod
-    def read(cls, path: Path) -> KeyFile:
-        """Parse a key file, with a plain message when it is not one."""
-        try:
-            doc = json.loads(path.read_bytes())
-        except FileNotFoundError as exc:
-            raise KeyFileError(f"key file not found: {path}") from exc
-        except (OSError, ValueError) as exc:
-            raise KeyFileError(f"key file {path} is unreadable or damaged: {exc}") from exc
-        if not isinstance(doc, dict) or doc.get("format") != KEYFILE_FORMAT:
-            raise KeyFileError(f"{path} is not a kapnotes key file")
-        if doc.get("version") != KEYFILE_VERSION:
-            raise KeyFileError(f"{path}: key file version {doc.get('version')!r} is not supported")
-        try:
-            wraps = [Wrap(**w) for w in doc["wraps"]]
-            for wrap in wraps:
-                if wrap.kdf is not None:
-                    kdf_from_file(wrap.kdf)
-        except (KeyError, TypeError) as exc:
-            raise KeyFileError(f"key file {path} is damaged: {exc}") from exc
-        except KeyFileError as exc:
-            raise KeyFileError(f"{path}: {exc}") from exc
-        return cls(wraps=wraps, demo=bool(doc.get("demo", False)))
-
-    def write(self, path: Path) -> None:
-        """Write atomically (temp, fsync, rename, fsync the folder), owner-only."""
-        atomic_write(path, self.to_json())
+class ForgedWrapError(KeyFileError):
+    """A wrap opened, but its fields are not the ones written with the data key."""
 
 
 def _b64(data: bytes) -> str:
@@ -144,6 +122,11 @@ def _unb64(text: str) -> bytes:
 def new_data_key() -> bytes:
     """256 random bits for SQLCipher."""
     return secrets.token_bytes(DATA_KEY_BYTES)
+
+
+def new_vault_id() -> str:
+    """A random id naming one vault (key file, database and anchor belong together)."""
+    return str(uuid.uuid4())
 
 
 def new_recovery_key() -> str:
@@ -161,6 +144,18 @@ def normalise_recovery_key(text: str) -> bytes:
     return base64.b32decode(cleaned)
 
 
+def derived_key(data_key: bytes, purpose: str) -> bytes:
+    """A 256-bit key for one purpose (``"anchor"``, ``"wraps"``), derived from the data key
+    with HKDF-SHA256; it never opens the database itself."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=f"kapnotes {purpose} v1".encode()
+    )
+    return hkdf.derive(data_key)
+
+
 def _recovery_wrapping_key(raw: bytes, salt: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -169,69 +164,28 @@ def _recovery_wrapping_key(raw: bytes, salt: bytes) -> bytes:
     return hkdf.derive(raw)
 
 
-def _seal(wrapping_key: bytes, data_key: bytes) -> tuple[str, str]:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    nonce = secrets.token_bytes(12)
-    ct = AESGCM(wrapping_key).encrypt(nonce, data_key, _AAD)
-    return _b64(nonce), _b64(ct)
-
-
-def _open(wrapping_key: bytes, wrap: Wrap) -> bytes:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    return AESGCM(wrapping_key).decrypt(_unb64(wrap.nonce), _unb64(wrap.ciphertext), _AAD)
-
-
-def wrap_with_passphrase(
-    data_key: bytes, passphrase: str, clinician_id: str, kdf: KdfParams
-) -> Wrap:
-    """Wrap the data key under a clinician's passphrase."""
-    salt = secrets.token_bytes(16)
-    nonce, ct = _seal(kdf.derive(passphrase.encode(), salt), data_key)
-    return Wrap(
-        kind="passphrase",
-        salt=_b64(salt),
-        nonce=nonce,
-        ciphertext=ct,
-        clinician_id=clinician_id,
-        kdf=asdict(kdf),
-    )
+_FORWARDED = frozenset(
+    {
+        "KdfSettings",
+        "KeyFile",
+        "Unwrapped",
+        "Wrap",
+        "new_keyfile",
+        "unwrap_with_passphrase",
+        "unwrap_with_recovery",
+        "upgraded",
+        "wrap_mac",
+        "wrap_problems",
+        "wrap_with_passphrase",
+        "wrap_with_recovery",
+    }
+)
 
 
-def wrap_with_recovery(data_key: bytes, recovery_key: str) -> Wrap:
-    """Wrap the data key under the recovery key."""
-    salt = secrets.token_bytes(16)
-    nonce, ct = _seal(_recovery_wrapping_key(normalise_recovery_key(recovery_key), salt), data_key)
-    return Wrap(kind="recovery", salt=_b64(salt), nonce=nonce, ciphertext=ct)
+def __getattr__(name: str) -> Any:
+    """The key file's model and ciphers, loaded when first used (PEP 562)."""
+    if name in _FORWARDED:
+        from kapnotes.store import keyfile
 
-
-def unwrap_with_passphrase(keyfile: KeyFile, passphrase: str) -> tuple[bytes, str]:
-    """The data key and the clinician id whose passphrase this is."""
-    from cryptography.exceptions import InvalidTag
-
-    for wrap in keyfile.wraps:
-        if wrap.kind != "passphrase" or wrap.kdf is None or wrap.clinician_id is None:
-            continue
-        kdf = kdf_from_file(wrap.kdf)
-        try:
-            key = _open(kdf.derive(passphrase.encode(), _unb64(wrap.salt)), wrap)
-        except InvalidTag:
-            continue
-        return key, wrap.clinician_id
-    raise WrongSecretError("That passphrase does not open this vault.")
-
-
-def unwrap_with_recovery(keyfile: KeyFile, recovery_key: str) -> bytes:
-    """The data key, opened with the recovery key."""
-    from cryptography.exceptions import InvalidTag
-
-    raw = normalise_recovery_key(recovery_key)
-    for wrap in keyfile.wraps:
-        if wrap.kind != "recovery":
-            continue
-        try:
-            return _open(_recovery_wrapping_key(raw, _unb64(wrap.salt)), wrap)
-        except InvalidTag:
-            continue
-    raise WrongSecretError("That recovery key does not open this vault.")
+        return getattr(keyfile, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

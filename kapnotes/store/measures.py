@@ -22,11 +22,23 @@ from sqlalchemy.orm import Session
 
 from kapnotes.domain.clients import CourseSpan, course_for_day, course_span
 from kapnotes.domain.instruments import InstrumentSpec, score
-from kapnotes.domain.notes import Phase
+from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.timeline import day_instant, local_day, system_zone_name, zone_named
 from kapnotes.store.audit import record
 from kapnotes.store.models import Client, Clinician, Course, MeasureResult, Note, utcnow
+from kapnotes.store.notes import SignedNoteError
 from kapnotes.store.vault import OpenVault
+
+SIGNED_MEASURES = "The measures of a signed note are part of it and cannot be changed or removed."
+
+
+def _refuse_if_signed(session: Session, note_id: str | None) -> None:
+    """A signed note's measure results are as immutable as the note (SignedNoteError)."""
+    if note_id is None:
+        return
+    note = session.get(Note, note_id)
+    if note is not None and note.status == NoteStatus.SIGNED.value:
+        raise SignedNoteError(SIGNED_MEASURES)
 
 
 @dataclass(frozen=True)
@@ -184,13 +196,15 @@ class MeasureStore:
         note's course when ``note_id`` is given); without one, to the note's course,
         else the course whose days contain the administration (:meth:`course_for`).
         Raises KeyError for an unknown client or note, ValueError for a course that is
-        not the client's or not the note's.
+        not the client's or not the note's, SignedNoteError for a signed note (its
+        results are part of it).
         """
         result = score(spec, answers)
         flags = [{"id": f.id, "label": f.label} for f in result.flags]
         with self._vault.session() as session:
             if session.get(Client, client_id) is None:
                 raise KeyError(client_id)
+            _refuse_if_signed(session, note_id)
             course_id = self._course_of(
                 session, client_id, note_id, course_id, administered_at or utcnow()
             )
@@ -274,8 +288,11 @@ class MeasureStore:
         return course_for_day([c.span for c in self.courses(client_id)], day)
 
     def remove_for_note(self, note_id: str, instrument_id: str) -> bool:
-        """Drop a note's result for an instrument whose answers were cleared; True if one was."""
+        """Drop a note's result for an instrument whose answers were cleared; True if one was.
+
+        SignedNoteError for a signed note (its results are part of it)."""
         with self._vault.session() as session:
+            _refuse_if_signed(session, note_id)
             row = session.scalars(
                 select(MeasureResult).where(
                     MeasureResult.note_id == note_id, MeasureResult.instrument_id == instrument_id

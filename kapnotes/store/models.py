@@ -10,7 +10,19 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, event
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
@@ -128,6 +140,8 @@ class Note(Base):
     """One session note, written from a template snapshot; a draft until signed."""
 
     __tablename__ = "note"
+    # The client list's draft and today counts, from the index alone (migration 0007).
+    __table_args__ = (Index("ix_note_course_marks", "course_id", "status", "session_date"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     course_id: Mapped[str] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
@@ -149,6 +163,11 @@ class Note(Base):
     signed_by_id: Mapped[str | None] = mapped_column(ForeignKey("clinician.id"))
     signed_at: Mapped[datetime | None] = mapped_column()
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the signature covers (kapnotes.domain.signatures): NULL for notes signed
+    # before versions were kept (version 1); 2 covers client, template and signer too.
+    signature_version: Mapped[int | None] = mapped_column(Integer)
+    # The signer's name, credential and role as at signing (version 2 signatures).
+    signer: Mapped[dict[str, Any] | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -237,6 +256,8 @@ class Addendum(Base):
     author_id: Mapped[str] = mapped_column(ForeignKey("clinician.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
+    signature_version: Mapped[int | None] = mapped_column(Integer)  # NULL: version 1
+    signer: Mapped[dict[str, Any] | None] = mapped_column()  # the author as at signing
 
     note: Mapped[Note] = relationship(back_populates="addenda")
     author: Mapped[Clinician] = relationship()
@@ -246,6 +267,14 @@ class MeasureResult(Base):
     """One administration of an outcome measure (PHQ-9, GAD-7, PCL-5, clinic-defined)."""
 
     __tablename__ = "measure_result"
+    # The client list's open risk flags (migration 0007): only unacknowledged flags.
+    __table_args__ = (
+        Index(
+            "ix_measure_result_open_flags",
+            "client_id",
+            sqlite_where=text("acknowledged_at IS NULL AND json_array_length(flags) > 0"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)

@@ -19,17 +19,27 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.clients import template_client_values
 from kapnotes.domain.note_times import DERIVED_KEYS, read_times, session_timeline
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.prefill import Author, NoteStart
+from kapnotes.domain.signatures import (
+    LEGACY_VERSION,
+    SIGNATURE_VERSION,
+    NoteContent,
+    SignedEvent,
+    Signer,
+    UnknownSignatureVersionError,
+    note_hash,
+)
+from kapnotes.domain.signatures import addendum_hash as _addendum_hash
 from kapnotes.domain.templates import (
     NarrativeLayout,
     NoteLinkField,
@@ -208,45 +218,64 @@ def _clinician_label(clinician: Clinician | None) -> str | None:
     return f"{clinician.name}, {clinician.credential}".strip(", ")
 
 
-def canonical_content(note: Note) -> dict[str, Any]:
-    """What a signature covers: the note's content and its events, not its bookkeeping."""
-    return {
-        "note_id": note.id,
-        "course_id": note.course_id,
-        "kind": note.kind,
-        "template": {"id": note.template_id, "version": note.template_version},
-        "session_date": note.session_date.isoformat(),
-        "started_at": note.started_at.isoformat() if note.started_at else None,
-        "ended_at": note.ended_at.isoformat() if note.ended_at else None,
-        "values": note.values,
-        "events": [
-            {
-                "id": e.id,
-                "kind": e.kind,
-                "recorded_at": e.recorded_at.isoformat(),
-                "t_offset_s": e.t_offset_s,
-                "data": e.data,
-            }
-            for e in sorted(note.events, key=lambda e: (e.recorded_at, e.id))
+def signer_of(clinician: Clinician) -> Signer:
+    """A clinician's identity as a signature records it (name, credential, role)."""
+    return Signer(clinician.name, clinician.credential or "", clinician.role or "")
+
+
+def _signed_label(snapshot: dict[str, Any] | None, clinician: Clinician | None) -> str | None:
+    """Who signed, as the signature recorded them (version 2), else as the vault has them."""
+    recorded = Signer.from_json(snapshot)
+    return recorded.label if recorded is not None else _clinician_label(clinician)
+
+
+def note_content(note: Note) -> NoteContent:
+    """Everything a signature of ``note`` may cover, read from its rows."""
+    return NoteContent(
+        note_id=note.id,
+        course_id=note.course_id,
+        client_id=note.course.client_id,
+        kind=note.kind,
+        template_id=note.template_id,
+        template_version=note.template_version,
+        snapshot_hash=note.snapshot_hash,
+        session_date=note.session_date,
+        time_zone=note.time_zone,
+        started_at=note.started_at,
+        ended_at=note.ended_at,
+        values=note.values,
+        signed_by=note.signed_by_id,
+        signed_at=note.signed_at,
+        signer=Signer.from_json(note.signer),
+        events=[
+            SignedEvent(e.id, e.kind, e.recorded_at, e.t_offset_s, e.data) for e in note.events
         ],
-        "signed_by": note.signed_by_id,
-        "signed_at": note.signed_at.isoformat() if note.signed_at else None,
-    }
-
-
-def addendum_hash(
-    note_id: str, note_hash: str | None, body: str, author_id: str, created_at: datetime
-) -> str:
-    """What an addendum's signature covers: the note's hash, the text, who and when."""
-    return content_hash(
-        {
-            "note_id": note_id,
-            "note_hash": note_hash,
-            "text": body,
-            "author": author_id,
-            "created_at": created_at.isoformat(),
-        }
     )
+
+
+def signature_of(note: Note) -> str | None:
+    """The hash ``note``'s content has now under its own signature version (None when the
+    version is unknown to this kapnotes)."""
+    try:
+        return note_hash(note_content(note), note.signature_version or LEGACY_VERSION)
+    except UnknownSignatureVersionError:
+        return None
+
+
+def addendum_signature(addendum: Addendum) -> str | None:
+    """The hash an addendum's fields have now under its own signature version."""
+    try:
+        return _addendum_hash(
+            addendum.note_id,
+            addendum.note.content_hash,
+            addendum.text,
+            addendum.author_id,
+            addendum.created_at,
+            version=addendum.signature_version or LEGACY_VERSION,
+            author=Signer.from_json(addendum.signer),
+        )
+    except UnknownSignatureVersionError:
+        return None
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -268,6 +297,16 @@ def _spec_of(note: Note) -> TemplateSpec | None:
         return None
 
 
+_SEARCH_SELECT = (
+    "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip "
+    "FROM note_fts WHERE note_fts MATCH :q ORDER BY "
+)
+_SEARCH_SQL = {
+    "rank": text(_SEARCH_SELECT + "rank LIMIT :limit"),
+    "rowid DESC": text(_SEARCH_SELECT + "rowid DESC LIMIT :limit"),
+}
+
+
 class NoteStore:
     """Reads and writes notes in an open vault on behalf of the clinician who opened it."""
 
@@ -286,6 +325,11 @@ class NoteStore:
         committed together when the block ends, rolled back together on an error."""
         with self._vault.session():
             yield
+
+    @property
+    def folder(self) -> Path:
+        """The vault's folder (where a failed write's cause, e.g. a full disk, is looked for)."""
+        return self._vault.vault.data_dir
 
     def signer(self) -> str:
         """Name and credential of the clinician who would sign now (who opened the vault)."""
@@ -380,7 +424,7 @@ class NoteStore:
                 time_zone=note.time_zone or system_zone_name(),
                 started_at=note.started_at,
                 ended_at=note.ended_at,
-                signed_by=_clinician_label(note.signed_by),
+                signed_by=_signed_label(note.signer, note.signed_by),
                 signed_at=note.signed_at,
                 content_hash=note.content_hash,
                 events=tuple(
@@ -389,7 +433,11 @@ class NoteStore:
                 ),
                 addenda=tuple(
                     AddendumRecord(
-                        a.id, a.text, _clinician_label(a.author) or "", a.created_at, a.content_hash
+                        a.id,
+                        a.text,
+                        _signed_label(a.signer, a.author) or "",
+                        a.created_at,
+                        a.content_hash,
                     )
                     for a in note.addenda
                 ),
@@ -454,6 +502,18 @@ class NoteStore:
             session.flush()
             # A draft has no addenda: its index row is its values (no reload, no events).
             index_note(session, note.id, values)
+            record(
+                session,
+                self._vault.clinician_id,
+                "note.edit",
+                "note",
+                note.id,
+                {
+                    "entries": len(new_entries),
+                    "corrections": len(corrections or {}),
+                    "fills": len(fills or {}),
+                },
+            )
 
     @staticmethod
     def _change_event(
@@ -484,6 +544,7 @@ class NoteStore:
             note = self._draft(session, note_id)
             note.started_at = started_at
             note.ended_at = ended_at
+            record(session, self._vault.clinician_id, "note.edit", "note", note.id, {"times": 1})
 
     def add_event(
         self,
@@ -505,6 +566,7 @@ class NoteStore:
             )
             session.add(event)
             session.flush()  # the index holds what the note shows: its values are unchanged
+            record(session, self._vault.clinician_id, "note.entry", "note", note.id, {"kind": kind})
             return event.id
 
     def correct_event(self, event_id: str, data: dict[str, Any]) -> None:
@@ -516,6 +578,9 @@ class NoteStore:
             note = self._draft(session, event.note_id)
             self._change_event(session, note.id, event_id, data, keep_original=True)
             session.flush()
+            record(
+                session, self._vault.clinician_id, "note.edit", "note", note.id, {"corrections": 1}
+            )
 
     def template_context(self, note_id: str) -> dict[str, Any]:
         """What the note's template reads as ``$client.…`` and ``$linked.…``, from the vault.
@@ -592,14 +657,24 @@ class NoteStore:
                 raise InconsistentTimesError(
                     conflicts, [c.message(times.timeline.clock) for c in conflicts]
                 )
-            note.signed_by_id = self._vault.clinician_id
+            signer = session.get(Clinician, self._vault.clinician_id)
+            if signer is None:
+                raise SignError("Not signed: the clinician who unlocked the vault is not in it")
+            note.signed_by_id = signer.id
+            note.signer = signer_of(signer).as_json()
+            note.signature_version = SIGNATURE_VERSION
             note.signed_at = utcnow().replace(microsecond=0)
             note.ended_at = note.ended_at or note.signed_at
-            digest = content_hash(canonical_content(note))
+            digest = note_hash(note_content(note), SIGNATURE_VERSION)
             note.content_hash = digest
             note.status = NoteStatus.SIGNED.value
             record(
-                session, self._vault.clinician_id, "note.sign", "note", note.id, {"hash": digest}
+                session,
+                self._vault.clinician_id,
+                "note.sign",
+                "note",
+                note.id,
+                {"hash": digest, "signature_version": SIGNATURE_VERSION},
             )
             return digest
 
@@ -613,16 +688,28 @@ class NoteStore:
                 raise KeyError(note_id)
             if note.status != NoteStatus.SIGNED:
                 raise ValueError("Drafts are edited directly; addenda are for signed notes.")
+            author = session.get(Clinician, self._vault.clinician_id)
+            if author is None:
+                raise ValueError("The clinician who unlocked the vault is not in it.")
             created = utcnow().replace(microsecond=0)
-            digest = addendum_hash(
-                note_id, note.content_hash, body.strip(), self._vault.clinician_id, created
+            identity = signer_of(author)
+            digest = _addendum_hash(
+                note_id,
+                note.content_hash,
+                body.strip(),
+                author.id,
+                created,
+                version=SIGNATURE_VERSION,
+                author=identity,
             )
             addendum = Addendum(
                 note_id=note_id,
                 text=body.strip(),
-                author_id=self._vault.clinician_id,
+                author_id=author.id,
                 created_at=created,
                 content_hash=digest,
+                signature_version=SIGNATURE_VERSION,
+                signer=identity.as_json(),
             )
             session.add(addendum)
             session.flush()
@@ -644,10 +731,7 @@ class NoteStore:
             note = session.get(Note, note_id)
             if note is None:
                 raise KeyError(note_id)
-            return (
-                note.content_hash is not None
-                and content_hash(canonical_content(note)) == note.content_hash
-            )
+            return note.content_hash is not None and signature_of(note) == note.content_hash
 
     def verify_addendum(self, addendum_id: str) -> bool:
         """Whether an addendum's text, author and time still match its recorded hash (and
@@ -656,57 +740,68 @@ class NoteStore:
             addendum = session.get(Addendum, addendum_id)
             if addendum is None:
                 raise KeyError(addendum_id)
-            expected = addendum_hash(
-                addendum.note_id,
-                addendum.note.content_hash,
-                addendum.text,
-                addendum.author_id,
-                addendum.created_at,
-            )
-            return addendum.content_hash == expected
+            return addendum.content_hash == addendum_signature(addendum)
 
     def signature_problems(self) -> tuple[int, list[str]]:
-        """How many notes are signed, and each whose content no longer matches its hash."""
+        """How many notes are signed, and each whose content no longer matches its hash.
+
+        Each is checked under its own signature version (a version this kapnotes
+        does not know is named as such); so is each addendum of a signed note, and
+        an addendum on a draft (which no kapnotes writes) is named too.
+        """
         problems: list[str] = []
         with self._vault.session() as session:
             signed = list(
                 session.scalars(select(Note).where(Note.status == NoteStatus.SIGNED.value))
             )
             for note in signed:
-                if note.content_hash != content_hash(canonical_content(note)):
-                    problems.append(
-                        f"note {note.id} (session {note.session_date.isoformat()}): content "
-                        "does not match its signature"
-                    )
+                where = f"note {note.id} (session {note.session_date.isoformat()})"
+                version = note.signature_version or LEGACY_VERSION
+                expected = signature_of(note)
+                if expected is None:
+                    problems.append(f"{where}: signature version {version} is not known here")
+                elif note.content_hash != expected:
+                    problems.append(f"{where}: content does not match its signature")
                 for addendum in note.addenda:
-                    expected = addendum_hash(
-                        note.id,
-                        note.content_hash,
-                        addendum.text,
-                        addendum.author_id,
-                        addendum.created_at,
-                    )
-                    if addendum.content_hash != expected:
+                    if addendum.content_hash != addendum_signature(addendum):
                         problems.append(
                             f"addendum {addendum.id} of note {note.id}: content does not match "
                             "its signature"
                         )
+            stray = session.scalars(
+                select(Addendum.id)
+                .join(Note, Note.id == Addendum.note_id)
+                .where(Note.status != NoteStatus.SIGNED.value)
+            )
+            problems += [f"addendum {a} is attached to a note that is not signed" for a in stray]
         return len(signed), problems
 
     def _reindex(self, session: Session, note: Note) -> None:
         index_note(session, note.id, note.values, (a.text for a in note.addenda))
 
     def search(self, user_text: str, limit: int = 100) -> list[SearchHit]:
-        """Notes whose text holds every word typed (each as a prefix), best match first."""
+        """Notes whose text holds every word typed (each as a prefix), best match first.
+
+        Ranking reads every matching note's index row; for a word most notes hold
+        ("calm" in a vault of years) that is tens of milliseconds per keystroke and
+        says little. So when more than ``limit`` notes match, the hits are the
+        ``limit`` most recently created notes, newest first; otherwise they are
+        ranked (BM25, best first).
+
+        The search is recorded in the audit trail (that it happened and how many notes
+        it found, never the words).
+        """
         query = fts_query(user_text)
         if query is None:
             return []
-        sql = text(
-            "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip "
-            "FROM note_fts WHERE note_fts MATCH :q ORDER BY rank LIMIT :limit"
-        )
+        params = {"q": query, "limit": limit}
         with self._vault.session() as session:
-            rows = session.execute(sql, {"q": query, "limit": limit}).all()
+            matching = session.execute(
+                text("SELECT rowid FROM note_fts WHERE note_fts MATCH :q LIMIT :n"),
+                {"q": query, "n": limit + 1},
+            ).all()
+            order = "rank" if len(matching) <= limit else "rowid DESC"
+            rows = session.execute(_SEARCH_SQL[order], params).all()
             snippets: dict[str, str] = {}
             for note_id, snip in rows:  # best first; a note may match in several rows
                 snippets.setdefault(str(note_id), str(snip))
@@ -723,6 +818,14 @@ class NoteStore:
                 .join(Client, Course.client_id == Client.id)
                 .where(Note.id.in_(list(snippets)))
             ).all()
+            record(
+                session,
+                self._vault.clinician_id,
+                "note.search",
+                "note",
+                None,
+                {"results": len(details)},
+            )
         by_id = {row[0]: row for row in details}
         return [
             SearchHit(

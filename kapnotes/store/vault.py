@@ -3,25 +3,36 @@
 Layout of a data folder:
     kapnotes.db (+ -wal, -shm)   SQLCipher 4 database, keyed with the raw data key
     kapnotes.key                 the data key wrapped per clinician and by the recovery key
+    kapnotes.anchor              the audit trail's head, MAC'd (no client data)
+    kapnotes.attempts            wrong unlocks in a row, for the growing delay (no client data)
     templates/                   clinic templates and instruments
+
+Every unlock checks the vault before it is used (:mod:`kapnotes.store.integrity`)
+and refuses a damaged, empty or foreign database with a message that names the
+damage and the way out; every write records an audit event and moves the anchor
+(:meth:`OpenVault.session`), so a saved change that goes missing is noticed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from kapnotes.store import keys
+from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile, Head
 from kapnotes.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
+from kapnotes.store.throttle import UnlockDelayedError, UnlockThrottle, WallClock
 
-if TYPE_CHECKING:  # SQLAlchemy and Alembic load when a vault is opened, not at start-up
+if TYPE_CHECKING:  # SQLAlchemy, Alembic and pydantic load when a vault is opened, not at start-up
     from alembic.config import Config
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
@@ -32,7 +43,14 @@ MIN_PASSPHRASE_LENGTH = 10
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest migration; an unlock runs Alembic only when the vault's differs (a test
 #: keeps this equal to the migrations' head).
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0007"
+
+log = logging.getLogger(__name__)
+
+#: What an unlock does when the vault is readable but not as it was saved: refuse (the
+#: default), open it anyway (the user chose to; written to the audit trail), or open it
+#: only to report (verify: nothing is written, the connection is read-only).
+Problems = Literal["refuse", "accept", "report"]
 
 __all__ = [
     "MIN_PASSPHRASE_LENGTH",
@@ -40,8 +58,10 @@ __all__ = [
     "KdfParams",
     "KeyFileError",
     "OpenVault",
+    "UnlockDelayedError",
     "Vault",
     "VaultBusyError",
+    "VaultDamagedError",
     "VaultError",
     "VaultLockedError",
     "WrongSecretError",
@@ -62,6 +82,31 @@ class VaultLockedError(VaultError):
 
 class EncryptionUnavailableError(VaultError):
     """SQLCipher is not active: kapnotes refuses to touch an unencrypted database."""
+
+
+class VaultDamagedError(VaultError):
+    """The vault is not as it was saved; nothing was opened and nothing was changed.
+
+    ``problems`` names each thing found; ``openable`` is True when the vault is
+    readable and the user may still choose to open it as it is
+    (``unlock(..., problems="accept")``), False when it cannot be opened at all.
+    """
+
+    def __init__(self, problems: Sequence[str], *, openable: bool) -> None:
+        from kapnotes.store.integrity import RESTORE
+
+        self.problems = list(problems)
+        self.openable = openable
+        if not openable:
+            message = self.problems[0]
+        else:
+            listed = "\n".join(f"• {p[:1].upper()}{p[1:]}." for p in self.problems)
+            message = (
+                f"The vault opens, but it is not as it was last saved:\n{listed}\n"
+                f"{RESTORE} Or open it as it is: what was found is then written to "
+                "its audit trail, and 'kapnotes verify' lists it."
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -159,11 +204,19 @@ def upgrade_schema(engine: Engine) -> None:
 
 
 class Vault:
-    """A data folder that holds (or will hold) one encrypted vault."""
+    """A data folder that holds (or will hold) one encrypted vault.
 
-    def __init__(self, data_dir: Path, kdf: KdfParams = keys.PRODUCTION_KDF) -> None:
+    ``clock`` (wall-clock seconds) times the growing delay after wrong passphrases,
+    which is kept on disk (:class:`~kapnotes.store.throttle.UnlockThrottle`): every
+    unlock through this class obeys it, whoever calls.
+    """
+
+    def __init__(
+        self, data_dir: Path, kdf: KdfParams = keys.PRODUCTION_KDF, *, clock: WallClock = time.time
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.kdf = kdf
+        self.throttle = UnlockThrottle(self.data_dir, clock)
 
     @property
     def db_path(self) -> Path:
@@ -176,6 +229,11 @@ class Vault:
         return self.data_dir / KEY_NAME
 
     @property
+    def anchor_path(self) -> Path:
+        """The file that anchors the audit trail's head outside the database."""
+        return self.data_dir / ANCHOR_NAME
+
+    @property
     def templates_dir(self) -> Path:
         """Where the clinic's own templates and instruments live."""
         return self.data_dir / "templates"
@@ -185,7 +243,11 @@ class Vault:
         return self.key_path.exists()
 
     def is_demo(self) -> bool:
-        """Whether this folder holds a demo vault of fictional clients."""
+        """Whether this folder's key file says it holds a demo vault of fictional clients.
+
+        The flag alone is not proof (the demo command also opens the vault with the
+        demo passphrase before it replaces anything).
+        """
         return self.exists() and keys.KeyFile.read(self.key_path).demo
 
     def create(
@@ -206,8 +268,7 @@ class Vault:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.templates_dir.mkdir(exist_ok=True)
         lock = _acquire(self.data_dir)
-        from sqlalchemy.orm import Session
-
+        from kapnotes.store import integrity
         from kapnotes.store.audit import record
         from kapnotes.store.models import Clinician, VaultMeta, new_id
 
@@ -222,27 +283,34 @@ class Vault:
         engine = _engine(self.db_path, data_key)
         try:
             upgrade_schema(engine)
-            with Session(engine) as session, session.begin():
+            opened = OpenVault(self, engine, clinician_id, lock, data_key=data_key)
+            with opened.session() as session:
                 session.add(clinician)
                 session.add(VaultMeta(key="demo", value="1" if demo else "0"))
+                session.add(VaultMeta(key=integrity.ANCHORED_KEY, value="1"))
                 session.flush()
                 record(session, clinician_id, "vault.create", "vault", None, {})
-            keyfile = keys.KeyFile(
-                wraps=[
-                    keys.wrap_with_passphrase(data_key, passphrase, clinician_id, self.kdf),
-                    keys.wrap_with_recovery(data_key, recovery_key),
-                ],
+            opened.checkpoint()  # the header (and its salt) is in the main file from now on
+            keyfile = keys.new_keyfile(
+                data_key,
+                passphrase,
+                clinician_id,
+                recovery_key,
+                self.kdf,
                 demo=demo,
+                database_salt=integrity.database_salt(self.db_path),
             )
             keyfile.write(self.key_path)
         except BaseException:
             engine.dispose()
             lock.release()
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    Path(str(self.db_path) + suffix).unlink()
+            for path in (self.db_path, self.anchor_path):
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        Path(str(path) + suffix).unlink()
             raise
-        return CreatedVault(OpenVault(self, engine, clinician_id, lock, data_key), recovery_key)
+        self.throttle.reset()
+        return CreatedVault(opened, recovery_key)
 
     def _keyfile(self) -> keys.KeyFile:
         if not self.exists():
@@ -252,75 +320,149 @@ class Vault:
         try:
             return keys.KeyFile.read(self.key_path)
         except KeyFileError as exc:
-            raise VaultError(str(exc)) from exc
+            raise VaultDamagedError(
+                [f"{exc} Put back kapnotes.key from a copy of the vault folder you made."],
+                openable=False,
+            ) from exc
 
-    def unlock(self, passphrase: str) -> OpenVault:
-        """Open with a clinician's passphrase; raises WrongSecretError if it does not fit."""
-        data_key, clinician_id = keys.unwrap_with_passphrase(self._keyfile(), passphrase)
-        return self._open(data_key, clinician_id)
+    def unlock_delay(self) -> float:
+        """Seconds before the next unlock may be tried (0: now)."""
+        return self.throttle.remaining()
 
-    def unlock_with_recovery(self, recovery_key: str) -> OpenVault:
-        """Open with the recovery key (emergency access), acting as the first clinician."""
-        data_key = keys.unwrap_with_recovery(self._keyfile(), recovery_key)
-        return self._open(data_key, None)
+    def unlock(self, passphrase: str, *, problems: Problems = "refuse") -> OpenVault:
+        """Open with a clinician's passphrase.
 
-    def _open(self, data_key: bytes, clinician_id: str | None) -> OpenVault:
-        if not self.db_path.exists():
-            raise VaultError(f"The vault database {self.db_path} is missing.")
+        Raises UnlockDelayedError during the delay after wrong tries (nothing is
+        checked then), WrongSecretError when the passphrase does not fit (the delay
+        grows), VaultDamagedError when the key file or the database is damaged,
+        missing, empty or another vault's, or not as it was saved (see ``problems``),
+        VaultBusyError when another kapnotes has it open.
+        """
+        self.throttle.check()
+        keyfile = self._keyfile()
+        try:
+            opened = keys.unwrap_with_passphrase(keyfile, passphrase, str(self.key_path))
+        except WrongSecretError:
+            self.throttle.record_failure()
+            raise
+        except KeyFileError as exc:
+            raise VaultDamagedError([str(exc)], openable=False) from exc
+        return self._open(keyfile, opened, passphrase, problems)
+
+    def unlock_with_recovery(
+        self, recovery_key: str, *, problems: Problems = "refuse"
+    ) -> OpenVault:
+        """Open with the recovery key (emergency access), acting as the first clinician.
+
+        Errors as for :meth:`unlock`.
+        """
+        self.throttle.check()
+        keyfile = self._keyfile()
+        try:
+            opened = keys.unwrap_with_recovery(keyfile, recovery_key, str(self.key_path))
+        except WrongSecretError:
+            self.throttle.record_failure()
+            raise
+        except KeyFileError as exc:
+            raise VaultDamagedError([str(exc)], openable=False) from exc
+        return self._open(keyfile, opened, None, problems)
+
+    def _open(
+        self,
+        keyfile: keys.KeyFile,
+        opened: keys.Unwrapped,
+        passphrase: str | None,
+        problems: Problems,
+    ) -> OpenVault:
+        from kapnotes.store import integrity
+
+        damage = integrity.file_damage(self.db_path, keyfile)
+        if damage is not None:
+            raise VaultDamagedError([damage.message], openable=False)
         lock = _acquire(self.data_dir)
         try:
-            return self._open_locked(data_key, clinician_id, lock)
+            return self._open_locked(keyfile, opened, passphrase, problems, lock)
         except BaseException:
             lock.release()
             raise
 
     def _open_locked(
-        self, data_key: bytes, clinician_id: str | None, lock: InstanceLock
+        self,
+        keyfile: keys.KeyFile,
+        opened: keys.Unwrapped,
+        passphrase: str | None,
+        problems: Problems,
+        lock: InstanceLock,
     ) -> OpenVault:
-        from sqlalchemy import select, text
         from sqlalchemy.exc import DatabaseError
-        from sqlalchemy.orm import Session
 
-        from kapnotes.store.audit import record
-        from kapnotes.store.models import Clinician
+        from kapnotes.store import integrity
 
+        data_key = opened.data_key
         engine = _engine(self.db_path, data_key)
+        anchor = AnchorFile(self.data_dir, keys.derived_key(data_key, "anchor"))
         try:
             with engine.connect() as conn:
-                conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+                findings = integrity.open_findings(conn, self.db_path, keyfile, data_key, anchor)
+                readable = not any(f.fatal for f in findings)
+                before = integrity.revision(conn) if readable else None
+            fatal = [f.message for f in findings if f.fatal]
+            if fatal:
+                raise VaultDamagedError(fatal, openable=False)
+            found = [f.message for f in findings if f.blocks]
+            warnings = [f.message for f in findings if not f.blocks]
+            if found and problems == "refuse":
+                raise VaultDamagedError(found, openable=True)
+            if findings and problems == "report":
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA query_only = ON")
+                return OpenVault(
+                    self,
+                    engine,
+                    opened.clinician_id or "",
+                    lock,
+                    data_key=data_key,
+                    findings=found + warnings,
+                    diagnostic=True,
+                )
             upgrade_schema(engine)
-            if clinician_id is None:
-                with Session(engine) as session, session.begin():
-                    first = session.scalars(select(Clinician).order_by(Clinician.created_at))
-                    clinician = first.first()
-                    if clinician is None:
-                        raise VaultError("The vault has no clinician.")
-                    clinician_id = clinician.id
-                    record(session, clinician_id, "vault.recovery_unlock", "vault", None, {})
+            vault = OpenVault(
+                self,
+                engine,
+                opened.clinician_id or "",
+                lock,
+                data_key=data_key,
+                warnings=warnings,
+            )
+            vault.begin_session(
+                keyfile,
+                opened,
+                passphrase,
+                method="passphrase" if passphrase is not None else "recovery key",
+                accepted=found,
+                migrated_from=before,
+                failed=self.throttle.pending(),
+            )
         except DatabaseError as exc:
             engine.dispose()
-            raise VaultError(
-                f"The vault database {self.db_path} could not be read: it is damaged or does "
-                "not belong to this key file."
+            raise VaultDamagedError(
+                [integrity.unreadable(self.db_path).message], openable=False
             ) from exc
         except BaseException:
             engine.dispose()
             raise
-        return OpenVault(self, engine, clinician_id, lock, data_key)
-
-    def add_passphrase(self, data_key: bytes, clinician_id: str, passphrase: str) -> None:
-        """Add a wrap for another clinician (or a changed passphrase)."""
-        check_passphrase(passphrase)
-        keyfile = self._keyfile()
-        keyfile.wraps = [w for w in keyfile.wraps if w.clinician_id != clinician_id]
-        keyfile.wraps.append(
-            keys.wrap_with_passphrase(data_key, passphrase, clinician_id, self.kdf)
-        )
-        keyfile.write(self.key_path)
+        self.throttle.reset()
+        return vault
 
 
 class OpenVault:
-    """An unlocked vault: the engine on the single writer connection and who opened it."""
+    """An unlocked vault: the engine on the single writer connection and who opened it.
+
+    ``findings``: what the unlock found wrong and the user accepted (or, in a
+    ``diagnostic`` vault opened only to report, what verify shows; such a vault's
+    connection refuses every write). ``warnings``: what the unlock found that did
+    not stop it (a damaged key-file entry it did not need), for the app to show.
+    """
 
     def __init__(
         self,
@@ -328,22 +470,37 @@ class OpenVault:
         engine: Engine,
         clinician_id: str,
         lock: InstanceLock | None = None,
-        data_key: bytes | None = None,
+        *,
+        data_key: bytes,
+        findings: Sequence[str] = (),
+        warnings: Sequence[str] = (),
+        diagnostic: bool = False,
     ) -> None:
         self.vault = vault
         self.engine = engine
         self.clinician_id = clinician_id
+        self.findings = list(findings)
+        self.warnings = list(warnings)
+        self.diagnostic = diagnostic
         self._lock = lock
         self._closed = False
-        # With the key, the WAL is folded on a thread of its own: no save waits for it.
-        self.checkpointer: Checkpointer | None = None
-        if data_key is not None:
-            self.checkpointer = Checkpointer(vault.db_path, data_key)
-            self.checkpointer.start()
         from sqlalchemy.orm import sessionmaker
+
+        from kapnotes.store import integrity
 
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._local = threading.local()  # the session of the transaction open in this thread
+        self._data_key = data_key
+        self._anchor = AnchorFile(vault.data_dir, keys.derived_key(data_key, "anchor"))
+        with engine.connect() as conn:
+            self._head: Head = integrity.audit_head(conn)
+        self._tampered = False
+        # The WAL is folded on a thread of its own: no save waits for it. A vault opened
+        # only to report writes nothing, not even a checkpoint.
+        self.checkpointer: Checkpointer | None = None
+        if not diagnostic:
+            self.checkpointer = Checkpointer(vault.db_path, data_key)
+            self.checkpointer.start()
 
     @property
     def closed(self) -> bool:
@@ -357,6 +514,12 @@ class OpenVault:
         Re-entrant: inside an open transaction (of this thread) it yields that same
         session, so several stores' writes made within one outer ``session()`` are
         one transaction, committed (durable) or rolled back together.
+
+        A transaction that changed anything records at least one audit event (a
+        plain ``vault.write`` when its writer recorded none), and the anchor file
+        follows the audit trail's head around the commit (see
+        :mod:`kapnotes.store.anchor`): when this returns, the change is on disk and
+        anchored.
         """
         if self._closed:
             raise VaultLockedError("The vault is locked; unlock it to continue.")
@@ -364,12 +527,170 @@ class OpenVault:
         if current is not None:
             yield current
             return
+        committed: Head | None = None
         with self._sessions() as session, session.begin():
             self._local.session = session
             try:
+                changes = self._changes(session)
                 yield session
+                committed = self._seal(session, changes)
             finally:
                 self._local.session = None
+        if committed is not None:
+            self._confirm(committed)
+
+    @staticmethod
+    def _changes(session: Session) -> int:
+        """Rows changed on the connection so far (SQLite's total_changes, no statement)."""
+        dbapi = session.connection().connection.dbapi_connection
+        return int(getattr(dbapi, "total_changes", 0))
+
+    def _seal(self, session: Session, changes_before: int) -> Head | None:
+        """Before COMMIT: make sure the change is in the audit trail, anchor it as pending.
+
+        The trail must still hold the head this vault last anchored, followed by exactly
+        the events this transaction appended; otherwise something changed the trail
+        outside kapnotes (SQL with the key, in this very process) and the anchor is left
+        where it was, for the next unlock to name.
+        """
+        from kapnotes.store.audit import APPENDED, record
+
+        if self.diagnostic:
+            return None
+        session.flush()
+        if self._changes(session) == changes_before:
+            return None
+        if not session.info.get(APPENDED):
+            record(session, self.clinician_id or None, "vault.write", "vault", None, {})
+        ours = int(session.info.pop(APPENDED, 0))
+        if self._tampered:
+            return None
+        conn = session.connection()
+        rows = conn.exec_driver_sql(
+            "SELECT seq, prev_hash, hash FROM audit_event WHERE seq >= ? ORDER BY seq",
+            (self._head.seq,),
+        ).all()
+        start = [] if self._head.seq == 0 else rows[:1]
+        new = rows[len(start) :]
+        intact = (
+            (self._head.seq == 0 or (start and Head(start[0][0], start[0][2]) == self._head))
+            and len(new) == ours
+            and bool(new)
+            and new[0][1] == self._head.hash
+        )
+        if not intact:
+            self._tampered = True
+            log.warning("the audit trail changed outside kapnotes; the anchor stays where it was")
+            return None
+        head = Head(int(new[-1][0]), str(new[-1][2]))
+        self._anchor.write(Anchor(self._head, head))
+        return head
+
+    def _confirm(self, head: Head) -> None:
+        """After COMMIT: the new head is confirmed (a failure here leaves a valid pending)."""
+        self._head = head
+        try:
+            self._anchor.write(Anchor(head))
+        except OSError as exc:
+            log.warning("anchor not confirmed after a commit: %s", type(exc).__name__)
+
+    def audit(
+        self, action: str, entity: str, entity_id: str | None, detail: dict[str, Any]
+    ) -> None:
+        """Record one event in the audit trail, in its own transaction (or the caller's).
+
+        For what happens outside the stores (a print, a backup, a settings change):
+        ``detail`` holds counts, ids and kinds, never client data.
+        """
+        from kapnotes.store.audit import record
+
+        with self.session() as session:
+            record(session, self.clinician_id, action, entity, entity_id, detail)
+
+    def begin_session(
+        self,
+        keyfile: keys.KeyFile,
+        opened: keys.Unwrapped,
+        passphrase: str | None,
+        *,
+        method: str,
+        accepted: Sequence[str],
+        migrated_from: str | None,
+        failed: Any,
+    ) -> None:
+        """What an unlock writes: who unlocked, failed tries before, problems accepted,
+        a schema upgrade, a renewed key file; the anchor is (re)made here."""
+        from sqlalchemy import select
+
+        from kapnotes.store import integrity
+        from kapnotes.store.audit import record
+        from kapnotes.store.models import Clinician, VaultMeta
+
+        with self.session() as session:
+            if not self.clinician_id:
+                first = session.scalars(select(Clinician).order_by(Clinician.created_at))
+                clinician = first.first()
+                if clinician is None:
+                    raise VaultError("The vault has no clinician.")
+                self.clinician_id = clinician.id
+            who = self.clinician_id
+            if failed.count:
+                record(
+                    session,
+                    who,
+                    "vault.unlock_failed",
+                    "vault",
+                    None,
+                    {"count": failed.count, "first_at": failed.first_at, "last_at": failed.last_at},
+                )
+            if accepted:
+                record(
+                    session,
+                    who,
+                    "vault.problems_accepted",
+                    "vault",
+                    None,
+                    {"found": list(accepted)},
+                )
+            current = integrity.revision(session.connection())
+            if migrated_from is not None and current != migrated_from:
+                record(
+                    session,
+                    who,
+                    "vault.upgrade",
+                    "vault",
+                    None,
+                    {"from": migrated_from, "to": current},
+                )
+            renewed = keys.upgraded(
+                keyfile,
+                opened,
+                self._data_key,
+                passphrase=passphrase,
+                database_salt=integrity.database_salt(self.vault.db_path),
+            )
+            if renewed is not None:
+                record(session, who, "vault.key_file", "vault", None, {"version": renewed.version})
+            if session.get(VaultMeta, integrity.ANCHORED_KEY) is None:
+                session.add(VaultMeta(key=integrity.ANCHORED_KEY, value="1"))
+            record(session, who, "vault.unlock", "vault", None, {"with": method})
+            if renewed is not None:  # written inside the transaction: both or neither
+                renewed.write(self.vault.key_path)
+
+    def key_file_problems(self) -> list[str]:
+        """Every wrap of the key file checked with the data key (verify)."""
+        try:
+            keyfile = keys.KeyFile.read(self.vault.key_path)
+        except KeyFileError as exc:
+            return [str(exc)]
+        return keys.wrap_problems(keyfile, self._data_key)
+
+    def anchor_problems(self) -> list[str]:
+        """The audit trail's head against the anchor file (verify)."""
+        from kapnotes.store import integrity
+
+        with self.engine.connect() as conn:
+            return integrity.anchor_findings(conn, self._anchor)
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file (used before backup and on close)."""
@@ -379,10 +700,11 @@ class OpenVault:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
-        """Checkpoint and close the connection; the vault is locked afterwards.
+        """Record the lock, checkpoint and close the connection; locked afterwards.
 
         Any store still holding this vault is refused from now on (it would
         otherwise reconnect with the key); the single-instance lock is released.
+        A vault opened only to report writes nothing, not even its lock.
         """
         from sqlalchemy.exc import DatabaseError
 
@@ -390,8 +712,13 @@ class OpenVault:
             return
         if self.checkpointer is not None:
             self.checkpointer.stop()
-        with contextlib.suppress(DatabaseError):
-            self.checkpoint()
+        if not self.diagnostic:
+            try:
+                self.audit("vault.lock", "vault", None, {})
+            except (DatabaseError, OSError) as exc:
+                log.warning("the lock could not be recorded: %s", type(exc).__name__)
+            with contextlib.suppress(DatabaseError):
+                self.checkpoint()
         self._closed = True
         self.engine.dispose()
         self.engine.pool = _refusing_pool()

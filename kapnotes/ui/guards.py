@@ -1,9 +1,11 @@
-"""Time-based guards: the growing delay after failed unlocks, and the idle auto-lock.
+"""Time-based guards: the idle auto-lock.
 
-Both take an injectable clock (a function returning seconds), so tests advance
-a fake clock instead of sleeping; QTimers only poll that clock. The idle watcher
+It takes an injectable clock (a function returning seconds), so tests advance
+a fake clock instead of sleeping; a QTimer only polls that clock. The watcher
 warns before it locks (``warning`` with the seconds left, from 30 s ahead by
-default), and any input cancels that warning at once (``resumed``).
+default), and any input cancels that warning at once (``resumed``). The delay
+after wrong passphrases is the vault's own, kept on disk
+(:mod:`kapnotes.store.throttle`), so every way in obeys it.
 """
 
 from __future__ import annotations
@@ -16,45 +18,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 Clock = Callable[[], float]
 
-FREE_ATTEMPTS = 3
-MAX_DELAY_S = 60.0
 #: How long before the idle lock its warning starts counting down.
 WARN_BEFORE_S = 30.0
-
-
-def backoff_delay(failures: int) -> float:
-    """Seconds to wait after `failures` wrong secrets: 0, 0, 2, 4, 8 … capped at 60."""
-    if failures < FREE_ATTEMPTS:
-        return 0.0
-    return float(min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_S))
-
-
-class UnlockThrottle:
-    """Counts failed unlocks and says how long the Unlock button must wait."""
-
-    def __init__(
-        self, clock: Clock = time.monotonic, delay: Callable[[int], float] = backoff_delay
-    ) -> None:
-        self._clock = clock
-        self._delay = delay
-        self.failures = 0
-        self._blocked_until = 0.0
-
-    def record_failure(self) -> float:
-        """Note a wrong secret; returns the delay now imposed (0 if none)."""
-        self.failures += 1
-        wait = self._delay(self.failures)
-        self._blocked_until = self._clock() + wait
-        return wait
-
-    def reset(self) -> None:
-        """Forget failures after a successful unlock."""
-        self.failures = 0
-        self._blocked_until = 0.0
-
-    def remaining(self) -> float:
-        """Seconds left before another attempt is allowed."""
-        return max(0.0, self._blocked_until - self._clock())
 
 
 class IdleWatcher(QObject):

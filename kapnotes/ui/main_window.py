@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from kapnotes import APP_NAME, __version__
 from kapnotes.ui import theme
 from kapnotes.ui.curtain import PrivacyCurtain
-from kapnotes.ui.guards import Clock, IdleWatcher, UnlockThrottle
+from kapnotes.ui.guards import Clock, IdleWatcher
 from kapnotes.ui.reports.actions import ReportActions
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.session_view.style import SessionScheme, set_starts_dim, starts_dim
@@ -110,7 +110,6 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
         clock: Clock = time.monotonic,
-        throttle: UnlockThrottle | None = None,
         demo_passphrase: str | None = None,
         run_dialog: RunDialog = _exec,
         today: Callable[[], date] = date.today,
@@ -126,9 +125,7 @@ class MainWindow(QMainWindow):
         self._run_dialog = run_dialog
         self._today = today
 
-        self.lock_screen = LockScreen(
-            session, throttle or UnlockThrottle(clock), demo_passphrase=demo_passphrase
-        )
+        self.lock_screen = LockScreen(session, demo_passphrase=demo_passphrase)
         self._search_debounce_ms = search_debounce_ms
         self._workspace: Workspace | None = None  # built with the first unlock
         self.note_windows: dict[str, NoteWindow] = {}
@@ -246,16 +243,21 @@ class MainWindow(QMainWindow):
         self.about_action.setObjectName("actionAbout")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
-        self._vault_actions = (
+        self._vault_actions = [
             self.new_client_action,
             self.lock_action,
             self.find_action,
             self.search_notes_action,
             self.reports.print_course_action,
+            # settings too: nothing reads or changes them while locked
+            self.templates_action,
+            self.reports.letterhead_action,
             self.audit_action,
             self.clinic_settings_action,
             self.clinicians_action,
-        )
+            self.backups.settings_action,
+            self.backups.back_up_action,
+        ]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -292,6 +294,7 @@ class MainWindow(QMainWindow):
         settings_menu.addAction(self.audit_action)
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
+        self.note_format_menu = format_menu
         self.note_format_group = QActionGroup(self)
         self.note_format_actions: dict[str, QAction] = {}
         for layout, text in NOTE_FORMATS.items():
@@ -301,8 +304,10 @@ class MainWindow(QMainWindow):
             self.note_format_group.addAction(action)
             format_menu.addAction(action)
             self.note_format_actions[layout] = action
-        # The clinic's choice is read when the menu opens (settings load after start-up).
+        # The clinic's choice is read when the menu opens (settings load after start-up),
+        # and only while unlocked: the menu is disabled while locked.
         format_menu.aboutToShow.connect(self._show_note_format)
+        self._vault_actions.append(format_menu.menuAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.help_action)
         help_menu.addSeparator()
@@ -359,6 +364,7 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.workspace.focus_search()
         self._name_skipped_files()
+        self._name_vault_warnings()
         self._restore_windows()
 
     def _name_skipped_files(self) -> None:
@@ -378,6 +384,19 @@ class MainWindow(QMainWindow):
             f"{head} not loaded (see Settings → Templates and instruments): {skipped[0]}",
             SKIPPED_FILES_MESSAGE_MS,
         )
+
+    def _name_vault_warnings(self) -> None:
+        """Say in the status bar what the unlock found that did not stop it (a damaged entry
+        of the key file: the recovery key, say, may no longer open the vault)."""
+        warnings = [w.removeprefix("key file: ") for w in self.session.warnings]
+        if warnings:
+            log.warning("the unlock found %d problem(s) with the key file", len(warnings))
+            self.statusBar().showMessage(
+                f"The vault opened, but its key file has a problem: {warnings[0]}. Put back "
+                "kapnotes.key from a copy of the vault folder you made; 'kapnotes verify' lists "
+                "every problem.",
+                SKIPPED_FILES_MESSAGE_MS,
+            )
 
     def _update_status(self) -> None:
         store = self.session.clients
@@ -579,17 +598,24 @@ class MainWindow(QMainWindow):
     # -- notes ---------------------------------------------------------------------------
 
     def _show_note_format(self) -> None:
+        if not self.session.is_unlocked:
+            return
         current = self.session.catalog.clinic_settings()[0].note_format
         self.note_format_actions[current.value].setChecked(True)
 
     def set_note_format(self, layout: NarrativeLayout | str) -> None:
-        """The clinic's progress-note layout for new notes (existing notes keep theirs)."""
+        """The clinic's progress-note layout for new notes (existing notes keep theirs).
+
+        Only while unlocked (the change goes into the vault's audit trail)."""
         from kapnotes.domain.templates import NarrativeLayout
 
+        if not self.session.is_unlocked:
+            return
         layout = NarrativeLayout(layout)
-        catalog = self.session.catalog
-        settings, _warning = catalog.clinic_settings()
-        catalog.save_clinic_settings(settings.model_copy(update={"note_format": layout}))
+        settings, _warning = self.session.catalog.clinic_settings()
+        self.session.save_clinic_settings(
+            settings.model_copy(update={"note_format": layout}), "note_format"
+        )
         self.note_format_actions[layout].setChecked(True)
         self.statusBar().showMessage(
             f"New notes use the {layout.value.upper()} progress-note format.", 5000
@@ -774,10 +800,13 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def show_templates(self) -> None:
-        """Settings -> Templates: list templates and instruments, import a file."""
+        """Settings -> Templates: list templates and instruments, import a file (only while
+        unlocked: an import goes into the vault's audit trail)."""
         from kapnotes.ui.settings.templates_dialog import TemplatesDialog
 
-        dialog = TemplatesDialog(self.session.catalog, parent=self)
+        if not self.session.is_unlocked:
+            return
+        dialog = TemplatesDialog(self.session.catalog, parent=self, record=self.session.audit)
         self._run_dialog(dialog)
         dialog.deleteLater()
 

@@ -8,7 +8,7 @@ for the store they need and get None when the vault is locked.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the stores (SQLAlchemy, templates) load at unlock, not at s
 
     #: Builds the report maker of an open vault (the composition root gives kapnotes.reports).
     ReportFactory = Callable[[OpenVault, Catalog], ReportMaker]
+    from kapnotes.domain.session import ClinicSettings
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,11 @@ class VaultSession(QObject):
         return self._open
 
     @property
+    def warnings(self) -> list[str]:
+        """What the unlock found that did not stop it (a damaged key-file entry), else []."""
+        return list(self._open.warnings) if self._open is not None else []
+
+    @property
     def clients(self) -> ClientStore | None:
         """The client store of the open vault, or None while locked."""
         return self._clients
@@ -119,13 +125,36 @@ class VaultSession(QObject):
         log.info("vault unlocked")
         self.unlocked.emit()
 
-    def unlock(self, passphrase: str) -> None:
-        """Open with a passphrase; raises WrongSecretError or VaultError."""
-        self.adopt(self.vault.unlock(passphrase))
+    def unlock(self, passphrase: str, *, as_it_is: bool = False) -> None:
+        """Open with a passphrase; raises WrongSecretError or VaultError (UnlockDelayedError
+        during the delay after wrong tries, VaultDamagedError for a damaged vault).
 
-    def unlock_with_recovery(self, recovery_key: str) -> None:
-        """Open with the recovery key; raises WrongSecretError or VaultError."""
-        self.adopt(self.vault.unlock_with_recovery(recovery_key))
+        ``as_it_is``: the user chose to open a vault that is not as it was saved (what
+        was found goes into its audit trail).
+        """
+        self.adopt(self.vault.unlock(passphrase, problems="accept" if as_it_is else "refuse"))
+
+    def unlock_with_recovery(self, recovery_key: str, *, as_it_is: bool = False) -> None:
+        """Open with the recovery key; errors and ``as_it_is`` as for :meth:`unlock`."""
+        self.adopt(
+            self.vault.unlock_with_recovery(
+                recovery_key, problems="accept" if as_it_is else "refuse"
+            )
+        )
+
+    def audit(self, action: str, detail: dict[str, Any]) -> None:
+        """Record a change made outside the vault's tables (a setting, a clinic file) in its
+        audit trail; only while unlocked (nothing may change them while locked)."""
+        if self._open is None:
+            raise RuntimeError("the vault is locked")
+        self._open.audit(action, "settings", None, detail)
+
+    def save_clinic_settings(self, settings: ClinicSettings, changed: str) -> None:
+        """Write the clinic's settings and record which one changed (never its old value)."""
+        if self._open is None:
+            raise RuntimeError("the vault is locked: settings cannot change")
+        self.catalog.save_clinic_settings(settings)
+        self.audit("settings.change", {"setting": changed})
 
     def lock(self) -> None:
         """Close the open vault (engine disposed). Safe to call when already locked."""

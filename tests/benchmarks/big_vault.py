@@ -4,13 +4,15 @@ Run by ``make bench`` (``make bench BENCH_JSON=figures.json`` also writes JSON):
 
     python -m tests.benchmarks.big_vault [--clients 2000] [--notes 20000]
                                          [--entries 200000] [--json FILE]
+                                         [--growth 1000,5000]
 
 It builds (once, cached under ``.bench-cache/`` keyed by its sizes) a fictional
 vault through the app's own stores, then measures in one run: a live-session
 entry saved, the longest UI-thread stall while typing observations, note
 search, client search, opening a client, cold start to the lock screen and
 resident memory (whole processes, several rounds), vault bytes per note and
-the course PDF against bare reportlab when the reports package is there. Each
+the course PDF against bare reportlab when the reports package is there; with
+``--growth`` also save, search and client open on smaller vaults, to show growth. Each
 figure is printed beside the bare stack doing the same work, with the ratio
 and the target, and written as JSON::
 
@@ -416,8 +418,9 @@ def measure_search(folder: Path, rounds: int) -> dict[str, tuple[list[float], li
 
 def _process_samples(args: list[str], rounds: int) -> tuple[list[float], list[int]]:
     """Wall seconds and resident kilobytes of a probe process, ``rounds`` times (after one
-    warm-up run)."""
+    warm-up run, which also leaves Python's bytecode cache as a user's first start does)."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     seconds: list[float] = []
     rss: list[int] = []
     for index in range(rounds + 1):
@@ -471,8 +474,49 @@ def _ms(samples: list[float], p: float) -> float:
     return _percentile(samples, p) * 1000
 
 
-def run(clients: int, notes: int, entries: int, rounds: int, json_path: Path | None) -> int:
-    """Build (or reuse) the vault, measure everything, print the table, write the JSON."""
+GROWTH_FIGURES = (
+    "entry_save_p50_ms",
+    "entry_save_p99_ms",
+    "note_search_p95_ms",
+    "client_search_p95_ms",
+    "client_open_p95_ms",
+)
+
+
+def measure_growth(size: int, rounds: int) -> dict[str, float]:
+    """The per-action figures on a vault of ``size`` notes (clients and entries scaled
+    as in the big vault: a tenth as many clients, ten entries a note)."""
+    cached, info = cached_vault(max(1, size // 10), size, size * 10)
+    folder = working_copy(cached)
+    saves, _bare = measure_entry_save(folder, info["dosing_note"], rounds * 5)
+    out = {"notes": float(size), "entry_save_p50_ms": _ms(saves, 50)}
+    out["entry_save_p99_ms"] = _ms(saves, 99)
+    for name, (samples, _floor) in measure_search(folder, rounds * 4).items():
+        out[name] = _ms(samples, 95)
+    return out
+
+
+def print_growth(rows: list[dict[str, float]]) -> None:
+    """How the per-action figures grow with the vault."""
+    print("\ngrowth (ms)")
+    print(f"{'notes':>7} " + " ".join(f"{name[:-3]:>21}" for name in GROWTH_FIGURES))
+    for row in rows:
+        print(f"{row['notes']:>7g} " + " ".join(f"{row[name]:>21.2f}" for name in GROWTH_FIGURES))
+
+
+def run(
+    clients: int,
+    notes: int,
+    entries: int,
+    rounds: int,
+    json_path: Path | None,
+    growth: list[int] | None = None,
+) -> int:
+    """Build (or reuse) the vault, measure everything, print the table, write the JSON.
+
+    ``growth``: smaller vault sizes (notes) whose per-action figures are printed and
+    written beside this size's, to show how they grow.
+    """
     cached, info = cached_vault(clients, notes, entries)
     folder = working_copy(cached)
     figures: list[Figure] = []
@@ -530,6 +574,10 @@ def run(clients: int, notes: int, entries: int, rounds: int, json_path: Path | N
     ours_s, bare_s = measure_course_pdf()
     add("course_pdf_ratio", ours_s / bare_s, "x", 1.0, "<= 1.5x", ours_s / bare_s <= 1.5)
     print_table(figures, clients, notes, entries)
+    growth_rows = [measure_growth(size, rounds) for size in sorted(growth or []) if size < notes]
+    by_name = {f.name: f.value for f in figures}
+    growth_rows.append({"notes": float(notes), **{n: by_name[n] for n in GROWTH_FIGURES}})
+    print_growth(growth_rows)
     if json_path is not None:
         document = {
             "machine": {
@@ -540,6 +588,7 @@ def run(clients: int, notes: int, entries: int, rounds: int, json_path: Path | N
             },
             "vault": {"clients": clients, "notes": notes, "entries": entries},
             "figures": [asdict(f) for f in figures],
+            "growth": growth_rows,
         }
         json_path.write_text(json.dumps(document, indent=2) + "\n")
         print(f"figures written to {json_path}")
@@ -656,8 +705,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=200000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--growth",
+        default="",
+        help="smaller sizes in notes, comma-separated (e.g. 1000,5000): per-action figures "
+        "at each, to show growth",
+    )
     args = parser.parse_args(argv)
-    code = run(args.clients, args.notes, args.entries, args.rounds, args.json)
+    growth = [int(n) for n in args.growth.split(",") if n.strip()]
+    code = run(args.clients, args.notes, args.entries, args.rounds, args.json, growth)
     sys.stdout.flush()
     # Qt's objects are torn down with the process, not by Python's finaliser (which can
     # trip over PySide's reference counting after a long run).

@@ -22,7 +22,7 @@ from kapnotes.store.backup import (
     write_backup,
 )
 from kapnotes.store.keys import WrongSecretError
-from kapnotes.store.models import AuditEvent, Clinician, NoteEvent
+from kapnotes.store.models import AuditEvent, NoteEvent
 from kapnotes.store.vault import OpenVault, Vault, _engine
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.session import conftest as session_fixtures
@@ -103,7 +103,9 @@ def test_the_copy_is_one_consistent_snapshot_while_another_thread_writes(
 
     thread = threading.Thread(target=writer)
     thread.start()
-    key = clinic.vault.checkpointer._key if clinic.vault.checkpointer else b""  # type: ignore[union-attr]
+    from kapnotes.store.clinicians import data_key_of
+
+    key = data_key_of(clinic.vault)
     counts = []
     try:
         for i in range(5):
@@ -125,14 +127,9 @@ def test_the_copy_is_one_consistent_snapshot_while_another_thread_writes(
 
 
 def _add_nurse(opened: OpenVault) -> str:
-    with opened.session() as s:
-        nurse = Clinician(name="Nia Fictional", credential="RN", role="nurse")
-        s.add(nurse)
-        s.flush()
-        nurse_id = nurse.id
-    key = opened.checkpointer._key if opened.checkpointer else b""  # type: ignore[union-attr]
-    opened.vault.add_passphrase(key, nurse_id, NURSE_PASSPHRASE)
-    return nurse_id
+    from kapnotes.store.clinicians import Clinicians
+
+    return Clinicians(opened).add("Nia Fictional", "RN", "nurse", NURSE_PASSPHRASE)
 
 
 def test_a_restored_vault_opens_with_each_passphrase_and_the_recovery_key(

@@ -17,6 +17,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Product
+from kapnotes.domain.instruments import load_instruments, score
+from kapnotes.domain.signatures import addendum_hash, note_hash
 from kapnotes.store import interchange
 from kapnotes.store.audit import record, verify_chain
 from kapnotes.store.clients import ClientStore
@@ -30,10 +32,13 @@ from kapnotes.store.interchange import (
     parse_document,
 )
 from kapnotes.store.models import Addendum, AuditEvent, Client, MeasureResult, Note, NoteEvent
+from kapnotes.store.notes import note_content
 from kapnotes.store.vault import OpenVault, Vault
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+PHQ9 = load_instruments().get("phq9")
+assert PHQ9 is not None
 
 
 def _new_vault(folder: Path, name: str = "Dr Importing Clinician") -> OpenVault:
@@ -122,20 +127,27 @@ def populate(vault: OpenVault) -> dict[str, str]:
             ]
         )
         session.flush()
-        signed.status = "signed"
+        # Signed the way notes were before signatures were versioned (version 1): the
+        # round trip must keep such a note verifying exactly as it was made.
         signed.signed_by_id = me
         signed.signed_at = T0 + timedelta(hours=3)
-        signed.content_hash = "a" * 64
         session.flush()
+        session.refresh(signed)
+        signed.content_hash = note_hash(note_content(signed), 1)
+        signed.status = "signed"
+        session.flush()
+        added = T0 + timedelta(days=1)
+        text_ = "Lot number corrected to 24-117."
         session.add(
             Addendum(
                 note_id=signed.id,
-                text="Lot number corrected to 24-117.",
+                text=text_,
                 author_id=me,
-                created_at=T0 + timedelta(days=1),
-                content_hash="b" * 64,
+                created_at=added,
+                content_hash=addendum_hash(signed.id, signed.content_hash, text_, me, added),
             )
         )
+        answers = dict(zip(PHQ9.item_ids, [3, 3, 2, 2, 2, 2, 2, 1, 1], strict=True))
         session.add(
             MeasureResult(
                 client_id=juniper,
@@ -143,17 +155,25 @@ def populate(vault: OpenVault) -> dict[str, str]:
                 course_id=course,
                 instrument_id="phq9",
                 instrument_version=1,
-                answers={"1": 2, "9": 1},
+                answers=answers,
                 total=18.0,
-                band="moderately severe",
-                flags=["suicide-risk"],
+                band="Moderately severe",
+                flags=[{"id": f.id, "label": f.label} for f in score(PHQ9, answers).flags],
                 administered_at=T0 - timedelta(days=1),
                 acknowledged_by_id=me,
                 acknowledged_at=T0 - timedelta(days=1, minutes=-5),
                 acknowledgement="Safety plan reviewed",
             )
         )
-        record(session, me, "note.sign", "note", signed.id, {"hash": "a" * 64})
+        record(session, me, "note.sign", "note", signed.id, {"hash": signed.content_hash})
+        record(
+            session,
+            me,
+            "note.addendum",
+            "note",
+            signed.id,
+            {"hash": addendum_hash(signed.id, signed.content_hash, text_, me, added)},
+        )
     return {"client": juniper, "course": course, "signed": signed.id, "draft": draft.id}
 
 

@@ -236,6 +236,23 @@ def test_search_index_follows_edits(notes: NoteStore, note_id: str) -> None:
     assert len(notes.search("forest")) == 1
 
 
+def test_a_common_word_lists_the_newest_notes_a_rare_one_the_best_match(
+    open_vault: OpenVault, notes: NoteStore
+) -> None:
+    course = _course(open_vault)
+    written = []
+    for i, text_ in enumerate(
+        ["calm, calm, calm and the river", "calm", "calm by the river", "calm", "calm"]
+    ):
+        written.append(notes.create(course, "integration", SNAPSHOT, date(2026, 11, 20 - i)))
+        notes.save_values(written[-1], {"narrative": text_})
+    # five notes hold "calm", more than are listed: the newest first
+    assert [h.note_id for h in notes.search("calm", limit=2)] == written[:-3:-1]
+    assert {h.note_id for h in notes.search("calm", limit=5)} == set(written)
+    # two hold "river": ranked, the one saying it in fewer words first
+    assert [h.note_id for h in notes.search("river", limit=2)] == [written[2], written[0]]
+
+
 _CHILD = textwrap.dedent(
     """
     import sys, time

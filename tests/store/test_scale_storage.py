@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
 from kapnotes.domain.clients import ClientInput
+from kapnotes.store import notes as notes_module
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import populate_demo
 from kapnotes.store.notes import NoteStore
@@ -41,8 +43,11 @@ def test_templates_are_stored_once_and_notes_keep_their_titles(open_vault: OpenV
 
 
 def test_migration_0005_keeps_signed_notes_verifying_and_search_working(
-    open_vault: OpenVault,
+    open_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Notes signed before migration 0006 carry version-1 signatures (0006's columns go
+    # with the downgrade): sign them that way, as the vault then did.
+    monkeypatch.setattr(notes_module, "SIGNATURE_VERSION", 1)
     populate_demo(open_vault, today=date(2026, 11, 2))
     store = NoteStore(open_vault)
     with open_vault.engine.connect() as conn:
@@ -81,3 +86,26 @@ def test_reindexing_a_note_replaces_its_one_row(open_vault: OpenVault) -> None:
 def _draft_ids(vault: OpenVault) -> list[str]:
     with vault.engine.connect() as conn:
         return [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status = 'draft'"))]
+
+
+def test_the_client_list_counts_its_marks_from_indexes_alone(open_vault: OpenVault) -> None:
+    """Typing in the client search runs this on every key: it must never read a note's
+    row (its values fill several pages) nor scan every measure."""
+    from kapnotes.store.clients import _search_sql
+
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    params = {"w0": "%a%", "day": "2026-11-02", "draft": "draft", "limit": 500}
+    with open_vault.engine.connect() as conn:
+        plan = [
+            str(row[-1])
+            for row in conn.execute(text(f"EXPLAIN QUERY PLAN {_search_sql(1).text}"), params)
+        ]
+    note_steps = [step for step in plan if step.startswith(("SEARCH n ", "SCAN n"))]
+    assert note_steps and all("COVERING INDEX ix_note_course_marks" in s for s in note_steps)
+    assert any("ix_measure_result_open_flags" in step for step in plan), plan
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0006")
+    with open_vault.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    counted = ClientStore(open_vault).search("", today=date(2026, 11, 2))
+    assert any(c.drafts for c in counted)

@@ -88,7 +88,7 @@ def test_database_from_another_vault_is_refused(tmp_path: Path) -> None:
     first.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
     second.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
     second.db_path.write_bytes(first.db_path.read_bytes())
-    with pytest.raises(VaultError, match="damaged or does not belong"):
+    with pytest.raises(VaultError, match="does not belong to this key file"):
         second.unlock(PASSPHRASE)
 
 
@@ -177,7 +177,7 @@ def test_a_key_file_asking_for_absurd_key_derivation_cost_is_refused(
         if wrap["kind"] == "passphrase":
             wrap["kdf"]["memory_kib"] = 2**31
     vault.key_path.write_text(json.dumps(doc))
-    with pytest.raises(VaultError, match="memory_kib=2147483648 is out of range"):
+    with pytest.raises(VaultError, match=r"wraps\[0\]\.kdf\.memory_kib: .* 262144"):
         vault.unlock(PASSPHRASE)
 
 

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from kapnotes.app import build_main_window
 from kapnotes.store.vault import Vault
 from kapnotes.ui.main_window import MainWindow
-from tests.conftest import PASSPHRASE
+from tests.conftest import FAST_KDF, PASSPHRASE
 
 # The offscreen platform plugin warns whenever a dialog is shown; it is noise from
 # the headless plugin, not from kapnotes.
@@ -54,6 +54,12 @@ def us_locale() -> Iterator[QLocale]:
 def clock() -> FakeClock:
     """A fake clock for the unlock delay and the idle lock."""
     return FakeClock()
+
+
+@pytest.fixture
+def vault(data_dir: Path, clock: FakeClock) -> Vault:
+    """The test vault, its delay after wrong passphrases timed by the fake clock."""
+    return Vault(data_dir, kdf=FAST_KDF, clock=clock)
 
 
 @pytest.fixture

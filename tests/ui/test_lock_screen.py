@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from kapnotes.store.throttle import UnlockThrottle, backoff_delay
 from kapnotes.store.vault import Vault
-from kapnotes.ui.guards import UnlockThrottle, backoff_delay
 from kapnotes.ui.views.lock_screen import MSG_WRONG_PHRASE, MSG_WRONG_RECOVERY
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import FakeClock, WindowFactory, unlock
@@ -90,12 +90,14 @@ def test_demo_hint_only_for_demo_vaults(make_window: WindowFactory, recovery_key
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    assert [backoff_delay(n) for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 60]
-    assert backoff_delay(50) == 60
+    assert [backoff_delay(n) for n in range(1, 9)] == [0, 0, 2, 4, 8, 16, 32, 64]
+    assert backoff_delay(50) == 15 * 60
 
 
-def test_throttle_counts_and_resets(clock: FakeClock) -> None:
-    throttle = UnlockThrottle(clock)
+def test_throttle_counts_and_resets(clock: FakeClock, tmp_path: object) -> None:
+    from pathlib import Path
+
+    throttle = UnlockThrottle(Path(str(tmp_path)), clock)
     assert throttle.record_failure() == 0
     assert throttle.record_failure() == 0
     assert throttle.record_failure() == 2

@@ -134,3 +134,17 @@ def test_results_model_passes_the_model_tester(
     model = SearchResultsModel()
     model.set_hits(store.search("meadow") + store.search("numb"))
     qtmodeltester.check(model)
+
+
+def test_a_word_in_more_notes_than_are_listed_lists_the_newest_and_says_so(
+    qtbot: QtBot, notes: tuple[NoteStore, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, ids = notes
+    monkeypatch.setattr("kapnotes.ui.editor.search.SHOWN_AT_MOST", 1)
+    store.save_values(ids["dosing"], {"session_summary": "Less numb by the end."})
+    dialog = make_dialog(qtbot, store)
+    search(qtbot, dialog, "numb")
+    assert dialog.model.rowCount() == 1
+    assert dialog.model.index(0, 0).data(NoteIdRole) == ids["dosing"]  # the newer note
+    assert "More than 1 notes hold these words" in dialog.count_label.text()
+    assert "Add a word" in dialog.count_label.text()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kapnotes.ui.lazy import lazy_exports
+from kapnotes.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from kapnotes.ui.editor.editor import NoteEditor

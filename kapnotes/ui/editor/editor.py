@@ -520,7 +520,7 @@ class NoteEditor(QWidget):
             return False
         except Exception as exc:
             log_failure(log, "autosave failed", exc)
-            self._set_status("Not saved — the vault refused the change", error=True)
+            self._set_status(self.draft.why_not_saved(exc), error=True)
             return False
         for event_id, data in (fills | corrections).items():
             self._event_data[event_id] = data
@@ -660,7 +660,7 @@ class NoteEditor(QWidget):
             return False
         except Exception as exc:
             log_failure(log, "signing failed", exc)
-            self._set_status("Not signed — the vault refused", error=True)
+            self._set_status(self.draft.why_not_signed(exc), error=True)
             return False
         self.reload()
         self.signed.emit(digest)

@@ -45,6 +45,9 @@ from kapnotes.ui.widgets import label
 Index = QModelIndex | QPersistentModelIndex
 NoteIdRole = Qt.ItemDataRole.UserRole + 1
 HtmlRole = Qt.ItemDataRole.UserRole + 2
+#: Hits listed at most; when more notes match, the newest are listed.
+SHOWN_AT_MOST = 100
+
 _MARK = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -178,10 +181,16 @@ class NoteSearchDialog(QDialog):
         """Search now for what is typed."""
         self.timer.stop()
         text = self.query_edit.text()
-        hits = self.store.search(text) if text.strip() else []
+        hits = self.store.search(text, limit=SHOWN_AT_MOST) if text.strip() else []
         self.model.set_hits(hits)
         if not text.strip():
             self.count_label.setText("")
+        elif len(hits) >= SHOWN_AT_MOST:
+            self.count_label.setText(
+                f"More than {SHOWN_AT_MOST} notes hold these words: the {SHOWN_AT_MOST} newest "
+                "are shown. Add a word to narrow the search."
+            )
+            self.results.setCurrentIndex(self.model.index(0, 0))
         elif hits:
             self.count_label.setText(f"{len(hits)} note{'s' if len(hits) != 1 else ''} found")
             self.results.setCurrentIndex(self.model.index(0, 0))

@@ -105,10 +105,14 @@ class ReportActions(QObject):
         return self.preview(lambda maker: maker.course(client_id, course_id), self._window)
 
     def edit_letterhead(self) -> None:
-        """Settings → Clinic letterhead…"""
+        """Settings → Clinic letterhead… (only while unlocked: the change goes into the
+        vault's audit trail)."""
         from kapnotes.ui.settings.letterhead_dialog import LetterheadDialog
 
+        if not self._session.is_unlocked:
+            return
         dialog = LetterheadDialog(self._session.catalog, self._window)
         if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self._session.audit("settings.change", {"setting": "letterhead"})
             self._status("Letterhead saved: reports print it from now on.")
         dialog.deleteLater()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -40,9 +41,16 @@ class TemplatesDialog(QDialog):
     """Lists templates and instruments with versions and where they come from."""
 
     def __init__(
-        self, catalog: Catalog, parent: QWidget | None = None, pick_file: PickFile = _pick_json
+        self,
+        catalog: Catalog,
+        parent: QWidget | None = None,
+        pick_file: PickFile = _pick_json,
+        *,
+        record: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
+        """``record(action, detail)`` writes each import into the vault's audit trail."""
         super().__init__(parent)
+        self._record = record
         self.setWindowTitle("Templates and instruments")
         self.setObjectName("templatesDialog")
         self.resize(760, 520)
@@ -135,11 +143,16 @@ class TemplatesDialog(QDialog):
         set_role(self.message, "")
         self.refresh(done)
 
+    def _recorded(self, kind: str, file_id: str, version: int) -> None:
+        if self._record is not None:
+            self._record("settings.import", {"kind": kind, "id": file_id, "version": version})
+
     def import_template(self) -> None:
         """Ask for a template file, validate it and add it."""
 
         def run(path: Path) -> str:
             spec = self._catalog.import_template(path)
+            self._recorded("template", spec.id, spec.version)
             return f"Imported template “{spec.title}” version {spec.version}."
 
         self._import("Import a note template", run)
@@ -149,6 +162,7 @@ class TemplatesDialog(QDialog):
 
         def run(path: Path) -> str:
             spec = self._catalog.import_instrument(path)
+            self._recorded("instrument", spec.id, spec.version)
             return f"Imported instrument “{spec.title}” version {spec.version}."
 
         self._import("Import an instrument", run)

@@ -4,7 +4,13 @@ An eye button beside the field shows or hides what was typed (hidden again
 whenever the screen is reset, e.g. on locking).
 
 Wrong secrets get a calm inline message; after three failures the Unlock
-button waits a growing delay with a countdown (see `kapnotes.ui.guards`).
+button waits a growing delay with a countdown. The delay is the vault's own
+(:class:`kapnotes.store.throttle.UnlockThrottle`, kept on disk): it survives a
+restart, and the command line and the store obey it too; the screen only shows it.
+A damaged, empty or foreign vault is refused with a message that names the
+damage and the way out; a vault that opens but is not as it was saved (saved
+changes missing, the audit trail changed) can still be opened as it is, on
+request ("Open it as it is"), and that choice goes into its audit trail.
 A live session that was running when the app locked goes on: below the card,
 its clock and the reminders due keep counting (and the soft reminder sound may
 play), with nothing about its client — see :class:`RunningPanel`.
@@ -31,9 +37,14 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes import APP_NAME
-from kapnotes.store.vault import VaultError, WrongSecretError
+from kapnotes.store.throttle import describe_wait
+from kapnotes.store.vault import (
+    UnlockDelayedError,
+    VaultDamagedError,
+    VaultError,
+    WrongSecretError,
+)
 from kapnotes.ui import theme
-from kapnotes.ui.guards import UnlockThrottle
 from kapnotes.ui.session import VaultSession
 from kapnotes.ui.widgets import Card, RevealButton, label, set_invalid
 
@@ -155,7 +166,6 @@ class LockScreen(QWidget):
     def __init__(
         self,
         session: VaultSession,
-        throttle: UnlockThrottle,
         *,
         demo_passphrase: str | None = None,
         parent: QWidget | None = None,
@@ -163,7 +173,6 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self.setObjectName("lockScreen")
         self._session = session
-        self._throttle = throttle
         self._recovery_mode = False
 
         self.card = Card(margins=32, spacing=12)
@@ -193,7 +202,17 @@ class LockScreen(QWidget):
 
         self.message = label("", "error", wrap=True)
         self.message.setObjectName("unlockMessage")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
+
+        self.open_anyway_button = QPushButton("Open it as it is")
+        self.open_anyway_button.setObjectName("openAnywayButton")
+        self.open_anyway_button.setToolTip(
+            "Open the vault although it is not as it was saved; what was found is written "
+            "to its audit trail"
+        )
+        self.open_anyway_button.clicked.connect(lambda: self.attempt_unlock(as_it_is=True))
+        self.open_anyway_button.hide()
 
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.setObjectName("unlockButton")
@@ -232,6 +251,7 @@ class LockScreen(QWidget):
         body.addSpacing(8)
         body.addLayout(secret_row)
         body.addWidget(self.message)
+        body.addWidget(self.open_anyway_button)
         body.addWidget(self.unlock_button)
         body.addLayout(link_row)
         body.addWidget(self.demo_hint)
@@ -298,9 +318,17 @@ class LockScreen(QWidget):
 
     # -- unlocking -----------------------------------------------------------------------
 
-    def attempt_unlock(self) -> None:
-        """Try the typed secret; on failure show a calm message and maybe impose a delay."""
-        if self._throttle.remaining() > 0 or not self.unlock_button.isEnabled():
+    def remaining(self) -> float:
+        """Seconds before the vault takes another try (its delay after wrong ones)."""
+        return self._session.vault.unlock_delay()
+
+    def attempt_unlock(self, *, as_it_is: bool = False) -> None:
+        """Try the typed secret; on failure show a calm message and the vault's delay.
+
+        ``as_it_is``: open a vault that is not as it was saved, after the message
+        said what was found (the button appears only then).
+        """
+        if self.remaining() > 0 or not self.unlock_button.isEnabled():
             return
         secret = self.secret_edit.text()
         if not secret.strip():
@@ -308,20 +336,31 @@ class LockScreen(QWidget):
                 "Enter the recovery key." if self._recovery_mode else "Enter your passphrase."
             )
             return
+        self.open_anyway_button.hide()
         self.unlock_button.setEnabled(False)
         self.unlock_button.setText("Unlocking…")
         self.unlock_button.repaint()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             if self._recovery_mode:
-                self._session.unlock_with_recovery(secret)
+                self._session.unlock_with_recovery(secret, as_it_is=as_it_is)
             else:
-                self._session.unlock(secret)
+                self._session.unlock(secret, as_it_is=as_it_is)
         except WrongSecretError:
             log.info(
                 "unlock refused: wrong %s", "recovery key" if self._recovery_mode else "secret"
             )
             self._failed(MSG_WRONG_RECOVERY if self._recovery_mode else MSG_WRONG_PHRASE)
+        except UnlockDelayedError as exc:
+            self._show_message(str(exc), field_wrong=False)
+            self._countdown.start()
+            self._tick()
+        except VaultDamagedError as exc:
+            # Not a wrong passphrase: the vault itself is damaged (or not as it was saved).
+            log.warning("unlock refused: the vault is damaged (%d findings)", len(exc.problems))
+            self._show_message(str(exc), field_wrong=False)
+            self.open_anyway_button.setVisible(exc.openable)
+            self._restore_button()
         except VaultError as exc:
             # Not a wrong passphrase (e.g. the vault is open in another window): say so,
             # without marking the passphrase wrong or counting towards the delay.
@@ -329,7 +368,6 @@ class LockScreen(QWidget):
             self._show_message(str(exc), field_wrong=False)
             self._restore_button()
         else:
-            self._throttle.reset()
             self.secret_edit.clear()
             self._clear_message()
             self._restore_button()
@@ -337,7 +375,7 @@ class LockScreen(QWidget):
             QGuiApplication.restoreOverrideCursor()
 
     def _failed(self, message: str) -> None:
-        wait = self._throttle.record_failure()
+        wait = self.remaining()
         self.secret_edit.selectAll()
         self._show_message(message)
         if wait > 0:
@@ -348,10 +386,12 @@ class LockScreen(QWidget):
         self.secret_edit.setFocus()
 
     def _tick(self) -> None:
-        remaining = self._throttle.remaining()
+        remaining = self.remaining()
         if remaining > 0:
             self.unlock_button.setEnabled(False)
-            self.unlock_button.setText(f"Try again in {int(remaining + 0.999)} s")
+            self.unlock_button.setText(f"Try again in {describe_wait(remaining)}")
+            if not self._countdown.isActive():
+                self._countdown.start()
         else:
             self._countdown.stop()
             self._restore_button()
@@ -368,6 +408,7 @@ class LockScreen(QWidget):
     def _clear_message(self) -> None:
         self.message.clear()
         self.message.hide()
+        self.open_anyway_button.hide()
         set_invalid(self.secret_edit, False)
 
 

@@ -1,7 +1,8 @@
 """Packages that load their modules when first used (PEP 562), so start-up stays light.
 
-The lock screen is drawn before the editor, the live view or the measures are
-needed; their packages map each export to its module and load it on first use.
+The lock screen is drawn before the editor, the live view, the measures or the
+session layer are needed; their packages map each export to its module and load
+it on first use. Plain Python, so any layer may use it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,104 @@
+"""Wrong passphrases (issue 12): a growing delay kept on disk, obeyed by every way in.
+
+The store API is what the app and the command line both call, so the delay is
+the vault's own: a try during the wait is refused before the passphrase is
+looked at, a restart (a new ``Vault`` on the folder) finds the delay where it
+was, and the next successful unlock writes the failures into the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from kapnotes.store.throttle import ATTEMPTS_NAME, MAX_DELAY_S, backoff_delay
+from kapnotes.store.vault import UnlockDelayedError, Vault, WrongSecretError
+from tests.conftest import FAST_KDF, PASSPHRASE
+
+
+class WallClock:
+    """Wall-clock seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def wall() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    Vault(tmp_path / "v", kdf=FAST_KDF).create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
+    return tmp_path / "v"
+
+
+def _wrong(vault: Vault) -> float:
+    """One wrong passphrase, made once the current wait is over; returns the new wait."""
+    with pytest.raises(WrongSecretError):
+        vault.unlock("a wrong passphrase, fictional")
+    return vault.unlock_delay()
+
+
+def test_the_delay_grows_survives_a_restart_and_is_written_to_the_audit_trail(
+    folder: Path, wall: WallClock
+) -> None:
+    vault = Vault(folder, kdf=FAST_KDF, clock=wall)
+    waits = []
+    for _ in range(6):
+        waits.append(_wrong(vault))
+        wall.now += waits[-1]
+    assert waits == [0, 0, 2, 4, 8, 16]
+    _wrong(vault)  # the 7th: 32 s
+    # Even the right passphrase is not looked at during the wait.
+    with pytest.raises(UnlockDelayedError, match="the next one is possible in 32 s"):
+        vault.unlock(PASSPHRASE)
+    # A restart (a new process: a new Vault on the folder) finds the delay where it was ...
+    restarted = Vault(folder, kdf=FAST_KDF, clock=wall)
+    assert restarted.unlock_delay() == 32
+    wall.now += 32
+    # ... and it keeps growing from there.
+    assert _wrong(restarted) == 64
+    wall.now += 64
+    with restarted.unlock(PASSPHRASE) as opened, opened.session() as session:
+        detail = session.execute(
+            text("SELECT detail FROM audit_event WHERE action = 'vault.unlock_failed'")
+        ).scalar_one()
+    assert json.loads(detail)["count"] == 8
+    assert restarted.unlock_delay() == 0 and not (folder / ATTEMPTS_NAME).exists()
+
+
+def test_the_recovery_key_obeys_the_same_delay(folder: Path, wall: WallClock) -> None:
+    vault = Vault(folder, kdf=FAST_KDF, clock=wall)
+    for _ in range(3):
+        with pytest.raises(WrongSecretError):
+            vault.unlock_with_recovery("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
+    with pytest.raises(UnlockDelayedError):
+        vault.unlock_with_recovery("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH")
+
+
+def test_a_clock_set_back_never_stretches_the_wait(folder: Path, wall: WallClock) -> None:
+    vault = Vault(folder, kdf=FAST_KDF, clock=wall)
+    for _ in range(3):
+        _wrong(vault)
+    wall.now -= 10 * 24 * 3600
+    assert vault.unlock_delay() == backoff_delay(3) == 2
+
+
+def test_the_state_file_holds_counts_and_times_only(folder: Path, wall: WallClock) -> None:
+    vault = Vault(folder, kdf=FAST_KDF, clock=wall)
+    _wrong(vault)
+    state = json.loads((folder / ATTEMPTS_NAME).read_text())
+    assert set(state) == {"format", "failures", "first_at", "last_at", "next_at"}
+    assert (folder / ATTEMPTS_NAME).stat().st_mode & 0o077 == 0
+
+
+def test_the_delay_is_capped_at_fifteen_minutes() -> None:
+    assert max(backoff_delay(n) for n in range(1000)) == MAX_DELAY_S == 900
