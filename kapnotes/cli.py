@@ -504,8 +504,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         clean = clean and section.ok
     if not clean:
         print(
-            "What to do: restore a copy of the vault folder you made before this happened "
-            "(kapnotes has no backup command yet); keep this damaged folder until you have."
+            "What to do: restore the latest good backup ('kapnotes restore BACKUP --replace' "
+            "keeps this vault beside it as a safety copy), or a copy of the vault folder."
         )
     print("OK" if clean else "PROBLEMS FOUND")
     return EXIT_OK if clean else EXIT_UNEXPECTED

@@ -573,7 +573,7 @@ def test_verify_lists_each_problem_and_what_to_do(
     assert code == 1
     assert "vault as last saved" in out and "PROBLEM" in out
     assert "protective trigger audit_no_delete is missing (it was dropped)" in out
-    assert "What to do: restore a copy of the vault folder you made" in out
+    assert "What to do: restore the latest good backup" in out
     code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
     assert code == 1 and "not as it was last saved" in err and "open it as it is" in err
 

@@ -68,9 +68,11 @@ class Prompts:
         name, _ = QFileDialog.getOpenFileName(parent, "Restore a backup", str(start), FILTER)
         return Path(name) if name else None
 
-    def folder(self, parent: QWidget, start: Path) -> Path | None:
-        """The automatic backup folder."""
-        name = QFileDialog.getExistingDirectory(parent, "Automatic backup folder", str(start))
+    def folder(
+        self, parent: QWidget, start: Path, title: str = "Automatic backup folder"
+    ) -> Path | None:
+        """A folder (the automatic backup folder, or another vault's)."""
+        name = QFileDialog.getExistingDirectory(parent, title, str(start))
         return Path(name) if name else None
 
     def passphrase(self, parent: QWidget, text: str) -> str | None:

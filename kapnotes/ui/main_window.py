@@ -143,6 +143,10 @@ class MainWindow(QMainWindow):
         from kapnotes.ui.backups import BackupActions
 
         self.backups = BackupActions(self, session, self.lock, run_dialog)
+        # Start-up faults lead somewhere: restore, another folder, or quit.
+        self.lock_screen.restore_requested.connect(self.backups.restore)
+        self.lock_screen.folder_requested.connect(self.open_other_folder)
+        self.lock_screen.quit_requested.connect(self.close)
 
         self._build_actions()
         self._build_menus()
@@ -809,6 +813,20 @@ class MainWindow(QMainWindow):
         dialog = TemplatesDialog(self.session.catalog, parent=self, record=self.session.audit)
         self._run_dialog(dialog)
         dialog.deleteLater()
+
+    def open_other_folder(self) -> None:
+        """Lock screen → Open another folder…: unlock the vault kept in another folder."""
+        if self.session.is_unlocked:
+            return
+        folder = self.backups.prompts.folder(
+            self, self.session.vault.data_dir.parent, "Open the vault in another folder"
+        )
+        if folder is None:
+            return
+        self.session.switch_folder(folder)
+        self.lock_screen.reset()
+        self.lock_screen.focus_field()
+        self.statusBar().showMessage(f"Vault folder: {folder}", 8000)
 
     def show_clinic_settings(self) -> None:
         """Settings -> Clinic settings: every clinical setting, validated, each change audited."""

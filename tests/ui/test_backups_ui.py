@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -36,7 +37,8 @@ class FakePrompts(Prompts):
     def open_path(self, parent: QWidget, start: Path) -> Path | None:
         return self.open
 
-    def folder(self, parent: QWidget, start: Path) -> Path | None:
+    def folder(self, parent: QWidget, start: Path, title: str = "") -> Path | None:
+        self.asked.append(f"folder {title}")
         return self.chosen_folder
 
     def passphrase(self, parent: QWidget, text: str) -> str | None:
@@ -170,3 +172,51 @@ def test_a_folder_that_is_not_there_is_named_next_to_it(qtbot: QtBot, tmp_path: 
     dialog.accept()
     assert not saved
     assert dialog.folder_error.isVisible() and "does not exist" in dialog.folder_error.text()
+
+
+def test_a_missing_database_offers_restore_another_folder_or_quit(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    from tests.conftest import FAST_KDF
+
+    prompts = FakePrompts(save=tmp_path / "b.kapbackup", open_=tmp_path / "b.kapbackup")
+    window = _window(make_window, qtbot, prompts)
+    window.backups.back_up_action.trigger()
+    window.lock()
+    vault.db_path.unlink()  # the laptop's disk lost the database
+    screen = window.lock_screen
+    screen.secret_edit.setText(PASSPHRASE)
+    screen.attempt_unlock()
+    assert not window.session.is_unlocked
+    assert screen.fault_row.isVisible() and screen.message.isVisible()
+
+    # another folder: a second vault elsewhere opens from the same window
+    other = Vault(tmp_path / "other", FAST_KDF)
+    other.create("Dr Other Fictional", "MD", PASSPHRASE).vault.close()
+    prompts.chosen_folder = other.data_dir
+    qtbot.mouseClick(screen.folder_button, Qt.MouseButton.LeftButton)
+    assert window.session.vault.data_dir == other.data_dir
+    assert not screen.fault_row.isVisible()
+    unlock(qtbot, window)
+    assert window.session.clients is not None
+    assert window.session.clients.clinician_name().startswith("Dr Other Fictional")
+    window.lock()
+
+    # back to the damaged folder: restore from the backup, then unlock it
+    window.session.switch_folder(vault.data_dir)
+    screen.reset()
+    screen.secret_edit.setText(PASSPHRASE)
+    screen.attempt_unlock()
+    assert screen.fault_row.isVisible()
+    qtbot.mouseClick(screen.restore_button, Qt.MouseButton.LeftButton)
+    assert prompts.told[-1][0] == "Restored", prompts.told
+    assert [p for p in vault.data_dir.iterdir() if p.name.startswith("replaced-")]
+    unlock(qtbot, window)
+
+    window.lock()  # and Quit, the third way out, closes the window
+    vault.db_path.unlink()
+    screen.secret_edit.setText(PASSPHRASE)
+    screen.attempt_unlock()
+    assert screen.quit_button.isVisible()
+    qtbot.mouseClick(screen.quit_button, Qt.MouseButton.LeftButton)
+    assert not window.isVisible()
