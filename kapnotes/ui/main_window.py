@@ -143,6 +143,11 @@ class MainWindow(QMainWindow):
         from kapnotes.ui.backups import BackupActions
 
         self.backups = BackupActions(self, session, self.lock, run_dialog)
+        # The system's own lock and sleep lock the vault too (where D-Bus reports them).
+        from kapnotes.ui.system_lock import SystemLockWatcher
+
+        self.system_lock = SystemLockWatcher(self)
+        self.system_lock.lock_requested.connect(self._system_locked)
         # Start-up faults lead somewhere: restore, another folder, or quit.
         self.lock_screen.restore_requested.connect(self.backups.restore)
         self.lock_screen.folder_requested.connect(self.open_other_folder)
@@ -813,6 +818,12 @@ class MainWindow(QMainWindow):
         dialog = TemplatesDialog(self.session.catalog, parent=self, record=self.session.audit)
         self._run_dialog(dialog)
         dialog.deleteLater()
+
+    def _system_locked(self, reason: str) -> None:
+        """The screen locked or the machine is going to sleep: lock the vault as well."""
+        if self.session.is_unlocked:
+            log.info("locking: %s", reason)
+            self.lock()
 
     def open_other_folder(self) -> None:
         """Lock screen → Open another folder…: unlock the vault kept in another folder."""
