@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self.lock_screen.restore_requested.connect(self.backups.restore)
         self.lock_screen.folder_requested.connect(self.open_other_folder)
         self.lock_screen.quit_requested.connect(self.close)
+        self.lock_screen.recovered.connect(self.ask_new_passphrase)
 
         self._build_actions()
         self._build_menus()
@@ -817,6 +818,19 @@ class MainWindow(QMainWindow):
             return
         dialog = TemplatesDialog(self.session.catalog, parent=self, record=self.session.audit)
         self._run_dialog(dialog)
+        dialog.deleteLater()
+
+    def ask_new_passphrase(self) -> None:
+        """After an unlock with the recovery key: set a new passphrase at once."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.store.clinicians import Clinicians
+        from kapnotes.ui.settings.clinicians_dialog import ChangePassphraseDialog
+
+        dialog = ChangePassphraseDialog(Clinicians(opened), self, after_recovery=True)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.statusBar().showMessage("Your new passphrase is set.", 8000)
         dialog.deleteLater()
 
     def _system_locked(self, reason: str) -> None:

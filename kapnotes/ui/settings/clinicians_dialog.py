@@ -139,10 +139,12 @@ class AddClinicianDialog(QDialog):
 class ChangePassphraseDialog(QDialog):
     """Your new passphrase, typed twice."""
 
-    def __init__(self, staff: Clinicians, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, staff: Clinicians, parent: QWidget | None = None, *, after_recovery: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("changePassphraseDialog")
-        self.setWindowTitle("Change my passphrase")
+        self.setWindowTitle("Set a new passphrase" if after_recovery else "Change my passphrase")
         self.setMinimumWidth(520)
         self._staff = staff
         self.passphrase = PassphrasePair()
@@ -154,6 +156,15 @@ class ChangePassphraseDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if after_recovery:
+            layout.addWidget(
+                label(
+                    "You opened the vault with the recovery key. Choose a new passphrase now "
+                    "(at least 10 characters; a sentence is best): it replaces the forgotten "
+                    "one. The recovery key keeps working.",
+                    wrap=True,
+                )
+            )
         layout.addWidget(
             label(
                 "The new passphrase replaces the old one at once (the old one stops "

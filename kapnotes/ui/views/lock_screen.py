@@ -170,6 +170,8 @@ class LockScreen(QWidget):
     """
 
     restore_requested = Signal()
+    #: The vault was opened with the recovery key: a new passphrase is asked for at once.
+    recovered = Signal()
     folder_requested = Signal()
     quit_requested = Signal()
 
@@ -402,9 +404,12 @@ class LockScreen(QWidget):
             self.fault_row.setVisible(not self._session.vault.exists())  # no vault here
             self._restore_button()
         else:
+            recovered = self._recovery_mode
             self.secret_edit.clear()
             self._clear_message()
             self._restore_button()
+            if recovered:
+                self.recovered.emit()
         finally:
             QGuiApplication.restoreOverrideCursor()
 
