@@ -277,6 +277,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.backups.back_up_action)
         file_menu.addAction(self.backups.restore_action)
+        self.other_folder_action = QAction("&Open another vault folder…", self)
+        self.other_folder_action.setObjectName("actionOtherFolder")
+        self.other_folder_action.triggered.connect(self.open_other_folder)
+        file_menu.addAction(self.other_folder_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
@@ -840,14 +844,15 @@ class MainWindow(QMainWindow):
             self.lock()
 
     def open_other_folder(self) -> None:
-        """Lock screen → Open another folder…: unlock the vault kept in another folder."""
-        if self.session.is_unlocked:
-            return
+        """File → Open another vault folder… (and the lock screen's way out): lock, then
+        point the window at the vault in another folder (or an empty one to restore into)."""
         folder = self.backups.prompts.folder(
             self, self.session.vault.data_dir.parent, "Open the vault in another folder"
         )
         if folder is None:
             return
+        if self.session.is_unlocked:
+            self.lock()
         self.session.switch_folder(folder)
         self.lock_screen.reset()
         self.lock_screen.focus_field()

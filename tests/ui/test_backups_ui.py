@@ -220,3 +220,24 @@ def test_a_missing_database_offers_restore_another_folder_or_quit(
     assert screen.quit_button.isVisible()
     qtbot.mouseClick(screen.quit_button, Qt.MouseButton.LeftButton)
     assert not window.isVisible()
+
+
+def test_restore_elsewhere_from_the_gui(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.kapbackup"
+    prompts = FakePrompts(save=backup, open_=backup)
+    window = _window(make_window, qtbot, prompts)
+    window.backups.back_up_action.trigger()
+    elsewhere = tmp_path / "new-laptop"
+    elsewhere.mkdir()
+    prompts.chosen_folder = elsewhere
+    window.other_folder_action.trigger()  # locks, then points at the empty folder
+    assert not window.session.is_unlocked and window.session.vault.data_dir == elsewhere
+    window.backups.restore_action.trigger()
+    _title, action, _text = prompts.asked[-1].split("|", 2)
+    assert action == "Restore"  # an empty folder: nothing is replaced
+    assert prompts.told[-1][0] == "Restored"
+    assert not [p for p in elsewhere.iterdir() if p.name.startswith("replaced-")]
+    unlock(qtbot, window)
+    assert window.session.vault.data_dir == elsewhere
