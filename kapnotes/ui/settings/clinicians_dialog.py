@@ -58,6 +58,7 @@ class PassphrasePair(QWidget):
         super().__init__()
         self.first = QLineEdit()
         self.first.setObjectName("newPassphrase")
+        self.first.setPlaceholderText("new passphrase")
         self.second = QLineEdit()
         self.second.setObjectName("newPassphraseAgain")
         self.second.setPlaceholderText("the same again")
