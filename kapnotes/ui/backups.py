@@ -286,11 +286,10 @@ class BackupActions(QObject):
     # -- state -------------------------------------------------------------------------
 
     def _backups(self) -> service.Backups | None:
-        from kapnotes.session import backups as service
-
         opened = self._session.open_vault
         if opened is None:
             return None
+        from kapnotes.session import backups as service
         catalog = self._session.catalog
         return service.Backups(opened, lambda: catalog.clinic_settings()[0].backup)
 
