@@ -263,6 +263,9 @@ class BackupActions(QObject):
         self._lock = lock
         self._run_dialog = run_dialog
         self.prompts = Prompts()
+        #: Whether a dosing session is being monitored: the scheduled backup waits for the
+        #: next check rather than hold the screen of a running session (the main window sets it).
+        self.busy: Callable[[], bool] = lambda: False
         self.back_up_action = QAction("&Back up…", window)
         self.back_up_action.setObjectName("actionBackUp")
         self.back_up_action.setToolTip("Write an encrypted, checked copy of the vault")
@@ -290,6 +293,7 @@ class BackupActions(QObject):
         if opened is None:
             return None
         from kapnotes.session import backups as service
+
         catalog = self._session.catalog
         return service.Backups(opened, lambda: catalog.clinic_settings()[0].backup)
 
@@ -321,7 +325,7 @@ class BackupActions(QObject):
     def run_schedule(self, *, quitting: bool = False) -> service.AutomaticOutcome | None:
         """The automatic backup when due (on the timer, at unlock, and when quitting)."""
         backups = self._backups()
-        if backups is None:
+        if backups is None or (not quitting and self.busy()):
             return None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:

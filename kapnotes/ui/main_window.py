@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         from kapnotes.ui.backups import BackupActions
 
         self.backups = BackupActions(self, session, self.lock, run_dialog)
+        self.backups.busy = self._monitoring
         # The system's own lock and sleep lock the vault too (where D-Bus reports them).
         from kapnotes.ui.system_lock import SystemLockWatcher
 

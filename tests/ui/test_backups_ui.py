@@ -241,3 +241,23 @@ def test_restore_elsewhere_from_the_gui(
     assert not [p for p in elsewhere.iterdir() if p.name.startswith("replaced-")]
     unlock(qtbot, window)
     assert window.session.vault.data_dir == elsewhere
+
+
+def test_the_scheduled_backup_waits_while_a_session_is_monitored(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    from kapnotes.domain.backups import BackupSettings
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    catalog = Catalog(vault.data_dir)
+    settings, _ = catalog.clinic_settings()
+    catalog.save_clinic_settings(
+        settings.model_copy(update={"backup": BackupSettings(folder=str(usb))})
+    )
+    window = _window(make_window, qtbot, FakePrompts())
+    qtbot.waitUntil(lambda: len(list(usb.iterdir())) == 1)  # due at unlock: written
+    window.backups.busy = lambda: True
+    assert window.backups.run_schedule() is None  # waits for the next check
+    outcome = window.backups.run_schedule(quitting=True)  # quitting does not wait
+    assert outcome is not None and outcome.result is not None
