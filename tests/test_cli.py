@@ -541,7 +541,7 @@ def test_an_emptied_database_is_named_never_verified_as_an_empty_vault(
     assert "is empty (0 bytes)" in out and "clients: 0" not in out
     assert out.rstrip().endswith("PROBLEMS FOUND")
     code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
-    assert code == 1 and "is empty (0 bytes)" in err and "Restore a copy" in err
+    assert code == 1 and "is empty (0 bytes)" in err and "Restore it from a backup" in err
     assert not (tmp_path / "x.json").exists()
     assert (folder / "kapnotes.db").stat().st_size == 0
 
