@@ -546,7 +546,8 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
         except BaseException:
             out.unlink(missing_ok=True)  # a failing command writes nothing
             raise
-    for warning in document.warnings:
+    _settings, settings_warning = Catalog(_data_dir(args)).clinic_settings()
+    for warning in [*([settings_warning] if settings_warning else []), *document.warnings]:
         print(f"kapnotes: warning: {warning}", file=sys.stderr)
     pages = f"{document.pages} page{'s' if document.pages != 1 else ''}"
     print(f"kapnotes: wrote {document.title} ({pages}) to {out}")

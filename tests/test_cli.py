@@ -21,6 +21,7 @@ import pytest
 from kapnotes import __version__, cli
 from kapnotes.store import interchange
 from kapnotes.store.demo import DEMO_CLIENTS, DEMO_PASSPHRASE, populate_demo
+from kapnotes.store.models import pack_json, unpack_json
 from kapnotes.store.vault import Vault
 
 PASS = "correct horse battery staple"
@@ -457,10 +458,12 @@ def test_verify_finds_a_signed_note_changed_behind_the_apps_back(
     with Vault(folder).unlock(PASS) as opened, opened.engine.begin() as conn:
         # Someone with the key drops the trigger and edits a signed note in SQL.
         conn.exec_driver_sql("DROP TRIGGER note_signed_no_update")
+        note_id, stored = conn.exec_driver_sql(
+            "SELECT id, \"values\" FROM note WHERE status = 'signed' AND kind = 'dosing' LIMIT 1"
+        ).one()
+        values = unpack_json(stored) | {"therapist_observations": "rewritten later"}
         conn.exec_driver_sql(
-            'UPDATE note SET "values" = json_set("values", \'$.therapist_observations\', '
-            "'rewritten later') WHERE id = (SELECT id FROM note WHERE status = 'signed' "
-            "AND kind = 'dosing' LIMIT 1)"
+            'UPDATE note SET "values" = ? WHERE id = ?', (pack_json(values), note_id)
         )
     code, out, _ = run(capsys, "--data-dir", str(folder), "verify")
     assert code == 1
@@ -676,6 +679,21 @@ def test_export_pdf_of_a_note_writes_it_and_records_note_export(
         ("note.export", note_id, {"report": "note", "pages": pages})
     ]
     assert list(tmp_path.glob(".note.pdf.*")) == []  # no temporary file left behind
+
+
+def test_export_pdf_warns_that_an_unusable_clinic_settings_file_was_not_used(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_folder: Path
+) -> None:
+    note_id, _client, _course = _signed_dosing_note(demo_folder)
+    settings = demo_folder / "clinic-settings.json"
+    settings.write_text("{not json")
+    out = tmp_path / "note.pdf"
+    code, _printed, err = run(
+        capsys, "--data-dir", str(demo_folder), "export-pdf", "--note", note_id, "--out", str(out)
+    )
+    assert code == 0 and out.exists()
+    assert "kapnotes: warning:" in err and str(settings) in err
+    assert "using the default settings" in err
 
 
 def test_export_pdf_of_a_course_report(

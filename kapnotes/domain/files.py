@@ -23,8 +23,13 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace `path` with `data` atomically; owner-only by default."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, sync_folder: bool = True) -> None:
+    """Replace `path` with `data` atomically; owner-only by default.
+
+    ``sync_folder=False`` leaves the rename to reach the disk with the folder's next
+    sync: after a power cut the file may be the old one again (never a torn one), for
+    a writer to whom the old file is still a valid state.
+    """
     path = Path(path)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
@@ -39,4 +44,5 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    fsync_dir(path.parent)
+    if sync_folder:
+        fsync_dir(path.parent)

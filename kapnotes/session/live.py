@@ -39,6 +39,7 @@ from kapnotes.domain.session import (
     dose_warnings,
     evaluate_alerts,
     format_minutes,
+    implausible_dose,
     product_route,
     reminders_due,
     rems_summary,
@@ -80,6 +81,8 @@ APP_ENTRY_REFUSAL: Final = (
     "Type a note and press Enter to add it to this entry."
 )
 PRE_DOSE_CHECKLIST: Final = "pre_dose_checklist"
+#: An override's reason is a few words at least ("x" is not a reason a colleague can read).
+MIN_REASON_CHARS: Final = 8
 MG: Final = "mg"
 MG_PER_KG: Final = "mg/kg"
 
@@ -525,12 +528,16 @@ class LiveSession:
         open_checks = self.open_pre_dose_checks() if first else []
         if open_checks:
             concerns.append("Pre-dose checks still open: " + "; ".join(open_checks))
+        slip = implausible_dose(request.product, mg, weight, self.settings, doses)
+        if slip is not None:
+            return Refused(f"Not logged: {slip}.", "amount")
         warnings = dose_warnings(request.product, mg, weight, self.settings, doses)
         concerns.extend(w.message for w in warnings)
         reason = request.reason.strip()
-        if concerns and not reason:
+        if concerns and len(reason) < MIN_REASON_CHARS:
+            asked = "Type the reason" if not reason else "Say why in a few words"
             return NeedsReason(
-                "Not logged yet. " + " · ".join(concerns) + ". Type the reason, then press Enter."
+                "Not logged yet. " + " · ".join(concerns) + f". {asked}, then press Enter."
             )
         name, route = product_route(request.product)
         row: dict[str, Any] = {"product": name, "route": route, "dose_mg": mg}
@@ -945,11 +952,12 @@ class LiveSession:
         at = self.now()
         problems = self.discharge_problems(at, ticked)
         kept = reason.strip() or None
-        if problems and kept is None:
+        if problems and (kept is None or len(kept) < MIN_REASON_CHARS):
+            asked = "Give a reason" if kept is None else "Say why in a few words"
             return NeedsReason(
                 "Not discharged yet. "
                 + " · ".join(problems)
-                + ". Give a reason in the override field to discharge now."
+                + f". {asked} in the override field to discharge now."
             )
         changes: dict[str, Any] = {
             "discharge_criteria": list(ticked) or None,

@@ -119,7 +119,13 @@ class AnchorFile:
         return Anchor(confirmed, pending)
 
     def write(self, anchor: Anchor) -> None:
-        """Replace the file atomically."""
+        """Replace the file atomically.
+
+        A pending anchor (written before a commit) is durable, folder included, before
+        this returns. A confirmation's rename is left to the folder's next sync: should
+        a power cut undo it, the pending anchor before it is back, and it accepts the
+        committed head just as well (one fsync less on every save).
+        """
         body: dict[str, Any] = {
             "format": _FORMAT,
             "version": _VERSION,
@@ -127,7 +133,9 @@ class AnchorFile:
             "pending": anchor.pending.as_json() if anchor.pending is not None else None,
         }
         body["mac"] = _mac(self._key, body)
-        atomic_write(self.path, json.dumps(body, indent=1).encode())
+        atomic_write(
+            self.path, json.dumps(body, indent=1).encode(), sync_folder=anchor.pending is not None
+        )
 
 
 def compare(anchor: Anchor, head: Head, hash_at: dict[int, str]) -> list[str]:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from kapnotes.domain.instruments import load_instruments
 from kapnotes.domain.notes import Phase
 from kapnotes.domain.templates import TemplateSpec, load_templates
+from kapnotes.domain.timeline import local_noon, system_zone_name
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.models import Course
 from kapnotes.store.notes import NoteStore
@@ -127,7 +128,8 @@ class _Writer:
         spec = load_instruments().get(instrument)
         if spec is None:  # pragma: no cover - bundled instruments always load
             raise LookupError(instrument)
-        when = datetime.combine(day, time(12, 0), tzinfo=UTC)
+        # the note's day in its zone (this computer's, as the demo notes are written)
+        when = local_noon(day, system_zone_name())
         self.measures.save(client_id, spec, answers, note_id=note_id, administered_at=when)
 
 

@@ -383,13 +383,24 @@ class MainWindow(QMainWindow):
         self._restore_windows()
 
     def _name_skipped_files(self) -> None:
-        """Say in the status bar which clinic template or instrument files were not loaded.
+        """Say in the status bar that the clinic settings file is unusable (the defaults
+        apply), else which clinic template or instrument files were not loaded.
 
         A broken file in the vault's templates or instruments folder is skipped
         (the others still load); the message names the file and what is wrong, and
         Settings → Templates and instruments lists every skipped file.
         """
         catalog = self.session.catalog
+        _settings, settings_warning = catalog.clinic_settings()
+        if settings_warning:
+            # The clinic's thresholds, time zone and ranges are the defaults until it is
+            # fixed: said first, and kept in view until the next message.
+            log.warning("the clinic settings file could not be used")
+            self.statusBar().showMessage(
+                f"Clinic settings not used: {settings_warning}. Fix it in Settings → "
+                "Clinic settings or in the file."
+            )
+            return
         skipped = [*catalog.templates().warnings, *catalog.instruments().warnings]
         if not skipped:
             return

@@ -270,3 +270,44 @@ def test_an_adverse_event_kind_not_in_the_list_is_confirmed_then_correctable(
     assert (row["kind"], row["severity"], row["onset_time"]) == ("vomiting", "moderate", "10:20")
     logged(session.record_adverse("Jaw tension", "mild", "", "", confirm_new=True))
     assert session.record.rows("adverse_events")[-1]["kind"] == "Jaw tension"
+
+
+def test_a_dose_far_beyond_the_usual_range_is_refused_as_a_slip(
+    clinic: Clinic, clock: Clock
+) -> None:
+    # the case seen: IV 3000 mg (meant 30.0) logged with the reason "x"
+    session = clinic.live(clinic.note(DAY), clock, Product.KETAMINE_IV)
+    clock.at(DAY, 9, 50)
+    logged(session.log_vitals({"systolic": "124", "diastolic": "80"}))
+    clock.at(DAY, 10, 0)
+    slip = session.log_dose(DoseRequest(Product.KETAMINE_IV, "3000", "mg", reason="x"))
+    assert isinstance(slip, Refused) and slip.field == "amount"
+    assert "3000 mg" in slip.reason and "more than 3 times the usual maximum" in slip.reason
+    assert "Settings → Clinic settings" in slip.reason
+    # above the range but plausible: a reason of a few words, not a letter
+    high = DoseRequest(Product.KETAMINE_IV, "100", "mg", infusion_min="40", reason="x")
+    asked = session.log_dose(high)
+    assert isinstance(asked, NeedsReason) and "Say why in a few words" in asked.message
+    assert not session.record.rows("dose_log")
+    reason = "Prescriber's order for this course (fictional)"
+    logged(
+        session.log_dose(DoseRequest(Product.KETAMINE_IV, "100", infusion_min="40", reason=reason))
+    )
+    # a booster that would take the session total past three times the maximum
+    clock.at(DAY, 10, 30)
+    booster = session.log_dose(DoseRequest(Product.KETAMINE_IV, "100", "mg", reason=reason))
+    assert isinstance(booster, Refused) and "as the session total" in booster.reason
+    assert len(session.record.rows("dose_log")) == 1
+
+
+def test_a_discharge_override_needs_a_few_words(clinic: Clinic, clock: Clock) -> None:
+    session = clinic.live(clinic.note(DAY), clock, Product.KETAMINE_IM)
+    clock.at(DAY, 9, 50)
+    logged(session.log_vitals({"systolic": "124", "diastolic": "80"}))
+    clock.at(DAY, 10, 0)
+    logged(session.log_dose(DoseRequest(Product.KETAMINE_IM, "0.5", "mg/kg")))
+    clock.at(DAY, 10, 10)
+    short = session.record_discharge(TICKED_ALL, "Alex Escort", "ok")
+    assert isinstance(short, NeedsReason) and "Say why in a few words" in short.message
+    assert session.record.discharge_time() is None
+    logged(session.record_discharge(TICKED_ALL, "Alex Escort", "Escort must leave; stable"))

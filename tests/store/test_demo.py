@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from kapnotes.store import interchange
@@ -90,3 +91,22 @@ def test_demo_export_passes_import_validation(open_vault: OpenVault) -> None:
     raw = interchange.dumps(interchange.export_vault(open_vault))
     doc = interchange.parse_document(raw, "demo.json")
     assert len(doc.clients) == 8
+
+
+def test_a_clinic_east_of_utc_sees_each_measure_on_its_notes_day(
+    open_vault: OpenVault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapnotes.domain.timeline import local_day
+    from kapnotes.store.models import MeasureResult
+
+    monkeypatch.setattr("kapnotes.store.demo_notes.system_zone_name", lambda: "Pacific/Auckland")
+    monkeypatch.setattr("kapnotes.store.notes.system_zone_name", lambda: "Pacific/Auckland")
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    with open_vault.session() as session:
+        pairs = session.execute(
+            select(MeasureResult.administered_at, Note.session_date).join(
+                Note, MeasureResult.note_id == Note.id
+            )
+        ).all()
+    assert pairs
+    assert all(local_day(at, "Pacific/Auckland") == day for at, day in pairs)

@@ -109,3 +109,31 @@ def test_the_client_list_counts_its_marks_from_indexes_alone(open_vault: OpenVau
         command.upgrade(_alembic_config(conn), "head")
     counted = ClientStore(open_vault).search("", today=date(2026, 11, 2))
     assert any(c.drafts for c in counted)
+
+
+def test_note_values_are_stored_compressed_and_read_back_the_same(open_vault: OpenVault) -> None:
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    store = NoteStore(open_vault)
+    with open_vault.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
+        signed = [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))]
+    before = {i: store.get(i) for i in ids}
+
+    def stored() -> tuple[set[str], int]:
+        with open_vault.engine.connect() as conn:
+            kinds = {r[0] for r in conn.execute(text('SELECT typeof("values") FROM note'))}
+            size = conn.execute(text('SELECT SUM(length("values")) FROM note')).scalar()
+        return kinds, int(size or 0)
+
+    packed_kinds, packed_size = stored()
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0007")
+    plain_kinds, plain_size = stored()
+    with open_vault.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    assert packed_kinds == {"blob"} and plain_kinds == {"text"}
+    assert packed_size * 2 < plain_size  # less than half the bytes
+    fresh = NoteStore(open_vault)
+    assert {i: fresh.get(i) for i in ids} == before
+    assert signed and all(fresh.verify_signature(i) for i in signed)
+    assert stored()[0] == {"blob"}

@@ -832,6 +832,34 @@ def test_the_header_keeps_the_clients_allergies_in_view(
     view.clock_timer.stop()
 
 
+def test_long_allergies_wrap_beside_a_reminder_and_are_never_cut(
+    qtbot: QtBot, clinic: Clinic, clock: FakeNow
+) -> None:
+    allergies = "Peanuts (anaphylaxis; carries adrenaline auto-injector), latex (hives)"
+    view = SessionView(
+        SessionConfig(
+            clinic.notes,
+            clinic.note(),
+            SessionClient("Sam Fictional", 80.0, allergies),
+            Product.KETAMINE_IM,
+            ClinicSettings(),
+            now=clock,
+        )
+    )
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.reminder_cue.setText("Recheck BP at 13:48 (hypertension alert) · vitals due now")
+    view.reminder_cue.show()
+    qtbot.wait(20)
+    label = view.allergy_label
+    assert label.text() == f"⚠  Allergies: {allergies}" and label.toolTip() == label.text()
+    assert label.heightForWidth(label.width()) <= label.height()  # every word shown
+    assert label.height() <= 2 * label.fontMetrics().lineSpacing() + 4  # two lines at most
+    view.clock_timer.stop()
+
+
 def test_esketamine_discharge_before_two_hours_needs_a_reason_which_is_kept(
     qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
 ) -> None:

@@ -109,3 +109,18 @@ def test_a_bad_template_in_the_vault_folder_is_named_at_start_up(
     )
     assert BAD_REFERENCE in message
     assert str(folder / "dosing-custom.json") in message
+
+
+def test_an_unusable_clinic_settings_file_is_named_at_unlock_and_stays_in_view(
+    qtbot: QtBot, vault: Vault, recovery_key: str, make_window: WindowFactory
+) -> None:
+    del recovery_key  # the vault exists
+    settings = vault.data_dir / "clinic-settings.json"
+    settings.write_text('{"time_zone": "Mars/Olympus"}')
+    window = make_window()
+    unlock(qtbot, window)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Clinic settings not used: ")
+    assert str(settings) in message and "using the default settings" in message
+    qtbot.wait(50)
+    assert window.statusBar().currentMessage() == message  # no timeout hides it

@@ -45,6 +45,7 @@ from kapnotes.domain.session.doses import (
     dose_mg,
     dose_warnings,
     first_dose_time,
+    implausible_dose,
     product_from,
     product_route,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "first_dose_time",
     "format_minutes",
     "format_t_plus",
+    "implausible_dose",
     "load_settings",
     "minutes_of",
     "product_from",

@@ -8,7 +8,11 @@ A :class:`DoseEntry` mirrors a row of the dosing template's ``dose_log``
 
 The usual ranges (clinic settings) are checked against the **session total** of
 the product, boosters included: for mg/kg routes the total mg divided by the
-client's weight, for mg routes the total mg. They raise warnings, never limits.
+client's weight, for mg routes the total mg. They raise warnings (a dose outside
+them is logged with a reason, as the clinical spec's "Usual dose ranges" asks),
+except for a total more than :data:`IMPLAUSIBLE_FACTOR` times the range's top:
+that is taken for a typing slip (3000 for 30.0) and refused, like an impossible
+vital sign, until the clinic widens its range.
 """
 
 from __future__ import annotations
@@ -164,6 +168,47 @@ class DoseWarning:
 
 def _fmt(number: float) -> str:
     return f"{round(number, 3):g}"
+
+
+#: A session total this many times the usual maximum is refused as a typing slip.
+IMPLAUSIBLE_FACTOR: Final = 3.0
+
+
+def implausible_dose(
+    product: Product,
+    mg: float,
+    weight_kg: float | None,
+    settings: ClinicSettings,
+    previous_doses: Sequence[DoseEntry] = (),
+) -> str | None:
+    """Why a new dose of ``mg`` (mg) cannot be right, or None.
+
+    The session total of ``product`` (earlier doses plus this one; mg/kg with the
+    weight in kg for an mg/kg range) above :data:`IMPLAUSIBLE_FACTOR` times the
+    clinic's usual maximum is refused: ``"3000 mg (42.9 mg/kg) is more than 3 times
+    the usual maximum 0.75 mg/kg …"``. No range, or an mg/kg range without a
+    weight, refuses nothing (those are warnings).
+    """
+    usual = settings.dose_ranges.get(product)
+    if usual is None:
+        return None
+    total_mg = sum(d.dose_mg for d in previous_doses if d.product == product) + mg
+    if usual.unit == "mg_per_kg":
+        if weight_kg is None or weight_kg <= 0:
+            return None
+        total, unit = total_mg / weight_kg, "mg/kg"
+        shown = f"{_fmt(total_mg)} mg ({_fmt(total)} mg/kg)"
+    else:
+        total, unit = total_mg, "mg"
+        shown = f"{_fmt(total_mg)} mg"
+    if total <= IMPLAUSIBLE_FACTOR * usual.max + 1e-9:
+        return None
+    session = " as the session total" if total_mg != mg else ""
+    return (
+        f"{shown}{session} is more than {_fmt(IMPLAUSIBLE_FACTOR)} times the usual maximum "
+        f"{_fmt(usual.max)} {unit}: check the number. If such a dose is intended, widen the "
+        "usual range in Settings → Clinic settings"
+    )
 
 
 def dose_warnings(

@@ -23,6 +23,7 @@ from alembic import op
 from kapnotes.domain.note_times import place_times
 from kapnotes.domain.templates import TemplateSpec
 from kapnotes.domain.timeline import INSTANTS_KEY, SessionTimeline, system_zone_name
+from kapnotes.store.models import unpack_json
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -47,7 +48,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     zone = system_zone_name()
     for note_id, snapshot, raw_values, day in _drafts(conn):
-        values = json.loads(raw_values) if isinstance(raw_values, str) else raw_values
+        values = unpack_json(raw_values) if raw_values is not None else None
         spec_data = json.loads(snapshot) if isinstance(snapshot, str) else snapshot
         try:
             spec = TemplateSpec.model_validate(spec_data)
@@ -74,7 +75,7 @@ def downgrade() -> None:
     """Drop the instants of drafts and the zone column."""
     conn = op.get_bind()
     for note_id, _snapshot, raw_values, _day in _drafts(conn):
-        values = json.loads(raw_values) if isinstance(raw_values, str) else raw_values
+        values = unpack_json(raw_values) if raw_values is not None else None
         conn.execute(
             sa.text('UPDATE note SET "values" = :values WHERE id = :id'),
             {"values": json.dumps(_strip(values)), "id": note_id},

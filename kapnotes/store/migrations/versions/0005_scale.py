@@ -27,6 +27,7 @@ from alembic import op
 
 from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.clients import client_search_key
+from kapnotes.store.models import unpack_json
 from kapnotes.store.search_index import note_body
 
 revision: str = "0005"
@@ -41,6 +42,8 @@ SIGNED_TRIGGER = f"""
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return unpack_json(value)  # packed by a later version, then downgraded
     return json.loads(value) if isinstance(value, str) else value
 
 
