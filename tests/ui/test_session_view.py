@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
@@ -992,3 +992,28 @@ def test_the_clinicians_log_offers_the_vaults_clinicians(
     panel.fill_from_roster(panel.name.text())
     assert panel.credential.text() == "RN"
     assert panel.role.currentData() == "nurse"
+
+
+def test_in_a_short_window_the_reason_asked_for_and_why_are_scrolled_into_view(
+    qtbot: QtBot, make_view: ViewFactory, clock: FakeNow
+) -> None:
+    view = make_view()
+    view.resize(1366, 560)  # a laptop screen less the title bar and the taskbar
+    clock.set(9, 50)
+    vitals(qtbot, view, systolic=128, diastolic=82, heart_rate=74, spo2=98)
+    clock.set(10, 0)
+    dose(qtbot, view, "1.5", "mg/kg")  # above the usual IM range: a reason is asked
+    panel = view.dose_panel
+    assert "above the usual range" in panel.message.text()
+    assert not view.record.rows("dose_log")
+    area = panel.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    viewport = area.viewport()
+
+    def in_view(widget: QWidget) -> bool:
+        top = widget.mapTo(viewport, QPoint(0, 0)).y()
+        return top >= 0 and top + widget.height() <= viewport.height()
+
+    qtbot.waitUntil(lambda: in_view(panel.message) and in_view(panel.override), timeout=1000)
+    assert panel.override.hasFocus()
