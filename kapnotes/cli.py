@@ -59,7 +59,8 @@ EXIT_UNEXPECTED = 1
 EXIT_BAD_INPUT = 2
 EXIT_LOCKED = 3
 PASSPHRASE_ENV = "KAPNOTES_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
-RESERVED = ("backup", "restore")
+NEW_PASSPHRASE_ENV = "KAPNOTES_NEW_PASSPHRASE"  # noqa: S105 - the variable name
+CLINICIAN_ROLES = ("therapist", "prescriber", "nurse", "staff", "administrator")
 
 log = logging.getLogger("kapnotes.cli")
 
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--role",
         default="therapist",
-        choices=["therapist", "prescriber", "nurse", "staff"],
+        choices=list(CLINICIAN_ROLES),
         help="default: therapist",
     )
 
@@ -145,10 +146,65 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--course", metavar="ID", help="with --client: only this course")
     pdf.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
 
-    backup = sub.add_parser("backup", parents=[common], help="(not available yet)")
+    backup = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="an encrypted, verified copy of the vault (key file inside)",
+        description="Write an encrypted copy of the whole vault to OUT (a file, or a folder "
+        "to put a dated kapnotes-YYYYmmdd-HHMMSS.kapbackup in), then read it back and check "
+        "it. Any clinician of the vault opens it with their own passphrase.",
+    )
     backup.add_argument("out", type=Path, metavar="OUT")
-    restore = sub.add_parser("restore", parents=[common], help="(not available yet)")
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="check a backup, then restore it into the data folder",
+        description="Check the backup IN (opened with the passphrase of one of its "
+        "clinicians), say what it holds, then restore it into the data folder. A vault "
+        "already there is replaced only with --replace, and is kept in replaced-<when>/ "
+        "inside the folder.",
+    )
     restore.add_argument("input", type=Path, metavar="IN")
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the vault already in the data folder (kept as a safety copy)",
+    )
+
+    clin = sub.add_parser(
+        "clinician",
+        parents=[common],
+        help="the vault's clinicians: add | list | deactivate | passphrase | recovery-key",
+        description="Manage who can unlock the vault. The passphrase given (as for every "
+        "command) says who acts; adding, deactivating and a new recovery key need an "
+        "administrator. A new passphrase comes from --new-passphrase-file, else "
+        f"${NEW_PASSPHRASE_ENV}, else a prompt.",
+    )
+    clin_sub = clin.add_subparsers(dest="action", metavar="ACTION", required=True)
+    new_pass = argparse.ArgumentParser(add_help=False)
+    new_pass.add_argument(
+        "--new-passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV}, else a prompt)",
+    )
+    add = clin_sub.add_parser(
+        "add", parents=[common, new_pass], help="add a clinician with their own passphrase"
+    )
+    add.add_argument("--name", required=True)
+    add.add_argument("--credential", default="", help="e.g. RN, MD, LCSW")
+    add.add_argument("--role", required=True, choices=list(CLINICIAN_ROLES))
+    clin_sub.add_parser("list", parents=[common], help="every clinician, role and state")
+    deact = clin_sub.add_parser(
+        "deactivate", parents=[common], help="remove a clinician's passphrase (by id)"
+    )
+    deact.add_argument("id", metavar="ID", help="the clinician's id (or its first 8 characters)")
+    clin_sub.add_parser("passphrase", parents=[common, new_pass], help="change your own passphrase")
+    clin_sub.add_parser(
+        "recovery-key",
+        parents=[common],
+        help="issue a new recovery key (the old one stops working); printed once",
+    )
 
     sub.add_parser(
         "verify",
@@ -450,8 +506,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         clean = clean and section.ok
     if not clean:
         print(
-            "What to do: restore a copy of the vault folder you made before this happened "
-            "(kapnotes has no backup command yet); keep this damaged folder until you have."
+            "What to do: restore the latest good backup ('kapnotes restore BACKUP --replace' "
+            "keeps this vault beside it as a safety copy), or a copy of the vault folder."
         )
     print("OK" if clean else "PROBLEMS FOUND")
     return EXIT_OK if clean else EXIT_UNEXPECTED
@@ -501,9 +557,118 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_reserved(args: argparse.Namespace) -> int:
-    """backup and restore: in the contract, built in a later version."""
-    raise CliError(f"{args.command} is not available yet in this version")
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a verified, encrypted backup of the vault to OUT (a file or a folder)."""
+    from kapnotes.store.backup import BackupError, backup_file_name, write_backup
+
+    out: Path = args.out.expanduser()
+    if out.is_dir():
+        out = out / backup_file_name()
+    elif not out.parent.is_dir():
+        raise CliError(f"{args.out}: the folder {out.parent} does not exist")
+    with _unlocked(args) as opened:
+        try:
+            result = write_backup(opened, out)
+        except BackupError as exc:
+            raise CliError(str(exc)) from None
+    print(f"kapnotes: backed up to {result.path} ({result.size // 1024} KiB), verified")
+    print(result.summary.describe())
+    return EXIT_OK
+
+
+def _new_clinician_passphrase(args: argparse.Namespace) -> str:
+    path: Path | None = getattr(args, "new_passphrase_file", None)
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"--new-passphrase-file {path}: cannot be read ({exc})") from None
+        if not text:
+            raise CliError(f"--new-passphrase-file {path}: the file is empty")
+        return text
+    env = os.environ.get(NEW_PASSPHRASE_ENV)
+    if env:
+        return env
+    if not _interactive():
+        raise CliError(
+            f"no new passphrase given: use --new-passphrase-file FILE or set "
+            f"{NEW_PASSPHRASE_ENV}, or run this command in a terminal"
+        )
+    for _attempt in range(3):
+        first = getpass.getpass(f"New passphrase (at least {MIN_PASSPHRASE_LENGTH} characters): ")
+        if getpass.getpass("The same passphrase again: ") == first:
+            return first
+        print("The two passphrases differ; please try again.", file=sys.stderr)
+    raise CliError("no passphrase was set (three attempts); nothing was changed")
+
+
+def cmd_clinician(args: argparse.Namespace) -> int:
+    """add | list | deactivate | passphrase | recovery-key."""
+    from kapnotes.store.clinicians import ClinicianError, Clinicians, NotAllowedError
+
+    action: str = args.action
+    new = _new_clinician_passphrase(args) if action in ("add", "passphrase") else ""
+    with _unlocked(args) as opened:
+        staff = Clinicians(opened, Vault(_data_dir(args)).kdf)
+        try:
+            if action == "list":
+                for c in staff.list():
+                    state = "active" if c.active else "deactivated"
+                    extra = c.administrator and c.role != "administrator"
+                    admin = ", administrator" if extra else ""
+                    you = "  (you)" if c.id == opened.clinician_id else ""
+                    print(f"{c.id[:8]}  {c.display:<32} {c.role}{admin}  {state}{you}")
+            elif action == "add":
+                new_id = staff.add(args.name, args.credential, args.role, new)
+                print(f"kapnotes: added {args.name} ({args.role}), id {new_id[:8]}")
+            elif action == "deactivate":
+                target = staff.get(args.id)
+                staff.deactivate(target.id)
+                print(f"kapnotes: {target.name} can no longer unlock this vault")
+            elif action == "passphrase":
+                staff.change_passphrase(new)
+                print("kapnotes: your passphrase is changed; the old one no longer opens the vault")
+            else:
+                recovery = staff.reset_recovery_key()
+                print("kapnotes: a new recovery key is issued; the old one no longer works")
+                print(_recovery_block(recovery))
+        except NotAllowedError as exc:
+            raise CliError(str(exc), EXIT_LOCKED) from None
+        except ClinicianError as exc:
+            raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Check the backup IN, then restore it into the data folder (--replace to replace)."""
+    from kapnotes.store.backup import (
+        BackupError,
+        RestoreNeedsConfirmationError,
+        restore_backup,
+    )
+
+    data_dir = _data_dir(args)
+    source: Path = args.input.expanduser()
+    if not source.is_file():
+        raise CliError(f"{args.input}: no such backup file")
+    passphrase = _passphrase(args)
+    try:
+        result = restore_backup(source, data_dir, passphrase, replace=args.replace)
+    except RestoreNeedsConfirmationError as exc:
+        raise CliError(f"{exc} (--replace)") from None
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    except WrongSecretError:
+        raise CliError(
+            f"that passphrase opens none of the clinicians' entries in {args.input}", EXIT_LOCKED
+        ) from None
+    except VaultBusyError as exc:
+        raise CliError(str(exc), EXIT_LOCKED) from None
+    print(f"kapnotes: restored {args.input} into {data_dir}")
+    print(result.summary.describe())
+    if result.safety_copy is not None:
+        print(f"The vault that was there is kept in {result.safety_copy}")
+    return EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -514,7 +679,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "verify": cmd_verify,
     "self-test": cmd_self_test,
     "export-pdf": cmd_export_pdf,
-    **dict.fromkeys(RESERVED, cmd_reserved),
+    "backup": cmd_backup,
+    "clinician": cmd_clinician,
+    "restore": cmd_restore,
 }
 
 

@@ -105,21 +105,6 @@ def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid choice" in err
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["backup", "out.bak"],
-        ["restore", "in.bak"],
-    ],
-)
-def test_reserved_commands_say_not_yet(
-    capsys: pytest.CaptureFixture[str], argv: list[str], tmp_path: Path
-) -> None:
-    code, _, err = run(capsys, "--data-dir", str(tmp_path), *argv)
-    assert code == 2
-    assert "not available yet in this version" in err
-
-
 def test_no_command_opens_the_gui(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -560,7 +545,7 @@ def test_an_emptied_database_is_named_never_verified_as_an_empty_vault(
     assert "is empty (0 bytes)" in out and "clients: 0" not in out
     assert out.rstrip().endswith("PROBLEMS FOUND")
     code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
-    assert code == 1 and "is empty (0 bytes)" in err and "Restore a copy" in err
+    assert code == 1 and "is empty (0 bytes)" in err and "Restore it from a backup" in err
     assert not (tmp_path / "x.json").exists()
     assert (folder / "kapnotes.db").stat().st_size == 0
 
@@ -592,7 +577,7 @@ def test_verify_lists_each_problem_and_what_to_do(
     assert code == 1
     assert "vault as last saved" in out and "PROBLEM" in out
     assert "protective trigger audit_no_delete is missing (it was dropped)" in out
-    assert "What to do: restore a copy of the vault folder you made" in out
+    assert "What to do: restore the latest good backup" in out
     code, _, err = run(capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json"))
     assert code == 1 and "not as it was last saved" in err and "open it as it is" in err
 
@@ -896,3 +881,108 @@ def test_a_write_error_without_a_plain_cause_is_still_unexpected(
     code, _, err = run(capsys, "--data-dir", str(demo_folder), "export-json", str(out))
     assert code == 1 and f"Not saved: {out}" in err and "Please report it" in err
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- backup, restore
+
+
+def test_backup_and_restore_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    vault_dir = tmp_path / "vault"
+    init(capsys, vault_dir)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    code, out, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(backups))
+    assert (code, err) == (0, ""), err
+    made = sorted(backups.glob("kapnotes-*.kapbackup"))
+    assert len(made) == 1 and "verified" in out
+    assert not list(backups.glob(".*"))  # no staging or temp file left behind
+
+    # into an empty folder: no confirmation needed
+    code, out, err = run(capsys, "--data-dir", str(tmp_path / "new"), "restore", str(made[0]))
+    assert (code, err) == (0, ""), err
+    assert "clinicians: Dr Ada Quill (therapist)" in out
+    # over an existing vault: refused without --replace, nothing changed
+    before = (tmp_path / "new" / "kapnotes.db").read_bytes()
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "new"), "restore", str(made[0]))
+    assert code == 2 and "--replace" in err
+    assert (tmp_path / "new" / "kapnotes.db").read_bytes() == before
+    assert not [p for p in (tmp_path / "new").iterdir() if p.name.startswith("replaced-")]
+    code, out, err = run(
+        capsys, "--data-dir", str(tmp_path / "new"), "restore", "--replace", str(made[0])
+    )
+    assert (code, err) == (0, ""), err
+    assert "kept in" in out
+    assert len([p for p in (tmp_path / "new").iterdir() if p.name.startswith("replaced-")]) == 1
+
+
+def test_backup_and_restore_refusals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    vault_dir = tmp_path / "vault"
+    init(capsys, vault_dir)
+    code, _, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(tmp_path / "no/b.bak"))
+    assert code == 2 and "does not exist" in err
+    out = tmp_path / "b.kapbackup"
+    assert run(capsys, "--data-dir", str(vault_dir), "backup", str(out))[0] == 0
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(tmp_path / "nope"))
+    assert code == 2 and "no such backup file" in err
+    truncated = tmp_path / "truncated.kapbackup"
+    truncated.write_bytes(out.read_bytes()[:5000])
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(truncated))
+    assert code == 2 and "truncated" in err
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+    os.environ["KAPNOTES_PASSPHRASE"] = "wrong passphrase entirely"
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(out))
+    assert code == 3 and "opens none" in err
+    code, _, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(tmp_path / "c.bak"))
+    assert code == 3
+    del os.environ["KAPNOTES_PASSPHRASE"]
+    code, _, err = run(capsys, "--data-dir", str(tmp_path / "x"), "restore", str(out))
+    assert code == 3 and "no passphrase given" in err
+
+
+# --------------------------------------------------------------------------- clinicians
+
+
+def test_clinician_commands_and_exit_codes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "vault"
+    init(capsys, folder)
+    base = ["--data-dir", str(folder), "clinician"]
+    code, _, err = run(capsys, *base, "add", "--name", "Nia Fictional", "--role", "nurse")
+    assert code == 2 and "no new passphrase given" in err
+    os.environ["KAPNOTES_NEW_PASSPHRASE"] = "nurse passphrase of fiction"
+    try:
+        code, out, err = run(
+            capsys, *base, "add", "--name", "Nia Fictional", "--credential", "RN", "--role", "nurse"
+        )
+        assert (code, err) == (0, ""), err
+        code, out, _ = run(capsys, *base, "list")
+        assert code == 0
+        lines = out.splitlines()
+        assert "Dr Ada Quill, PsyD" in lines[0]
+        assert "administrator" in lines[0] and "(you)" in lines[0]
+        assert "Nia Fictional, RN" in lines[1] and "nurse  active" in lines[1]
+        nurse_id = lines[1].split()[0]
+        code, _, err = run(capsys, *base, "add", "--name", "X", "--role", "janitor")
+        assert code == 2  # argparse: not a role
+
+        # the nurse acts as herself: she may change her passphrase, not add anyone
+        os.environ["KAPNOTES_PASSPHRASE"] = "nurse passphrase of fiction"
+        code, _, err = run(capsys, *base, "add", "--name", "Y Fictional", "--role", "staff")
+        assert code == 3 and "administrator" in err
+        os.environ["KAPNOTES_NEW_PASSPHRASE"] = "the nurse's new passphrase"
+        code, out, err = run(capsys, *base, "passphrase")
+        assert (code, err) == (0, ""), err
+        code, _, err = run(capsys, *base, "list")
+        assert code == 3  # the old passphrase no longer opens
+        os.environ["KAPNOTES_PASSPHRASE"] = PASS
+        code, _, err = run(capsys, *base, "deactivate", "nosuchid")
+        assert code == 2 and "no clinician" in err
+        code, out, err = run(capsys, *base, "deactivate", nurse_id)
+        assert (code, err) == (0, ""), err
+        code, out, _ = run(capsys, *base, "list")
+        assert "deactivated" in out.splitlines()[1]
+        code, out, err = run(capsys, *base, "recovery-key")
+        assert code == 0 and "RECOVERY KEY" in out
+    finally:
+        os.environ.pop("KAPNOTES_NEW_PASSPHRASE", None)

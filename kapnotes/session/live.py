@@ -148,6 +148,12 @@ class LiveSession:
 
     # -- reading -----------------------------------------------------------------------
 
+    def roster(self) -> list[tuple[str, str, str]]:
+        """The vault's active clinicians as (name, credential, role), for the clinicians log."""
+        from kapnotes.store.clinicians import roster
+
+        return [(c.name, c.credential, c.role) for c in roster(self.record.store.vault)]
+
     @property
     def read_only(self) -> bool:
         """Whether the note is signed."""

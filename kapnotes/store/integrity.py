@@ -29,8 +29,9 @@ from kapnotes.store.protection import PROTECTIVE_TRIGGERS, TRIGGERS_0002, trigge
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: The way out, as every message about a damaged vault says it.
 RESTORE = (
-    "Restore a copy of the vault folder you made before this happened (kapnotes has no "
-    "backup command yet: copy the whole folder while kapnotes is closed)."
+    "Restore it from a backup (File → Restore from a backup…, or 'kapnotes restore BACKUP "
+    "--replace'; the damaged vault is kept beside it), or put back a copy of the vault "
+    "folder you made before this happened."
 )
 #: The vault_meta key that says the vault has an anchor file (so a missing one is noticed).
 ANCHORED_KEY = "anchored"

@@ -314,6 +314,11 @@ class NoteStore:
         self._vault = vault
         self._snapshots: dict[str, dict[str, Any]] = {}  # by hash: immutable content
 
+    @property
+    def vault(self) -> OpenVault:
+        """The open vault this store reads and writes."""
+        return self._vault
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """One transaction around several writes (of this and other stores of the vault):

@@ -139,6 +139,22 @@ class MainWindow(QMainWindow):
             self, session, lambda: self.workspace.page.client_id, run_dialog
         )
 
+        # Backups: File → Back up… / Restore…, Settings → Backups…, the schedule, the reminder.
+        from kapnotes.ui.backups import BackupActions
+
+        self.backups = BackupActions(self, session, self.lock, run_dialog)
+        self.backups.busy = self._monitoring
+        # The system's own lock and sleep lock the vault too (where D-Bus reports them).
+        from kapnotes.ui.system_lock import SystemLockWatcher
+
+        self.system_lock = SystemLockWatcher(self)
+        self.system_lock.lock_requested.connect(self._system_locked)
+        # Start-up faults lead somewhere: restore, another folder, or quit.
+        self.lock_screen.restore_requested.connect(self.backups.restore)
+        self.lock_screen.folder_requested.connect(self.open_other_folder)
+        self.lock_screen.quit_requested.connect(self.close)
+        self.lock_screen.recovered.connect(self.ask_new_passphrase)
+
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -219,6 +235,15 @@ class MainWindow(QMainWindow):
         self.templates_action = QAction("&Templates and instruments…", self)
         self.templates_action.setObjectName("actionTemplates")
         self.templates_action.triggered.connect(self.show_templates)
+        self.clinic_settings_action = QAction("&Clinic settings…", self)
+        self.clinic_settings_action.setObjectName("actionClinicSettings")
+        self.clinic_settings_action.triggered.connect(self.show_clinic_settings)
+        self.clinicians_action = QAction("C&linicians…", self)
+        self.clinicians_action.setObjectName("actionClinicians")
+        self.clinicians_action.triggered.connect(self.show_clinicians)
+        self.audit_action = QAction("&Audit trail…", self)
+        self.audit_action.setObjectName("actionAuditTrail")
+        self.audit_action.triggered.connect(self.show_audit)
         self.help_action = self._action("&Help: shortcuts and guide", "F1", None)
         self.help_action.setObjectName("actionHelp")
         # F1 works from every kapnotes window (note windows and live sessions too).
@@ -238,6 +263,11 @@ class MainWindow(QMainWindow):
             # settings too: nothing reads or changes them while locked
             self.templates_action,
             self.reports.letterhead_action,
+            self.audit_action,
+            self.clinic_settings_action,
+            self.clinicians_action,
+            self.backups.settings_action,
+            self.backups.back_up_action,
         ]
 
     def _build_menus(self) -> None:
@@ -245,6 +275,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_client_action)
         file_menu.addAction(self.reports.print_course_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backups.back_up_action)
+        file_menu.addAction(self.backups.restore_action)
+        self.other_folder_action = QAction("&Open another vault folder…", self)
+        self.other_folder_action.setObjectName("actionOtherFolder")
+        self.other_folder_action.triggered.connect(self.open_other_folder)
+        file_menu.addAction(self.other_folder_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
@@ -264,8 +301,12 @@ class MainWindow(QMainWindow):
         )
         view_menu.addAction(self.start_dim_action)
         settings_menu = bar.addMenu("&Settings")
+        settings_menu.addAction(self.clinic_settings_action)
+        settings_menu.addAction(self.clinicians_action)
         settings_menu.addAction(self.templates_action)
         settings_menu.addAction(self.reports.letterhead_action)
+        settings_menu.addAction(self.backups.settings_action)
+        settings_menu.addAction(self.audit_action)
         format_menu = settings_menu.addMenu("Progress note &format")
         format_menu.setObjectName("noteFormatMenu")
         self.note_format_menu = format_menu
@@ -312,6 +353,7 @@ class MainWindow(QMainWindow):
         self.encrypted_label.setObjectName("encryptedLabel")
         self.encrypted_label.setToolTip("Notes are stored encrypted with SQLCipher (AES-256).")
         bar.addWidget(self.clinician_label, 1)
+        bar.addPermanentWidget(self.backups.reminder_label)
         bar.addPermanentWidget(self.encrypted_icon)
         bar.addPermanentWidget(self.encrypted_label)
 
@@ -333,6 +375,7 @@ class MainWindow(QMainWindow):
         self.workspace.clear()
         self.workspace.refresh()
         self._update_status()
+        self._apply_idle_setting()
         self.idle.start()
         self.workspace.focus_search()
         self._name_skipped_files()
@@ -713,6 +756,9 @@ class MainWindow(QMainWindow):
             settings, warning = self.session.catalog.clinic_settings()
             if warning:
                 self.statusBar().showMessage(warning, 10000)
+            from kapnotes.session.clinic_settings import settings_for_note
+
+            settings = settings_for_note(notes, note_id, settings)  # as it was first run
             window = SessionWindow(
                 SessionConfig(
                     notes,
@@ -790,6 +836,88 @@ class MainWindow(QMainWindow):
         self._run_dialog(dialog)
         dialog.deleteLater()
 
+    def ask_new_passphrase(self) -> None:
+        """After an unlock with the recovery key: set a new passphrase at once."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.store.clinicians import Clinicians
+        from kapnotes.ui.settings.clinicians_dialog import ChangePassphraseDialog
+
+        dialog = ChangePassphraseDialog(Clinicians(opened), self, after_recovery=True)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.statusBar().showMessage("Your new passphrase is set.", 8000)
+        dialog.deleteLater()
+
+    def _system_locked(self, reason: str) -> None:
+        """The screen locked or the machine is going to sleep: lock the vault as well."""
+        if self.session.is_unlocked:
+            log.info("locking: %s", reason)
+            self.lock()
+
+    def open_other_folder(self) -> None:
+        """File → Open another vault folder… (and the lock screen's way out): lock, then
+        point the window at the vault in another folder (or an empty one to restore into)."""
+        folder = self.backups.prompts.folder(
+            self, self.session.vault.data_dir.parent, "Open the vault in another folder"
+        )
+        if folder is None:
+            return
+        if self.session.is_unlocked:
+            self.lock()
+        self.session.switch_folder(folder)
+        self.lock_screen.reset()
+        self.lock_screen.focus_field()
+        self.statusBar().showMessage(f"Vault folder: {folder}", 8000)
+
+    def show_clinic_settings(self) -> None:
+        """Settings -> Clinic settings: every clinical setting, validated, each change audited."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.session.clinic_settings import save
+        from kapnotes.ui.settings.clinic_dialog import ClinicSettingsDialog
+
+        catalog = self.session.catalog
+        current, warning = catalog.clinic_settings()
+        if warning:
+            self.statusBar().showMessage(warning, 10000)
+        dialog = ClinicSettingsDialog(current, lambda chosen: save(opened, catalog, chosen), self)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self._apply_idle_setting()
+            self.statusBar().showMessage("Clinic settings saved; they apply to new notes.", 8000)
+        dialog.deleteLater()
+
+    def _apply_idle_setting(self) -> None:
+        """The clinic's idle-lock minutes, when it set them (else the app's default)."""
+        minutes = self.session.catalog.clinic_settings()[0].idle_lock_minutes
+        if minutes:
+            self.idle.timeout_s = minutes * 60.0
+            self.idle.warn_s = min(self.idle.warn_s, self.idle.timeout_s / 2)
+
+    def show_clinicians(self) -> None:
+        """Settings -> Clinicians: add, deactivate, passphrases, the recovery key."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.store.clinicians import Clinicians
+        from kapnotes.ui.settings.clinicians_dialog import CliniciansDialog
+
+        dialog = CliniciansDialog(Clinicians(opened), self, run_dialog=self._run_dialog)
+        self._run_dialog(dialog)
+        dialog.deleteLater()
+
+    def show_audit(self) -> None:
+        """Settings -> Audit trail: the events, filtered, the chain's state, CSV export."""
+        opened = self.session.open_vault
+        if opened is None:
+            return
+        from kapnotes.ui.settings.audit_dialog import AuditDialog
+
+        dialog = AuditDialog(opened, parent=self)
+        self._run_dialog(dialog)
+        dialog.deleteLater()
+
     def show_help(self) -> HelpDialog:
         """F1: the keyboard shortcuts and the user guide, in a window beside the work."""
         from kapnotes.ui.dialogs.help_dialog import HelpDialog
@@ -859,6 +987,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
+        self.backups.run_schedule(quitting=True)
         self.lock()
         self.lock_screen.running.clear()
         self._reopen_notes, self._reopen_live = [], []

@@ -8,6 +8,7 @@ for the store they need and get None when the vault is locked.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -73,6 +74,21 @@ class VaultSession(QObject):
     def clinician_id(self) -> str | None:
         """Who unlocked the vault (their clinician id), or None while locked."""
         return self._open.clinician_id if self._open is not None else None
+
+    def switch_folder(self, folder: Path) -> None:
+        """Point the (locked) session at the vault in another folder (start-up faults)."""
+        if self._open is not None:
+            raise RuntimeError("lock the vault before opening another folder")
+        from kapnotes.store.vault import Vault
+
+        self.vault = Vault(folder, self.vault.kdf)
+        self._catalog = None
+        log.info("switched to another vault folder")
+
+    @property
+    def open_vault(self) -> OpenVault | None:
+        """The open vault itself (for backups and clinic administration), or None."""
+        return self._open
 
     @property
     def warnings(self) -> list[str]:

@@ -185,7 +185,7 @@ def test_a_vault_with_lost_changes_can_be_opened_as_it_is_and_the_choice_is_reco
     assert refused.value.openable
     message = str(refused.value)
     assert "Audit event" in message and "is not the one that was saved" in message
-    assert "Restore a copy of the vault folder" in message and "Or open it as it is" in message
+    assert "Restore it from a backup" in message and "Or open it as it is" in message
     assert "Protective trigger audit_no_delete is missing" in message
     with vault.unlock(PASSPHRASE, problems="accept") as opened, opened.session() as session:
         accepted = session.scalars(
@@ -211,7 +211,7 @@ def test_an_empty_database_file_is_refused_never_rebuilt_as_a_new_vault(
         vault.unlock(PASSPHRASE)
     assert not refused.value.openable
     assert "will not start a new, empty vault" in str(refused.value)
-    assert "Restore a copy of the vault folder" in str(refused.value)
+    assert "Restore it from a backup" in str(refused.value)
     assert vault.db_path.stat().st_size == 0  # nothing was built into it
     assert verify(vault) == refused.value.problems
 

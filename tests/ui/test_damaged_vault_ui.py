@@ -35,7 +35,8 @@ def test_an_emptied_database_is_named_with_the_way_out_never_opened_empty(
     assert not window.session.is_unlocked
     assert screen.message.isVisible()
     assert "is empty (0 bytes)" in screen.message.text()
-    assert "Restore a copy of the vault folder you made" in screen.message.text()
+    assert "Restore it from a backup (File → Restore from a backup…" in screen.message.text()
+    assert screen.fault_row.isVisible()
     assert not screen.open_anyway_button.isVisible()  # nothing there to open
     assert screen.secret_edit.property("invalid") in (None, False)  # not a wrong passphrase
     assert vault.db_path.stat().st_size == 0

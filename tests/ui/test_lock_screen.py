@@ -69,8 +69,25 @@ def test_right_passphrase_shows_workspace(
     assert window.encrypted_label.text() == "Vault encrypted"
 
 
-def test_recovery_key_unlocks(qtbot: QtBot, make_window: WindowFactory, recovery_key: str) -> None:
-    window = make_window()
+def test_recovery_key_unlocks(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, vault: Vault
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from kapnotes.ui.settings.clinicians_dialog import ChangePassphraseDialog
+
+    asked: list[str] = []
+
+    def run(dialog: QDialog) -> int:  # a new passphrase is asked for at once
+        assert isinstance(dialog, ChangePassphraseDialog)
+        qtbot.addWidget(dialog)
+        asked.append(dialog.windowTitle())
+        dialog.passphrase.first.setText("my new remembered passphrase")
+        dialog.passphrase.second.setText("my new remembered passphrase")
+        dialog.accept()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
     screen = window.lock_screen
     qtbot.mouseClick(screen.mode_link, Qt.MouseButton.LeftButton)
     assert screen.recovery_mode
@@ -82,6 +99,10 @@ def test_recovery_key_unlocks(qtbot: QtBot, make_window: WindowFactory, recovery
     with qtbot.waitSignal(window.session.unlocked):
         qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.workspace
+    assert asked == ["Set a new passphrase"]
+    window.session.lock()
+    with vault.unlock("my new remembered passphrase"):
+        pass
 
 
 def test_demo_hint_only_for_demo_vaults(make_window: WindowFactory, recovery_key: str) -> None:

@@ -972,6 +972,28 @@ def test_a_session_reopened_days_later_charts_the_session_not_the_gap(
     assert "T+0" in times
 
 
+def test_the_clinicians_log_offers_the_vaults_clinicians(
+    qtbot: QtBot, make_view: ViewFactory, clinic: Clinic
+) -> None:
+    from kapnotes.store.clinicians import Clinicians
+
+    staff = Clinicians(clinic.notes.vault)
+    staff.add("Nia Fictional", "RN", "nurse", "nurse passphrase of fiction")
+    view = make_view()
+    panel = view.time_panel
+    completer = panel.name.completer()
+    assert completer is not None
+    offered = completer.model()
+    names = [offered.index(i, 0).data() for i in range(offered.rowCount())]
+    assert names == ["Dr Ada Quill", "Nia Fictional"]
+    panel.name.setFocus()
+    qtbot.keyClicks(panel.name, "Nia")  # the rest of her name is completed inline
+    assert panel.name.text() == "Nia Fictional"
+    panel.fill_from_roster(panel.name.text())
+    assert panel.credential.text() == "RN"
+    assert panel.role.currentData() == "nurse"
+
+
 def test_in_a_short_window_the_reason_asked_for_and_why_are_scrolled_into_view(
     qtbot: QtBot, make_view: ViewFactory, clock: FakeNow
 ) -> None:

@@ -25,6 +25,7 @@ from typing import Final, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kapnotes.domain.assets import get_asset
+from kapnotes.domain.backups import BackupSettings
 from kapnotes.domain.clients import Product
 from kapnotes.domain.files import atomic_write
 from kapnotes.domain.letterhead import Letterhead
@@ -397,6 +398,20 @@ class BillingSettings(_Model):
 # --------------------------------------------------------------------------- the whole
 
 
+#: The value key under which a dosing note keeps its session settings (a bookkeeping key:
+#: not shown, not searched; part of the signed content like the rest of the values).
+SETTINGS_KEY: Final = "_clinic_settings"
+SESSION_PARTS: Final = (
+    "alerts",
+    "vitals_limits",
+    "monitoring",
+    "discharge_checklist",
+    "discharge_ranges",
+    "dose_ranges",
+    "billing",
+)
+
+
 class ClinicSettings(_Model):
     """All session settings of one clinic; JSON-loadable, defaults from the clinical spec."""
 
@@ -415,6 +430,10 @@ class ClinicSettings(_Model):
     time_zone: str | None = Field(default=None, max_length=64)
     #: What printed reports show at the top of their first page (Settings → Clinic letterhead).
     letterhead: Letterhead = Letterhead()
+    #: Minutes without input before the app locks itself (None: the app's default, 5).
+    idle_lock_minutes: int | None = Field(default=None, ge=1, le=120)
+    #: Automatic backups and the reminder (Settings → Backups…).
+    backup: BackupSettings = BackupSettings()
 
     @model_validator(mode="after")
     def _known_zone(self) -> Self:
@@ -434,6 +453,25 @@ class ClinicSettings(_Model):
                 raise ValueError(f"discharge checklist item '{item.value}' appears twice")
             seen.add(item.value)
         return self
+
+    def session_part(self) -> dict[str, object]:
+        """What a dosing note keeps of the settings it was written under (JSON data):
+        the alert rules, limits, monitoring, discharge, dose ranges and billing."""
+        return self.model_dump(mode="json", include=set(SESSION_PARTS))
+
+    def with_session_part(self, part: object) -> ClinicSettings:
+        """These settings with a note's kept session part in place (a part that is not
+        valid any more is ignored: SettingsError names why)."""
+        if not isinstance(part, dict):
+            raise SettingsError("the note's settings", ["not an object"])
+        kept = {k: v for k, v in part.items() if k in SESSION_PARTS}
+        try:
+            return ClinicSettings.model_validate({**self.model_dump(mode="json"), **kept})
+        except ValidationError as error:
+            raise SettingsError(
+                "the note's settings",
+                [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()],
+            ) from None
 
     def to_json(self) -> str:
         """The settings as indented JSON (what :func:`save_settings` writes)."""

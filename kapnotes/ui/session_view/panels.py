@@ -9,6 +9,7 @@ inline in the panel; nothing here opens a dialog.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -48,6 +50,8 @@ from kapnotes.session import (
 from kapnotes.session.record import ADVERSE, CLINICIANS, DISCHARGE_EVENT, DOSES, TREATMENTS
 from kapnotes.store.notes import EVENT_KEY
 from kapnotes.ui.widgets import label, set_invalid, set_role
+
+log = logging.getLogger(__name__)
 
 
 def caption(text: str, widget: QWidget) -> QVBoxLayout:
@@ -691,6 +695,7 @@ class TimePanel(Panel):
         self.start.setToolTip("Record this person's arrival (Enter in the name)")
         self.start.clicked.connect(self.start_presence)
         self.name.returnPressed.connect(self.start_presence)
+        self._offer_roster()
         self.role.returnPressed.connect(self.start_presence)
         self.credential.returnPressed.connect(self.start_presence)
         grid = QGridLayout()
@@ -724,6 +729,32 @@ class TimePanel(Panel):
     def first_input(self) -> QWidget:
         """The name of the person arriving."""
         return self.name
+
+    def _offer_roster(self) -> None:
+        """Complete the name from the vault's clinicians; picking one fills role and credential."""
+        try:
+            self.roster = {name: (cred, role) for name, cred, role in self.session.roster()}
+        except Exception:
+            log.warning("the vault's clinicians could not be listed for the clinicians log")
+            self.roster = {}
+        completer = QCompleter(sorted(self.roster), self.name)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # Inline: the rest of a name appears selected as it is typed (no popup that would
+        # take the keyboard, or Enter, from a session being monitored).
+        completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
+        self.name.setCompleter(completer)
+        self.name.editingFinished.connect(lambda: self.fill_from_roster(self.name.text()))
+
+    def fill_from_roster(self, name: str) -> None:
+        """A clinician of the vault chosen by name: their role and credential filled in."""
+        found = self.roster.get(name.strip())
+        if found is None:
+            return
+        credential, role = found
+        self.credential.setText(credential)
+        index = self.role.findData(role)
+        if index >= 0:
+            self.role.setCurrentIndex(index)
 
     def start_presence(self) -> bool:
         """Record a person's arrival as a clinicians row."""

@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -161,7 +162,18 @@ class RunningPanel(QFrame):
 
 
 class LockScreen(QWidget):
-    """Asks for the passphrase or recovery key and unlocks the session."""
+    """Asks for the passphrase or recovery key and unlocks the session.
+
+    When the vault cannot be opened at all (missing, damaged, another vault's), the
+    way out is offered beside the message: restore from a backup, open another
+    folder, or quit (``restore_requested``, ``folder_requested``, ``quit_requested``).
+    """
+
+    restore_requested = Signal()
+    #: The vault was opened with the recovery key: a new passphrase is asked for at once.
+    recovered = Signal()
+    folder_requested = Signal()
+    quit_requested = Signal()
 
     def __init__(
         self,
@@ -214,6 +226,24 @@ class LockScreen(QWidget):
         self.open_anyway_button.clicked.connect(lambda: self.attempt_unlock(as_it_is=True))
         self.open_anyway_button.hide()
 
+        self.fault_row = QWidget()
+        self.fault_row.setObjectName("faultActions")
+        fault_layout = QGridLayout(self.fault_row)
+        fault_layout.setContentsMargins(0, 0, 0, 0)
+        self.restore_button = QPushButton("Restore from a backup…")
+        self.restore_button.setObjectName("faultRestore")
+        self.restore_button.clicked.connect(self.restore_requested)
+        self.folder_button = QPushButton("Open another folder…")
+        self.folder_button.setObjectName("faultOtherFolder")
+        self.folder_button.clicked.connect(self.folder_requested)
+        self.quit_button = QPushButton("Quit")
+        self.quit_button.setObjectName("faultQuit")
+        self.quit_button.clicked.connect(self.quit_requested)
+        fault_layout.addWidget(self.restore_button, 0, 0, 1, 2)
+        fault_layout.addWidget(self.folder_button, 1, 0)
+        fault_layout.addWidget(self.quit_button, 1, 1)
+        self.fault_row.hide()
+
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setProperty("role", "primary")
@@ -242,6 +272,7 @@ class LockScreen(QWidget):
 
         folder = label(f"Vault folder: {_short(session.vault.data_dir)}", "hint", wrap=True)
         folder.setObjectName("vaultFolder")
+        self.folder_label = folder
         folder.setAlignment(Qt.AlignmentFlag.AlignHCenter)
 
         body = self.card.body
@@ -252,6 +283,7 @@ class LockScreen(QWidget):
         body.addLayout(secret_row)
         body.addWidget(self.message)
         body.addWidget(self.open_anyway_button)
+        body.addWidget(self.fault_row)
         body.addWidget(self.unlock_button)
         body.addLayout(link_row)
         body.addWidget(self.demo_hint)
@@ -310,6 +342,8 @@ class LockScreen(QWidget):
     def reset(self) -> None:
         """Back to an empty passphrase field (called each time the vault locks)."""
         self.set_recovery_mode(False)
+        self.fault_row.hide()
+        self.folder_label.setText(f"Vault folder: {_short(self._session.vault.data_dir)}")
         self._tick()
 
     def focus_field(self) -> None:
@@ -360,17 +394,22 @@ class LockScreen(QWidget):
             log.warning("unlock refused: the vault is damaged (%d findings)", len(exc.problems))
             self._show_message(str(exc), field_wrong=False)
             self.open_anyway_button.setVisible(exc.openable)
+            self.fault_row.show()
             self._restore_button()
         except VaultError as exc:
             # Not a wrong passphrase (e.g. the vault is open in another window): say so,
             # without marking the passphrase wrong or counting towards the delay.
             log.warning("unlock failed: %s", type(exc).__name__)
             self._show_message(str(exc), field_wrong=False)
+            self.fault_row.setVisible(not self._session.vault.exists())  # no vault here
             self._restore_button()
         else:
+            recovered = self._recovery_mode
             self.secret_edit.clear()
             self._clear_message()
             self._restore_button()
+            if recovered:
+                self.recovered.emit()
         finally:
             QGuiApplication.restoreOverrideCursor()
 
@@ -409,6 +448,7 @@ class LockScreen(QWidget):
         self.message.clear()
         self.message.hide()
         self.open_anyway_button.hide()
+        self.fault_row.hide()
         set_invalid(self.secret_edit, False)
 
 

@@ -1,0 +1,134 @@
+"""Backups for the app: by hand, on a schedule and on quit, and the reminder.
+
+:class:`Backups` applies the rules of :mod:`kapnotes.domain.backups` to an open
+vault: it writes through :mod:`kapnotes.store.backup` (which verifies each copy
+and records it in the audit trail), prunes the automatic folder to the newest
+``keep`` copies, and says what the status bar should remind. Restore is a
+vault-folder operation and goes through :func:`inspect` and :func:`restore`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kapnotes.domain.backups import BackupSettings, backup_due, reminder, to_prune
+from kapnotes.store.backup import (
+    BackupError,
+    BackupResult,
+    Inspected,
+    RestoreNeedsConfirmationError,
+    RestoreResult,
+    backup_file_name,
+    inspect_backup,
+    last_backup_at,
+    restore_backup,
+    write_backup,
+)
+from kapnotes.store.keys import KdfParams
+from kapnotes.store.vault import OpenVault
+
+__all__ = [
+    "AutomaticOutcome",
+    "BackupError",
+    "BackupResult",
+    "Backups",
+    "Inspected",
+    "RestoreNeedsConfirmationError",
+    "RestoreResult",
+    "inspect",
+    "restore",
+]
+
+log = logging.getLogger(__name__)
+
+Now = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AutomaticOutcome:
+    """An automatic backup: the file written (None when none was due) or why it failed."""
+
+    result: BackupResult | None
+    error: str | None = None
+    pruned: tuple[str, ...] = ()
+
+
+class Backups:
+    """Backups of one open vault under the clinic's :class:`BackupSettings`."""
+
+    def __init__(
+        self, vault: OpenVault, settings: Callable[[], BackupSettings], now: Now = _utcnow
+    ) -> None:
+        self._vault = vault
+        self._settings = settings
+        self._now = now
+
+    def back_up(self, out: Path) -> BackupResult:
+        """Back up to ``out`` (a file; a folder gets a dated name); BackupError says why not."""
+        out = Path(out)
+        if out.is_dir():
+            out = out / backup_file_name(self._now())
+        return write_backup(self._vault, out, now=self._now())
+
+    def last_good(self) -> datetime | None:
+        """When the last verified backup was written."""
+        return last_backup_at(self._vault)
+
+    def reminder(self) -> str | None:
+        """The status bar's reminder, or None."""
+        return reminder(self.last_good(), self._now(), self._settings())
+
+    def automatic(self, *, quitting: bool = False) -> AutomaticOutcome:
+        """The scheduled backup (or the one on quit) into the automatic folder, if due.
+
+        Never raises for the folder's sake: an unplugged drive is a message, not a crash.
+        """
+        settings = self._settings()
+        if not settings.folder:
+            return AutomaticOutcome(None)
+        due = settings.on_quit if quitting else backup_due(self.last_good(), self._now(), settings)
+        if not due:
+            return AutomaticOutcome(None)
+        folder = Path(settings.folder).expanduser()
+        if not folder.is_dir():
+            return AutomaticOutcome(
+                None, f"the backup folder {folder} is not there (is the drive plugged in?)"
+            )
+        target = folder / backup_file_name(self._now())
+        number = 1
+        while target.exists():  # two in one second: a numbered name, never over another
+            number += 1
+            target = folder / backup_file_name(self._now()).replace(".", f"-{number}.", 1)
+        try:
+            result = write_backup(self._vault, target)
+        except BackupError as exc:
+            log.warning("automatic backup failed")
+            return AutomaticOutcome(None, str(exc))
+        pruned = []
+        for name in to_prune((p.name for p in folder.iterdir()), settings.keep):
+            try:
+                (folder / name).unlink()
+                pruned.append(name)
+            except OSError:
+                log.warning("an old automatic backup could not be removed")
+        return AutomaticOutcome(result, None, tuple(pruned))
+
+
+def inspect(path: Path, passphrase: str, staging_near: Path | None = None) -> Inspected:
+    """Check a backup and say what it holds (see :func:`kapnotes.store.backup.inspect_backup`)."""
+    return inspect_backup(path, passphrase, staging_near=staging_near)
+
+
+def restore(
+    path: Path, data_dir: Path, passphrase: str, *, replace: bool, kdf: KdfParams
+) -> RestoreResult:
+    """Restore into ``data_dir`` (see :func:`kapnotes.store.backup.restore_backup`)."""
+    return restore_backup(path, data_dir, passphrase, replace=replace, kdf=kdf)

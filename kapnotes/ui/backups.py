@@ -1,0 +1,464 @@
+"""File → Back up… and Restore…, Settings → Backups…, the automatic backups and the reminder.
+
+:class:`BackupActions` belongs to the main window. It holds the actions, runs the
+automatic backup on a timer and when the window closes (through
+:class:`kapnotes.session.backups.Backups`, which verifies every copy), and keeps
+a reminder in the status bar when the last good backup is older than the clinic's
+setting. Restore checks the chosen file with the passphrase of one of its
+clinicians, shows what it holds, asks before replacing this vault (kept as a
+safety copy), locks, restores, and leaves the lock screen for the restored vault.
+
+The questions it asks (file names, a passphrase, a confirmation) go through
+:class:`Prompts`, which tests replace.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.ui.session import VaultSession
+from kapnotes.ui.widgets import ErrorLabel, label
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) and pydantic load with the first use, not at start-up
+    from kapnotes.domain.backups import BackupSettings
+    from kapnotes.session import backups as service
+
+log = logging.getLogger(__name__)
+
+#: How often the schedule is looked at while the vault is open.
+CHECK_EVERY_MS = 10 * 60 * 1000
+BACKUP_SUFFIX = ".kapbackup"
+FILTER = f"kapnotes backups (*{BACKUP_SUFFIX});;All files (*)"
+
+
+class Prompts:
+    """The questions a backup or restore asks, as the system's dialogs."""
+
+    def save_path(self, parent: QWidget, suggested: Path) -> Path | None:
+        """Where to write a backup."""
+        name, _ = QFileDialog.getSaveFileName(parent, "Back up the vault", str(suggested), FILTER)
+        return Path(name) if name else None
+
+    def open_path(self, parent: QWidget, start: Path) -> Path | None:
+        """Which backup to restore."""
+        name, _ = QFileDialog.getOpenFileName(parent, "Restore a backup", str(start), FILTER)
+        return Path(name) if name else None
+
+    def folder(
+        self, parent: QWidget, start: Path, title: str = "Automatic backup folder"
+    ) -> Path | None:
+        """A folder (the automatic backup folder, or another vault's)."""
+        name = QFileDialog.getExistingDirectory(parent, title, str(start))
+        return Path(name) if name else None
+
+    def passphrase(self, parent: QWidget, text: str) -> str | None:
+        """A passphrase of one of the backup's clinicians."""
+        value, ok = QInputDialog.getText(
+            parent, "Passphrase for the backup", text, QLineEdit.EchoMode.Password
+        )
+        return value if ok and value else None
+
+    def confirm(self, parent: QWidget, title: str, text: str, action: str) -> bool:
+        """Ask before doing something that cannot be undone from here."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+        box.setObjectName("restoreConfirm")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        go = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is go
+
+    def tell(self, parent: QWidget, title: str, text: str, *, problem: bool = False) -> None:
+        """Say how it went."""
+        icon = QMessageBox.Icon.Warning if problem else QMessageBox.Icon.Information
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+        box.setObjectName("backupMessage")
+        box.exec()
+
+
+def summary_html(summary: service.Inspected) -> str:
+    """What a backup holds, for the confirmation."""
+    s = summary.summary
+    people = "".join(
+        f"<li>{html.escape(c.name)}{', ' + html.escape(c.credential) if c.credential else ''}"
+        f" ({html.escape(c.role)})</li>"
+        for c in s.clinicians
+    )
+    last = f"{s.last_change:%Y-%m-%d %H:%M} UTC" if s.last_change else "never"
+    return (
+        f"<p><b>{html.escape(summary.path.name)}</b>, backed up "
+        f"{s.created_at:%Y-%m-%d %H:%M} UTC, checked: sound.</p>"
+        f"<p>Clients: {s.clients} &nbsp; Notes: {s.notes} ({s.signed_notes} signed)"
+        f"<br>Last change: {last}</p><p>Clinicians:</p><ul>{people}</ul>"
+    )
+
+
+class BackupSettingsDialog(QDialog):
+    """Settings → Backups…: the automatic folder, how many to keep, schedule, reminder."""
+
+    def __init__(
+        self,
+        current: BackupSettings,
+        save: Callable[[BackupSettings], None],
+        prompts: Prompts,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("backupSettingsDialog")
+        self.setWindowTitle("Backups")
+        self.setMinimumWidth(560)
+        self._save = save
+        self._prompts = prompts
+        intro = label(
+            "Automatic backups go to a folder you choose: a USB drive or the clinic's file "
+            "share, not this computer's own disk. Each is an encrypted copy that any of the "
+            "vault's clinicians opens with their own passphrase.",
+            wrap=True,
+        )
+        self.folder_edit = QLineEdit(current.folder or "")
+        self.folder_edit.setObjectName("backupFolder")
+        self.folder_edit.setPlaceholderText("No automatic backups")
+        choose = QPushButton("Choose…")
+        choose.setObjectName("chooseBackupFolder")
+        choose.clicked.connect(self._choose)
+        clear = QPushButton("None")
+        clear.setToolTip("No automatic backups")
+        clear.clicked.connect(self.folder_edit.clear)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(choose)
+        folder_row.addWidget(clear)
+        self.folder_error = ErrorLabel()
+        self.keep_spin = self._spin("keepBackups", 1, 100, current.keep, " copies")
+        self.every_spin = self._spin("backupEveryHours", 0, 168, current.every_hours, " hours")
+        self.every_spin.setSpecialValueText("only on quit")
+        self.on_quit_check = QCheckBox("Also when kapnotes quits")
+        self.on_quit_check.setObjectName("backupOnQuit")
+        self.on_quit_check.setChecked(current.on_quit)
+        self.remind_spin = self._spin("remindAfterDays", 1, 90, current.remind_after_days, " days")
+        form = QFormLayout()
+        form.addRow("Automatic backup folder", folder_row)
+        form.addRow("", self.folder_error)
+        form.addRow("Keep the newest", self.keep_spin)
+        form.addRow("Back up every", self.every_spin)
+        form.addRow("", self.on_quit_check)
+        form.addRow("Remind me after", self.remind_spin)
+        self.error = ErrorLabel()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        defaults = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        defaults.clicked.connect(self._defaults)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addSpacing(6)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _spin(self, name: str, low: int, high: int, value: int, suffix: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setObjectName(name)
+        spin.setRange(low, high)
+        spin.setValue(value)
+        spin.setSuffix(suffix)
+        spin.setMinimumWidth(150)
+        return spin
+
+    def _defaults(self) -> None:
+        from kapnotes.domain.backups import BackupSettings
+
+        self._show(BackupSettings())
+
+    def _show(self, settings: BackupSettings) -> None:
+        self.folder_edit.setText(settings.folder or "")
+        self.keep_spin.setValue(settings.keep)
+        self.every_spin.setValue(settings.every_hours)
+        self.on_quit_check.setChecked(settings.on_quit)
+        self.remind_spin.setValue(settings.remind_after_days)
+
+    def _choose(self) -> None:
+        start = Path(self.folder_edit.text().strip() or Path.home())
+        chosen = self._prompts.folder(self, start)
+        if chosen is not None:
+            self.folder_edit.setText(str(chosen))
+
+    def settings(self) -> BackupSettings:
+        """What the form says (ValidationError when a value is out of bounds)."""
+        from kapnotes.domain.backups import BackupSettings
+
+        folder = self.folder_edit.text().strip()
+        return BackupSettings(
+            folder=folder or None,
+            keep=self.keep_spin.value(),
+            every_hours=self.every_spin.value(),
+            on_quit=self.on_quit_check.isChecked(),
+            remind_after_days=self.remind_spin.value(),
+        )
+
+    def accept(self) -> None:
+        """Check and save; the reason is shown next to the folder when it is not usable."""
+        from pydantic import ValidationError
+
+        self.folder_error.show_message("")
+        self.error.show_message("")
+        folder = self.folder_edit.text().strip()
+        if folder and not Path(folder).expanduser().is_dir():
+            self.folder_error.show_message("That folder does not exist (is the drive plugged in?)")
+            return
+        try:
+            chosen = self.settings()
+        except ValidationError as exc:
+            self.error.show_message(str(exc.errors()[0]["msg"]))
+            return
+        self._save(chosen)
+        super().accept()
+
+
+class BackupActions(QObject):
+    """Backups for one main window (see the module docstring).
+
+    ``lock`` locks the window (closing note and session windows) before a restore.
+    """
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        session: VaultSession,
+        lock: Callable[[], None],
+        run_dialog: Callable[[QDialog], int],
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._session = session
+        self._lock = lock
+        self._run_dialog = run_dialog
+        self.prompts = Prompts()
+        #: Whether a dosing session is being monitored: the scheduled backup waits for the
+        #: next check rather than hold the screen of a running session (the main window sets it).
+        self.busy: Callable[[], bool] = lambda: False
+        self.back_up_action = QAction("&Back up…", window)
+        self.back_up_action.setObjectName("actionBackUp")
+        self.back_up_action.setToolTip("Write an encrypted, checked copy of the vault")
+        self.back_up_action.triggered.connect(self.back_up)
+        self.restore_action = QAction("&Restore from a backup…", window)
+        self.restore_action.setObjectName("actionRestore")
+        self.restore_action.triggered.connect(self.restore)
+        self.settings_action = QAction("&Backups…", window)
+        self.settings_action.setObjectName("actionBackupSettings")
+        self.settings_action.triggered.connect(self.edit_settings)
+        self.reminder_label = QLabel()
+        self.reminder_label.setObjectName("backupReminder")
+        self.reminder_label.setProperty("role", "warning")
+        self.reminder_label.hide()
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_EVERY_MS)
+        self.timer.timeout.connect(self.run_schedule)
+        session.unlocked.connect(self._on_unlocked)
+        session.locked.connect(self._on_locked)
+
+    # -- state -------------------------------------------------------------------------
+
+    def _backups(self) -> service.Backups | None:
+        opened = self._session.open_vault
+        if opened is None:
+            return None
+        from kapnotes.session import backups as service
+
+        catalog = self._session.catalog
+        return service.Backups(opened, lambda: catalog.clinic_settings()[0].backup)
+
+    def _status(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 10000)
+
+    def _on_unlocked(self) -> None:
+        for action in (self.back_up_action, self.settings_action):
+            action.setEnabled(True)
+        self.refresh_reminder()
+        self.timer.start()
+        QTimer.singleShot(0, self.run_schedule)
+
+    def _on_locked(self) -> None:
+        for action in (self.back_up_action, self.settings_action):
+            action.setEnabled(False)
+        self.timer.stop()
+        self.reminder_label.hide()
+
+    def refresh_reminder(self) -> None:
+        """Show (or hide) the reminder that the last good backup is too old."""
+        backups = self._backups()
+        text = backups.reminder() if backups is not None else None
+        self.reminder_label.setText(text or "")
+        self.reminder_label.setVisible(bool(text))
+
+    # -- automatic ---------------------------------------------------------------------
+
+    def run_schedule(self, *, quitting: bool = False) -> service.AutomaticOutcome | None:
+        """The automatic backup when due (on the timer, at unlock, and when quitting)."""
+        backups = self._backups()
+        if backups is None or (not quitting and self.busy()):
+            return None
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            outcome = backups.automatic(quitting=quitting)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        if outcome.error:
+            self._status(f"Automatic backup not made: {outcome.error}")
+        elif outcome.result is not None:
+            self._status(f"Automatic backup written and checked: {outcome.result.path.name}")
+        self.refresh_reminder()
+        return outcome
+
+    # -- by hand -----------------------------------------------------------------------
+
+    def back_up(self) -> service.BackupResult | None:
+        """File → Back up…: ask where, write, check, say so."""
+        from kapnotes.session import backups as service
+        from kapnotes.store.backup import backup_file_name
+
+        backups = self._backups()
+        if backups is None:
+            self._status("Unlock the vault to back it up.")
+            return None
+        folder = self._session.catalog.clinic_settings()[0].backup.folder
+        start = Path(folder).expanduser() if folder else Path.home()
+        out = self.prompts.save_path(self._window, start / backup_file_name())
+        if out is None:
+            return None
+        if out.suffix != BACKUP_SUFFIX:
+            out = out.with_name(out.name + BACKUP_SUFFIX)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = backups.back_up(out)
+        except service.BackupError as exc:
+            QGuiApplication.restoreOverrideCursor()
+            self.prompts.tell(self._window, "Backup not made", str(exc), problem=True)
+            return None
+        QGuiApplication.restoreOverrideCursor()
+        self._status(f"Backed up and checked: {result.path} ({result.size // 1024} KiB)")
+        self.refresh_reminder()
+        return result
+
+    def restore(self) -> bool:
+        """File → Restore…: choose, check with a passphrase, show, confirm, restore."""
+        from kapnotes.session import backups as service
+        from kapnotes.store.keys import WrongSecretError
+        from kapnotes.store.vault import VaultError
+
+        vault = self._session.vault
+        source = self.prompts.open_path(self._window, Path.home())
+        if source is None:
+            return False
+        passphrase = self.prompts.passphrase(
+            self._window,
+            f"The passphrase of one of the clinicians of {source.name} "
+            "(as it was when the backup was made):",
+        )
+        if passphrase is None:
+            return False
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            inspected = service.inspect(source, passphrase, staging_near=vault.data_dir.parent)
+        except WrongSecretError:
+            QGuiApplication.restoreOverrideCursor()
+            self.prompts.tell(
+                self._window,
+                "Not restored",
+                "That passphrase opens none of the clinicians' entries in this backup. "
+                "Nothing was changed.",
+                problem=True,
+            )
+            return False
+        except service.BackupError as exc:
+            QGuiApplication.restoreOverrideCursor()
+            self.prompts.tell(
+                self._window, "Not restored", f"{exc}\n\nNothing was changed.", problem=True
+            )
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        inspected.cleanup()
+        replacing = vault.exists() or vault.db_path.exists()
+        question = summary_html(inspected)
+        if replacing:
+            question += (
+                "<p><b>Restoring replaces the vault in this folder.</b> Open windows close "
+                "and the vault locks; the current vault is kept, whole, in a "
+                "<i>replaced-…</i> folder inside the vault folder.</p>"
+            )
+        if not self.prompts.confirm(
+            self._window,
+            "Restore this backup?",
+            question,
+            "Replace and restore" if replacing else "Restore",
+        ):
+            return False
+        self._lock()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = service.restore(
+                source, vault.data_dir, passphrase, replace=replacing, kdf=vault.kdf
+            )
+        except (service.BackupError, WrongSecretError, VaultError) as exc:
+            QGuiApplication.restoreOverrideCursor()
+            self.prompts.tell(self._window, "Not restored", str(exc), problem=True)
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        kept = (
+            f"\n\nThe vault that was here is kept in {result.safety_copy}."
+            if result.safety_copy is not None
+            else ""
+        )
+        self.prompts.tell(
+            self._window,
+            "Restored",
+            f"The backup was restored. Unlock it with your passphrase.{kept}",
+        )
+        return True
+
+    def edit_settings(self) -> None:
+        """Settings → Backups…."""
+        from kapnotes.session import clinic_settings
+
+        opened = self._session.open_vault
+        if opened is None:
+            return
+        catalog = self._session.catalog
+        current = catalog.clinic_settings()[0]
+
+        def save(chosen: BackupSettings) -> None:
+            clinic_settings.save(opened, catalog, current.model_copy(update={"backup": chosen}))
+
+        dialog = BackupSettingsDialog(current.backup, save, self.prompts, self._window)
+        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.refresh_reminder()
+        dialog.deleteLater()

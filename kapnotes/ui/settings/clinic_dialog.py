@@ -1,0 +1,395 @@
+"""Settings → Clinic settings: every clinical setting of the clinic, validated, audited.
+
+The form is laid out from the settings themselves (``ClinicSettings``): one tab per
+part (alerts, vitals limits, monitoring, discharge, dose ranges, billing, general),
+a row per value, named by its place ("hypertension › sustained above › systolic").
+Whatever is typed is checked by the same bounded pydantic models that read
+``clinic-settings.json``; a value that does not hold shows the reason next to it
+and nothing is saved. **Restore defaults** fills the form with the clinical spec's
+defaults (saved only with Save). Saving writes the file atomically and records
+every changed value, old and new, in the audit trail
+(:mod:`kapnotes.session.clinic_settings`). A change applies to new notes: a
+dosing note keeps the settings it was first run under.
+
+The clinic letterhead and the backups have dialogs of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
+
+if TYPE_CHECKING:
+    from kapnotes.domain.session import ClinicSettings
+
+TABS = (
+    ("alerts", "Alerts"),
+    ("vitals_limits", "Vitals limits"),
+    ("monitoring", "Monitoring"),
+    ("discharge", "Discharge"),
+    ("dose_ranges", "Dose ranges"),
+    ("billing", "Billing"),
+    ("general", "General"),
+)
+GENERAL = ("note_format", "reminder_sound", "time_zone", "idle_lock_minutes")
+#: Not edited here (their own dialogs), or fixed.
+SKIPPED = ("format", "version", "letterhead", "backup")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "severity": ("info", "warning", "critical"),
+    "once_severity": ("info", "warning", "critical"),
+    "rounding": ("midpoint", "whole_units"),
+    "note_format": ("soap", "dap", "birp"),
+    "decide_on": ("any", "latest"),
+    "unit": ("mg", "mg_per_kg"),
+}
+NAMES = {
+    "spo2": "SpO2",
+    "moaas": "MOAA/S",
+    "cadss_total": "CADSS total",
+    "min": "lowest",
+    "max": "highest",
+    "qhp_roles": "QHP roles (comma-separated)",
+    "staff_roles": "staff roles (comma-separated)",
+    "usual_totals": "usual totals (comma-separated)",
+    "time_zone": "time zone (IANA name; empty: this computer's)",
+    "idle_lock_minutes": "lock after minutes idle (empty: 5)",
+}
+CHECKLIST = "discharge_checklist"
+
+
+def _words(key: str) -> str:
+    from kapnotes.domain.clients import PRODUCT_LABELS, Product
+
+    if key in {p.value for p in Product}:
+        return PRODUCT_LABELS[Product(key)]
+    if key in NAMES:
+        return NAMES[key]
+    words = key.replace("_", " ")
+    for short, long in ((" min", " (minutes)"), (" bpm", " (bpm)"), (" mg", " (mg)")):
+        if words.endswith(short):
+            words = words.removesuffix(short) + long
+    return words.replace("bp", "BP").replace("rems", "REMS").replace("qhp", "QHP")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _tab_of(path: str) -> str:
+    top = path.split(".", 1)[0]
+    if top in (CHECKLIST, "discharge_ranges"):
+        return "discharge"
+    if top in GENERAL:
+        return "general"
+    return top
+
+
+class _Field:
+    """One value of the form: its path, its editor, its error label."""
+
+    def __init__(self, path: str, value: Any) -> None:
+        self.path = path
+        self.kind = type(value)
+        self.error = ErrorLabel()
+        key = path.rsplit(".", 1)[-1]
+        self.widget: QWidget
+        if isinstance(value, bool):
+            self.widget = QCheckBox()
+        elif key in CHOICES:
+            combo = QComboBox()
+            combo.addItems(list(CHOICES[key]))
+            combo.setMaximumWidth(220)
+            self.widget = combo
+        else:
+            edit = QLineEdit()
+            if isinstance(value, int | float) or value is None:
+                edit.setMaximumWidth(140)
+            self.widget = edit
+        self.widget.setObjectName(f"setting:{path}")
+        self.set(value)
+
+    def set(self, value: Any) -> None:
+        """Show ``value``."""
+        if isinstance(self.widget, QCheckBox):
+            self.widget.setChecked(bool(value))
+        elif isinstance(self.widget, QComboBox):
+            self.widget.setCurrentText(str(value))
+        elif isinstance(self.widget, QLineEdit):
+            if isinstance(value, list | tuple):
+                self.widget.setText(", ".join(_number(v) for v in value))
+            else:
+                self.widget.setText("" if value is None else _number(value))
+
+    def value(self) -> Any:
+        """What the form says, as JSON data for the settings model to check."""
+        if isinstance(self.widget, QCheckBox):
+            return self.widget.isChecked()
+        if isinstance(self.widget, QComboBox):
+            return self.widget.currentText()
+        text = self.widget.text().strip() if isinstance(self.widget, QLineEdit) else ""
+        if self.kind in (list, tuple):
+            return [_parse(part.strip()) for part in text.split(",") if part.strip()]
+        if text == "":
+            return None
+        return _parse(text)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _parse(text: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
+def _leaves(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        out: list[tuple[str, Any]] = []
+        for key, inner in value.items():
+            out += _leaves(inner, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    return [(prefix, value)]
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for path, value in flat.items():
+        parts = path.split(".")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return out
+
+
+class ClinicSettingsDialog(QDialog):
+    """Edit the clinic's settings (see the module docstring).
+
+    ``save`` writes the checked settings (and audits them); it is handed in by the
+    main window.
+    """
+
+    def __init__(
+        self,
+        current: ClinicSettings,
+        save: Callable[[ClinicSettings], object],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("clinicSettingsDialog")
+        self.setWindowTitle("Clinic settings")
+        self.resize(760, 640)
+        self._current = current
+        self._save = save
+        self.fields: dict[str, _Field] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("clinicSettingsTabs")
+        forms: dict[str, QFormLayout] = {}
+        for key, title in TABS:
+            page = QWidget()
+            form = QFormLayout(page)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+            forms[key] = form
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(page)
+            self.tabs.addTab(scroll, title)
+        data = current.model_dump(mode="json")
+        checklist = data.pop(CHECKLIST)
+        groups: dict[str, QFormLayout] = {}
+        for path, value in _leaves({k: v for k, v in data.items() if k not in SKIPPED}):
+            field = _Field(path, value)
+            self.fields[path] = field
+            tab = _tab_of(path)
+            parts = path.split(".")
+            host = forms[tab]
+            name = _words(parts[-1])
+            if len(parts) > 2:
+                group_key = ".".join(parts[:2])
+                if group_key not in groups:
+                    box = QGroupBox(_cap(_words(parts[1])))
+                    groups[group_key] = QFormLayout(box)
+                    host.addRow(box)
+                host = groups[group_key]
+                name = " › ".join(_words(p) for p in parts[2:])
+            host.addRow(_cap(name), field.widget)
+            host.addRow("", field.error)
+        self.checklist_edit = QPlainTextEdit()
+        self.checklist_edit.setObjectName("setting:discharge_checklist")
+        self.checklist_edit.setPlainText(_checklist_text(checklist))
+        self.checklist_edit.setMinimumHeight(180)
+        self.checklist_error = ErrorLabel()
+        forms["discharge"].insertRow(
+            0,
+            label(
+                "Discharge checklist: one item a line, as value: label (the value matches "
+                "the dosing template's checklist item).",
+                wrap=True,
+            ),
+        )
+        forms["discharge"].insertRow(1, self.checklist_edit)
+        forms["discharge"].insertRow(2, self.checklist_error)
+        self.error = ErrorLabel()
+        self.error.setObjectName("clinicSettingsError")
+        note = label(
+            "Changes apply to notes written from now on: a dosing note keeps the settings "
+            "it was first run under. Every change is written to the audit trail.",
+            "muted",
+            wrap=True,
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.defaults_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        self.defaults_button.clicked.connect(self.restore_defaults)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def show_settings(self, settings: ClinicSettings) -> None:
+        """Fill the form with ``settings``."""
+        data = settings.model_dump(mode="json")
+        for path, value in _leaves({k: v for k, v in data.items() if k not in SKIPPED}):
+            if path in self.fields:
+                self.fields[path].set(value)
+        self.checklist_edit.setPlainText(_checklist_text(data[CHECKLIST]))
+
+    def restore_defaults(self) -> None:
+        """The clinical spec's defaults in the form (the time zone and letterhead stay)."""
+        from kapnotes.domain.session import ClinicSettings
+
+        self.show_settings(ClinicSettings(time_zone=self._current.time_zone))
+
+    def settings(self) -> ClinicSettings:
+        """The form's settings; ValueError (ValidationError or SettingsError) when one is wrong.
+
+        Every problem is also shown next to its field.
+        """
+        from pydantic import ValidationError
+
+        from kapnotes.domain.session import ClinicSettings
+
+        for field in self.fields.values():
+            field.error.show_message(None)
+            set_invalid(field.widget, False)
+        self.checklist_error.show_message(None)
+        self.error.show_message(None)
+        data = self._current.model_dump(mode="json")
+        data.update(_nest({path: f.value() for path, f in self.fields.items()}))
+        try:
+            data[CHECKLIST] = _checklist_items(self.checklist_edit.toPlainText())
+        except ValueError as exc:
+            self.checklist_error.show_message(str(exc))
+            raise
+        try:
+            return ClinicSettings.model_validate(data)
+        except ValidationError as exc:
+            self._show_errors(exc)
+            raise
+
+    def _show_errors(self, exc: Any) -> None:
+        unplaced: list[str] = []
+        first_tab: int | None = None
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"]]
+            message = _plain(str(error["msg"]))
+            target = self._field_for(loc)
+            if target is None:
+                if loc and loc[0] == CHECKLIST:
+                    self.checklist_error.show_message(message)
+                    continue
+                unplaced.append(f"{'.'.join(loc) or 'settings'}: {message}")
+                continue
+            target.error.show_message(message)
+            set_invalid(target.widget, True)
+            if first_tab is None:
+                first_tab = [k for k, _t in TABS].index(_tab_of(target.path))
+        if unplaced:
+            self.error.show_message("; ".join(unplaced))
+        if first_tab is not None:
+            self.tabs.setCurrentIndex(first_tab)
+
+    def _field_for(self, loc: list[str]) -> _Field | None:
+        path = ".".join(loc)
+        if path in self.fields:
+            return self.fields[path]
+        # a model-level problem (min above max): put it on the group's first value
+        prefix = path + "." if path else ""
+        if prefix + "min" in self.fields:  # "min is above max": beside the lower bound
+            return self.fields[prefix + "min"]
+        for key, field in self.fields.items():
+            if key.startswith(prefix):
+                return field
+        return None
+
+    def accept(self) -> None:
+        """Check everything; save and close only when every value holds."""
+        try:
+            chosen = self.settings()
+        except ValueError:
+            return
+        self._save(chosen)
+        super().accept()
+
+
+def _plain(message: str) -> str:
+    """Pydantic's message, as a clinician reads it."""
+    message = message.removeprefix("Value error, ")
+    replacements = {
+        "Input should be a valid integer": "Must be a whole number",
+        "Input should be a valid number": "Must be a number",
+        "Input should be less than or equal to": "Must be at most",
+        "Input should be greater than or equal to": "Must be at least",
+        "Input should be greater than": "Must be more than",
+        "Input should be a valid string": "Required",
+    }
+    for old, new in replacements.items():
+        if message.startswith(old):
+            return new + message.removeprefix(old).split(",")[0]
+    return message[:1].upper() + message[1:]
+
+
+def _checklist_text(items: list[dict[str, str]]) -> str:
+    return "\n".join(f"{item['value']}: {item['label']}" for item in items)
+
+
+def _checklist_items(text: str) -> list[dict[str, str]]:
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        value, sep, text_label = line.partition(":")
+        if not sep or not value.strip() or not text_label.strip():
+            raise ValueError(f"line {number}: write it as value: label")
+        items.append({"value": value.strip(), "label": text_label.strip()})
+    return items

@@ -1,0 +1,291 @@
+"""Backups and restore: a consistent encrypted copy, checked before it is kept or used."""
+
+from __future__ import annotations
+
+import tarfile
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from kapnotes.session import Logged
+from kapnotes.store import interchange
+from kapnotes.store.backup import (
+    BackupError,
+    RestoreNeedsConfirmationError,
+    copy_database,
+    inspect_backup,
+    restore_backup,
+    write_backup,
+)
+from kapnotes.store.keys import WrongSecretError
+from kapnotes.store.models import AuditEvent, NoteEvent
+from kapnotes.store.vault import OpenVault, Vault, _engine
+from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.session import conftest as session_fixtures
+from tests.session.conftest import Clinic, Clock
+
+# The session layer's fixtures (a fictional client in a live session, a clock).
+clinic = session_fixtures.clinic
+clock = session_fixtures.clock
+
+DAY = date(2026, 3, 2)
+NURSE_PASSPHRASE = "nurse passphrase of fiction"
+
+
+def _records(document: dict[str, Any]) -> dict[str, Any]:
+    """An export without its audit chain and export-run facts: the records."""
+    return {
+        k: v
+        for k, v in document.items()
+        if k not in {"audit", "audit_events", "exported_at", "app_version"}
+    }
+
+
+def _audit(document: dict[str, Any]) -> list[Any]:
+    for key in ("audit", "audit_events"):
+        if key in document:
+            return list(document[key])
+    raise AssertionError(f"no audit chain in the export: {sorted(document)}")
+
+
+def test_backup_during_a_live_session_restores_to_the_same_export(
+    clinic: Clinic, clock: Clock, tmp_path: Path
+) -> None:
+    session = clinic.live(clinic.note(DAY), clock)
+    for minute in range(5):
+        clock.at(DAY, 10, minute)
+        assert isinstance(session.log_observation(f"Resting, minute {minute}"), Logged)
+    out = tmp_path / "mid-session.kapbackup"
+    result = write_backup(clinic.vault, out)
+    assert result.summary.notes == 1
+    with clinic.vault.session() as s:
+        # The backup's own event is the only thing written after the copy.
+        last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        assert last is not None and last.action == "vault.backup"
+    at_backup = interchange.export_vault(clinic.vault)
+    for minute in range(5, 8):  # the session goes on after the backup
+        clock.at(DAY, 10, minute)
+        assert isinstance(session.log_observation(f"Still resting, {minute}"), Logged)
+
+    target = tmp_path / "restored"
+    restored = restore_backup(out, target, PASSPHRASE, kdf=FAST_KDF)
+    assert restored.safety_copy is None
+    with Vault(target, FAST_KDF).unlock(PASSPHRASE) as opened:
+        again = interchange.export_vault(opened)
+    assert _records(again) == _records(at_backup)
+    before, after = _audit(at_backup), _audit(again)
+    # The chain is the backed-up one (everything up to the backup event), extended.
+    assert after[: len(before) - 1] == before[:-1]
+    assert "vault.restore" in [e["action"] for e in after[len(before) - 1 :]]
+
+
+def test_the_copy_is_one_consistent_snapshot_while_another_thread_writes(
+    clinic: Clinic, clock: Clock, tmp_path: Path
+) -> None:
+    session = clinic.live(clinic.note(DAY), clock)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            minute = 0
+            while not stop.is_set():
+                minute += 1
+                clinic.notes.add_event(
+                    session.record.note_id, "observation", {"text": f"entry {minute}"}
+                )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    from kapnotes.store.clinicians import data_key_of
+
+    key = data_key_of(clinic.vault)
+    counts = []
+    try:
+        for i in range(5):
+            target = tmp_path / f"copy{i}" / "kapnotes.db"
+            target.parent.mkdir()
+            copy_database(clinic.vault.vault.db_path, target, key)
+            engine = _engine(target, key)
+            with engine.connect() as conn:
+                assert [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")] == ["ok"]
+                counts.append(
+                    conn.execute(select(func.count()).select_from(NoteEvent)).scalar_one()
+                )
+            engine.dispose()
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors
+    assert counts == sorted(counts) and counts[-1] > 0
+
+
+def _add_nurse(opened: OpenVault) -> str:
+    from kapnotes.store.clinicians import Clinicians
+
+    return Clinicians(opened).add("Nia Fictional", "RN", "nurse", NURSE_PASSPHRASE)
+
+
+def test_a_restored_vault_opens_with_each_passphrase_and_the_recovery_key(
+    vault: Vault, tmp_path: Path
+) -> None:
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    with created.vault as opened:
+        nurse_id = _add_nurse(opened)
+        write_backup(opened, tmp_path / "b.kapbackup")
+    target = tmp_path / "elsewhere"
+    result = restore_backup(tmp_path / "b.kapbackup", target, NURSE_PASSPHRASE, kdf=FAST_KDF)
+    assert [c.role for c in result.summary.clinicians] == ["therapist", "nurse"]
+    restored = Vault(target, FAST_KDF)
+    with restored.unlock(PASSPHRASE) as opened:
+        assert opened.clinician_id == created.vault.clinician_id
+    with restored.unlock(NURSE_PASSPHRASE) as opened:
+        assert opened.clinician_id == nurse_id
+        with opened.session() as s:
+            restore = s.scalars(select(AuditEvent).where(AuditEvent.action == "vault.restore"))
+            assert [e.actor_id for e in restore] == [nurse_id]  # who restored it
+    with restored.unlock_with_recovery(created.recovery_key):
+        pass
+    with pytest.raises(WrongSecretError):
+        restored.unlock("not a passphrase of this vault")
+
+
+def test_restore_over_a_vault_needs_confirmation_and_keeps_a_safety_copy(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.kapbackup"
+    write_backup(open_vault, backup)
+    open_vault.close()
+    data_dir = open_vault.vault.data_dir
+    before = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    with pytest.raises(RestoreNeedsConfirmationError):
+        restore_backup(backup, data_dir, PASSPHRASE, kdf=FAST_KDF)
+    assert {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()} == before
+    assert not [p for p in tmp_path.rglob(".kapnotes-restore-*")]
+    result = restore_backup(backup, data_dir, PASSPHRASE, kdf=FAST_KDF, replace=True)
+    assert result.safety_copy is not None and result.safety_copy.parent == data_dir
+    assert (result.safety_copy / "kapnotes.db").read_bytes() == before["kapnotes.db"]
+    assert (result.safety_copy / "kapnotes.key").read_bytes() == before["kapnotes.key"]
+    with Vault(data_dir, FAST_KDF).unlock(PASSPHRASE) as opened, opened.session() as s:
+        restores = list(s.scalars(select(AuditEvent).where(AuditEvent.action == "vault.restore")))
+        assert restores[-1].detail["replaced"] == result.safety_copy.name
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "kapnotes.lock"
+    }
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "not a tar", "empty", "foreign key"])
+def test_a_damaged_backup_is_refused_before_anything_is_touched(
+    vault: Vault, tmp_path: Path, damage: str
+) -> None:
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    backup = tmp_path / "b.kapbackup"
+    with created.vault as opened:
+        write_backup(opened, backup)
+    raw = backup.read_bytes()
+    if damage == "truncated":
+        backup.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flipped":
+        index = raw.index(b"SQLite", 0) if b"SQLite" in raw else len(raw) // 3
+        flipped = bytearray(raw)
+        flipped[min(index + 4096, len(raw) - 2048)] ^= 0x10
+        backup.write_bytes(bytes(flipped))
+    elif damage == "not a tar":
+        backup.write_bytes(b"this is not a backup\n" * 100)
+    elif damage == "empty":
+        backup.write_bytes(b"")
+    else:  # another vault's key file in an otherwise sound archive
+        other = Vault(tmp_path / "other", FAST_KDF)
+        other.create("Dr Other", "MD", PASSPHRASE).vault.close()
+        _swap_member(backup, "kapnotes.key", other.key_path.read_bytes())
+    target = vault.data_dir  # the existing vault must be left exactly as it is
+    before = _tree(target)
+    with pytest.raises(BackupError):
+        restore_backup(backup, target, PASSPHRASE, kdf=FAST_KDF, replace=True)
+    with pytest.raises(BackupError):
+        inspect_backup(backup, PASSPHRASE)
+    empty = tmp_path / "empty"
+    with pytest.raises(BackupError):
+        restore_backup(backup, empty, PASSPHRASE, kdf=FAST_KDF)
+    assert _tree(target) == before
+    assert not empty.exists() or not any(empty.iterdir())
+    assert not list(tmp_path.rglob(".kapnotes-restore-*"))
+
+
+def _swap_member(archive_path: Path, name: str, data: bytes) -> None:
+    """Replace one member's bytes and fix the manifest's hash for it (a consistent forgery)."""
+    import hashlib
+    import io
+    import json
+
+    with tarfile.open(archive_path) as archive:
+        members = [(m, archive.extractfile(m).read()) for m in archive.getmembers()]  # type: ignore[union-attr]
+    manifest = json.loads(members[0][1])
+    for entry in manifest["files"]:
+        if entry["name"] == name:
+            entry["size"] = len(data)
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+    rebuilt = []
+    for member, body in members:
+        if member.name == "manifest.json":
+            body = json.dumps(manifest).encode()
+        elif member.name == name:
+            body = data
+        member.size = len(body)
+        rebuilt.append((member, body))
+    with tarfile.open(archive_path, "w:") as archive:
+        for member, body in rebuilt:
+            archive.addfile(member, io.BytesIO(body))
+
+
+def test_a_wrong_passphrase_for_the_backup_changes_nothing(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.kapbackup"
+    write_backup(open_vault, backup)
+    with pytest.raises(WrongSecretError):
+        restore_backup(backup, tmp_path / "new", "not the passphrase", kdf=FAST_KDF)
+    assert not (tmp_path / "new").exists() or not any((tmp_path / "new").iterdir())
+
+
+def test_backup_to_a_missing_folder_is_refused(open_vault: OpenVault, tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match="does not exist"):
+        write_backup(open_vault, tmp_path / "no" / "such" / "b.kapbackup")
+
+
+def test_the_backup_file_holds_no_plaintext(clinic: Clinic, clock: Clock, tmp_path: Path) -> None:
+    session = clinic.live(clinic.note(DAY), clock)
+    assert isinstance(session.log_observation("Canary-Zebra-Plaintext"), Logged)
+    out = tmp_path / "b.kapbackup"
+    write_backup(clinic.vault, out)
+    raw = out.read_bytes()
+    assert b"Sam Fictional" not in raw
+    assert b"Canary-Zebra-Plaintext" not in raw
+    assert b"SQLite format 3" not in raw
+
+
+def test_clinic_settings_and_templates_travel_with_the_backup(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    from kapnotes.store.catalog import Catalog
+
+    folder = open_vault.vault.data_dir
+    catalog = Catalog(folder)
+    settings, _ = catalog.clinic_settings()
+    catalog.save_clinic_settings(settings.model_copy(update={"reminder_sound": True}))
+    (folder / "templates" / "ours.json").write_text('{"fictional": true}')
+    write_backup(open_vault, tmp_path / "b.kapbackup")
+    restore_backup(tmp_path / "b.kapbackup", tmp_path / "new", PASSPHRASE, kdf=FAST_KDF)
+    assert Catalog(tmp_path / "new").clinic_settings()[0].reminder_sound is True
+    assert (tmp_path / "new" / "templates" / "ours.json").read_text() == '{"fictional": true}'

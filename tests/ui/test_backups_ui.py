@@ -1,0 +1,263 @@
+"""File → Back up… / Restore…, Settings → Backups…, the schedule and the reminder, driven
+through the real main window (the system's file and message dialogs replaced)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from kapnotes.domain.clients import ClientInput
+from kapnotes.store.catalog import Catalog
+from kapnotes.store.vault import Vault
+from kapnotes.ui.backups import BackupSettingsDialog, Prompts
+from kapnotes.ui.main_window import MainWindow
+from tests.conftest import PASSPHRASE
+from tests.ui.conftest import WindowFactory, unlock
+
+
+class FakePrompts(Prompts):
+    """Answers given in advance; what was said is kept."""
+
+    def __init__(self, *, save: Path | None = None, open_: Path | None = None) -> None:
+        self.save = save
+        self.open = open_
+        self.secret: str | None = PASSPHRASE
+        self.confirmed = True
+        self.asked: list[str] = []
+        self.told: list[tuple[str, str]] = []
+        self.chosen_folder: Path | None = None
+
+    def save_path(self, parent: QWidget, suggested: Path) -> Path | None:
+        self.asked.append(f"save {suggested.name}")
+        return self.save
+
+    def open_path(self, parent: QWidget, start: Path) -> Path | None:
+        return self.open
+
+    def folder(self, parent: QWidget, start: Path, title: str = "") -> Path | None:
+        self.asked.append(f"folder {title}")
+        return self.chosen_folder
+
+    def passphrase(self, parent: QWidget, text: str) -> str | None:
+        return self.secret
+
+    def confirm(self, parent: QWidget, title: str, text: str, action: str) -> bool:
+        self.asked.append(f"{title}|{action}|{text}")
+        return self.confirmed
+
+    def tell(self, parent: QWidget, title: str, text: str, *, problem: bool = False) -> None:
+        self.told.append((title, text))
+
+
+def _window(make_window: WindowFactory, qtbot: QtBot, prompts: FakePrompts) -> MainWindow:
+    window = make_window()
+    window.backups.prompts = prompts
+    unlock(qtbot, window)
+    return window
+
+
+def test_back_up_from_the_file_menu_and_the_reminder(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, tmp_path: Path
+) -> None:
+    prompts = FakePrompts(save=tmp_path / "friday")
+    window = _window(make_window, qtbot, prompts)
+    reminder = window.backups.reminder_label
+    assert reminder.isVisible() and "No backup of this vault yet" in reminder.text()
+    assert "&Back up…" in [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    window.backups.back_up_action.trigger()
+    assert (tmp_path / "friday.kapbackup").is_file()
+    assert prompts.asked[0].startswith("save kapnotes-")
+    assert "Backed up and checked" in window.statusBar().currentMessage()
+    assert not reminder.isVisible()
+
+
+def test_restore_replaces_the_vault_after_confirmation_and_locks(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    prompts = FakePrompts(save=tmp_path / "b.kapbackup", open_=tmp_path / "b.kapbackup")
+    window = _window(make_window, qtbot, prompts)
+    window.backups.back_up_action.trigger()
+    clients = window.session.clients
+    assert clients is not None
+    clients.create(ClientInput(name="Added Afterwards-Fictional"))
+
+    prompts.confirmed = False  # asked, then cancelled: nothing changes
+    assert not window.backups.restore()
+    assert window.session.is_unlocked
+    _title, action, text = prompts.asked[-1].split("|", 2)
+    assert action == "Replace and restore" and "Clients: 0" in text and "Dr Ada Quill" in text
+
+    prompts.confirmed = True
+    assert window.backups.restore()
+    assert not window.session.is_unlocked
+    assert window.stack.currentWidget() is window.lock_screen
+    assert prompts.told[-1][0] == "Restored"
+    kept = [p for p in vault.data_dir.iterdir() if p.name.startswith("replaced-")]
+    assert len(kept) == 1 and "kept in" in prompts.told[-1][1]
+    unlock(qtbot, window)
+    assert window.session.clients is not None
+    assert window.session.clients.count() == 0  # the client added after the backup is gone
+
+
+def test_a_damaged_backup_is_refused_and_the_vault_stays_open(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.kapbackup"
+    bad.write_bytes(b"not a backup" * 1000)
+    prompts = FakePrompts(open_=bad)
+    window = _window(make_window, qtbot, prompts)
+    before = vault.key_path.read_bytes()
+    assert not window.backups.restore()
+    assert window.session.is_unlocked
+    assert prompts.told[-1][0] == "Not restored" and "Nothing was changed" in prompts.told[-1][1]
+    assert vault.key_path.read_bytes() == before
+
+
+def test_backup_settings_are_saved_audited_and_the_schedule_prunes(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "holiday.jpg").write_bytes(b"not ours")
+    prompts = FakePrompts()
+    prompts.chosen_folder = usb
+    seen: list[BackupSettingsDialog] = []
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, BackupSettingsDialog)
+        seen.append(dialog)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.findChild(QWidget, "chooseBackupFolder").click()  # type: ignore[union-attr]
+        dialog.keep_spin.setValue(2)
+        dialog.every_spin.setValue(0)
+        dialog.accept()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
+    window.backups.prompts = prompts
+    unlock(qtbot, window)
+    window.backups.settings_action.trigger()
+    assert seen and seen[0].folder_edit.text() == str(usb)
+    backup = Catalog(vault.data_dir).clinic_settings()[0].backup
+    assert (backup.folder, backup.keep, backup.every_hours) == (str(usb), 2, 0)
+    opened = window.session.open_vault
+    assert opened is not None
+    from sqlalchemy import select
+
+    from kapnotes.store.models import AuditEvent
+
+    with opened.session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "settings.change")).one()
+    assert event.detail["changes"]["backup.keep"] == {"old": 10, "new": 2}
+    for _ in range(3):
+        outcome = window.backups.run_schedule(quitting=True)
+        assert outcome is not None and outcome.result is not None
+    ours = sorted(p.name for p in usb.iterdir() if p.suffix == ".kapbackup")
+    assert len(ours) == 2
+    assert (usb / "holiday.jpg").exists()
+
+
+def test_a_folder_that_is_not_there_is_named_next_to_it(qtbot: QtBot, tmp_path: Path) -> None:
+    from kapnotes.domain.backups import BackupSettings
+
+    saved: list[BackupSettings] = []
+    dialog = BackupSettingsDialog(BackupSettings(), saved.append, FakePrompts())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.folder_edit.setText(str(tmp_path / "unplugged"))
+    dialog.accept()
+    assert not saved
+    assert dialog.folder_error.isVisible() and "does not exist" in dialog.folder_error.text()
+
+
+def test_a_missing_database_offers_restore_another_folder_or_quit(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    from tests.conftest import FAST_KDF
+
+    prompts = FakePrompts(save=tmp_path / "b.kapbackup", open_=tmp_path / "b.kapbackup")
+    window = _window(make_window, qtbot, prompts)
+    window.backups.back_up_action.trigger()
+    window.lock()
+    vault.db_path.unlink()  # the laptop's disk lost the database
+    screen = window.lock_screen
+    screen.secret_edit.setText(PASSPHRASE)
+    screen.attempt_unlock()
+    assert not window.session.is_unlocked
+    assert screen.fault_row.isVisible() and screen.message.isVisible()
+
+    # another folder: a second vault elsewhere opens from the same window
+    other = Vault(tmp_path / "other", FAST_KDF)
+    other.create("Dr Other Fictional", "MD", PASSPHRASE).vault.close()
+    prompts.chosen_folder = other.data_dir
+    qtbot.mouseClick(screen.folder_button, Qt.MouseButton.LeftButton)
+    assert window.session.vault.data_dir == other.data_dir
+    assert not screen.fault_row.isVisible()
+    unlock(qtbot, window)
+    assert window.session.clients is not None
+    assert window.session.clients.clinician_name().startswith("Dr Other Fictional")
+    window.lock()
+
+    # back to the damaged folder: restore from the backup, then unlock it
+    window.session.switch_folder(vault.data_dir)
+    screen.reset()
+    screen.secret_edit.setText(PASSPHRASE)
+    screen.attempt_unlock()
+    assert screen.fault_row.isVisible()
+    qtbot.mouseClick(screen.restore_button, Qt.MouseButton.LeftButton)
+    assert prompts.told[-1][0] == "Restored", prompts.told
+    assert [p for p in vault.data_dir.iterdir() if p.name.startswith("replaced-")]
+    unlock(qtbot, window)
+
+    window.lock()  # and Quit, the third way out, closes the window
+    vault.db_path.unlink()
+    screen.secret_edit.setText(PASSPHRASE)
+    screen.attempt_unlock()
+    assert screen.quit_button.isVisible()
+    qtbot.mouseClick(screen.quit_button, Qt.MouseButton.LeftButton)
+    assert not window.isVisible()
+
+
+def test_restore_elsewhere_from_the_gui(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.kapbackup"
+    prompts = FakePrompts(save=backup, open_=backup)
+    window = _window(make_window, qtbot, prompts)
+    window.backups.back_up_action.trigger()
+    elsewhere = tmp_path / "new-laptop"
+    elsewhere.mkdir()
+    prompts.chosen_folder = elsewhere
+    window.other_folder_action.trigger()  # locks, then points at the empty folder
+    assert not window.session.is_unlocked and window.session.vault.data_dir == elsewhere
+    window.backups.restore_action.trigger()
+    _title, action, _text = prompts.asked[-1].split("|", 2)
+    assert action == "Restore"  # an empty folder: nothing is replaced
+    assert prompts.told[-1][0] == "Restored"
+    assert not [p for p in elsewhere.iterdir() if p.name.startswith("replaced-")]
+    unlock(qtbot, window)
+    assert window.session.vault.data_dir == elsewhere
+
+
+def test_the_scheduled_backup_waits_while_a_session_is_monitored(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    from kapnotes.domain.backups import BackupSettings
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    catalog = Catalog(vault.data_dir)
+    settings, _ = catalog.clinic_settings()
+    catalog.save_clinic_settings(
+        settings.model_copy(update={"backup": BackupSettings(folder=str(usb))})
+    )
+    window = _window(make_window, qtbot, FakePrompts())
+    qtbot.waitUntil(lambda: len(list(usb.iterdir())) == 1)  # due at unlock: written
+    window.backups.busy = lambda: True
+    assert window.backups.run_schedule() is None  # waits for the next check
+    outcome = window.backups.run_schedule(quitting=True)  # quitting does not wait
+    assert outcome is not None and outcome.result is not None
