@@ -388,7 +388,32 @@ def verify(run: Run) -> str:
     return f"{signed} signed notes"
 
 
-#: The steps in order. Backup and restore (issue 13) joins as one more entry.
+def backup_and_restore(run: Run) -> str:
+    """Back up the open vault, restore it into an empty folder, open it: the same records;
+    restoring over a vault without confirmation is refused."""
+    from kapnotes.store.backup import RestoreNeedsConfirmationError, restore_backup, write_backup
+
+    written = write_backup(run.open, run.root / "self-test.kapbackup")
+    target = run.root / "restored"
+    restore_backup(written.path, target, PASSPHRASE, kdf=SELF_TEST_KDF)
+    with Vault(target, kdf=SELF_TEST_KDF).unlock(PASSPHRASE) as restored:
+        for phase, note_id in run.notes.items():
+            expect(NoteStore(restored).verify_signature(note_id), f"{phase} signature restored")
+        expect(
+            interchange.comparable(interchange.export_vault(restored))["notes"]
+            == interchange.comparable(interchange.export_vault(run.open))["notes"],
+            "the restored vault's notes differ from the backed-up ones",
+        )
+    try:
+        restore_backup(written.path, target, PASSPHRASE, kdf=SELF_TEST_KDF)
+    except RestoreNeedsConfirmationError:
+        pass
+    else:
+        raise SelfTestFailure("a restore replaced a vault without confirmation")
+    return f"{written.size // 1024} KiB backup restored"
+
+
+#: The steps in order.
 STEPS: list[tuple[str, Callable[[Run], str]]] = [
     ("create an encrypted vault", create_vault),
     ("write a client and course", write_client),
@@ -401,6 +426,7 @@ STEPS: list[tuple[str, Callable[[Run], str]]] = [
     ("export a course PDF and read it back", course_pdf),
     ("reopen the vault", reopen),
     ("export, import, export", interchange_round_trip),
+    ("back up and restore", backup_and_restore),
     ("verify", verify),
 ]
 

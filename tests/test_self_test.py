@@ -37,6 +37,7 @@ def test_the_steps_cover_what_a_clinic_relies_on() -> None:
         "integration note",
         "note PDF",
         "course PDF",
+        "back up and restore",
         "verify",
     ):
         assert words in names
