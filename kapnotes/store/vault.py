@@ -486,7 +486,9 @@ class Vault:
             warnings = [f.message for f in findings if not f.blocks]
             if found and problems == "refuse":
                 raise VaultDamagedError(found, openable=True)
-            if problems == "report":
+            # verify reads without writing; only a sound vault of an older schema is
+            # upgraded first (as any unlock would), since the checks read the newest one.
+            if problems == "report" and (findings or before == SCHEMA_HEAD):
                 diagnostic = OpenVault(
                     self,
                     checked.engine,

@@ -579,6 +579,25 @@ def test_triggers_dropped_and_hashes_recomputed_is_still_detected(
     assert "protective trigger note_signed_no_update is missing (it was dropped)" in problems
 
 
+def test_a_trigger_or_view_kapnotes_did_not_create_is_named(
+    signed: dict[str, str], vault: Vault
+) -> None:
+    """An extra trigger that rewrites every new entry used to pass verify and every unlock."""
+    _sql(
+        vault,
+        """CREATE TRIGGER zz_note_rewrite AFTER INSERT ON note_event BEGIN
+           UPDATE note_event SET data = '{}' WHERE id = NEW.id; END""",
+        "CREATE VIEW zz_notes AS SELECT id FROM note",
+    )
+    problems = verify(vault)
+    assert any(
+        p.startswith("trigger zz_note_rewrite was not created by kapnotes") for p in problems
+    )
+    assert any(p.startswith("view zz_notes was not created by kapnotes") for p in problems)
+    with pytest.raises(VaultDamagedError, match="zz_note_rewrite"):
+        vault.unlock(PASSPHRASE)
+
+
 def test_a_fresh_vault_holds_every_protective_trigger_and_verifies_clean(vault: Vault) -> None:
     with vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault as opened:
         _client, course, _other = _clinic(opened)
