@@ -32,7 +32,12 @@ from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile, Head
 from kapnotes.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
-from kapnotes.store.throttle import UnlockDelayedError, UnlockThrottle, WallClock
+from kapnotes.store.throttle import (
+    AttemptsFileError,
+    UnlockDelayedError,
+    UnlockThrottle,
+    WallClock,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy, Alembic and pydantic load when a vault is opened, not at start-up
     from alembic.config import Config
@@ -61,6 +66,7 @@ __all__ = [
     "KeyFileError",
     "OpenVault",
     "UnlockDelayedError",
+    "UnlockRefusedError",
     "Vault",
     "VaultBusyError",
     "VaultDamagedError",
@@ -80,6 +86,11 @@ class VaultBusyError(VaultError):
 
 class VaultLockedError(VaultError):
     """The vault was locked (closed) and a stale handle tried to use it."""
+
+
+class UnlockRefusedError(VaultError):
+    """The record of wrong tries (kapnotes.attempts) cannot be read or written, so no
+    secret is checked (the delay would not hold); the message names the file."""
 
 
 class EncryptionUnavailableError(VaultError):
@@ -395,8 +406,12 @@ class Vault:
             ) from exc
 
     def unlock_delay(self) -> float:
-        """Seconds before the next unlock may be tried (0: now)."""
-        return self.throttle.remaining()
+        """Seconds before the next unlock may be tried (0: now; also 0 when the record of
+        wrong tries is unusable: the try is then refused, naming the file)."""
+        try:
+            return self.throttle.remaining()
+        except AttemptsFileError:
+            return 0.0
 
     def unlock(self, passphrase: str, *, problems: Problems = "refuse") -> OpenVault:
         """Open with a clinician's passphrase.
@@ -405,18 +420,14 @@ class Vault:
         checked then), WrongSecretError when the passphrase does not fit (the delay
         grows), VaultDamagedError when the key file or the database is damaged,
         missing, empty or another vault's, or not as it was saved (see ``problems``),
-        VaultBusyError when another kapnotes has it open.
+        VaultBusyError when another kapnotes has it open or is trying it,
+        UnlockRefusedError when the record of wrong tries cannot be kept.
         """
-        self.throttle.check()
-        keyfile = self._keyfile()
-        try:
-            opened = keys.unwrap_with_passphrase(keyfile, passphrase, str(self.key_path))
-        except WrongSecretError:
-            self.throttle.record_failure()
-            raise
-        except KeyFileError as exc:
-            raise VaultDamagedError([str(exc)], openable=False) from exc
-        return self._open(keyfile, opened, passphrase, problems)
+
+        def derive(keyfile: keys.KeyFile) -> keys.Unwrapped:
+            return keys.unwrap_with_passphrase(keyfile, passphrase, str(self.key_path))
+
+        return self._unlock(derive, passphrase, problems)
 
     def unlock_with_recovery(
         self, recovery_key: str, *, problems: Problems = "refuse"
@@ -425,16 +436,39 @@ class Vault:
 
         Errors as for :meth:`unlock`.
         """
-        self.throttle.check()
-        keyfile = self._keyfile()
+
+        def derive(keyfile: keys.KeyFile) -> keys.Unwrapped:
+            return keys.unwrap_with_recovery(keyfile, recovery_key, str(self.key_path))
+
+        return self._unlock(derive, None, problems)
+
+    def _unlock(
+        self,
+        derive: Callable[[keys.KeyFile], keys.Unwrapped],
+        passphrase: str | None,
+        problems: Problems,
+    ) -> OpenVault:
+        """One try, under the instance lock: check the delay, record the try as failed,
+        derive the key, take the failure back if it was right, then open."""
+        lock = _acquire(self.data_dir)
         try:
-            opened = keys.unwrap_with_recovery(keyfile, recovery_key, str(self.key_path))
-        except WrongSecretError:
-            self.throttle.record_failure()
+            try:
+                self.throttle.check()
+                keyfile = self._keyfile()
+                before = self.throttle.begin()
+                try:
+                    opened = derive(keyfile)
+                except KeyFileError as exc:
+                    self.throttle.undo(before)  # damage, not a guess
+                    raise VaultDamagedError([str(exc)], openable=False) from exc
+                # WrongSecretError: the failure recorded by begin() stays
+                self.throttle.undo(before)
+            except AttemptsFileError as exc:
+                raise UnlockRefusedError(str(exc)) from None
+            return self._open(keyfile, opened, passphrase, problems, lock)
+        except BaseException:
+            lock.release()
             raise
-        except KeyFileError as exc:
-            raise VaultDamagedError([str(exc)], openable=False) from exc
-        return self._open(keyfile, opened, None, problems)
 
     def _open(
         self,
@@ -442,18 +476,14 @@ class Vault:
         opened: keys.Unwrapped,
         passphrase: str | None,
         problems: Problems,
+        lock: InstanceLock,
     ) -> OpenVault:
         from kapnotes.store import integrity
 
         damage = integrity.file_damage(self.db_path, keyfile)
         if damage is not None:
             raise VaultDamagedError([damage.message], openable=False)
-        lock = _acquire(self.data_dir)
-        try:
-            return self._open_locked(keyfile, opened, passphrase, problems, lock)
-        except BaseException:
-            lock.release()
-            raise
+        return self._open_locked(keyfile, opened, passphrase, problems, lock)
 
     def _open_locked(
         self,
