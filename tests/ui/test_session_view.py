@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
@@ -832,6 +832,34 @@ def test_the_header_keeps_the_clients_allergies_in_view(
     view.clock_timer.stop()
 
 
+def test_long_allergies_wrap_beside_a_reminder_and_are_never_cut(
+    qtbot: QtBot, clinic: Clinic, clock: FakeNow
+) -> None:
+    allergies = "Peanuts (anaphylaxis; carries adrenaline auto-injector), latex (hives)"
+    view = SessionView(
+        SessionConfig(
+            clinic.notes,
+            clinic.note(),
+            SessionClient("Sam Fictional", 80.0, allergies),
+            Product.KETAMINE_IM,
+            ClinicSettings(),
+            now=clock,
+        )
+    )
+    qtbot.addWidget(view)
+    view.resize(1366, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.reminder_cue.setText("Recheck BP at 13:48 (hypertension alert) · vitals due now")
+    view.reminder_cue.show()
+    qtbot.wait(20)
+    label = view.allergy_label
+    assert label.text() == f"⚠  Allergies: {allergies}" and label.toolTip() == label.text()
+    assert label.heightForWidth(label.width()) <= label.height()  # every word shown
+    assert label.height() <= 2 * label.fontMetrics().lineSpacing() + 4  # two lines at most
+    view.clock_timer.stop()
+
+
 def test_esketamine_discharge_before_two_hours_needs_a_reason_which_is_kept(
     qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
 ) -> None:
@@ -942,3 +970,28 @@ def test_a_session_reopened_days_later_charts_the_session_not_the_gap(
     times = [t for t in labels if t.startswith("T")]
     assert 3 <= len(times) <= 20  # a readable axis around the session, not 4,000 labels
     assert "T+0" in times
+
+
+def test_in_a_short_window_the_reason_asked_for_and_why_are_scrolled_into_view(
+    qtbot: QtBot, make_view: ViewFactory, clock: FakeNow
+) -> None:
+    view = make_view()
+    view.resize(1366, 560)  # a laptop screen less the title bar and the taskbar
+    clock.set(9, 50)
+    vitals(qtbot, view, systolic=128, diastolic=82, heart_rate=74, spo2=98)
+    clock.set(10, 0)
+    dose(qtbot, view, "1.5", "mg/kg")  # above the usual IM range: a reason is asked
+    panel = view.dose_panel
+    assert "above the usual range" in panel.message.text()
+    assert not view.record.rows("dose_log")
+    area = panel.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    viewport = area.viewport()
+
+    def in_view(widget: QWidget) -> bool:
+        top = widget.mapTo(viewport, QPoint(0, 0)).y()
+        return top >= 0 and top + widget.height() <= viewport.height()
+
+    qtbot.waitUntil(lambda: in_view(panel.message) and in_view(panel.override), timeout=1000)
+    assert panel.override.hasFocus()

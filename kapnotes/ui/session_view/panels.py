@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -152,6 +153,22 @@ class Panel(QFrame):
         self.message.setText(text)
         set_role(self.message, role)
         self.message.setVisible(bool(text))
+
+    def ask_reason(self, text: str, field: QWidget) -> None:
+        """Say why a reason is needed and put the cursor in ``field``, both scrolled into
+        view (in a short window the panel scrolls inside its tab)."""
+        self.say(text)
+        field.setFocus()
+        QTimer.singleShot(0, lambda: self._scroll_into_view(field, self.message))
+
+    def _scroll_into_view(self, *widgets: QWidget) -> None:
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            return
+        for widget in widgets:  # the last one wins where both cannot be shown
+            area.ensureWidgetVisible(widget, 0, 12)
 
     def show_outcome(self, outcome: Outcome, inputs: dict[str, QWidget] | None = None) -> bool:
         """Show what the session answered: a message, the input at fault marked; True when
@@ -342,8 +359,7 @@ class DosePanel(Panel):
         )
         if isinstance(outcome, NeedsReason):
             self.override_row.show()
-            self.say(outcome.message)
-            self.override.setFocus()
+            self.ask_reason(outcome.message, self.override)
             return False
         inputs: dict[str, QWidget] = {
             "amount": self.amount,
@@ -863,8 +879,7 @@ class DischargePanel(Panel):
             self.checked(), self.escort.text(), self.override.text()
         )
         if isinstance(outcome, NeedsReason):
-            self.say(outcome.message)
-            self.override.setFocus()
+            self.ask_reason(outcome.message, self.override)
             return False
         if not self.show_outcome(outcome):
             return False

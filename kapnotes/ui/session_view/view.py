@@ -377,7 +377,8 @@ class SessionView(QWidget):
         self.given_label.setObjectName("doseGiven")
         set_role(self.given_label, "muted")
         allergies = self.record.client.allergies
-        self.allergy_label = QLabel(f"⚠  Allergies: {allergies}" if allergies else "")
+        # Allergies are never cut: up to two lines, the font stepping down if need be.
+        self.allergy_label = FittingLabel(12, 9)
         self.allergy_label.setObjectName("clientAllergies")
         self.allergy_label.setVisible(bool(allergies) and not no_known_allergies(allergies or ""))
         for line in (self.client_label, self.details_label, self.allergy_label, self.given_label):
@@ -386,6 +387,9 @@ class SessionView(QWidget):
             line.setMinimumWidth(1)
             line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             who.addWidget(line)
+        self.allergy_label.setWordWrap(True)  # the one header line that may take two
+        self.allergy_label.setText(f"⚠  Allergies: {allergies}" if allergies else "")
+        self.allergy_label.set_room(2 * self.allergy_label.fontMetrics().lineSpacing() + 4)
         who.addStretch(1)
         lay.addLayout(who, 1)
         self._side = side = QVBoxLayout()
