@@ -38,7 +38,7 @@ from kapnotes.store.demo import DEMO_CLIENTS, DEMO_CLINICIAN, DEMO_PASSPHRASE, p
 from kapnotes.store.keys import KeyFileError
 from kapnotes.store.notes import SignError
 from kapnotes.store.paths import default_data_dir, default_demo_dir
-from kapnotes.store.throttle import ATTEMPTS_NAME, describe_wait
+from kapnotes.store.throttle import ATTEMPTS_NAME, AttemptsFileError, describe_wait
 from kapnotes.store.vault import (
     DB_NAME,
     KEY_NAME,
@@ -47,6 +47,7 @@ from kapnotes.store.vault import (
     OpenVault,
     Problems,
     UnlockDelayedError,
+    UnlockRefusedError,
     Vault,
     VaultBusyError,
     VaultDamagedError,
@@ -318,6 +319,9 @@ def _unlocked(args: argparse.Namespace, problems: Problems = "refuse") -> Iterat
         opened = vault.unlock(passphrase, problems=problems)
     except UnlockDelayedError as exc:
         raise CliError(f"{exc} ({data_dir})", EXIT_LOCKED) from None
+    except (AttemptsFileError, UnlockRefusedError) as exc:
+        # The delay cannot be kept, so no passphrase is checked: locked (exit 3).
+        raise CliError(str(exc), EXIT_LOCKED) from None
     except WrongSecretError:
         wait = vault.unlock_delay()
         later = f"; the next try is possible in {describe_wait(wait)}" if wait > 0 else ""

@@ -24,7 +24,12 @@ from sqlalchemy.exc import DatabaseError
 
 from kapnotes.store import keys
 from kapnotes.store.anchor import NO_EVENTS, AnchorError, AnchorFile, Head, compare
-from kapnotes.store.protection import PROTECTIVE_TRIGGERS, TRIGGERS_0002, trigger_problems
+from kapnotes.store.protection import (
+    PROTECTIVE_TRIGGERS,
+    TRIGGERS_0002,
+    trigger_problems,
+    view_problems,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: The way out, as every message about a damaged vault says it.
@@ -175,21 +180,25 @@ def revision(conn: Connection) -> str | None:
 
 
 def trigger_findings(conn: Connection) -> list[str]:
-    """Protective triggers missing or changed, for the schema's revision."""
-    present = {
-        str(name): str(sql)
-        for name, sql in conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-        )
-    }
+    """Protective triggers missing or changed for the schema's revision, and any trigger
+    or view kapnotes did not create."""
+    present: dict[str, str] = {}
+    views: list[str] = []
+    for kind, name, sql in conn.exec_driver_sql(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')"
+    ):
+        if kind == "view":
+            views.append(str(name))
+        else:
+            present[str(name)] = str(sql)
     rev = revision(conn) or ""
     if rev >= "0006":
         expected = PROTECTIVE_TRIGGERS
     elif rev >= "0002":
         expected = TRIGGERS_0002
     else:
-        return []
-    return trigger_problems(present, expected)
+        expected = {}
+    return trigger_problems(present, expected) + view_problems(views)
 
 
 def open_findings(

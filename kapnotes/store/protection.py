@@ -112,13 +112,27 @@ def trigger_problems(
     present: Mapping[str, str] | Iterable[tuple[str, str]],
     expected: Mapping[str, str] = PROTECTIVE_TRIGGERS,
 ) -> list[str]:
-    """Missing or changed protective triggers, given the (name, sql) the database holds
-    and the ones it should hold (by default: every one of the newest schema)."""
+    """Missing or changed protective triggers, and any trigger kapnotes did not create,
+    given the (name, sql) the database holds and the ones it should hold (by default:
+    every one of the newest schema)."""
     held = {name: normalised(sql or "") for name, sql in dict(present).items()}
     problems: list[str] = []
+    for name in sorted(set(held) - set(expected)):
+        problems.append(
+            f"trigger {name} was not created by kapnotes (it could change what is saved "
+            "behind the app's back)"
+        )
     for name, sql in expected.items():
         if name not in held:
             problems.append(f"protective trigger {name} is missing (it was dropped)")
         elif held[name] != normalised(sql):
             problems.append(f"protective trigger {name} was changed")
     return problems
+
+
+def view_problems(names: Iterable[str]) -> list[str]:
+    """kapnotes creates no views: any view the database holds was added behind its back."""
+    return [
+        f"view {name} was not created by kapnotes (it could show something else than what is saved)"
+        for name in sorted(names)
+    ]

@@ -8,12 +8,19 @@ before the secret is even looked at, so waiting cannot be skipped by guessing
 faster.
 
 The state lives in ``kapnotes.attempts`` beside the vault (counts and times only:
-no client data, no secret), written atomically. The next successful unlock
+no client data, no secret), written atomically. Each try is recorded as a failure
+*before* the secret is derived and taken back only when it was right, under the
+vault's instance lock (one try at a time, in this process or another), so tries
+made in parallel or killed half-way are counted too. A file that cannot be read
+or written (a folder in its place, garbage, no permission) refuses every try
+(:class:`AttemptsFileError`): the delay is never silently skipped. The next successful unlock
 reads the failures into the audit trail and clears them. Times are wall-clock
 seconds (they must survive a restart); a clock set back cannot stretch a wait
 beyond the delay that was imposed.
 
-What this does not stop: someone who copies ``kapnotes.key`` and guesses offline.
+What this does not stop: someone who copies ``kapnotes.key`` and guesses offline,
+or who deletes ``kapnotes.attempts`` between tries (it lies outside the encryption;
+the audit trail still records the failures written before).
 Against that only the passphrase's length and Argon2id's cost help (see the
 README's security model).
 """
@@ -80,23 +87,50 @@ class FailedAttempts:
     last_at: float | None
 
 
+class AttemptsFileError(Exception):
+    """``kapnotes.attempts`` cannot be read or written, so the delay cannot be kept: no
+    secret is checked until it can (a guess must never get through unthrottled)."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.path = path
+        super().__init__(
+            f"The record of wrong passphrase tries, {path}, {why}. No passphrase is checked "
+            "until it can be used again: if it is a folder or a file you did not make, "
+            "move it away; if it is not writable, give it back to your user."
+        )
+
+
 class UnlockThrottle:
     """The persistent delay for one vault folder (see the module docstring).
 
     ``clock`` returns wall-clock seconds (``time.time``); tests pass a fake one.
+
+    A try goes :meth:`begin` (the delay checked, the try recorded as a failure *before*
+    the secret is derived, so a try killed or made in parallel still counts) → derive →
+    :meth:`undo` when the secret was right. The caller serialises tries (the vault holds
+    its instance lock around them). A file that cannot be read or written raises
+    :class:`AttemptsFileError`: it is never taken for "no failures".
     """
 
     def __init__(self, folder: Path, clock: WallClock = time.time) -> None:
         self.path = Path(folder) / ATTEMPTS_NAME
         self._clock = clock
 
-    def _read(self) -> dict[str, float]:
+    def _load(self) -> tuple[dict[str, float], bytes | None]:
+        """The state and the file's bytes (None: no file, no failures)."""
         try:
-            doc = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            return {}
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}, None
+        except OSError as exc:
+            why = "is a folder" if isinstance(exc, IsADirectoryError) else "cannot be read"
+            raise AttemptsFileError(self.path, f"{why} ({type(exc).__name__})") from None
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            doc = None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
-            return {}
+            raise AttemptsFileError(self.path, "is not kapnotes' record of wrong tries")
         out: dict[str, float] = {}
         for key in ("failures", "first_at", "last_at", "next_at"):
             value = doc.get(key)
@@ -104,21 +138,27 @@ class UnlockThrottle:
                 continue
             if math.isfinite(value):
                 out[key] = float(value)
-        return out
+        if out.get("failures", 0.0) < 0:
+            raise AttemptsFileError(self.path, "is not kapnotes' record of wrong tries")
+        return out, raw
+
+    def _read(self) -> dict[str, float]:
+        return self._load()[0]
 
     @property
     def failures(self) -> int:
         """Wrong secrets in a row so far."""
         return int(self._read().get("failures", 0))
 
-    def remaining(self) -> float:
-        """Seconds before the next try is allowed (0 when it is allowed now)."""
-        state = self._read()
+    def _left(self, state: dict[str, float]) -> float:
         failures = int(state.get("failures", 0))
-        next_at = state.get("next_at", 0.0)
-        left = next_at - self._clock()
+        left = state.get("next_at", 0.0) - self._clock()
         # A clock set back never makes a wait longer than the one imposed.
         return max(0.0, min(left, backoff_delay(failures)))
+
+    def remaining(self) -> float:
+        """Seconds before the next try is allowed (0 when it is allowed now)."""
+        return self._left(self._read())
 
     def check(self) -> None:
         """Raise :class:`UnlockDelayedError` while a delay is running."""
@@ -126,9 +166,15 @@ class UnlockThrottle:
         if left > 0:
             raise UnlockDelayedError(left)
 
-    def record_failure(self) -> float:
-        """Count a wrong secret; returns the delay now imposed (0 if none)."""
-        state = self._read()
+    def _write(self, data: bytes) -> None:
+        try:
+            atomic_write(self.path, data)
+        except OSError as exc:
+            raise AttemptsFileError(
+                self.path, f"cannot be written ({type(exc).__name__})"
+            ) from None
+
+    def _failed(self, state: dict[str, float]) -> float:
         now = self._clock()
         failures = int(state.get("failures", 0)) + 1
         wait = backoff_delay(failures)
@@ -139,8 +185,37 @@ class UnlockThrottle:
             "last_at": now,
             "next_at": now + wait,
         }
-        atomic_write(self.path, json.dumps(doc).encode())
+        self._write(json.dumps(doc).encode())
         return wait
+
+    def begin(self) -> bytes | None:
+        """Start a try: refuse it during the delay, else record it as a failure now.
+
+        Returns the file as it was, for :meth:`undo` once the secret proved right.
+        """
+        state, raw = self._load()
+        left = self._left(state)
+        if left > 0:
+            raise UnlockDelayedError(left)
+        self._failed(state)
+        return raw
+
+    def undo(self, before: bytes | None) -> None:
+        """The secret was right: put the file back as it was before :meth:`begin`
+        (byte for byte; earlier failures stay, for the unlock's audit trail)."""
+        try:
+            if before is None:
+                self.path.unlink(missing_ok=True)
+            else:
+                atomic_write(self.path, before)
+        except OSError as exc:  # the try stays counted: never a guess uncounted
+            raise AttemptsFileError(
+                self.path, f"cannot be written ({type(exc).__name__})"
+            ) from None
+
+    def record_failure(self) -> float:
+        """Count a wrong secret; returns the delay now imposed (0 if none)."""
+        return self._failed(self._read())
 
     def pending(self) -> FailedAttempts:
         """The wrong secrets recorded since the last successful unlock."""

@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,7 +32,12 @@ from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile, Head
 from kapnotes.store.checkpointer import BACKSTOP_PAGES, Checkpointer
 from kapnotes.store.instance_lock import InstanceLock, VaultInUseError
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
-from kapnotes.store.throttle import UnlockDelayedError, UnlockThrottle, WallClock
+from kapnotes.store.throttle import (
+    AttemptsFileError,
+    UnlockDelayedError,
+    UnlockThrottle,
+    WallClock,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy, Alembic and pydantic load when a vault is opened, not at start-up
     from alembic.config import Config
@@ -59,6 +66,7 @@ __all__ = [
     "KeyFileError",
     "OpenVault",
     "UnlockDelayedError",
+    "UnlockRefusedError",
     "Vault",
     "VaultBusyError",
     "VaultDamagedError",
@@ -78,6 +86,11 @@ class VaultBusyError(VaultError):
 
 class VaultLockedError(VaultError):
     """The vault was locked (closed) and a stale handle tried to use it."""
+
+
+class UnlockRefusedError(VaultError):
+    """The record of wrong tries (kapnotes.attempts) cannot be read or written, so no
+    secret is checked (the delay would not hold); the message names the file."""
 
 
 class EncryptionUnavailableError(VaultError):
@@ -117,12 +130,24 @@ class CreatedVault:
     recovery_key: str
 
 
-def _engine(db_path: Path, data_key: bytes) -> Engine:
+def _engine(db_path: Path, data_key: bytes, *, read_only_uri: str | None = None) -> Engine:
+    """The engine on the vault's single connection; with ``read_only_uri`` (a SQLite
+    ``file:`` URI) a read-only one that never writes, folds or deletes any file."""
     from sqlalchemy import URL, create_engine, event
     from sqlalchemy.pool import StaticPool
 
     url = URL.create("sqlite+pysqlcipher", password=f"x'{data_key.hex()}'", database=str(db_path))
-    engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    if read_only_uri is None:
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        import sqlcipher3
+
+        uri = read_only_uri
+        engine = create_engine(
+            url,
+            poolclass=StaticPool,
+            creator=lambda: sqlcipher3.connect(uri, uri=True, check_same_thread=False),
+        )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -141,6 +166,9 @@ def _engine(db_path: Path, data_key: bytes) -> Engine:
             cur.execute("PRAGMA recursive_triggers = ON")
             cur.execute("PRAGMA secure_delete = ON")
             cur.execute("PRAGMA temp_store = MEMORY")
+            if read_only_uri is not None:
+                cur.execute("PRAGMA query_only = ON")
+                return
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
             # The WAL is folded into the file by a thread of its own (Checkpointer);
@@ -150,6 +178,58 @@ def _engine(db_path: Path, data_key: bytes) -> Engine:
             cur.close()
 
     return engine
+
+
+@dataclass
+class _ReadOnly:
+    """A read-only view of the vault's database for the checks (see :func:`_read_only`)."""
+
+    engine: Engine
+    scratch: Path | None  # a private copy's folder, removed by :meth:`discard`
+
+    def discard(self) -> None:
+        self.engine.dispose()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _read_only(db_path: Path, data_key: bytes) -> _ReadOnly:
+    """Open the database so that reading it changes no file of the folder, byte for byte.
+
+    A read-write connection folds the WAL into the file and deletes it when it
+    closes, even under ``PRAGMA query_only`` (a damaged WAL the checks report would
+    be gone, its valid frames folded); and a read-only one still rebuilds the
+    ``-shm`` index. So: without a WAL the file is opened ``immutable`` (no WAL,
+    no ``-shm``, no lock); with a WAL and its ``-shm`` both are read, the index
+    rebuilt in memory (``readonly_shm``); a WAL without ``-shm`` (SQLite refuses
+    that read-only) is read from a private copy of the encrypted files, in a
+    temp folder only this user can open, removed afterwards. The caller holds the
+    instance lock, so no other kapnotes writes meanwhile.
+    """
+    wal = Path(f"{db_path}-wal")
+    shm = Path(f"{db_path}-shm")
+    if not wal.exists():
+        return _ReadOnly(
+            _engine(db_path, data_key, read_only_uri=_uri(db_path, "immutable=1")), None
+        )
+    if shm.exists():
+        uri = _uri(db_path, "readonly_shm=1")
+        return _ReadOnly(_engine(db_path, data_key, read_only_uri=uri), None)
+    scratch = Path(tempfile.mkdtemp(prefix="kapnotes-check-"))  # mode 0700
+    try:
+        copy = scratch / db_path.name
+        shutil.copyfile(db_path, copy)
+        shutil.copyfile(wal, Path(f"{copy}-wal"))
+        return _ReadOnly(_engine(copy, data_key, read_only_uri=_uri(copy, "")), scratch)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def _uri(path: Path, extra: str) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(str(path.resolve()))}?mode=ro" + (f"&{extra}" if extra else "")
 
 
 def _refusing_pool() -> Any:
@@ -326,8 +406,12 @@ class Vault:
             ) from exc
 
     def unlock_delay(self) -> float:
-        """Seconds before the next unlock may be tried (0: now)."""
-        return self.throttle.remaining()
+        """Seconds before the next unlock may be tried (0: now; also 0 when the record of
+        wrong tries is unusable: the try is then refused, naming the file)."""
+        try:
+            return self.throttle.remaining()
+        except AttemptsFileError:
+            return 0.0
 
     def unlock(self, passphrase: str, *, problems: Problems = "refuse") -> OpenVault:
         """Open with a clinician's passphrase.
@@ -336,18 +420,14 @@ class Vault:
         checked then), WrongSecretError when the passphrase does not fit (the delay
         grows), VaultDamagedError when the key file or the database is damaged,
         missing, empty or another vault's, or not as it was saved (see ``problems``),
-        VaultBusyError when another kapnotes has it open.
+        VaultBusyError when another kapnotes has it open or is trying it,
+        UnlockRefusedError when the record of wrong tries cannot be kept.
         """
-        self.throttle.check()
-        keyfile = self._keyfile()
-        try:
-            opened = keys.unwrap_with_passphrase(keyfile, passphrase, str(self.key_path))
-        except WrongSecretError:
-            self.throttle.record_failure()
-            raise
-        except KeyFileError as exc:
-            raise VaultDamagedError([str(exc)], openable=False) from exc
-        return self._open(keyfile, opened, passphrase, problems)
+
+        def derive(keyfile: keys.KeyFile) -> keys.Unwrapped:
+            return keys.unwrap_with_passphrase(keyfile, passphrase, str(self.key_path))
+
+        return self._unlock(derive, passphrase, problems)
 
     def unlock_with_recovery(
         self, recovery_key: str, *, problems: Problems = "refuse"
@@ -356,16 +436,39 @@ class Vault:
 
         Errors as for :meth:`unlock`.
         """
-        self.throttle.check()
-        keyfile = self._keyfile()
+
+        def derive(keyfile: keys.KeyFile) -> keys.Unwrapped:
+            return keys.unwrap_with_recovery(keyfile, recovery_key, str(self.key_path))
+
+        return self._unlock(derive, None, problems)
+
+    def _unlock(
+        self,
+        derive: Callable[[keys.KeyFile], keys.Unwrapped],
+        passphrase: str | None,
+        problems: Problems,
+    ) -> OpenVault:
+        """One try, under the instance lock: check the delay, record the try as failed,
+        derive the key, take the failure back if it was right, then open."""
+        lock = _acquire(self.data_dir)
         try:
-            opened = keys.unwrap_with_recovery(keyfile, recovery_key, str(self.key_path))
-        except WrongSecretError:
-            self.throttle.record_failure()
+            try:
+                self.throttle.check()
+                keyfile = self._keyfile()
+                before = self.throttle.begin()
+                try:
+                    opened = derive(keyfile)
+                except KeyFileError as exc:
+                    self.throttle.undo(before)  # damage, not a guess
+                    raise VaultDamagedError([str(exc)], openable=False) from exc
+                # WrongSecretError: the failure recorded by begin() stays
+                self.throttle.undo(before)
+            except AttemptsFileError as exc:
+                raise UnlockRefusedError(str(exc)) from None
+            return self._open(keyfile, opened, passphrase, problems, lock)
+        except BaseException:
+            lock.release()
             raise
-        except KeyFileError as exc:
-            raise VaultDamagedError([str(exc)], openable=False) from exc
-        return self._open(keyfile, opened, None, problems)
 
     def _open(
         self,
@@ -373,18 +476,14 @@ class Vault:
         opened: keys.Unwrapped,
         passphrase: str | None,
         problems: Problems,
+        lock: InstanceLock,
     ) -> OpenVault:
         from kapnotes.store import integrity
 
         damage = integrity.file_damage(self.db_path, keyfile)
         if damage is not None:
             raise VaultDamagedError([damage.message], openable=False)
-        lock = _acquire(self.data_dir)
-        try:
-            return self._open_locked(keyfile, opened, passphrase, problems, lock)
-        except BaseException:
-            lock.release()
-            raise
+        return self._open_locked(keyfile, opened, passphrase, problems, lock)
 
     def _open_locked(
         self,
@@ -399,10 +498,14 @@ class Vault:
         from kapnotes.store import integrity
 
         data_key = opened.data_key
-        engine = _engine(self.db_path, data_key)
         anchor = AnchorFile(self.data_dir, keys.derived_key(data_key, "anchor"))
+        # The checks read the vault without changing any file: a vault found damaged, and
+        # any vault verify looks at, is left byte for byte as it was.
+        checked: _ReadOnly | None = None
+        engine: Engine | None = None
         try:
-            with engine.connect() as conn:
+            checked = _read_only(self.db_path, data_key)
+            with checked.engine.connect() as conn:
                 findings = integrity.open_findings(conn, self.db_path, keyfile, data_key, anchor)
                 readable = not any(f.fatal for f in findings)
                 before = integrity.revision(conn) if readable else None
@@ -413,18 +516,24 @@ class Vault:
             warnings = [f.message for f in findings if not f.blocks]
             if found and problems == "refuse":
                 raise VaultDamagedError(found, openable=True)
-            if findings and problems == "report":
-                with engine.connect() as conn:
-                    conn.exec_driver_sql("PRAGMA query_only = ON")
-                return OpenVault(
+            # verify reads without writing; only a sound vault of an older schema is
+            # upgraded first (as any unlock would), since the checks read the newest one.
+            if problems == "report" and (findings or before == SCHEMA_HEAD):
+                diagnostic = OpenVault(
                     self,
-                    engine,
+                    checked.engine,
                     opened.clinician_id or "",
                     lock,
                     data_key=data_key,
                     findings=found + warnings,
                     diagnostic=True,
+                    on_close=checked.discard,
                 )
+                checked = None  # the diagnostic vault owns it now
+                return diagnostic
+            checked.discard()
+            checked = None
+            engine = _engine(self.db_path, data_key)
             upgrade_schema(engine)
             vault = OpenVault(
                 self,
@@ -444,13 +553,18 @@ class Vault:
                 failed=self.throttle.pending(),
             )
         except DatabaseError as exc:
-            engine.dispose()
+            if engine is not None:
+                engine.dispose()
             raise VaultDamagedError(
                 [integrity.unreadable(self.db_path).message], openable=False
             ) from exc
         except BaseException:
-            engine.dispose()
+            if engine is not None:
+                engine.dispose()
             raise
+        finally:
+            if checked is not None:
+                checked.discard()
         self.throttle.reset()
         return vault
 
@@ -475,8 +589,10 @@ class OpenVault:
         findings: Sequence[str] = (),
         warnings: Sequence[str] = (),
         diagnostic: bool = False,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.vault = vault
+        self._on_close = on_close
         self.engine = engine
         self.clinician_id = clinician_id
         self.findings = list(findings)
@@ -722,6 +838,8 @@ class OpenVault:
         self._closed = True
         self.engine.dispose()
         self.engine.pool = _refusing_pool()
+        if self._on_close is not None:
+            self._on_close()
         if self._lock is not None:
             self._lock.release()
 

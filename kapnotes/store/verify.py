@@ -24,6 +24,7 @@ from kapnotes.domain.instruments import AnswerError, LoadedInstruments, score
 from kapnotes.domain.notes import NoteStatus
 from kapnotes.domain.templates import InstrumentField, TemplateSpec
 from kapnotes.store.audit import verify_chain
+from kapnotes.store.integrity import trigger_findings
 from kapnotes.store.interchange import verify_imported_segments
 from kapnotes.store.models import (
     Addendum,
@@ -34,7 +35,6 @@ from kapnotes.store.models import (
     TemplateSnapshot,
 )
 from kapnotes.store.notes import NoteStore
-from kapnotes.store.protection import trigger_problems
 from kapnotes.store.search_index import note_body
 from kapnotes.store.vault import OpenVault
 
@@ -154,13 +154,7 @@ def _signatures(vault: OpenVault) -> Section:
 
 def _triggers(vault: OpenVault) -> Section:
     with vault.engine.connect() as conn:
-        present = {
-            str(name): str(sql)
-            for name, sql in conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            )
-        }
-    return Section("protective triggers", trigger_problems(present))
+        return Section("protective triggers", trigger_findings(conn))
 
 
 def _search_index(vault: OpenVault) -> Section:

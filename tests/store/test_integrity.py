@@ -10,6 +10,7 @@ with a message that names the damage, or named by ``verify``; none may pass as O
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -170,6 +171,85 @@ def test_a_flipped_byte_in_the_write_ahead_log_never_loses_saved_work_unseen(
         outcomes["harmless"] += 1
     assert outcomes["detected"] + outcomes["harmless"] == 20
     assert outcomes["detected"] > 0
+
+
+def _fingerprints(folder: Path) -> dict[str, str]:
+    """The SHA-256 of every file in the folder (the empty instance-lock file aside)."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != "kapnotes.lock"
+    }
+
+
+@pytest.mark.slow
+def test_a_damaged_write_ahead_log_is_reported_and_left_exactly_as_it_was(
+    vault: Vault,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A refused unlock, verify and export-json used to fold the WAL's valid frames into
+    kapnotes.db and delete the damaged WAL they had just reported."""
+    from kapnotes import cli
+
+    opened = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    _client, course, _other = _clinic(opened)
+    notes = NoteStore(opened)
+    for n in range(3):
+        note_id = notes.create(
+            course, "preparation", {"id": "p", "version": 1}, date(2026, 3, n + 1)
+        )
+        notes.save_values(note_id, {"intentions": f"intention {n} " * 30})
+    assert opened.checkpointer is not None
+    opened.checkpointer.stop()  # the last commits stay in the WAL, as after a crash
+    crashed = _crash_copy(vault, tmp_path / "crashed")
+    opened.close()
+    wal = bytearray((crashed / "kapnotes.db-wal").read_bytes())
+    wal[len(wal) - 100] ^= 0x55  # late in the last frame: its commit is lost
+    (crashed / "kapnotes.db-wal").write_bytes(bytes(wal))
+    assert (crashed / "kapnotes.db-shm").exists()
+    before = _fingerprints(crashed)
+    damaged = Vault(crashed, kdf=FAST_KDF)
+
+    with pytest.raises(VaultDamagedError, match="Saved changes are missing"):
+        damaged.unlock(PASSPHRASE)
+    assert _fingerprints(crashed) == before
+    assert any("saved changes are missing" in p for p in verify(damaged))
+    assert _fingerprints(crashed) == before
+
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    data = ["--data-dir", str(crashed)]
+    assert cli.main([*data, "verify"]) == 1
+    assert "saved changes are missing" in capsys.readouterr().out
+    assert _fingerprints(crashed) == before
+    assert cli.main([*data, "export-json", str(tmp_path / "out.json")]) == 1
+    assert "kapnotes.db-wal may be damaged" in capsys.readouterr().err
+    assert _fingerprints(crashed) == before
+    assert not (tmp_path / "out.json").exists()
+
+    (crashed / "kapnotes.db-shm").unlink()  # a WAL without its index: read from a copy
+    before = _fingerprints(crashed)
+    assert any("saved changes are missing" in p for p in verify(damaged))
+    with pytest.raises(VaultDamagedError, match="Saved changes are missing"):
+        damaged.unlock(PASSPHRASE)
+    assert _fingerprints(crashed) == before
+
+
+def test_verify_of_a_sound_vault_writes_nothing(signed: dict[str, str], vault: Vault) -> None:
+    """verify is documented as writing nothing: not an unlock event, not a checkpoint."""
+    with vault.unlock(PASSPHRASE) as opened:
+        NoteStore(opened).create(
+            signed["course"], "preparation", {"id": "p", "version": 1}, date(2026, 3, 9)
+        )
+        assert opened.checkpointer is not None
+        opened.checkpointer.stop()
+        crashed = _crash_copy(vault, vault.data_dir.parent / "copy")
+    for folder in (vault.data_dir, crashed):
+        before = _fingerprints(folder)
+        assert verify(Vault(folder, kdf=FAST_KDF)) == []
+        assert _fingerprints(folder) == before
 
 
 def test_a_vault_with_lost_changes_can_be_opened_as_it_is_and_the_choice_is_recorded(
@@ -497,6 +577,25 @@ def test_triggers_dropped_and_hashes_recomputed_is_still_detected(
     problems = verify(vault)
     assert any("not the one the audit trail recorded at signing" in p for p in problems), problems
     assert "protective trigger note_signed_no_update is missing (it was dropped)" in problems
+
+
+def test_a_trigger_or_view_kapnotes_did_not_create_is_named(
+    signed: dict[str, str], vault: Vault
+) -> None:
+    """An extra trigger that rewrites every new entry used to pass verify and every unlock."""
+    _sql(
+        vault,
+        """CREATE TRIGGER zz_note_rewrite AFTER INSERT ON note_event BEGIN
+           UPDATE note_event SET data = '{}' WHERE id = NEW.id; END""",
+        "CREATE VIEW zz_notes AS SELECT id FROM note",
+    )
+    problems = verify(vault)
+    assert any(
+        p.startswith("trigger zz_note_rewrite was not created by kapnotes") for p in problems
+    )
+    assert any(p.startswith("view zz_notes was not created by kapnotes") for p in problems)
+    with pytest.raises(VaultDamagedError, match="zz_note_rewrite"):
+        vault.unlock(PASSPHRASE)
 
 
 def test_a_fresh_vault_holds_every_protective_trigger_and_verifies_clean(vault: Vault) -> None:

@@ -9,7 +9,9 @@ was, and the next successful unlock writes the failures into the audit trail.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -102,3 +104,106 @@ def test_the_state_file_holds_counts_and_times_only(folder: Path, wall: WallCloc
 
 def test_the_delay_is_capped_at_fifteen_minutes() -> None:
     assert max(backoff_delay(n) for n in range(1000)) == MAX_DELAY_S == 900
+
+
+def test_parallel_tries_when_one_is_allowed_check_one_passphrase(
+    folder: Path, wall: WallClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """12 parallel wrong tries used to get 5 passphrases checked (check, then Argon2, then
+    record, with nothing held): each try is now recorded before the derivation, one at a
+    time."""
+    import threading
+
+    from kapnotes.store import keys
+
+    vault = Vault(folder, kdf=FAST_KDF, clock=wall)
+    for _ in range(2):
+        _wrong(vault)
+    assert vault.unlock_delay() == 0  # one more try is allowed, then 2 s
+    checked: list[int] = []
+    real = keys.unwrap_with_passphrase
+
+    def counted(*args: Any) -> Any:
+        checked.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(keys, "unwrap_with_passphrase", counted)
+    start = threading.Barrier(12)
+    outcomes: list[str] = []
+
+    def guess() -> None:
+        start.wait()
+        try:
+            Vault(folder, kdf=FAST_KDF, clock=wall).unlock("a wrong passphrase, fictional")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) == 1, outcomes
+    assert outcomes.count("WrongSecretError") == 1
+    assert set(outcomes) <= {"WrongSecretError", "UnlockDelayedError", "VaultBusyError"}
+    assert vault.throttle.failures == 3
+
+
+def test_a_try_killed_during_the_derivation_still_counts(
+    folder: Path, wall: WallClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapnotes.store import keys
+
+    vault = Vault(folder, kdf=FAST_KDF, clock=wall)
+
+    def killed(*_args: Any) -> Any:
+        raise KeyboardInterrupt  # stands for kill -9 half-way through Argon2
+
+    monkeypatch.setattr(keys, "unwrap_with_passphrase", killed)
+    with pytest.raises(KeyboardInterrupt):
+        vault.unlock("a wrong passphrase, fictional")
+    assert vault.throttle.failures == 1
+
+
+@pytest.mark.parametrize("spoil", ["folder", "garbage", "read-only folder"])
+def test_an_unusable_attempts_file_refuses_every_try_naming_the_file(
+    folder: Path, wall: WallClock, monkeypatch: pytest.MonkeyPatch, spoil: str
+) -> None:
+    """A folder named kapnotes.attempts used to let every guess through with no delay."""
+    from kapnotes.store import keys
+    from kapnotes.store.vault import UnlockRefusedError
+
+    attempts = folder / ATTEMPTS_NAME
+    if spoil == "folder":
+        attempts.mkdir()
+    elif spoil == "garbage":
+        attempts.write_bytes(b"\x00not json")
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes anywhere")
+        folder.chmod(0o500)
+    checked: list[int] = []
+    monkeypatch.setattr(keys, "unwrap_with_passphrase", lambda *_a: checked.append(1))
+    vault = Vault(folder, kdf=FAST_KDF, clock=wall)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    try:
+        for secret in ("a wrong passphrase, fictional", PASSPHRASE):
+            with pytest.raises(UnlockRefusedError, match=r"kapnotes\.attempts"):
+                vault.unlock(secret)
+    finally:
+        folder.chmod(0o700)
+    assert checked == []
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_the_command_line_names_an_unusable_attempts_file_with_exit_3(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kapnotes import cli
+
+    (folder / ATTEMPTS_NAME).mkdir()
+    monkeypatch.setenv("KAPNOTES_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    assert cli.main(["--data-dir", str(folder), "export-json", str(folder.parent / "o.json")]) == 3
+    assert "kapnotes.attempts" in capsys.readouterr().err
+    assert not (folder.parent / "o.json").exists()

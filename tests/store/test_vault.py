@@ -33,6 +33,12 @@ def test_create_then_unlock_shows_the_same_client(vault: Vault) -> None:
 
 
 def test_wrong_passphrase_is_refused_calmly(open_vault: OpenVault, vault: Vault) -> None:
+    # While the vault is open no passphrase is even tried (tries are one at a time,
+    # under the instance lock): the answer is "in use", and no failure is counted.
+    with pytest.raises(VaultBusyError):
+        vault.unlock("not the passphrase")
+    assert vault.throttle.failures == 0
+    open_vault.close()
     with pytest.raises(WrongSecretError, match="does not open this vault"):
         vault.unlock("not the passphrase")
 
@@ -54,6 +60,7 @@ def verify_chain_ok(vault: OpenVault) -> bool:
 
 
 def test_wrong_recovery_key_is_refused(open_vault: OpenVault, vault: Vault) -> None:
+    open_vault.close()  # tries are made only while no kapnotes has the vault open
     with pytest.raises(WrongSecretError):
         vault.unlock_with_recovery("AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
     with pytest.raises(WrongSecretError, match="32 letters"):
@@ -77,6 +84,7 @@ def test_no_vault_gives_a_message_naming_the_folder(tmp_path: Path) -> None:
 
 
 def test_damaged_key_file_is_named(open_vault: OpenVault, vault: Vault) -> None:
+    open_vault.close()
     vault.key_path.write_text("{ not json")
     with pytest.raises(VaultError, match=r"kapnotes\.key"):
         vault.unlock(PASSPHRASE)
@@ -172,6 +180,7 @@ def test_a_locked_vault_refuses_stores_that_outlived_it(open_vault: OpenVault) -
 def test_a_key_file_asking_for_absurd_key_derivation_cost_is_refused(
     open_vault: OpenVault, vault: Vault
 ) -> None:
+    open_vault.close()
     doc = json.loads(vault.key_path.read_text())
     for wrap in doc["wraps"]:
         if wrap["kind"] == "passphrase":
