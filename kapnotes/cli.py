@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         "to put a dated kapnotes-YYYYmmdd-HHMMSS.kapbackup in), then read it back and check "
         "it. Any clinician of the vault opens it with their own passphrase.",
     )
-    backup.add_argument("out", type=Path, metavar="OUT")
+    backup.add_argument("out", type=str, metavar="OUT")
     restore = sub.add_parser(
         "restore",
         parents=[common],
@@ -563,13 +563,21 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     """Write a verified, encrypted backup of the vault to OUT (a file or a folder)."""
-    from kapnotes.store.backup import BackupError, backup_file_name, write_backup
+    from kapnotes.store.backup import (
+        BackupError,
+        backup_file_name,
+        check_backup_target,
+        write_backup,
+    )
 
-    out: Path = args.out.expanduser()
-    if out.is_dir():
-        out = out / backup_file_name()
-    elif not out.parent.is_dir():
-        raise CliError(f"{args.out}: the folder {out.parent} does not exist")
+    given: str = args.out  # as typed: "missing/" names a folder, not a file
+    folder = Path(given).expanduser()
+    target: Path | str = folder / backup_file_name() if folder.is_dir() else given
+    try:
+        # Checked before the passphrase is asked for, and again as the file is written.
+        out = check_backup_target(target, _data_dir(args))
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
     with _unlocked(args) as opened:
         try:
             result = write_backup(opened, out)

@@ -939,6 +939,35 @@ def test_backup_and_restore_refusals(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 3 and "no passphrase given" in err
 
 
+def test_backup_into_the_vault_folder_or_over_a_file_is_exit_2_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault_dir = tmp_path / "vault"
+    init(capsys, vault_dir)
+    before = {p.name: p.read_bytes() for p in vault_dir.iterdir() if p.is_file()}
+    for target in ("kapnotes.db", "kapnotes.key", "kapnotes.anchor", "."):
+        code, out, err = run(
+            capsys, "--data-dir", str(vault_dir), "backup", str(vault_dir / target)
+        )
+        assert code == 2 and "inside the vault's own data folder" in err, (target, err)
+        assert out == ""
+    assert {p.name: p.read_bytes() for p in vault_dir.iterdir() if p.is_file()} == before
+    existing = tmp_path / "b.kapbackup"
+    existing.write_bytes(b"old")
+    code, _, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(existing))
+    assert code == 2 and "already exists; choose another name" in err
+    assert existing.read_bytes() == b"old"
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "--data-dir", str(vault_dir), "backup", "missingdir/")
+    assert code == 2 and "the folder" in err and "does not exist" in err
+    assert not (tmp_path / "missingdir").exists()
+    out_file = tmp_path / "full.kapbackup"
+    _fail_writes_to(out_file, errno.ENOSPC, monkeypatch)
+    code, _, err = run(capsys, "--data-dir", str(vault_dir), "backup", str(out_file))
+    assert code == 2 and str(out_file) in err and "the disk is full" in err, err
+    assert not out_file.exists() and not list(tmp_path.glob(".full*"))
+
+
 # --------------------------------------------------------------------------- clinicians
 
 

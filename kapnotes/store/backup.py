@@ -15,11 +15,12 @@ vault's are, and the manifest and key file hold no PHI.
 
 :func:`write_backup` copies the open vault while it is in use (a live session may
 write at the same time: the online backup reads one consistent snapshot), writes
-the archive beside its target and renames it into place (a crash leaves the old
-file or the new one), then reads the written file back and checks it — the
+the archive to a temp file beside its target, reads it back and checks it — the
 database opens with the key, SQLite's integrity check, every encrypted page's
-HMAC, the audit chain and every signature — and only then records the backup in
-the vault's audit trail. A backup that fails its check is removed, never kept.
+HMAC, the audit chain and every signature — and only then gives it its name and
+records the backup in the vault's audit trail. A backup that fails its check is
+removed, never kept. A backup never replaces a file, and never goes inside the
+vault's own data folder (it could replace the vault it copies).
 
 :func:`inspect_backup` checks a backup file before anything is touched (the
 archive's shape, each file's size and hash, then the database opened with a
@@ -52,7 +53,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
 
 from kapnotes import __version__
-from kapnotes.domain.files import fsync_dir
+from kapnotes.domain.files import fsync_dir, write_cause
 from kapnotes.store import integrity, keys
 from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile
 from kapnotes.store.keys import KdfParams, KeyFileError, WrongSecretError
@@ -98,6 +99,7 @@ __all__ = [
     "RestoreNeedsConfirmationError",
     "RestoreResult",
     "backup_file_name",
+    "check_backup_target",
     "inspect_backup",
     "restore_backup",
     "write_backup",
@@ -471,23 +473,70 @@ def _created(manifest: Manifest, where: str) -> datetime:
 # --------------------------------------------------------------------------- writing
 
 
-def write_backup(opened: OpenVault, out: Path, *, now: datetime | None = None) -> BackupResult:
-    """Back up the open vault to ``out`` (written atomically, then verified, then audited).
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or inside it (symlinks resolved on both sides)."""
+    try:
+        target, root = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return target == root or root in target.parents
 
-    Raises BackupError when the target cannot be written or the written copy does
-    not pass its checks (then nothing is left at ``out`` that was not there before).
+
+def _write_failure(out: Path, exc: BaseException) -> BackupError:
+    """Why the backup could not be written at ``out``, in words a user acts on."""
+    from kapnotes.store.faults import WriteFault, write_fault
+
+    if write_fault(exc, out.parent) is WriteFault.DISK_FULL or "disk is full" in str(exc):
+        cause = "the disk is full"
+    elif isinstance(exc, OSError):
+        cause = write_cause(exc) or exc.strerror or type(exc).__name__
+    else:
+        cause = str(exc) or type(exc).__name__
+    return BackupError(f"{out}: the backup could not be written ({cause}); nothing was kept")
+
+
+def check_backup_target(out: Path | str, data_dir: Path) -> Path:
+    """The file a backup may be written to, or BackupError saying why not.
+
+    Refused: a name ending in a separator for a folder that does not exist, a folder,
+    a file in a folder that does not exist, anything inside the vault's own data
+    folder (symlinks resolved: a backup there could replace the vault itself), and a
+    file (or link) that already exists — a backup never replaces a file.
     """
-    out = Path(out)
-    if out.is_dir():
-        raise BackupError(f"{out}: is a folder; give the name of the backup file to write")
-    if not out.parent.is_dir():
-        raise BackupError(f"{out}: the folder {out.parent} does not exist")
+    text = os.fspath(out)
+    path = Path(text).expanduser()
+    if text.endswith(("/", os.sep)) and not path.is_dir():
+        raise BackupError(f"{text}: the folder {path} does not exist")
+    if path.is_dir():
+        raise BackupError(f"{path}: is a folder; give the name of the backup file to write")
+    if not path.parent.is_dir():
+        raise BackupError(f"{path}: the folder {path.parent} does not exist")
+    if _inside(path, data_dir):
+        raise BackupError(
+            f"{path}: is inside the vault's own data folder {data_dir}; a backup "
+            "must go somewhere else (another disk, a USB drive or the clinic's share)"
+        )
+    if path.exists() or path.is_symlink():
+        raise BackupError(f"{path}: already exists; choose another name")
+    return path
+
+
+def write_backup(
+    opened: OpenVault, out: Path | str, *, now: datetime | None = None
+) -> BackupResult:
+    """Back up the open vault to ``out`` (written to a temp file, verified, renamed, audited).
+
+    Raises BackupError when the target is refused (see :func:`check_backup_target`),
+    cannot be written, or the written copy does not pass its checks; then nothing is
+    left at ``out`` and nothing that was there before is touched.
+    """
+    out = check_backup_target(out, opened.vault.data_dir)
     created = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     data_key = _data_key(opened)
     try:
         staging = Path(tempfile.mkdtemp(prefix=".kapnotes-backup-", dir=out.parent))
     except OSError as exc:
-        raise BackupError(f"{out}: the folder cannot be written ({exc.strerror})") from None
+        raise _write_failure(out, exc) from None
     tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
     try:
         db_copy = staging / DB_NAME
@@ -511,7 +560,7 @@ def write_backup(opened: OpenVault, out: Path, *, now: datetime | None = None) -
             ],
         )
         body = json.dumps(manifest.model_dump(mode="json"), indent=2).encode()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             with tarfile.open(fileobj=handle, mode="w:", format=tarfile.PAX_FORMAT) as archive:
                 info = tarfile.TarInfo(MANIFEST)
@@ -522,30 +571,68 @@ def write_backup(opened: OpenVault, out: Path, *, now: datetime | None = None) -
                     _add_file(archive, path, name)
             handle.flush()
             os.fsync(handle.fileno())
-        tmp.replace(out)
-        fsync_dir(out.parent)
     except BackupError:
         tmp.unlink(missing_ok=True)
         raise
-    except OSError as exc:
+    except (OSError, DatabaseError, sqlite_errors()) as exc:
         tmp.unlink(missing_ok=True)
-        raise BackupError(
-            f"{out}: the backup could not be written ({exc.strerror or type(exc).__name__}); "
-            "nothing was kept"
-        ) from None
+        raise _write_failure(out, exc) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # The temp file is checked before it gets the name: a copy that fails its check
+    # never replaces, nor removes, anything at ``out``.
     try:
-        checked = _inspect_with_key(out, data_key, opened.clinician_id)
+        checked = _inspect_with_key(tmp, data_key, opened.clinician_id)
     except BackupError as exc:
-        out.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise BackupError(
-            f"The backup was written but failed its check, so it was removed: {exc}"
+            f"The backup was written but failed its check, so it was not kept: {exc}"
         ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     checked.cleanup()
+    try:
+        _place(tmp, out)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"{out}: already exists; choose another name") from None
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _write_failure(out, exc) from None
     size = out.stat().st_size
     _audit(opened, "vault.backup", checked.sha256, size)
     return BackupResult(out, size, checked.sha256, checked.summary)
+
+
+def sqlite_errors() -> type[Exception]:
+    """SQLCipher's own error class (what a full disk raises while copying the database)."""
+    import sqlcipher3
+
+    error: type[Exception] = sqlcipher3.Error
+    return error
+
+
+def _place(tmp: Path, out: Path) -> None:
+    """Give the checked temp file its name, never over an existing file.
+
+    A hard link fails when ``out`` exists (FileExistsError); a file system without
+    hard links (a FAT-formatted USB drive) gets a rename after a last look.
+    """
+    try:
+        os.link(tmp, out)
+    except FileExistsError:
+        raise
+    except OSError:
+        if out.exists() or out.is_symlink():
+            raise FileExistsError(out) from None
+        tmp.replace(out)
+    else:
+        tmp.unlink()
+    fsync_dir(out.parent)
 
 
 def _audit(opened: OpenVault, action: str, sha256: str, size: int) -> None:

@@ -289,3 +289,86 @@ def test_clinic_settings_and_templates_travel_with_the_backup(
     restore_backup(tmp_path / "b.kapbackup", tmp_path / "new", PASSPHRASE, kdf=FAST_KDF)
     assert Catalog(tmp_path / "new").clinic_settings()[0].reminder_sound is True
     assert (tmp_path / "new" / "templates" / "ours.json").read_text() == '{"fictional": true}'
+
+
+# --------------------------------------------------------------------------- refused targets
+
+
+@pytest.mark.parametrize(
+    "name", ["kapnotes.db", "kapnotes.key", "kapnotes.anchor", "new.kapbackup"]
+)
+def test_a_backup_inside_the_vault_folder_is_refused_and_the_vault_is_untouched(
+    open_vault: OpenVault, name: str
+) -> None:
+    folder = open_vault.vault.data_dir
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    with pytest.raises(BackupError, match="inside the vault's own data folder"):
+        write_backup(open_vault, folder / name)
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_a_link_into_the_vault_folder_is_refused(open_vault: OpenVault, tmp_path: Path) -> None:
+    db = open_vault.vault.db_path
+    before = db.read_bytes()
+    (tmp_path / "to-db.kapbackup").symlink_to(db)
+    (tmp_path / "vault-link").symlink_to(open_vault.vault.data_dir)
+    for target in (tmp_path / "to-db.kapbackup", tmp_path / "vault-link" / "b.kapbackup"):
+        with pytest.raises(BackupError, match="inside the vault's own data folder"):
+            write_backup(open_vault, target)
+    assert db.read_bytes() == before
+
+
+def test_a_backup_never_replaces_an_existing_file(open_vault: OpenVault, tmp_path: Path) -> None:
+    first = tmp_path / "b.kapbackup"
+    write_backup(open_vault, first)
+    kept = first.read_bytes()
+    other = tmp_path / "notes.txt"
+    other.write_text("someone's file")
+    for target in (first, other):
+        with pytest.raises(BackupError, match="already exists; choose another name"):
+            write_backup(open_vault, target)
+    assert first.read_bytes() == kept and other.read_text() == "someone's file"
+
+
+def test_a_missing_folder_named_with_a_slash_is_not_written_as_a_file(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    with pytest.raises(BackupError, match=r"the folder .*missingdir does not exist"):
+        write_backup(open_vault, f"{tmp_path / 'missingdir'}/")
+    assert not (tmp_path / "missingdir").exists()
+
+
+def test_a_backup_failing_its_check_leaves_nothing_and_no_temp(
+    open_vault: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapnotes.store import backup as module
+
+    def fail(path: Path, *_args: Any) -> Any:
+        assert path.name.startswith(".b.kapbackup.")  # the temp file is checked, not `out`
+        raise BackupError("simulated damage")
+
+    monkeypatch.setattr(module, "_inspect_with_key", fail)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(BackupError, match="failed its check, so it was not kept"):
+        write_backup(open_vault, tmp_path / "out" / "b.kapbackup")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_full_disk_while_copying_says_so_and_names_the_target(
+    open_vault: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlcipher3
+
+    from kapnotes.store import backup as module
+
+    def full(*_args: Any) -> None:
+        raise sqlcipher3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(module, "copy_database", full)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "b.kapbackup"
+    with pytest.raises(BackupError) as caught:
+        write_backup(open_vault, out)
+    assert str(caught.value).startswith(f"{out}: ") and "the disk is full" in str(caught.value)
+    assert list((tmp_path / "out").iterdir()) == []

@@ -261,3 +261,21 @@ def test_the_scheduled_backup_waits_while_a_session_is_monitored(
     assert window.backups.run_schedule() is None  # waits for the next check
     outcome = window.backups.run_schedule(quitting=True)  # quitting does not wait
     assert outcome is not None and outcome.result is not None
+
+
+def test_back_up_into_the_vault_folder_is_refused_with_a_message(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    db = vault.db_path
+    prompts = FakePrompts(save=db)
+    window = _window(make_window, qtbot, prompts)
+    before = db.read_bytes()
+    assert window.backups.back_up() is None
+    assert prompts.told and prompts.told[-1][0] == "Backup not made"
+    assert "inside the vault's own data folder" in prompts.told[-1][1]
+    assert db.read_bytes() == before
+    (tmp_path / "taken.kapbackup").write_bytes(b"old")
+    prompts.save = tmp_path / "taken.kapbackup"
+    assert window.backups.back_up() is None
+    assert "already exists" in prompts.told[-1][1]
+    assert (tmp_path / "taken.kapbackup").read_bytes() == b"old"
