@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="an encrypted, verified copy of the vault (key file inside)",
         description="Write an encrypted copy of the whole vault to OUT (a file, or a folder "
-        "to put a dated kapnotes-YYYYmmdd-HHMMSS.kapbackup in), then read it back and check "
+        "to put a dated kapnotes-TAG-YYYYmmdd-HHMMSS.kapbackup in; never an existing file, "
+        "never inside the vault folder), then read it back and check "
         "it. Any clinician of the vault opens it with their own passphrase.",
     )
     backup.add_argument("out", type=str, metavar="OUT")
@@ -567,15 +568,18 @@ def cmd_backup(args: argparse.Namespace) -> int:
         BackupError,
         backup_file_name,
         check_backup_target,
+        vault_tag,
         write_backup,
     )
 
     given: str = args.out  # as typed: "missing/" names a folder, not a file
     folder = Path(given).expanduser()
-    target: Path | str = folder / backup_file_name() if folder.is_dir() else given
+    data_dir = _data_dir(args)
+    named = backup_file_name(tag=vault_tag(data_dir / DB_NAME))
+    target: Path | str = folder / named if folder.is_dir() else given
     try:
         # Checked before the passphrase is asked for, and again as the file is written.
-        out = check_backup_target(target, _data_dir(args))
+        out = check_backup_target(target, data_dir)
     except BackupError as exc:
         raise CliError(str(exc)) from None
     with _unlocked(args) as opened:

@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: The name every automatic (and suggested) backup file has; pruning touches no other file.
-BACKUP_NAME = re.compile(r"^kapnotes-(\d{8}-\d{6})(?:-(\d+))?\.kapbackup$")
+#: The name every automatic (and suggested) backup file has: the vault's tag (a short
+#: digest of its database salt: which vault, no client data), then the UTC time.
+#: Pruning touches no other file, and only names with this vault's tag.
+BACKUP_NAME = re.compile(r"^kapnotes-([0-9a-f]{8})-(\d{8}-\d{6})(?:-(\d+))?\.kapbackup$")
 
 
 class BackupSettings(BaseModel):
@@ -55,15 +57,18 @@ def reminder(last: datetime | None, now: datetime, settings: BackupSettings) -> 
     return f"Last backup {days} day{'s' if days != 1 else ''} ago: File → Back up…"
 
 
-def to_prune(names: Iterable[str], keep: int) -> list[str]:
-    """Which automatic backup files to remove so that ``keep`` remain (oldest first).
+def to_prune(names: Iterable[str], keep: int, vault_tag: str) -> list[str]:
+    """Which automatic backup files of the vault tagged ``vault_tag`` to remove so that
+    ``keep`` remain (oldest first).
 
-    Only names of kapnotes' own pattern count; the names sort by their UTC time.
+    Only names of kapnotes' own pattern with this vault's tag count (another vault's
+    backups in a shared folder, and untagged names, are never touched); the names
+    sort by their UTC time.
     """
     ours: list[tuple[str, int, str]] = []
     for name in names:
         match = BACKUP_NAME.match(name)
-        if match:
-            ours.append((match.group(1), int(match.group(2) or 1), name))
+        if match and match.group(1) == vault_tag:
+            ours.append((match.group(2), int(match.group(3) or 1), name))
     ours.sort()
     return [name for *_key, name in ours[: max(0, len(ours) - keep)]]

@@ -26,6 +26,7 @@ from kapnotes.store.backup import (
     inspect_backup,
     last_backup_at,
     restore_backup,
+    vault_tag,
     write_backup,
 )
 from kapnotes.store.keys import KdfParams
@@ -75,8 +76,12 @@ class Backups:
         """Back up to ``out`` (a file; a folder gets a dated name); BackupError says why not."""
         out = Path(out)
         if out.is_dir():
-            out = out / backup_file_name(self._now())
+            out = out / self.file_name()
         return write_backup(self._vault, out, now=self._now())
+
+    def file_name(self) -> str:
+        """The suggested name of a backup of this vault now (tagged with the vault)."""
+        return backup_file_name(self._now(), vault_tag(self._vault.vault.db_path))
 
     def last_good(self) -> datetime | None:
         """When the last verified backup was written."""
@@ -102,21 +107,23 @@ class Backups:
             return AutomaticOutcome(
                 None, f"the backup folder {folder} is not there (is the drive plugged in?)"
             )
-        target = folder / backup_file_name(self._now())
+        tag = vault_tag(self._vault.vault.db_path)
+        name = backup_file_name(self._now(), tag)
+        target = folder / name
         number = 1
         while target.exists():  # two in one second: a numbered name, never over another
             number += 1
-            target = folder / backup_file_name(self._now()).replace(".", f"-{number}.", 1)
+            target = folder / name.replace(".", f"-{number}.", 1)
         try:
             result = write_backup(self._vault, target)
         except BackupError as exc:
             log.warning("automatic backup failed")
             return AutomaticOutcome(None, str(exc))
         pruned = []
-        for name in to_prune((p.name for p in folder.iterdir()), settings.keep):
+        for old in to_prune((p.name for p in folder.iterdir()), settings.keep, tag or ""):
             try:
-                (folder / name).unlink()
-                pruned.append(name)
+                (folder / old).unlink()
+                pruned.append(old)
             except OSError:
                 log.warning("an old automatic backup could not be removed")
         return AutomaticOutcome(result, None, tuple(pruned))

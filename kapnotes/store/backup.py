@@ -102,6 +102,7 @@ __all__ = [
     "check_backup_target",
     "inspect_backup",
     "restore_backup",
+    "vault_tag",
     "write_backup",
 ]
 
@@ -209,10 +210,29 @@ class RestoreResult:
 # --------------------------------------------------------------------------- helpers
 
 
-def backup_file_name(now: datetime | None = None) -> str:
-    """The default name of a backup file: ``kapnotes-YYYYmmdd-HHMMSS.kapbackup`` (UTC)."""
+def backup_file_name(now: datetime | None = None, tag: str | None = None) -> str:
+    """The default name of a backup file: ``kapnotes-TAG-YYYYmmdd-HHMMSS.kapbackup`` (UTC;
+    ``TAG`` is :func:`vault_tag`, which says whose backup it is; without it, no tag)."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return f"kapnotes-{moment:%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
+    prefix = f"kapnotes-{tag}-" if tag else "kapnotes-"
+    return f"{prefix}{moment:%Y%m%d-%H%M%S}{BACKUP_SUFFIX}"
+
+
+def vault_tag(db_path: Path) -> str | None:
+    """Eight hex digits that tell this vault's backups from another's in a shared folder.
+
+    A digest of the database's SQLCipher salt (``db_path``'s first 16 bytes: random,
+    chosen at ``init``, kept by a backup and a restore, readable without the key; no
+    client data): the same vault, restored, keeps its tag. None when it cannot be read.
+    """
+    try:
+        with db_path.open("rb") as handle:
+            salt = handle.read(16)
+    except OSError:
+        return None
+    if len(salt) != 16:
+        return None
+    return hashlib.sha256(b"kapnotes backup name v1" + salt).hexdigest()[:8]
 
 
 def _sha256_file(path: Path) -> str:

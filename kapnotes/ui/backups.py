@@ -344,7 +344,6 @@ class BackupActions(QObject):
     def back_up(self) -> service.BackupResult | None:
         """File → Back up…: ask where, write, check, say so."""
         from kapnotes.session import backups as service
-        from kapnotes.store.backup import backup_file_name
 
         backups = self._backups()
         if backups is None:
@@ -352,19 +351,20 @@ class BackupActions(QObject):
             return None
         folder = self._session.catalog.clinic_settings()[0].backup.folder
         start = Path(folder).expanduser() if folder else Path.home()
-        out = self.prompts.save_path(self._window, start / backup_file_name())
+        out = self.prompts.save_path(self._window, start / backups.file_name())
         if out is None:
             return None
         if out.suffix != BACKUP_SUFFIX:
             out = out.with_name(out.name + BACKUP_SUFFIX)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = backups.back_up(out)
+            try:
+                result = backups.back_up(out)
+            finally:
+                QGuiApplication.restoreOverrideCursor()
         except service.BackupError as exc:
-            QGuiApplication.restoreOverrideCursor()
             self.prompts.tell(self._window, "Backup not made", str(exc), problem=True)
             return None
-        QGuiApplication.restoreOverrideCursor()
         self._status(f"Backed up and checked: {result.path} ({result.size // 1024} KiB)")
         self.refresh_reminder()
         return result

@@ -38,18 +38,30 @@ def test_the_reminder_comes_after_the_set_days() -> None:
 
 def test_pruning_keeps_the_newest_and_touches_only_our_files() -> None:
     names = [
-        "kapnotes-20260301-120000.kapbackup",
-        "kapnotes-20260302-120000.kapbackup",
-        "kapnotes-20260302-120000-2.kapbackup",
-        "kapnotes-20260228-120000.kapbackup",
+        "kapnotes-1234abcd-20260301-120000.kapbackup",
+        "kapnotes-1234abcd-20260302-120000.kapbackup",
+        "kapnotes-1234abcd-20260302-120000-2.kapbackup",
+        "kapnotes-1234abcd-20260228-120000.kapbackup",
         "holiday-photos.jpg",
         "kapnotes-manual.kapbackup",
     ]
-    assert to_prune(names, 2) == [
-        "kapnotes-20260228-120000.kapbackup",
-        "kapnotes-20260301-120000.kapbackup",
+    assert to_prune(names, 2, "1234abcd") == [
+        "kapnotes-1234abcd-20260228-120000.kapbackup",
+        "kapnotes-1234abcd-20260301-120000.kapbackup",
     ]
-    assert to_prune(names, 10) == []
+    assert to_prune(names, 10, "1234abcd") == []
+
+
+def test_pruning_never_touches_another_vaults_backups_in_a_shared_folder() -> None:
+    theirs = [
+        "kapnotes-99990000-20200101-000000.kapbackup",
+        "kapnotes-99990000-20200102-000000.kapbackup",
+        "kapnotes-20200101-000000.kapbackup",  # untagged: whose is unknown, so kept
+    ]
+    ours = ["kapnotes-1234abcd-20260301-120000.kapbackup"]
+    assert to_prune(theirs + ours, 1, "1234abcd") == []
+    assert to_prune(theirs + ours, 1, "99990000") == [theirs[0]]
+    assert to_prune(theirs + ours, 1, "") == []
 
 
 @pytest.mark.parametrize(

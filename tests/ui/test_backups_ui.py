@@ -122,6 +122,11 @@ def test_backup_settings_are_saved_audited_and_the_schedule_prunes(
     usb = tmp_path / "usb"
     usb.mkdir()
     (usb / "holiday.jpg").write_bytes(b"not ours")
+    # Another vault's automatic backups on the same share (older than ours), and an
+    # untagged name: never pruned.
+    theirs = ["kapnotes-0badc0de-20200101-000000.kapbackup", "kapnotes-20200101-000000.kapbackup"]
+    for name in theirs:
+        (usb / name).write_bytes(b"another vault's backup")
     prompts = FakePrompts()
     prompts.chosen_folder = usb
     seen: list[BackupSettingsDialog] = []
@@ -156,9 +161,15 @@ def test_backup_settings_are_saved_audited_and_the_schedule_prunes(
     for _ in range(3):
         outcome = window.backups.run_schedule(quitting=True)
         assert outcome is not None and outcome.result is not None
-    ours = sorted(p.name for p in usb.iterdir() if p.suffix == ".kapbackup")
+    ours = sorted(
+        p.name for p in usb.iterdir() if p.suffix == ".kapbackup" and p.name not in theirs
+    )
     assert len(ours) == 2
+    assert all((usb / name).read_bytes() == b"another vault's backup" for name in theirs)
     assert (usb / "holiday.jpg").exists()
+    from kapnotes.store.backup import vault_tag
+
+    assert all(name.startswith(f"kapnotes-{vault_tag(vault.db_path)}-") for name in ours)
 
 
 def test_a_folder_that_is_not_there_is_named_next_to_it(qtbot: QtBot, tmp_path: Path) -> None:
