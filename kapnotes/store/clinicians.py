@@ -200,6 +200,23 @@ class Clinicians:
         with self._vault.session() as session:
             record(session, self.acting_id, "clinician.deactivate", "clinician", target.id, {})
 
+    def act_as_after_recovery(self, clinician_id: str) -> None:
+        """After an unlock with the recovery key: ``clinician_id`` (an active clinician,
+        who is setting a new passphrase) acts from now on; recorded in the audit trail.
+        NotAllowedError when the vault was opened with a passphrase."""
+        if not self._vault.recovered:
+            raise NotAllowedError("Only after an unlock with the recovery key.")
+        target = self.get(clinician_id)
+        if not target.active:
+            raise ClinicianError(
+                f"{target.name} is deactivated; an administrator can add them again."
+            )
+        if target.id == self.acting_id:
+            return
+        with self._vault.session() as session:
+            record(session, self.acting_id, "vault.recovery_as", "clinician", target.id, {})
+        self._vault.clinician_id = target.id
+
     def change_passphrase(self, new_passphrase: str) -> None:
         """The acting clinician's own passphrase, replaced in one atomic write."""
         try:
@@ -212,6 +229,7 @@ class Clinicians:
         ).write(self._vault.vault.key_path)
         with self._vault.session() as session:
             record(session, self.acting_id, "clinician.passphrase", "clinician", self.acting_id, {})
+        self._vault.recovered = False  # who acts is settled: they have a passphrase again
 
     def reset_recovery_key(self) -> str:
         """A new recovery key (the old one stops working); shown once. Administrators only."""

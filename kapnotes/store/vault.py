@@ -432,7 +432,10 @@ class Vault:
     def unlock_with_recovery(
         self, recovery_key: str, *, problems: Problems = "refuse"
     ) -> OpenVault:
-        """Open with the recovery key (emergency access), acting as the first clinician.
+        """Open with the recovery key (emergency access), acting as the first *active*
+        administrator (never a deactivated clinician); :attr:`OpenVault.recovered` is
+        set, and the app then asks who is setting a new passphrase
+        (:meth:`kapnotes.store.clinicians.Clinicians.act_as_after_recovery`).
 
         Errors as for :meth:`unlock`.
         """
@@ -543,6 +546,7 @@ class Vault:
                 data_key=data_key,
                 warnings=warnings,
             )
+            vault.recovered = passphrase is None
             vault.begin_session(
                 keyfile,
                 opened,
@@ -567,6 +571,23 @@ class Vault:
                 checked.discard()
         self.throttle.reset()
         return vault
+
+
+def _recovery_clinician(rows: Sequence[Any], keyfile: keys.KeyFile) -> str:
+    """Who acts after an unlock with the recovery key: the first active administrator
+    (an administrator, or the first clinician, who still has a passphrase entry), else
+    the first active clinician; never a deactivated one."""
+    from kapnotes.store.clinicians import ADMIN_ROLE
+
+    if not rows:
+        raise VaultError("The vault has no clinician.")
+    active = {w.clinician_id for w in keyfile.wraps if w.kind == "passphrase" and w.clinician_id}
+    first = rows[0].id
+    admins = [c for c in rows if c.id in active and (c.role == ADMIN_ROLE or c.id == first)]
+    chosen = admins or [c for c in rows if c.id in active]
+    if not chosen:
+        raise VaultError("No clinician of this vault is active; none can act for the recovery key.")
+    return str(chosen[0].id)
 
 
 class OpenVault:
@@ -598,6 +619,9 @@ class OpenVault:
         self.findings = list(findings)
         self.warnings = list(warnings)
         self.diagnostic = diagnostic
+        #: Opened with the recovery key: who acts is the first active administrator
+        #: until the person at the keyboard says who they are (and sets a passphrase).
+        self.recovered = False
         self._lock = lock
         self._closed = False
         from sqlalchemy.orm import sessionmaker
@@ -744,11 +768,10 @@ class OpenVault:
 
         with self.session() as session:
             if not self.clinician_id:
-                first = session.scalars(select(Clinician).order_by(Clinician.created_at))
-                clinician = first.first()
-                if clinician is None:
-                    raise VaultError("The vault has no clinician.")
-                self.clinician_id = clinician.id
+                self.clinician_id = _recovery_clinician(
+                    list(session.scalars(select(Clinician).order_by(Clinician.created_at))),
+                    keyfile,
+                )
             who = self.clinician_id
             if failed.count:
                 record(

@@ -837,7 +837,8 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def ask_new_passphrase(self) -> None:
-        """After an unlock with the recovery key: set a new passphrase at once."""
+        """After an unlock with the recovery key: who is it, and their new passphrase, at
+        once; Cancel locks the vault again (no session without a new passphrase)."""
         opened = self.session.open_vault
         if opened is None:
             return
@@ -845,9 +846,15 @@ class MainWindow(QMainWindow):
         from kapnotes.ui.settings.clinicians_dialog import ChangePassphraseDialog
 
         dialog = ChangePassphraseDialog(Clinicians(opened), self, after_recovery=True)
-        if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
-            self.statusBar().showMessage("Your new passphrase is set.", 8000)
+        accepted = self._run_dialog(dialog) == QDialog.DialogCode.Accepted
         dialog.deleteLater()
+        if accepted:
+            self.statusBar().showMessage("Your new passphrase is set.", 8000)
+            return
+        self.lock()
+        self.statusBar().showMessage(
+            "Locked again: after the recovery key, a new passphrase must be set.", 10000
+        )
 
     def _system_locked(self, reason: str) -> None:
         """The screen locked or the machine is going to sleep: lock the vault as well."""

@@ -128,3 +128,37 @@ def test_a_kill_at_any_point_of_a_passphrase_change_leaves_old_or_new(tmp_path: 
         opened.close()
     assert outcomes["old"] + outcomes["new"] == 20  # never neither
     assert outcomes["old"] and outcomes["new"]  # the kills fell both before and after the rename
+
+
+def test_the_recovery_key_never_acts_as_a_deactivated_clinician(vault: Vault) -> None:
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    with created.vault as first:
+        ada = first.clinician_id
+        admin_id = Clinicians(first).add("Bo Admin", "", "administrator", NEW)
+    with vault.unlock(NEW) as as_admin:
+        Clinicians(as_admin).deactivate(ada)
+    with vault.unlock_with_recovery(created.recovery_key) as recovered:
+        assert recovered.recovered
+        assert recovered.clinician_id == admin_id  # not Ada, the oldest but deactivated
+        staff = Clinicians(recovered)
+        with pytest.raises(ClinicianError, match="deactivated"):
+            staff.act_as_after_recovery(ada)
+        nurse_id = staff.add("Nia Fictional", "RN", "nurse", NURSE)
+        staff.act_as_after_recovery(nurse_id)  # the nurse forgot hers
+        assert recovered.clinician_id == nurse_id
+        staff.change_passphrase("the nurse's new passphrase")
+        assert not recovered.recovered
+        with pytest.raises(NotAllowedError):
+            staff.act_as_after_recovery(admin_id)
+    with vault.unlock("the nurse's new passphrase") as as_nurse:
+        assert as_nurse.clinician_id == nurse_id
+        with as_nurse.session() as s:
+            actions = [e.action for e in s.scalars(select(AuditEvent))]
+    assert "vault.recovery_as" in actions
+
+
+def test_acting_as_someone_else_needs_the_recovery_key(open_vault: OpenVault) -> None:
+    staff = Clinicians(open_vault)
+    nurse_id = staff.add("Nia Fictional", "RN", "nurse", NURSE)
+    with pytest.raises(NotAllowedError, match="recovery key"):
+        staff.act_as_after_recovery(nurse_id)

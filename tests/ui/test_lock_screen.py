@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from kapnotes.store.throttle import UnlockThrottle, backoff_delay
 from kapnotes.store.vault import Vault
+from kapnotes.ui.main_window import MainWindow
 from kapnotes.ui.views.lock_screen import MSG_WRONG_PHRASE, MSG_WRONG_RECOVERY
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import FakeClock, WindowFactory, unlock
@@ -102,6 +103,75 @@ def test_recovery_key_unlocks(
     assert asked == ["Set a new passphrase"]
     window.session.lock()
     with vault.unlock("my new remembered passphrase"):
+        pass
+
+
+def _recovery_unlock(qtbot: QtBot, window: MainWindow, recovery_key: str) -> None:
+    screen = window.lock_screen
+    qtbot.mouseClick(screen.mode_link, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(screen.secret_edit, recovery_key)
+    with qtbot.waitSignal(window.session.unlocked):
+        qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+
+
+def test_cancel_after_the_recovery_key_locks_again(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, vault: Vault
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    def run(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        dialog.reject()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
+    _recovery_unlock(qtbot, window, recovery_key)
+    assert not window.session.is_unlocked
+    assert window.stack.currentWidget() is window.lock_screen
+    assert "a new passphrase must be set" in window.statusBar().currentMessage()
+    with vault.unlock(PASSPHRASE):  # nothing changed
+        pass
+
+
+def test_after_the_recovery_key_the_clinician_says_who_they_are(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, vault: Vault
+) -> None:
+    from PySide6.QtWidgets import QDialog, QLabel
+
+    from kapnotes.store.clinicians import Clinicians
+    from kapnotes.ui.settings.clinicians_dialog import ChangePassphraseDialog
+
+    with vault.unlock(PASSPHRASE) as opened:
+        staff = Clinicians(opened)
+        nurse = staff.add("Nia Fictional", "RN", "nurse", "nurse passphrase of fiction")
+        gone = staff.add("Cy Gone", "", "staff", "a passphrase of someone gone")
+        staff.deactivate(gone)
+    offered: list[str] = []
+    said: list[str] = []
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, ChangePassphraseDialog) and dialog.who_combo is not None
+        qtbot.addWidget(dialog)
+        combo = dialog.who_combo
+        offered.extend(combo.itemText(i) for i in range(combo.count()))
+        said.extend(lbl.text() for lbl in dialog.findChildren(QLabel))
+        combo.setCurrentIndex(combo.findData(nurse))
+        dialog.passphrase.first.setText("the nurse's new passphrase")
+        dialog.passphrase.second.setText("the nurse's new passphrase")
+        dialog.accept()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
+    _recovery_unlock(qtbot, window, recovery_key)
+    assert offered == ["Dr Ada Quill, PsyD (therapist)", "Nia Fictional, RN (nurse)"]
+    assert any("as the administrator Dr Ada Quill, PsyD" in text for text in said)
+    assert window.session.is_unlocked
+    opened = window.session.open_vault
+    assert opened is not None and opened.clinician_id == nurse
+    window.session.lock()
+    with vault.unlock("the nurse's new passphrase") as as_nurse:
+        assert as_nurse.clinician_id == nurse
+    with vault.unlock(PASSPHRASE):  # the administrator's own passphrase is unchanged
         pass
 
 

@@ -157,15 +157,28 @@ class ChangePassphraseDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        #: After the recovery key: who is setting a new passphrase (active clinicians only).
+        self.who_combo: QComboBox | None = None
         if after_recovery:
+            acting = next((c for c in staff.list() if c.id == staff.acting_id), None)
+            as_whom = f", as the administrator {acting.display}" if acting else ""
             layout.addWidget(
                 label(
-                    "You opened the vault with the recovery key. Choose a new passphrase now "
-                    "(at least 10 characters; a sentence is best): it replaces the forgotten "
-                    "one. The recovery key keeps working.",
+                    f"You opened the vault with the recovery key{as_whom}. Say who you are "
+                    "and choose your new passphrase now (at least 10 characters; a sentence "
+                    "is best): it replaces the forgotten one. The recovery key keeps "
+                    "working. Cancel locks the vault again.",
                     wrap=True,
                 )
             )
+            self.who_combo = QComboBox()
+            self.who_combo.setObjectName("recoveryWho")
+            for person in staff.list():
+                if person.active:
+                    self.who_combo.addItem(f"{person.display} ({person.role})", person.id)
+            self.who_combo.setCurrentIndex(max(0, self.who_combo.findData(staff.acting_id)))
+            layout.addWidget(label("Who is setting a new passphrase:"))
+            layout.addWidget(self.who_combo)
         layout.addWidget(
             label(
                 "The new passphrase replaces the old one at once (the old one stops "
@@ -181,6 +194,8 @@ class ChangePassphraseDialog(QDialog):
     def accept(self) -> None:
         """Change it, or say why not."""
         try:
+            if self.who_combo is not None:
+                self._staff.act_as_after_recovery(str(self.who_combo.currentData()))
             self._staff.change_passphrase(self.passphrase.value())
         except (ClinicianError, ValueError) as exc:
             self.error.show_message(str(exc))
