@@ -162,15 +162,21 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="check a backup, then restore it into the data folder",
         description="Check the backup IN (opened with the passphrase of one of its "
-        "clinicians), say what it holds, then restore it into the data folder. A vault "
-        "already there is replaced only with --replace, and is kept in replaced-<when>/ "
-        "inside the folder.",
+        "clinicians, or with --recovery-key-file), say what it holds, then restore it "
+        "into the data folder. A vault already there is replaced only with --replace, "
+        "and is kept in replaced-<when>/ inside the folder.",
     )
     restore.add_argument("input", type=Path, metavar="IN")
     restore.add_argument(
         "--replace",
         action="store_true",
         help="replace the vault already in the data folder (kept as a safety copy)",
+    )
+    restore.add_argument(
+        "--recovery-key-file",
+        metavar="FILE",
+        help="open the backup with the vault's recovery key read from FILE ('-': ask for it "
+        "in the terminal) instead of a clinician's passphrase",
     )
 
     clin = sub.add_parser(
@@ -270,6 +276,24 @@ def _passphrase(args: argparse.Namespace) -> str:
     if not _interactive():
         raise CliError(_NO_PASSPHRASE, EXIT_LOCKED)
     return getpass.getpass("Passphrase: ")
+
+
+def _recovery_key(given: str | None) -> str | None:
+    """The recovery key from ``--recovery-key-file`` (a file, or '-' to ask); None: not given."""
+    if given is None:
+        return None
+    if given == "-":
+        if not _interactive():
+            raise CliError("--recovery-key-file -: no terminal to ask in; give a file", EXIT_LOCKED)
+        return getpass.getpass("Recovery key: ")
+    path = Path(given).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"--recovery-key-file {given}: cannot be read ({exc})") from None
+    if not text:
+        raise CliError(f"--recovery-key-file {given}: the file is empty")
+    return text
 
 
 def _new_passphrase(args: argparse.Namespace) -> str:
@@ -667,14 +691,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source: Path = args.input.expanduser()
     if not source.is_file():
         raise CliError(f"{args.input}: no such backup file")
-    passphrase = _passphrase(args)
+    recovery_key = _recovery_key(args.recovery_key_file)
+    passphrase = None if recovery_key is not None else _passphrase(args)
     try:
-        result = restore_backup(source, data_dir, passphrase, replace=args.replace)
+        result = restore_backup(
+            source, data_dir, passphrase, recovery_key=recovery_key, replace=args.replace
+        )
     except RestoreNeedsConfirmationError as exc:
         raise CliError(f"{exc} (--replace)") from None
     except BackupError as exc:
         raise CliError(str(exc)) from None
     except WrongSecretError:
+        if recovery_key is not None:
+            raise CliError(
+                f"--recovery-key-file {args.recovery_key_file}: that is not the recovery key "
+                f"of {args.input}",
+                EXIT_LOCKED,
+            ) from None
         raise CliError(
             f"that passphrase opens none of the clinicians' entries in {args.input}", EXIT_LOCKED
         ) from None

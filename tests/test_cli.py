@@ -968,6 +968,37 @@ def test_backup_into_the_vault_folder_or_over_a_file_is_exit_2_and_changes_nothi
     assert not out_file.exists() and not list(tmp_path.glob(".full*"))
 
 
+def test_restore_with_the_recovery_key_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    printed = init(capsys, tmp_path / "vault")
+    (key,) = [line.strip() for line in printed.splitlines() if line.strip().count("-") == 7]
+    out = tmp_path / "b.kapbackup"
+    assert run(capsys, "--data-dir", str(tmp_path / "vault"), "backup", str(out))[0] == 0
+    del os.environ["KAPNOTES_PASSPHRASE"]  # no passphrase at all: the recovery key alone
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH\n")
+    new = tmp_path / "new"
+    code, _, err = run(
+        capsys, "--data-dir", str(new), "restore", str(out), "--recovery-key-file", str(wrong)
+    )
+    assert code == 3 and "not the recovery key" in err
+    assert not new.exists() or not any(new.iterdir())
+    code, _, err = run(
+        capsys, "--data-dir", str(new), "restore", str(out), "--recovery-key-file", "nope.txt"
+    )
+    assert code == 2 and "--recovery-key-file nope.txt: cannot be read" in err
+    given = tmp_path / "key.txt"
+    given.write_text(key.lower() + "\n")
+    code, printed, err = run(
+        capsys, "--data-dir", str(new), "restore", str(out), "--recovery-key-file", str(given)
+    )
+    assert (code, err) == (0, ""), err
+    assert "clinicians: Dr Ada Quill (therapist)" in printed
+    with Vault(new).unlock(PASS):
+        pass
+
+
 # --------------------------------------------------------------------------- clinicians
 
 

@@ -29,7 +29,7 @@ from kapnotes.store.backup import (
     vault_tag,
     write_backup,
 )
-from kapnotes.store.keys import KdfParams
+from kapnotes.store.keys import KdfParams, WrongSecretError, normalise_recovery_key
 from kapnotes.store.vault import OpenVault
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "RestoreNeedsConfirmationError",
     "RestoreResult",
     "inspect",
+    "looks_like_recovery_key",
     "restore",
 ]
 
@@ -129,13 +130,41 @@ class Backups:
         return AutomaticOutcome(result, None, tuple(pruned))
 
 
-def inspect(path: Path, passphrase: str, staging_near: Path | None = None) -> Inspected:
-    """Check a backup and say what it holds (see :func:`kapnotes.store.backup.inspect_backup`)."""
-    return inspect_backup(path, passphrase, staging_near=staging_near)
+def looks_like_recovery_key(text: str) -> bool:
+    """Whether ``text`` has a recovery key's shape (32 letters and digits, any grouping)."""
+    try:
+        normalise_recovery_key(text)
+    except WrongSecretError:
+        return False
+    return True
+
+
+def inspect(path: Path, secret: str, staging_near: Path | None = None) -> Inspected:
+    """Check a backup and say what it holds (see :func:`kapnotes.store.backup.inspect_backup`).
+
+    ``secret`` is a clinician's passphrase or the vault's recovery key: a passphrase
+    first, then, when none fits and it has a recovery key's shape, the recovery key
+    (``Inspected.by_recovery_key`` says which opened it). WrongSecretError: neither.
+    """
+    try:
+        return inspect_backup(path, secret, staging_near=staging_near)
+    except WrongSecretError:
+        if not looks_like_recovery_key(secret):
+            raise
+    return inspect_backup(path, recovery_key=secret, staging_near=staging_near)
 
 
 def restore(
-    path: Path, data_dir: Path, passphrase: str, *, replace: bool, kdf: KdfParams
+    path: Path,
+    data_dir: Path,
+    secret: str,
+    *,
+    replace: bool,
+    kdf: KdfParams,
+    by_recovery_key: bool = False,
 ) -> RestoreResult:
-    """Restore into ``data_dir`` (see :func:`kapnotes.store.backup.restore_backup`)."""
-    return restore_backup(path, data_dir, passphrase, replace=replace, kdf=kdf)
+    """Restore into ``data_dir`` (see :func:`kapnotes.store.backup.restore_backup`) with a
+    passphrase, or with the recovery key when ``by_recovery_key``."""
+    if by_recovery_key:
+        return restore_backup(path, data_dir, None, recovery_key=secret, replace=replace, kdf=kdf)
+    return restore_backup(path, data_dir, secret, replace=replace, kdf=kdf)

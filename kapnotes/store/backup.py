@@ -193,6 +193,8 @@ class Inspected:
     clinician_id: str | None
     sha256: str
     problems: list[str] = field(default_factory=list)
+    #: Opened with the vault's recovery key (not a clinician's passphrase).
+    by_recovery_key: bool = False
 
     def cleanup(self) -> None:
         """Remove the staging folder (encrypted files only)."""
@@ -717,7 +719,14 @@ def inspect_backup(
             raise BackupError(f"{where}: {exc}") from None
         clinician_id = opened.clinician_id
         summary = _checked_in_folder(folder, opened.data_key, clinician_id or "", created, where)
-        return Inspected(path, folder, summary, clinician_id, _sha256_file(path))
+        return Inspected(
+            path,
+            folder,
+            summary,
+            clinician_id,
+            _sha256_file(path),
+            by_recovery_key=recovery_key is not None,
+        )
 
 
 # --------------------------------------------------------------------------- restoring
@@ -748,13 +757,18 @@ def _move_aside(data_dir: Path, now: datetime) -> Path:
 def restore_backup(
     path: Path,
     data_dir: Path,
-    passphrase: str,
+    passphrase: str | None,
     *,
+    recovery_key: str | None = None,
     replace: bool = False,
     kdf: KdfParams = keys.PRODUCTION_KDF,
     now: datetime | None = None,
 ) -> RestoreResult:
     """Restore the backup at ``path`` into ``data_dir`` and open it once to record who did.
+
+    It is opened with ``passphrase`` (a clinician's, as it was at the backup), or with
+    the vault's ``recovery_key`` when that is given (then the restore is recorded as
+    the backup's first active administrator's, as any recovery unlock is).
 
     Everything is checked before anything in ``data_dir`` changes. An existing vault
     there is replaced only with ``replace=True`` (else RestoreNeedsConfirmationError)
@@ -770,7 +784,9 @@ def restore_backup(
             f"{data_dir} already holds a vault; restoring would replace it. Confirm to "
             "replace it (it is kept as a safety copy), or restore into an empty folder."
         )
-    inspected = inspect_backup(path, passphrase, staging_near=data_dir.parent)
+    inspected = inspect_backup(
+        path, passphrase, recovery_key=recovery_key, staging_near=data_dir.parent
+    )
     try:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         lock = _acquire(data_dir)  # VaultBusyError when it is open elsewhere
@@ -790,7 +806,11 @@ def restore_backup(
     finally:
         inspected.cleanup()
     try:
-        opened = Vault(data_dir, kdf).unlock(passphrase)
+        restored = Vault(data_dir, kdf)
+        if recovery_key is not None:
+            opened = restored.unlock_with_recovery(recovery_key)
+        else:
+            opened = restored.unlock(passphrase or "")
     except (VaultError, WrongSecretError) as exc:
         raise BackupError(f"The backup was restored but does not open: {exc}") from None
     with opened:

@@ -382,7 +382,7 @@ class BackupActions(QObject):
         passphrase = self.prompts.passphrase(
             self._window,
             f"The passphrase of one of the clinicians of {source.name} "
-            "(as it was when the backup was made):",
+            "(as it was when the backup was made), or the vault's recovery key:",
         )
         if passphrase is None:
             return False
@@ -394,7 +394,8 @@ class BackupActions(QObject):
             self.prompts.tell(
                 self._window,
                 "Not restored",
-                "That passphrase opens none of the clinicians' entries in this backup. "
+                "That passphrase opens none of the clinicians' entries in this backup, "
+                "and it is not the backup's recovery key. "
                 "Nothing was changed.",
                 problem=True,
             )
@@ -426,7 +427,12 @@ class BackupActions(QObject):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             result = service.restore(
-                source, vault.data_dir, passphrase, replace=replacing, kdf=vault.kdf
+                source,
+                vault.data_dir,
+                passphrase,
+                replace=replacing,
+                kdf=vault.kdf,
+                by_recovery_key=inspected.by_recovery_key,
             )
         except (service.BackupError, WrongSecretError, VaultError) as exc:
             QGuiApplication.restoreOverrideCursor()
@@ -441,7 +447,8 @@ class BackupActions(QObject):
         self.prompts.tell(
             self._window,
             "Restored",
-            f"The backup was restored. Unlock it with your passphrase.{kept}",
+            "The backup was restored. Unlock it with your passphrase as it was when the "
+            f"backup was made (or with the recovery key).{kept}",
         )
         return True
 

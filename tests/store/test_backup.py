@@ -372,3 +372,30 @@ def test_a_full_disk_while_copying_says_so_and_names_the_target(
         write_backup(open_vault, out)
     assert str(caught.value).startswith(f"{out}: ") and "the disk is full" in str(caught.value)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_backup_restores_with_the_recovery_key_alone(vault: Vault, tmp_path: Path) -> None:
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    with created.vault as opened:
+        ada = opened.clinician_id
+        write_backup(opened, tmp_path / "b.kapbackup")
+    inspected = inspect_backup(tmp_path / "b.kapbackup", recovery_key=created.recovery_key)
+    assert inspected.by_recovery_key
+    inspected.cleanup()
+    target = tmp_path / "elsewhere"
+    result = restore_backup(
+        tmp_path / "b.kapbackup", target, None, recovery_key=created.recovery_key, kdf=FAST_KDF
+    )
+    assert [c.name for c in result.summary.clinicians] == ["Dr Ada Quill"]
+    with Vault(target, FAST_KDF).unlock(PASSPHRASE) as again, again.session() as s:
+        restore = s.scalars(select(AuditEvent).where(AuditEvent.action == "vault.restore"))
+        assert [e.actor_id for e in restore] == [ada]  # the administrator, for the key
+    with pytest.raises(WrongSecretError):
+        restore_backup(
+            tmp_path / "b.kapbackup",
+            tmp_path / "other",
+            None,
+            recovery_key="AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH",
+            kdf=FAST_KDF,
+        )
+    assert not (tmp_path / "other").exists() or not any((tmp_path / "other").iterdir())

@@ -254,6 +254,28 @@ def test_restore_elsewhere_from_the_gui(
     assert window.session.vault.data_dir == elsewhere
 
 
+def test_restore_from_the_gui_with_the_recovery_key(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    backup = tmp_path / "b.kapbackup"
+    prompts = FakePrompts(save=backup, open_=backup)
+    window = _window(make_window, qtbot, prompts)
+    window.backups.back_up_action.trigger()
+    elsewhere = tmp_path / "new-laptop"
+    elsewhere.mkdir()
+    prompts.chosen_folder = elsewhere
+    window.other_folder_action.trigger()
+    prompts.secret = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"  # a key's shape, not its key
+    window.backups.restore_action.trigger()
+    assert prompts.told[-1][0] == "Not restored" and "recovery key" in prompts.told[-1][1]
+    assert not any(elsewhere.iterdir())
+    prompts.secret = recovery_key.lower()
+    window.backups.restore_action.trigger()
+    assert prompts.told[-1][0] == "Restored", prompts.told[-1]
+    unlock(qtbot, window)
+    assert window.session.vault.data_dir == elsewhere
+
+
 def test_the_scheduled_backup_waits_while_a_session_is_monitored(
     make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
 ) -> None:
