@@ -35,6 +35,7 @@ who did it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -112,6 +113,10 @@ class BackupError(Exception):
 
     The message says what is wrong and where, for the user; nothing was changed.
     """
+
+
+class _NoRoomError(BackupError):
+    """A backup could not be unpacked to be checked: the disk is full."""
 
 
 class RestoreNeedsConfirmationError(BackupError):
@@ -462,7 +467,16 @@ def _unpack(path: Path, staging: Path) -> Manifest:
                 raise BackupError(f"{where}: incomplete, {', '.join(missing)} missing (truncated?)")
     except tarfile.TarError as exc:
         raise BackupError(f"{where}: not a readable kapnotes backup ({exc})") from None
-    except (EOFError, OSError) as exc:
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _NoRoomError(
+                f"{where}: cannot be checked: the disk is full (no room to unpack it)"
+            ) from None
+        raise BackupError(
+            f"{where}: the file ends early or cannot be read ({type(exc).__name__}); "
+            "it is truncated or damaged"
+        ) from None
+    except EOFError as exc:
         raise BackupError(
             f"{where}: the file ends early or cannot be read ({type(exc).__name__}); "
             "it is truncated or damaged"
@@ -608,6 +622,11 @@ def write_backup(
     # never replaces, nor removes, anything at ``out``.
     try:
         checked = _inspect_with_key(tmp, data_key, opened.clinician_id)
+    except _NoRoomError:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(
+            f"{out}: the backup could not be checked (the disk is full); nothing was kept"
+        ) from None
     except BackupError as exc:
         tmp.unlink(missing_ok=True)
         raise BackupError(

@@ -60,7 +60,14 @@ class Prompts:
 
     def save_path(self, parent: QWidget, suggested: Path) -> Path | None:
         """Where to write a backup."""
-        name, _ = QFileDialog.getSaveFileName(parent, "Back up the vault", str(suggested), FILTER)
+        # No "replace?" question: a backup never replaces a file (it would be refused).
+        name, _ = QFileDialog.getSaveFileName(
+            parent,
+            "Back up the vault",
+            str(suggested),
+            FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
         return Path(name) if name else None
 
     def open_path(self, parent: QWidget, start: Path) -> Path | None:

@@ -399,3 +399,27 @@ def test_a_backup_restores_with_the_recovery_key_alone(vault: Vault, tmp_path: P
             kdf=FAST_KDF,
         )
     assert not (tmp_path / "other").exists() or not any((tmp_path / "other").iterdir())
+
+
+def test_a_full_disk_while_checking_the_copy_says_so_and_keeps_nothing(
+    open_vault: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    real = tarfile.TarFile.extractfile
+
+    def full(self: tarfile.TarFile, member: Any) -> Any:
+        source = real(self, member)
+        if source is not None and getattr(member, "name", "") == "kapnotes.db":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return source
+
+    monkeypatch.setattr(tarfile.TarFile, "extractfile", full)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "b.kapbackup"
+    with pytest.raises(BackupError) as caught:
+        write_backup(open_vault, out)
+    assert str(caught.value) == (
+        f"{out}: the backup could not be checked (the disk is full); nothing was kept"
+    )
+    assert list((tmp_path / "out").iterdir()) == []
