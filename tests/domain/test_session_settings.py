@@ -130,3 +130,18 @@ def test_invalid_settings_name_the_field(text: str, expected: str) -> None:
 def test_missing_file_is_a_settings_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="cannot read"):
         load_settings(tmp_path / "absent.json")
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"sustained_minutes": 60, "window_minutes": 30}, "could never fire"),
+        ({"once_above": {"systolic": 150, "diastolic": 120}}, "is below sustained above"),
+    ],
+)
+def test_a_hypertension_rule_that_contradicts_itself_is_refused_naming_why(
+    change: dict[str, object], words: str
+) -> None:
+    data = {"alerts": {"hypertension": change}}
+    with pytest.raises(SettingsError, match=words):
+        ClinicSettings.from_json(json.dumps(data), "clinic-settings.json")

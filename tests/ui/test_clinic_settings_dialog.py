@@ -73,3 +73,18 @@ def test_the_threshold_change_from_the_menu_is_saved_and_audited(
     assert event.detail["changes"][SYSTOLIC] == {"old": 180, "new": 170}
     assert "discharge_checklist" in event.detail["changes"]
     assert "saved" in window.statusBar().currentMessage()
+
+
+def test_a_hypertension_rule_that_could_never_fire_is_refused_in_its_group(qtbot: QtBot) -> None:
+    saved: list[ClinicSettings] = []
+    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _edit(dialog, "alerts.hypertension.sustained_minutes").setText("60")
+    _edit(dialog, "alerts.hypertension.window_minutes").setText("30")
+    dialog.accept()
+    assert not saved and dialog.isVisible()
+    shown = [
+        f.error.text() for path, f in dialog.fields.items() if path.startswith("alerts.hypert")
+    ]
+    assert any("could never fire" in text for text in shown), shown

@@ -108,6 +108,24 @@ class HypertensionRule(_Model):
     severity: Severity = Severity.WARNING
     once_severity: Severity = Severity.CRITICAL
 
+    @model_validator(mode="after")
+    def _can_fire(self) -> Self:
+        """A rule that could never fire, or whose single-reading threshold lies under its
+        sustained one, is refused (the clinic would believe it is watched)."""
+        if self.sustained_minutes > self.window_minutes:
+            raise ValueError(
+                f"sustained minutes ({self.sustained_minutes}) is longer than the window "
+                f"({self.window_minutes} min): two readings that far apart never fall inside "
+                "it, so the alert could never fire"
+            )
+        low = self.sustained_above
+        if self.once_above.systolic < low.systolic or self.once_above.diastolic < low.diastolic:
+            raise ValueError(
+                f"once above ({self.once_above}) is below sustained above ({low}): one "
+                "reading would alert before two readings could"
+            )
+        return self
+
 
 class TachycardiaRule(_Model):
     """Heart rate above ``above_bpm`` on consecutive readings spanning ``sustained_minutes``."""
