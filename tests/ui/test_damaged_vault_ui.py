@@ -42,6 +42,20 @@ def test_an_emptied_database_is_named_with_the_way_out_never_opened_empty(
     assert vault.db_path.stat().st_size == 0
 
 
+def test_a_missing_database_is_said_before_any_passphrase_with_the_ways_out(
+    qtbot: QtBot, make_window: WindowFactory, vault: Vault, recovery_key: str
+) -> None:
+    del recovery_key  # the vault exists
+    vault.db_path.unlink()
+    window = make_window()
+    screen = window.lock_screen
+    qtbot.waitUntil(screen.message.isVisible)
+    assert "database (kapnotes.db) is missing" in screen.message.text()
+    assert screen.fault_row.isVisible() and screen.restore_button.isVisible()
+    assert screen.secret_edit.property("invalid") in (None, False)
+    assert not window.session.is_unlocked
+
+
 def test_lost_changes_are_named_and_the_vault_can_be_opened_as_it_is(
     qtbot: QtBot, make_window: WindowFactory, vault: Vault, recovery_key: str
 ) -> None:

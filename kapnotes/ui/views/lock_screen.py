@@ -340,10 +340,23 @@ class LockScreen(QWidget):
         self.secret_edit.setFocus()
 
     def reset(self) -> None:
-        """Back to an empty passphrase field (called each time the vault locks)."""
+        """Back to an empty passphrase field (called each time the vault locks).
+
+        A vault whose database file is gone is said at once, before any passphrase is
+        typed, with the ways out (restore from a backup, another folder, quit).
+        """
         self.set_recovery_mode(False)
         self.fault_row.hide()
-        self.folder_label.setText(f"Vault folder: {_short(self._session.vault.data_dir)}")
+        vault = self._session.vault
+        self.folder_label.setText(f"Vault folder: {_short(vault.data_dir)}")
+        if vault.exists() and not vault.db_path.exists():
+            self._show_message(
+                f"This vault's database ({vault.db_path.name}) is missing from "
+                f"{_short(vault.data_dir)}: the key file is there, the notes are not. "
+                "Restore it from a backup, or open another vault folder.",
+                field_wrong=False,
+            )
+            self.fault_row.show()
         self._tick()
 
     def focus_field(self) -> None:
