@@ -167,8 +167,22 @@ def describe(row: AuditRow) -> str:
 CSV_COLUMNS = ("seq", "time_utc", "clinician", "action", "entity", "entity_id", "client", "detail")
 
 
+#: A cell a spreadsheet would take for a formula starts with one of these (OWASP, "CSV
+#: injection"); such a cell is written with a leading apostrophe, shown as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def csv_bytes(rows: Sequence[AuditRow]) -> bytes:
-    """The rows as CSV (UTF-8, a header row): plaintext, written only where the user asks."""
+    """The rows as CSV (UTF-8, a header row): plaintext, written only where the user asks.
+
+    Names and details that a spreadsheet would run as a formula (``=HYPERLINK(…)`` as a
+    client's name) are written as text, with a leading apostrophe.
+    """
     import csv
     import io
 
@@ -180,12 +194,12 @@ def csv_bytes(rows: Sequence[AuditRow]) -> bytes:
             [
                 row.seq,
                 row.at.isoformat(),
-                row.actor_name,
+                _cell(row.actor_name),
                 row.action,
                 row.entity,
                 row.entity_id or "",
-                row.client_name,
-                describe(row),
+                _cell(row.client_name),
+                _cell(describe(row)),
             ]
         )
     return buffer.getvalue().encode("utf-8")
