@@ -232,6 +232,13 @@ class BackupSettingsDialog(QDialog):
             remind_after_days=self.remind_spin.value(),
         )
 
+    def _grow(self) -> None:
+        """Make room for a message just shown (the rows above it keep their height)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
     def accept(self) -> None:
         """Check and save; the reason is shown next to the folder when it is not usable."""
         from pydantic import ValidationError
@@ -241,11 +248,13 @@ class BackupSettingsDialog(QDialog):
         folder = self.folder_edit.text().strip()
         if folder and not Path(folder).expanduser().is_dir():
             self.folder_error.show_message("That folder does not exist (is the drive plugged in?)")
+            self._grow()
             return
         try:
             chosen = self.settings()
         except ValidationError as exc:
             self.error.show_message(str(exc.errors()[0]["msg"]))
+            self._grow()
             return
         self._save(chosen)
         super().accept()

@@ -179,10 +179,16 @@ def test_a_folder_that_is_not_there_is_named_next_to_it(qtbot: QtBot, tmp_path: 
     dialog = BackupSettingsDialog(BackupSettings(), saved.append, FakePrompts())
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitExposed(dialog)
+    row_height = dialog.folder_edit.height()
     dialog.folder_edit.setText(str(tmp_path / "unplugged"))
     dialog.accept()
     assert not saved
     assert dialog.folder_error.isVisible() and "does not exist" in dialog.folder_error.text()
+    qtbot.wait(20)
+    assert dialog.folder_edit.height() >= row_height  # the folder row is not squashed
+    error = dialog.folder_error
+    assert error.heightForWidth(error.width()) <= error.height() + 1  # the message whole
 
 
 def test_a_missing_database_offers_restore_another_folder_or_quit(
