@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
@@ -60,6 +61,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "unit": ("mg", "mg_per_kg"),
 }
 NAMES = {
+    "systolic": "systolic (mmHg)",
+    "diastolic": "diastolic (mmHg)",
     "spo2": "SpO2",
     "moaas": "MOAA/S",
     "cadss_total": "CADSS total",
@@ -82,9 +85,17 @@ def _words(key: str) -> str:
     if key in NAMES:
         return NAMES[key]
     words = key.replace("_", " ")
-    for short, long in ((" min", " (minutes)"), (" bpm", " (bpm)"), (" mg", " (mg)")):
+    for short, long in (
+        (" minutes", " (min)"),
+        (" min", " (min)"),
+        (" bpm", " (bpm)"),
+        (" percent", " (%)"),
+        (" mg", " (mg)"),
+    ):
         if words.endswith(short):
             words = words.removesuffix(short) + long
+            break
+    words = words.replace("pre dose", "pre-dose")
     return words.replace("bp", "BP").replace("rems", "REMS").replace("qhp", "QHP")
 
 
@@ -221,6 +232,7 @@ class ClinicSettingsDialog(QDialog):
         data = current.model_dump(mode="json")
         checklist = data.pop(CHECKLIST)
         groups: dict[str, QFormLayout] = {}
+        names: dict[str, list[QLabel]] = {}
         for path, value in _leaves({k: v for k, v in data.items() if k not in SKIPPED}):
             field = _Field(path, value)
             self.fields[path] = field
@@ -236,8 +248,15 @@ class ClinicSettingsDialog(QDialog):
                     host.addRow(box)
                 host = groups[group_key]
                 name = " › ".join(_words(p) for p in parts[2:])
-            host.addRow(_cap(name), field.widget)
+            row_label = QLabel(_cap(name))
+            names.setdefault(tab, []).append(row_label)
+            host.addRow(row_label, field.widget)
             host.addRow("", field.error)
+        # One label column per tab: the values of every group line up.
+        for labels in names.values():
+            widest = max(lbl.sizeHint().width() for lbl in labels)
+            for lbl in labels:
+                lbl.setMinimumWidth(widest)
         self.checklist_edit = QPlainTextEdit()
         self.checklist_edit.setObjectName("setting:discharge_checklist")
         self.checklist_edit.setPlainText(_checklist_text(checklist))
