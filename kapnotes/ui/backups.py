@@ -125,6 +125,18 @@ def summary_html(summary: service.Inspected) -> str:
     )
 
 
+def summary_text(summary: service.Inspected) -> str:
+    """What a backup held, in a line: ``"3 clients, 12 notes (9 signed), 2 clinicians,
+    backed up 2026-11-29 10:00 UTC"``."""
+    s = summary.summary
+    people = len(s.clinicians)
+    return (
+        f"{s.clients} client{'s' if s.clients != 1 else ''}, {s.notes} note"
+        f"{'s' if s.notes != 1 else ''} ({s.signed_notes} signed), {people} clinician"
+        f"{'s' if people != 1 else ''}, backed up {s.created_at:%Y-%m-%d %H:%M} UTC"
+    )
+
+
 class BackupSettingsDialog(QDialog):
     """Settings → Backups…: the automatic folder, how many to keep, schedule, reminder."""
 
@@ -425,18 +437,18 @@ class BackupActions(QObject):
         QGuiApplication.restoreOverrideCursor()
         inspected.cleanup()
         replacing = vault.exists() or vault.db_path.exists()
-        question = summary_html(inspected)
-        if replacing:
-            question += (
+        # Only replacing a vault asks first; into an empty folder the restore just runs
+        # and what the backup held is said with the result.
+        if replacing and not self.prompts.confirm(
+            self._window,
+            "Replace this vault with the backup?",
+            summary_html(inspected)
+            + (
                 "<p><b>Restoring replaces the vault in this folder.</b> Open windows close "
                 "and the vault locks; the current vault is kept, whole, in a "
                 "<i>replaced-…</i> folder inside the vault folder.</p>"
-            )
-        if not self.prompts.confirm(
-            self._window,
-            "Restore this backup?",
-            question,
-            "Replace and restore" if replacing else "Restore",
+            ),
+            "Replace and restore",
         ):
             return False
         self._lock()
@@ -460,11 +472,12 @@ class BackupActions(QObject):
             if result.safety_copy is not None
             else ""
         )
+        held = summary_text(inspected)
         self.prompts.tell(
             self._window,
             "Restored",
-            "The backup was restored. Unlock it with your passphrase as it was when the "
-            f"backup was made (or with the recovery key).{kept}",
+            f"The backup was restored: {held}. Unlock it with your passphrase as it was "
+            f"when the backup was made (or with the recovery key).{kept}",
         )
         return True
 

@@ -251,10 +251,11 @@ def test_restore_elsewhere_from_the_gui(
     prompts.chosen_folder = elsewhere
     window.other_folder_action.trigger()  # locks, then points at the empty folder
     assert not window.session.is_unlocked and window.session.vault.data_dir == elsewhere
+    asked_before = len(prompts.asked)
     window.backups.restore_action.trigger()
-    _title, action, _text = prompts.asked[-1].split("|", 2)
-    assert action == "Restore"  # an empty folder: nothing is replaced
-    assert prompts.told[-1][0] == "Restored"
+    assert not [a for a in prompts.asked[asked_before:] if "|" in a]  # no confirmation asked
+    title, told = prompts.told[-1]
+    assert title == "Restored" and "clinician" in told and "notes (" in told
     assert not [p for p in elsewhere.iterdir() if p.name.startswith("replaced-")]
     unlock(qtbot, window)
     assert window.session.vault.data_dir == elsewhere
