@@ -3,7 +3,7 @@ defaults, saving audited with old and new values (real widgets)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QLineEdit
+from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.session import ClinicSettings
@@ -88,3 +88,16 @@ def test_a_hypertension_rule_that_could_never_fire_is_refused_in_its_group(qtbot
         f.error.text() for path, f in dialog.fields.items() if path.startswith("alerts.hypert")
     ]
     assert any("could never fire" in text for text in shown), shown
+
+
+def test_choices_read_as_words_and_save_their_stored_value(qtbot: QtBot) -> None:
+    saved: list[ClinicSettings] = []
+    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    combo = dialog.fields["alerts.pre_dose_hold.decide_on"].widget
+    assert isinstance(combo, QComboBox)
+    assert combo.currentText() == "any pre-dose reading"
+    combo.setCurrentIndex(combo.findText("the latest pre-dose reading"))
+    dialog.accept()
+    assert [s.alerts.pre_dose_hold.decide_on for s in saved] == ["latest"]

@@ -60,6 +60,18 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "decide_on": ("any", "latest"),
     "unit": ("mg", "mg_per_kg"),
 }
+#: How a stored choice reads in the dialog (the value itself is what is saved).
+CHOICE_LABELS = {
+    "info": "information",
+    "any": "any pre-dose reading",
+    "latest": "the latest pre-dose reading",
+    "midpoint": "midpoint rule (CMS)",
+    "whole_units": "whole units only",
+    "soap": "SOAP",
+    "dap": "DAP",
+    "birp": "BIRP",
+    "mg_per_kg": "mg/kg",
+}
 NAMES = {
     "systolic": "systolic (mmHg)",
     "diastolic": "diastolic (mmHg)",
@@ -125,7 +137,8 @@ class _Field:
             self.widget = QCheckBox()
         elif key in CHOICES:
             combo = QComboBox()
-            combo.addItems(list(CHOICES[key]))
+            for choice in CHOICES[key]:
+                combo.addItem(CHOICE_LABELS.get(choice, choice), choice)
             combo.setMaximumWidth(220)
             self.widget = combo
         else:
@@ -141,7 +154,8 @@ class _Field:
         if isinstance(self.widget, QCheckBox):
             self.widget.setChecked(bool(value))
         elif isinstance(self.widget, QComboBox):
-            self.widget.setCurrentText(str(value))
+            found = self.widget.findData(str(value))
+            self.widget.setCurrentIndex(max(found, 0))
         elif isinstance(self.widget, QLineEdit):
             if isinstance(value, list | tuple):
                 self.widget.setText(", ".join(_number(v) for v in value))
@@ -153,7 +167,7 @@ class _Field:
         if isinstance(self.widget, QCheckBox):
             return self.widget.isChecked()
         if isinstance(self.widget, QComboBox):
-            return self.widget.currentText()
+            return self.widget.currentData()
         text = self.widget.text().strip() if isinstance(self.widget, QLineEdit) else ""
         if self.kind in (list, tuple):
             return [_parse(part.strip()) for part in text.split(",") if part.strip()]
