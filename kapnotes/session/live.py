@@ -84,6 +84,16 @@ APP_ENTRY_REFUSAL: Final = (
 PRE_DOSE_CHECKLIST: Final = "pre_dose_checklist"
 #: An override's reason is a few words at least ("x" is not a reason a colleague can read).
 MIN_REASON_CHARS: Final = 8
+
+
+def _reason_asked(reason: str, none_given: str) -> str:
+    """What to ask for when an override's ``reason`` is missing (``none_given``) or too
+    short to read; empty when it will do."""
+    if not reason:
+        return none_given
+    return "Say why in a few words" if len(reason) < MIN_REASON_CHARS else ""
+
+
 MG: Final = "mg"
 MG_PER_KG: Final = "mg/kg"
 
@@ -535,8 +545,7 @@ class LiveSession:
         warnings = dose_warnings(request.product, mg, weight, self.settings, doses)
         concerns.extend(w.message for w in warnings)
         reason = request.reason.strip()
-        if concerns and len(reason) < MIN_REASON_CHARS:
-            asked = "Type the reason" if not reason else "Say why in a few words"
+        if concerns and (asked := _reason_asked(reason, "Type the reason")):
             return NeedsReason(
                 "Not logged yet. " + " · ".join(concerns) + f". {asked}, then press Enter."
             )
@@ -953,8 +962,7 @@ class LiveSession:
         at = self.now()
         problems = self.discharge_problems(at, ticked)
         kept = reason.strip() or None
-        if problems and (kept is None or len(kept) < MIN_REASON_CHARS):
-            asked = "Give a reason" if kept is None else "Say why in a few words"
+        if problems and (asked := _reason_asked(kept or "", "Give a reason")):
             return NeedsReason(
                 "Not discharged yet. "
                 + " · ".join(problems)
