@@ -297,14 +297,12 @@ def _spec_of(note: Note) -> TemplateSpec | None:
         return None
 
 
-_SEARCH_SELECT = (
-    "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip "
-    "FROM note_fts WHERE note_fts MATCH :q ORDER BY "
+#: The newest matching notes (one more than listed: whether more match), each with its
+#: snippet and BM25 rank, computed for these rows only.
+_SEARCH_SQL = text(
+    "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip, rank "
+    "FROM note_fts WHERE note_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
 )
-_SEARCH_SQL = {
-    "rank": text(_SEARCH_SELECT + "rank LIMIT :limit"),
-    "rowid DESC": text(_SEARCH_SELECT + "rowid DESC LIMIT :limit"),
-}
 
 
 class NoteStore:
@@ -794,16 +792,12 @@ class NoteStore:
         query = fts_query(user_text)
         if query is None:
             return []
-        params = {"q": query, "limit": limit}
         with self._vault.session() as session:
-            matching = session.execute(
-                text("SELECT rowid FROM note_fts WHERE note_fts MATCH :q LIMIT :n"),
-                {"q": query, "n": limit + 1},
-            ).all()
-            order = "rank" if len(matching) <= limit else "rowid DESC"
-            rows = session.execute(_SEARCH_SQL[order], params).all()
+            found = session.execute(_SEARCH_SQL, {"q": query, "n": limit + 1}).all()
+            # all of them: best first; more than are listed: the newest, as found
+            rows = sorted(found, key=lambda r: r[2]) if len(found) <= limit else found[:limit]
             snippets: dict[str, str] = {}
-            for note_id, snip in rows:  # best first; a note may match in several rows
+            for note_id, snip, _rank in rows:  # a note may match in several rows
                 snippets.setdefault(str(note_id), str(snip))
             details = session.execute(
                 select(
