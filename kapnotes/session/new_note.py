@@ -13,7 +13,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from kapnotes.domain.notes import Phase
 from kapnotes.domain.prefill import prefill
+from kapnotes.domain.session.checklists import with_clinic_checklists
+from kapnotes.domain.session.settings import SETTINGS_KEY, ClinicSettings
 from kapnotes.domain.templates import TemplateSpec
 from kapnotes.store.notes import EVENT_KEY, NewEntry, NoteStore, event_data, new_entry_id
 
@@ -30,15 +33,23 @@ def start_note(
     *,
     values: Mapping[str, Any] | None = None,
     time_zone: str | None = None,
+    settings: ClinicSettings | None = None,
     now: Callable[[], datetime] = _utc_now,
 ) -> str:
     """Create a draft note of ``spec`` in the course, prefilled; returns its id.
 
     ``values`` (e.g. the progress-note layout) win over what is prefilled;
-    ``time_zone`` is the clinic's (IANA name). Raises what
+    ``time_zone`` is the clinic's (IANA name). With the clinic's ``settings`` a
+    dosing note is started under them: its template takes the clinic's pre-dose
+    and discharge checklists (:func:`with_clinic_checklists`) and the note keeps
+    the session settings (alert rules, limits, dose ranges…) from now on, so a
+    later change of the settings leaves it as it was written. Raises what
     :meth:`NoteStore.create` raises (KeyError for an unknown course); then
     nothing was written.
     """
+    if settings is not None and spec.phase is Phase.DOSING:
+        spec = with_clinic_checklists(spec, settings)
+        values = {SETTINGS_KEY: settings.session_part(), **(values or {})}
     start = notes.note_start(course_id, spec.phase)
     filled = prefill(spec, start)
     initial: dict[str, Any] = {**filled.values, **(values or {})}

@@ -671,6 +671,7 @@ class MainWindow(QMainWindow):
             choice.session_date,
             values={LAYOUT_KEY: settings.note_format.value},
             time_zone=settings.zone_name(),
+            settings=settings,
         )
         self._refresh_shown_client()
         self.open_note(note_id)

@@ -3,13 +3,18 @@ defaults, saving audited with old and new values (real widgets)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.session import ClinicSettings
 from kapnotes.store.audit_view import AuditQuery, audit_events
 from kapnotes.store.catalog import Catalog
 from kapnotes.store.vault import Vault
+from kapnotes.ui.editor import NewNoteDialog
 from kapnotes.ui.settings.clinic_dialog import ClinicSettingsDialog
 from tests.ui.conftest import WindowFactory, unlock
 
@@ -39,9 +44,12 @@ def test_a_bad_value_is_named_beside_it_and_nothing_is_saved(qtbot: QtBot) -> No
 
     dialog.restore_defaults()
     assert _edit(dialog, SYSTOLIC).text() == "180"
-    dialog.checklist_edit.setPlainText("no colon here")
+    discharge = dialog.checklists["discharge_checklist"]
+    discharge.add_button.click()  # a new item left blank
     dialog.accept()
-    assert "value: label" in dialog.checklist_error.text() and not saved
+    assert not saved and dialog.isVisible()
+    assert discharge.error.text().startswith("Item 9 is blank")
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Checklists"
 
 
 def test_the_threshold_change_from_the_menu_is_saved_and_audited(
@@ -54,9 +62,12 @@ def test_the_threshold_change_from_the_menu_is_saved_and_audited(
         edit = _edit(dialog, SYSTOLIC)
         edit.clear()
         qtbot.keyClicks(edit, "170")
-        dialog.checklist_edit.setPlainText(
-            dialog.checklist_edit.toPlainText() + "\nride_home: A ride home arranged"
-        )
+        dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.pages["checklists"]))
+        discharge = dialog.checklists["discharge_checklist"]
+        discharge.add_button.click()
+        typed = discharge.table.viewport().findChild(QLineEdit)  # the new row, open to type
+        assert typed is not None
+        qtbot.keyClicks(typed, "A ride home arranged")
         dialog.accept()
         return int(dialog.result())
 
@@ -66,7 +77,8 @@ def test_the_threshold_change_from_the_menu_is_saved_and_audited(
     settings, warning = Catalog(vault.data_dir).clinic_settings()
     assert warning is None
     assert settings.alerts.hypertension.sustained_above.systolic == 170
-    assert settings.discharge_checklist[-1].value == "ride_home"
+    assert settings.discharge_checklist[-1].value == "a_ride_home_arranged"
+    assert settings.discharge_checklist[-1].label == "A ride home arranged"
     opened = window.session.open_vault
     assert opened is not None
     (event,) = audit_events(opened, AuditQuery(actions=("settings.change",)))
@@ -101,3 +113,54 @@ def test_choices_read_as_words_and_save_their_stored_value(qtbot: QtBot) -> None
     combo.setCurrentIndex(combo.findText("the latest pre-dose reading"))
     dialog.accept()
     assert [s.alerts.pre_dose_hold.decide_on for s in saved] == ["latest"]
+
+
+def test_a_pre_dose_check_added_in_settings_is_asked_in_the_next_live_session(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str
+) -> None:
+    def run(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        if isinstance(dialog, NewNoteDialog):
+            dialog.phase_buttons["dosing"].setChecked(True)
+            dialog.accept()
+            return int(dialog.result())
+        assert isinstance(dialog, ClinicSettingsDialog)
+        dialog.show()
+        dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.pages["checklists"]))
+        pre_dose = dialog.checklists["pre_dose_checklist"]
+        pre_dose.table.setCurrentCell(4, 0)  # the REMS check: moved to the top
+        for _ in range(4):
+            qtbot.mouseClick(pre_dose.up_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(pre_dose.add_button, Qt.MouseButton.LeftButton)
+        typed = pre_dose.table.viewport().findChild(QLineEdit)
+        assert typed is not None
+        qtbot.keyClicks(typed, "Pulse oximeter on")
+        dialog.accept()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
+    unlock(qtbot, window)
+    window.clinic_settings_action.trigger()
+    clients = window.session.clients
+    assert clients is not None
+    client_id = clients.create(ClientInput(name="Odalys Quillfeather", weight_kg=68))
+    course_id = clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 20),
+            indication="Treatment-resistant depression (fictional)",
+            planned_product=Product.ESKETAMINE_INTRANASAL,
+        ),
+    )
+    window.workspace.refresh(select_id=client_id)
+    window.new_note(course_id)
+    (note_id,) = window.note_windows
+    window.note_windows[note_id].close()
+    live = window.open_live_session(note_id)
+    assert live is not None
+    panel = live.view.predose_panel
+    shown = [box.text() for box in panel.boxes.values()]
+    assert shown[0] == "Esketamine REMS enrolment"
+    assert shown[-1] == "Pulse oximeter on"
+    assert "Pulse oximeter on" in panel.open_items()
+    live.close()

@@ -57,6 +57,7 @@ from kapnotes.domain.session.rems import RemsSummary, rems_summary
 from kapnotes.domain.session.settings import (
     ChecklistItem,
     ClinicSettings,
+    PreDoseItem,
     Rounding,
     SettingsError,
     Severity,
@@ -82,6 +83,7 @@ __all__ = [
     "HoldKind",
     "HoldReason",
     "PersonTime",
+    "PreDoseItem",
     "Presence",
     "Reminder",
     "ReminderKind",

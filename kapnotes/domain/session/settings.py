@@ -29,6 +29,7 @@ from kapnotes.domain.backups import BackupSettings
 from kapnotes.domain.clients import Product
 from kapnotes.domain.files import atomic_write
 from kapnotes.domain.letterhead import Letterhead
+from kapnotes.domain.templates.model import OPTION_PATTERN
 from kapnotes.domain.templates.narrative import NarrativeLayout
 from kapnotes.domain.timeline import system_zone_name, zone_named
 
@@ -274,10 +275,18 @@ class MonitoringSettings(_Model):
 
 
 class ChecklistItem(_Model):
-    """One discharge criterion; ``value`` matches the dosing template's checklist item."""
+    """One checklist item: ``value`` is what a note stores when it is ticked (lower-case
+    letters, digits and ``_``; kept when the label is reworded), ``label`` what is shown."""
 
-    value: str = Field(min_length=1)
-    label: str = Field(min_length=1)
+    value: str = Field(pattern=OPTION_PATTERN, max_length=64)
+    label: str = Field(min_length=1, max_length=200)
+
+
+class PreDoseItem(ChecklistItem):
+    """One pre-dose check; ``only_for`` shows it only when that product is planned
+    (the esketamine REMS enrolment check, for example). None: every product."""
+
+    only_for: Product | None = None
 
 
 DEFAULT_DISCHARGE_CHECKLIST: tuple[ChecklistItem, ...] = (
@@ -289,6 +298,20 @@ DEFAULT_DISCHARGE_CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem(value="escort_present", label="A responsible adult escort present"),
     ChecklistItem(value="written_instructions_given", label="Written instructions given"),
     ChecklistItem(value="no_driving", label="No driving until the next day after sleep"),
+)
+
+#: The spec's pre-dose checklist ("Dosing-session note": fasted, ride home, no alcohol or
+#: intoxicants in 24 h, consent reconfirmed; REMS enrolment for esketamine).
+DEFAULT_PRE_DOSE_CHECKLIST: tuple[PreDoseItem, ...] = (
+    PreDoseItem(value="fasted", label="Fasted per instructions"),
+    PreDoseItem(value="ride_home_confirmed", label="Ride home confirmed"),
+    PreDoseItem(value="no_intoxicants_24h", label="No alcohol or other intoxicants in 24 h"),
+    PreDoseItem(value="consent_reconfirmed", label="Consent reconfirmed"),
+    PreDoseItem(
+        value="rems_enrolled",
+        label="Esketamine REMS enrolment",
+        only_for=Product.ESKETAMINE_INTRANASAL,
+    ),
 )
 
 
@@ -423,6 +446,7 @@ SESSION_PARTS: Final = (
     "alerts",
     "vitals_limits",
     "monitoring",
+    "pre_dose_checklist",
     "discharge_checklist",
     "discharge_ranges",
     "dose_ranges",
@@ -438,7 +462,14 @@ class ClinicSettings(_Model):
     alerts: AlertRules = AlertRules()
     vitals_limits: VitalsLimits = VitalsLimits()
     monitoring: MonitoringSettings = MonitoringSettings()
-    discharge_checklist: tuple[ChecklistItem, ...] = DEFAULT_DISCHARGE_CHECKLIST
+    #: The pre-dose checks (F5 in the live session), at least one, each once.
+    pre_dose_checklist: tuple[PreDoseItem, ...] = Field(
+        default=DEFAULT_PRE_DOSE_CHECKLIST, min_length=1, max_length=40
+    )
+    #: The discharge criteria, at least one, each once.
+    discharge_checklist: tuple[ChecklistItem, ...] = Field(
+        default=DEFAULT_DISCHARGE_CHECKLIST, min_length=1, max_length=40
+    )
     discharge_ranges: DischargeRanges = DischargeRanges()
     dose_ranges: dict[Product, DoseRange] = Field(default_factory=_default_dose_ranges)
     billing: BillingSettings = BillingSettings()
@@ -465,11 +496,15 @@ class ClinicSettings(_Model):
 
     @model_validator(mode="after")
     def _unique_checklist(self) -> Self:
-        seen: set[str] = set()
-        for item in self.discharge_checklist:
-            if item.value in seen:
-                raise ValueError(f"discharge checklist item '{item.value}' appears twice")
-            seen.add(item.value)
+        for name, items in (
+            ("pre-dose", self.pre_dose_checklist),
+            ("discharge", self.discharge_checklist),
+        ):
+            seen: set[str] = set()
+            for item in items:
+                if item.value in seen:
+                    raise ValueError(f"{name} checklist item '{item.value}' appears twice")
+                seen.add(item.value)
         return self
 
     def session_part(self) -> dict[str, object]:

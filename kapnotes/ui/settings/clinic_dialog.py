@@ -1,15 +1,18 @@
 """Settings → Clinic settings: every clinical setting of the clinic, validated, audited.
 
 The form is laid out from the settings themselves (``ClinicSettings``): one tab per
-part (alerts, vitals limits, monitoring, discharge, dose ranges, billing, general),
-a row per value, named by its place ("hypertension › sustained above › systolic").
+part (alerts, vitals limits, monitoring, discharge, checklists, dose ranges, billing,
+general), a row per value, named by its place ("hypertension › sustained above ›
+systolic"). The pre-dose and discharge checklists are lists to add to, reword,
+remove from and reorder (:mod:`kapnotes.ui.settings.checklist_editor`); a dosing
+note started afterwards shows their items.
 Whatever is typed is checked by the same bounded pydantic models that read
 ``clinic-settings.json``; a value that does not hold shows the reason next to it
 and nothing is saved. **Restore defaults** fills the form with the clinical spec's
 defaults (saved only with Save). Saving writes the file atomically and records
 every changed value, old and new, in the audit trail
 (:mod:`kapnotes.session.clinic_settings`). A change applies to new notes: a
-dosing note keeps the settings it was first run under.
+dosing note keeps the settings it was started under.
 
 The clinic letterhead and the backups have dialogs of their own.
 """
@@ -28,13 +31,13 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kapnotes.ui.settings.checklist_editor import ChecklistEditor
 from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
 
 if TYPE_CHECKING:
@@ -45,6 +48,7 @@ TABS = (
     ("vitals_limits", "Vitals limits"),
     ("monitoring", "Monitoring"),
     ("discharge", "Discharge"),
+    ("checklists", "Checklists"),
     ("dose_ranges", "Dose ranges"),
     ("billing", "Billing"),
     ("general", "General"),
@@ -86,7 +90,11 @@ NAMES = {
     "time_zone": "time zone (IANA name; empty: this computer's)",
     "idle_lock_minutes": "lock after minutes idle (empty: 5)",
 }
-CHECKLIST = "discharge_checklist"
+#: The checklists, edited as lists on the Checklists tab: (setting, heading, by product).
+CHECKLISTS = (
+    ("pre_dose_checklist", "Pre-dose checklist (ticked before the first dose)", True),
+    ("discharge_checklist", "Discharge criteria (ticked before discharge)", False),
+)
 
 
 def _words(key: str) -> str:
@@ -117,7 +125,9 @@ def _cap(text: str) -> str:
 
 def _tab_of(path: str) -> str:
     top = path.split(".", 1)[0]
-    if top in (CHECKLIST, "discharge_ranges"):
+    if top in {name for name, _title, _by in CHECKLISTS}:
+        return "checklists"
+    if top == "discharge_ranges":
         return "discharge"
     if top in GENERAL:
         return "general"
@@ -234,6 +244,7 @@ class ClinicSettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("clinicSettingsTabs")
         forms: dict[str, QFormLayout] = {}
+        self.pages: dict[str, QScrollArea] = {}
         for key, title in TABS:
             page = QWidget()
             form = QFormLayout(page)
@@ -243,8 +254,13 @@ class ClinicSettingsDialog(QDialog):
             scroll.setWidgetResizable(True)
             scroll.setWidget(page)
             self.tabs.addTab(scroll, title)
+            self.pages[key] = scroll
         data = current.model_dump(mode="json")
-        checklist = data.pop(CHECKLIST)
+        self.checklists: dict[str, ChecklistEditor] = {}
+        for name, title, by_product in CHECKLISTS:
+            editor = ChecklistEditor(name, title, by_product=by_product)
+            editor.set_items(data.pop(name))
+            self.checklists[name] = editor
         groups: dict[str, QFormLayout] = {}
         names: dict[str, list[QLabel]] = {}
         for path, value in _leaves({k: v for k, v in data.items() if k not in SKIPPED}):
@@ -271,26 +287,22 @@ class ClinicSettingsDialog(QDialog):
             widest = max(lbl.sizeHint().width() for lbl in labels)
             for lbl in labels:
                 lbl.setMinimumWidth(widest)
-        self.checklist_edit = QPlainTextEdit()
-        self.checklist_edit.setObjectName("setting:discharge_checklist")
-        self.checklist_edit.setPlainText(_checklist_text(checklist))
-        self.checklist_edit.setMinimumHeight(180)
-        self.checklist_error = ErrorLabel()
-        forms["discharge"].insertRow(
-            0,
+        forms["checklists"].addRow(
             label(
-                "Discharge checklist: one item a line, as value: label (the value matches "
-                "the dosing template's checklist item).",
+                "A dosing note started from now on shows these items in its pre-dose and "
+                "discharge checklists; notes already started keep theirs. Double-click an "
+                "item to reword it.",
+                "muted",
                 wrap=True,
-            ),
+            )
         )
-        forms["discharge"].insertRow(1, self.checklist_edit)
-        forms["discharge"].insertRow(2, self.checklist_error)
+        for editor in self.checklists.values():
+            forms["checklists"].addRow(editor)
         self.error = ErrorLabel()
         self.error.setObjectName("clinicSettingsError")
         note = label(
-            "Changes apply to notes written from now on: a dosing note keeps the settings "
-            "it was first run under. Every change is written to the audit trail.",
+            "Changes apply to notes started from now on: a dosing note keeps the settings "
+            "it was started under. Every change is written to the audit trail.",
             "muted",
             wrap=True,
         )
@@ -315,7 +327,8 @@ class ClinicSettingsDialog(QDialog):
         for path, value in _leaves({k: v for k, v in data.items() if k not in SKIPPED}):
             if path in self.fields:
                 self.fields[path].set(value)
-        self.checklist_edit.setPlainText(_checklist_text(data[CHECKLIST]))
+        for name, editor in self.checklists.items():
+            editor.set_items(data[name])
 
     def restore_defaults(self) -> None:
         """The clinical spec's defaults in the form (the time zone and letterhead stay)."""
@@ -335,14 +348,14 @@ class ClinicSettingsDialog(QDialog):
         for field in self.fields.values():
             field.error.show_message(None)
             set_invalid(field.widget, False)
-        self.checklist_error.show_message(None)
         self.error.show_message(None)
         data = self._current.model_dump(mode="json")
         data.update(_nest({path: f.value() for path, f in self.fields.items()}))
         try:
-            data[CHECKLIST] = _checklist_items(self.checklist_edit.toPlainText())
-        except ValueError as exc:
-            self.checklist_error.show_message(str(exc))
+            for name, editor in self.checklists.items():
+                data[name] = editor.items()
+        except ValueError:
+            self.tabs.setCurrentIndex(_tab_index("checklists"))
             raise
         try:
             return ClinicSettings.model_validate(data)
@@ -358,15 +371,16 @@ class ClinicSettingsDialog(QDialog):
             message = _plain(str(error["msg"]))
             target = self._field_for(loc)
             if target is None:
-                if loc and loc[0] == CHECKLIST:
-                    self.checklist_error.show_message(message)
+                if loc and loc[0] in self.checklists:
+                    self.checklists[loc[0]].show_error(_checklist_message(loc, message))
+                    first_tab = _tab_index("checklists") if first_tab is None else first_tab
                     continue
                 unplaced.append(f"{'.'.join(loc) or 'settings'}: {message}")
                 continue
             target.error.show_message(message)
             set_invalid(target.widget, True)
             if first_tab is None:
-                first_tab = [k for k, _t in TABS].index(_tab_of(target.path))
+                first_tab = _tab_index(_tab_of(target.path))
         if unplaced:
             self.error.show_message("; ".join(unplaced))
         if first_tab is not None:
@@ -412,17 +426,14 @@ def _plain(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-def _checklist_text(items: list[dict[str, str]]) -> str:
-    return "\n".join(f"{item['value']}: {item['label']}" for item in items)
+def _tab_index(key: str) -> int:
+    return [k for k, _t in TABS].index(key)
 
 
-def _checklist_items(text: str) -> list[dict[str, str]]:
-    items = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        value, sep, text_label = line.partition(":")
-        if not sep or not value.strip() or not text_label.strip():
-            raise ValueError(f"line {number}: write it as value: label")
-        items.append({"value": value.strip(), "label": text_label.strip()})
-    return items
+def _checklist_message(loc: list[str], message: str) -> str:
+    """Pydantic's problem with a checklist, named by the item's place in the list."""
+    if len(loc) > 1 and loc[1].isdigit():
+        return f"Item {int(loc[1]) + 1}: {message}"
+    if "at least 1 item" in message:
+        return "Keep at least one item."
+    return message
