@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog
 
 from kapnotes import APP_NAME, __version__
 from kapnotes.source_lines import forget_file_sources
@@ -83,22 +83,6 @@ def build_main_window(
     if open_vault is not None:
         session.adopt(open_vault)
     return window
-
-
-def first_run(
-    vault: Vault, run_dialog: RunDialog = _exec, parent: QWidget | None = None
-) -> OpenVault | None:
-    """Set up a new vault (setup dialog, then the recovery key); None if cancelled."""
-    from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
-    from kapnotes.ui.dialogs.setup_dialog import SetupDialog
-
-    setup = SetupDialog(vault.create, parent)
-    if run_dialog(setup) != QDialog.DialogCode.Accepted or setup.created is None:
-        return None
-    created = setup.created
-    recovery = RecoveryKeyDialog(created.recovery_key, parent)
-    run_dialog(recovery)
-    return created.vault
 
 
 def quit_once_drawn(app: QApplication, poll_ms: int = 10) -> QTimer:
@@ -170,6 +154,8 @@ def run_gui(
     try:
         open_vault: OpenVault | None = None
         if not vault.exists():
+            from kapnotes.ui.dialogs.setup_dialog import first_run
+
             open_vault = first_run(vault)
             if open_vault is None:
                 return 0

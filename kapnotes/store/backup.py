@@ -557,6 +557,23 @@ def check_backup_target(out: Path | str, data_dir: Path) -> Path:
     return path
 
 
+def automatic_folder_problem(folder: Path | str, data_dir: Path | None) -> str | None:
+    """Why ``folder`` cannot take the automatic backups of the vault in ``data_dir``
+    (it does not exist, is not a folder, or is the vault's own folder or inside it),
+    else None."""
+    path = Path(folder).expanduser()
+    if not path.exists():
+        return "That folder does not exist (is the drive plugged in?)"
+    if not path.is_dir():
+        return "That is a file, not a folder"
+    if data_dir is not None and _inside(path, data_dir):
+        return (
+            "That is the vault's own folder: a backup there is lost with the vault. "
+            "Choose a USB drive or the clinic's file share"
+        )
+    return None
+
+
 def write_backup(
     opened: OpenVault, out: Path | str, *, now: datetime | None = None
 ) -> BackupResult:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -146,9 +146,12 @@ class BackupSettingsDialog(QDialog):
         save: Callable[[BackupSettings], None],
         prompts: Prompts,
         parent: QWidget | None = None,
+        *,
+        vault_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("backupSettingsDialog")
+        self._vault_folder = vault_folder
         self.setWindowTitle("Backups")
         self.setMinimumWidth(560)
         self._save = save
@@ -257,9 +260,12 @@ class BackupSettingsDialog(QDialog):
 
         self.folder_error.show_message("")
         self.error.show_message("")
+        from kapnotes.session.backups import automatic_folder_problem
+
         folder = self.folder_edit.text().strip()
-        if folder and not Path(folder).expanduser().is_dir():
-            self.folder_error.show_message("That folder does not exist (is the drive plugged in?)")
+        problem = folder and automatic_folder_problem(folder, self._vault_folder)
+        if problem:
+            self.folder_error.show_message(problem)
             self._grow()
             return
         try:
@@ -275,8 +281,11 @@ class BackupSettingsDialog(QDialog):
 class BackupActions(QObject):
     """Backups for one main window (see the module docstring).
 
-    ``lock`` locks the window (closing note and session windows) before a restore.
+    ``lock`` locks the window (closing note and session windows) before a restore;
+    ``restored`` is emitted once a backup is in place (the lock screen shows it).
     """
+
+    restored = Signal()
 
     def __init__(
         self,
@@ -473,6 +482,7 @@ class BackupActions(QObject):
             else ""
         )
         held = summary_text(inspected)
+        self.restored.emit()
         self.prompts.tell(
             self._window,
             "Restored",
@@ -494,7 +504,13 @@ class BackupActions(QObject):
         def save(chosen: BackupSettings) -> None:
             clinic_settings.save(opened, catalog, current.model_copy(update={"backup": chosen}))
 
-        dialog = BackupSettingsDialog(current.backup, save, self.prompts, self._window)
+        dialog = BackupSettingsDialog(
+            current.backup,
+            save,
+            self.prompts,
+            self._window,
+            vault_folder=self._session.vault.data_dir,
+        )
         if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
             self.refresh_reminder()
         dialog.deleteLater()

@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
         # Start-up faults lead somewhere: restore, another folder, or quit.
         self.lock_screen.restore_requested.connect(self.backups.restore)
         self.lock_screen.folder_requested.connect(self.open_other_folder)
+        self.lock_screen.create_requested.connect(self.create_vault_here)
+        self.backups.restored.connect(self._show_locked)
         self.lock_screen.quit_requested.connect(self.close)
         self.lock_screen.recovered.connect(self.ask_new_passphrase)
 
@@ -877,6 +879,18 @@ class MainWindow(QMainWindow):
         self.lock_screen.reset()
         self.lock_screen.focus_field()
         self.statusBar().showMessage(f"Vault folder: {folder}", 8000)
+
+    def create_vault_here(self) -> None:
+        """The lock screen's "Create a new vault here…" (a folder with no vault): the
+        first-run set-up (first clinician, passphrase, recovery key), then unlocked."""
+        from kapnotes.ui.dialogs.setup_dialog import first_run
+
+        if self.session.is_unlocked or self.session.vault.exists():
+            return
+        created = first_run(self.session.vault, self._run_dialog, self)
+        if created is not None:
+            self.session.adopt(created)
+            self.statusBar().showMessage(f"New vault in {self.session.vault.data_dir}", 8000)
 
     def show_clinic_settings(self) -> None:
         """Settings -> Clinic settings: every clinical setting, validated, each change audited."""

@@ -191,6 +191,29 @@ def test_a_folder_that_is_not_there_is_named_next_to_it(qtbot: QtBot, tmp_path: 
     assert error.heightForWidth(error.width()) <= error.height() + 1  # the message whole
 
 
+def test_the_vault_folder_itself_is_refused_as_the_automatic_folder(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault
+) -> None:
+    window = make_window(run_dialog=lambda dialog: _choose_folder(qtbot, dialog, vault))
+    unlock(qtbot, window)
+    window.backups.settings_action.trigger()
+    assert Catalog(vault.data_dir).clinic_settings()[0].backup.folder is None  # not saved
+
+
+def _choose_folder(qtbot: QtBot, dialog: QDialog, vault: Vault) -> int:
+    assert isinstance(dialog, BackupSettingsDialog)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for folder in (vault.data_dir, vault.data_dir / "replaced"):
+        folder.mkdir(exist_ok=True)
+        dialog.folder_edit.setText(str(folder))
+        dialog.accept()
+        assert dialog.isVisible()
+        assert "vault's own folder" in dialog.folder_error.text()
+    dialog.reject()
+    return int(dialog.result())
+
+
 def test_a_missing_database_offers_restore_another_folder_or_quit(
     make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
 ) -> None:
@@ -319,3 +342,46 @@ def test_back_up_into_the_vault_folder_is_refused_with_a_message(
     assert window.backups.back_up() is None
     assert "already exists" in prompts.told[-1][1]
     assert (tmp_path / "taken.kapbackup").read_bytes() == b"old"
+
+
+def test_an_empty_folder_offers_a_new_vault_or_a_restore_not_a_passphrase(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, tmp_path: Path
+) -> None:
+    from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
+    from kapnotes.ui.dialogs.setup_dialog import SetupDialog
+
+    def run(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        if isinstance(dialog, SetupDialog):
+            dialog.name_edit.setText("Dr Wren Fictional")
+            dialog.passphrase_edit.setText(PASSPHRASE)
+            dialog.confirm_edit.setText(PASSPHRASE)
+            dialog.create_vault()
+        elif isinstance(dialog, RecoveryKeyDialog):
+            dialog.confirm_check.setChecked(True)
+            dialog.continue_button.click()
+        return dialog.result()
+
+    prompts = FakePrompts()
+    window = make_window(run_dialog=run)
+    window.backups.prompts = prompts
+    unlock(qtbot, window)
+    empty = tmp_path / "new-clinic-room"
+    empty.mkdir()
+    prompts.chosen_folder = empty
+    window.other_folder_action.trigger()
+    screen = window.lock_screen
+    assert not window.session.is_unlocked
+    assert "There is no vault in this folder" in screen.prompt.text()
+    assert not screen.unlock_button.isVisible() and not screen.secret_edit.isVisible()
+    assert screen.create_button.isVisible() and screen.restore_button.isVisible()
+
+    qtbot.mouseClick(screen.create_button, Qt.MouseButton.LeftButton)
+    assert window.session.is_unlocked
+    assert window.session.vault.data_dir == empty and window.session.vault.exists()
+    assert window.session.clients is not None
+    assert window.session.clients.clinician_name().startswith("Dr Wren Fictional")
+    window.lock()
+    assert screen.secret_edit.isVisible() and not screen.create_button.isVisible()
+    assert screen.prompt.text() == "Enter your passphrase to open the vault."
+    unlock(qtbot, window)

@@ -6,10 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from kapnotes.app import first_run
 from kapnotes.store.vault import Vault
 from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog, display_key
-from kapnotes.ui.dialogs.setup_dialog import SetupDialog, passphrase_strength
+from kapnotes.ui.dialogs.setup_dialog import SetupDialog, first_run, passphrase_strength
 from tests.conftest import PASSPHRASE
 
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes import APP_NAME
-from kapnotes.store.vault import MIN_PASSPHRASE_LENGTH, CreatedVault, VaultError
+from kapnotes.store.vault import MIN_PASSPHRASE_LENGTH, CreatedVault, OpenVault, Vault, VaultError
 from kapnotes.ui import theme
 from kapnotes.ui.widgets import ErrorLabel, RevealButton, enter_presses, label, set_invalid
 
@@ -252,3 +252,20 @@ class SetupDialog(QDialog):
         self.passphrase_edit.clear()
         self.confirm_edit.clear()
         self.accept()
+
+
+def first_run(
+    vault: Vault,
+    run_dialog: Callable[[QDialog], int] = QDialog.exec,
+    parent: QWidget | None = None,
+) -> OpenVault | None:
+    """Set up a new vault (setup dialog, then the recovery key); None if cancelled."""
+    from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
+
+    setup = SetupDialog(vault.create, parent)
+    if run_dialog(setup) != QDialog.DialogCode.Accepted or setup.created is None:
+        return None
+    created = setup.created
+    recovery = RecoveryKeyDialog(created.recovery_key, parent)
+    run_dialog(recovery)
+    return created.vault

@@ -166,10 +166,12 @@ class LockScreen(QWidget):
 
     When the vault cannot be opened at all (missing, damaged, another vault's), the
     way out is offered beside the message: restore from a backup, open another
-    folder, or quit (``restore_requested``, ``folder_requested``, ``quit_requested``).
+    folder, or quit (``restore_requested``, ``folder_requested``, ``quit_requested``);
+    a folder with no vault at all also offers to create one (``create_requested``).
     """
 
     restore_requested = Signal()
+    create_requested = Signal()
     #: The vault was opened with the recovery key: a new passphrase is asked for at once.
     recovered = Signal()
     folder_requested = Signal()
@@ -230,6 +232,10 @@ class LockScreen(QWidget):
         self.fault_row.setObjectName("faultActions")
         fault_layout = QGridLayout(self.fault_row)
         fault_layout.setContentsMargins(0, 0, 0, 0)
+        self.create_button = QPushButton("Create a new vault here…")
+        self.create_button.setObjectName("faultCreate")
+        self.create_button.clicked.connect(self.create_requested)
+        self.create_button.hide()
         self.restore_button = QPushButton("Restore from a backup…")
         self.restore_button.setObjectName("faultRestore")
         self.restore_button.clicked.connect(self.restore_requested)
@@ -239,9 +245,10 @@ class LockScreen(QWidget):
         self.quit_button = QPushButton("Quit")
         self.quit_button.setObjectName("faultQuit")
         self.quit_button.clicked.connect(self.quit_requested)
-        fault_layout.addWidget(self.restore_button, 0, 0, 1, 2)
-        fault_layout.addWidget(self.folder_button, 1, 0)
-        fault_layout.addWidget(self.quit_button, 1, 1)
+        fault_layout.addWidget(self.create_button, 0, 0, 1, 2)
+        fault_layout.addWidget(self.restore_button, 1, 0, 1, 2)
+        fault_layout.addWidget(self.folder_button, 2, 0)
+        fault_layout.addWidget(self.quit_button, 2, 1)
         self.fault_row.hide()
 
         self.unlock_button = QPushButton("Unlock")
@@ -347,9 +354,22 @@ class LockScreen(QWidget):
         """
         self.set_recovery_mode(False)
         self.fault_row.hide()
+        self._clear_message()
         vault = self._session.vault
         self.folder_label.setText(f"Vault folder: {_short(vault.data_dir)}")
-        if vault.exists() and not vault.db_path.exists():
+        empty = not vault.exists() and not vault.db_path.exists()
+        self.create_button.setVisible(empty)
+        # Nothing to unlock in a folder with no vault: no passphrase field, only the ways on.
+        self.secret_edit.setEnabled(not empty)
+        for widget in (self.secret_edit, self.reveal_button, self.unlock_button, self.mode_link):
+            widget.setVisible(not empty)
+        if empty:
+            self.prompt.setText(
+                "There is no vault in this folder yet. Create a new one here, restore one "
+                "from a backup, or open another folder."
+            )
+            self.fault_row.show()
+        elif vault.exists() and not vault.db_path.exists():
             self._show_message(
                 f"This vault's database ({vault.db_path.name}) is missing from "
                 f"{_short(vault.data_dir)}: the key file is there, the notes are not. "
@@ -450,7 +470,7 @@ class LockScreen(QWidget):
 
     def _restore_button(self) -> None:
         self.unlock_button.setText("Unlock")
-        self.unlock_button.setEnabled(True)
+        self.unlock_button.setEnabled(self.secret_edit.isEnabled())  # not with no vault here
 
     def _show_message(self, text: str, *, field_wrong: bool = True) -> None:
         self.message.setText(text)
