@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kapnotes.domain.canonical import content_hash
 from kapnotes.domain.instruments import AnswerError, LoadedInstruments, score
@@ -172,7 +172,8 @@ def _search_index(vault: OpenVault) -> Section:
                 text("SELECT rowid, note_id, body FROM note_fts")
             )
         }
-        notes = session.scalars(select(Note)).all()
+        # Addenda loaded with their notes (one query), not note by note.
+        notes = session.scalars(select(Note).options(selectinload(Note.addenda))).all()
         for note in notes:
             rowid = mapped.get(note.id)
             row = rows.get(rowid) if rowid is not None else None
