@@ -18,17 +18,20 @@ from pathlib import Path
 from kapnotes.domain.backups import BackupSettings, backup_due, reminder, to_prune
 from kapnotes.store.backup import (
     BackupError,
+    BackupJob,
     BackupResult,
     Inspected,
     RestoreNeedsConfirmationError,
     RestoreResult,
     automatic_folder_problem,
     backup_file_name,
+    backup_job,
     inspect_backup,
     last_backup_at,
+    record_backup,
     restore_backup,
+    run_backup_job,
     vault_tag,
-    write_backup,
 )
 from kapnotes.store.keys import KdfParams, WrongSecretError, normalise_recovery_key
 from kapnotes.store.vault import OpenVault
@@ -36,6 +39,7 @@ from kapnotes.store.vault import OpenVault
 __all__ = [
     "AutomaticOutcome",
     "BackupError",
+    "BackupJob",
     "BackupResult",
     "Backups",
     "Inspected",
@@ -45,6 +49,7 @@ __all__ = [
     "inspect",
     "looks_like_recovery_key",
     "restore",
+    "run_backup_job",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,10 +82,22 @@ class Backups:
 
     def back_up(self, out: Path) -> BackupResult:
         """Back up to ``out`` (a file; a folder gets a dated name); BackupError says why not."""
+        result = run_backup_job(self.job(out))
+        self.record(result)
+        return result
+
+    def job(self, out: Path) -> BackupJob:
+        """The backup to ``out`` (a folder gets a dated name), to run with
+        :func:`run_backup_job` (on any thread) and then :meth:`record`; BackupError
+        when the target is refused."""
         out = Path(out)
         if out.is_dir():
             out = out / self.file_name()
-        return write_backup(self._vault, out, now=self._now())
+        return backup_job(self._vault, out, now=self._now())
+
+    def record(self, result: BackupResult) -> None:
+        """Write a finished backup to the audit trail (on the vault's own thread)."""
+        record_backup(self._vault, result)
 
     def file_name(self) -> str:
         """The suggested name of a backup of this vault now (tagged with the vault)."""
@@ -99,6 +116,18 @@ class Backups:
 
         Never raises for the folder's sake: an unplugged drive is a message, not a crash.
         """
+        job = self.automatic_job(quitting=quitting)
+        if not isinstance(job, BackupJob):
+            return job
+        try:
+            result = run_backup_job(job)
+        except BackupError as exc:
+            return self.automatic_failed(exc)
+        return self.automatic_done(result)
+
+    def automatic_job(self, *, quitting: bool = False) -> BackupJob | AutomaticOutcome:
+        """The automatic backup to write now, or the outcome when none is (not due, no
+        folder, the drive unplugged, the target refused)."""
         settings = self._settings()
         if not settings.folder:
             return AutomaticOutcome(None)
@@ -110,20 +139,35 @@ class Backups:
             return AutomaticOutcome(
                 None, f"the backup folder {folder} is not there (is the drive plugged in?)"
             )
-        tag = vault_tag(self._vault.vault.db_path)
-        name = backup_file_name(self._now(), tag)
+        name = backup_file_name(self._now(), vault_tag(self._vault.vault.db_path))
         target = folder / name
         number = 1
         while target.exists():  # two in one second: a numbered name, never over another
             number += 1
             target = folder / name.replace(".", f"-{number}.", 1)
         try:
-            result = write_backup(self._vault, target)
+            return backup_job(self._vault, target, now=self._now())
         except BackupError as exc:
-            log.warning("automatic backup failed")
-            return AutomaticOutcome(None, str(exc))
+            return self.automatic_failed(exc)
+
+    def automatic_failed(self, exc: BackupError) -> AutomaticOutcome:
+        """The outcome of an automatic backup that could not be made."""
+        log.warning("automatic backup failed")
+        return AutomaticOutcome(None, str(exc))
+
+    def automatic_done(self, result: BackupResult) -> AutomaticOutcome:
+        """Record a written automatic backup and prune the folder to the newest N of
+        this vault's own backups."""
+        self.record(result)
+        return self.automatic_prune(result)
+
+    def automatic_prune(self, result: BackupResult) -> AutomaticOutcome:
+        """Prune the automatic folder of ``result`` (already recorded) to the newest N of
+        this vault's own backups; nothing else in the folder is touched."""
+        folder = result.path.parent
+        tag = vault_tag(self._vault.vault.db_path)
         pruned = []
-        for old in to_prune((p.name for p in folder.iterdir()), settings.keep, tag or ""):
+        for old in to_prune((p.name for p in folder.iterdir()), self._settings().keep, tag or ""):
             try:
                 (folder / old).unlink()
                 pruned.append(old)

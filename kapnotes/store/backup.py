@@ -574,6 +574,39 @@ def automatic_folder_problem(folder: Path | str, data_dir: Path | None) -> str |
     return None
 
 
+@dataclass(frozen=True)
+class BackupJob:
+    """What writing one backup needs from the open vault, taken while it is open:
+    the checked target, the time, the data key and the vault's files. Writing it
+    (:func:`run_backup_job`) uses connections of its own, so it may run on another
+    thread while the app goes on saving."""
+
+    out: Path
+    created: datetime
+    data_key: bytes = field(repr=False)
+    clinician_id: str
+    db_path: Path
+    key_path: Path
+    data_dir: Path
+    templates_dir: Path
+
+
+def backup_job(opened: OpenVault, out: Path | str, *, now: datetime | None = None) -> BackupJob:
+    """A backup of the open vault to ``out``; BackupError when the target is refused
+    (see :func:`check_backup_target`) or the data key cannot be had."""
+    target = check_backup_target(out, opened.vault.data_dir)
+    return BackupJob(
+        out=target,
+        created=(now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
+        data_key=_data_key(opened),
+        clinician_id=opened.clinician_id,
+        db_path=opened.vault.db_path,
+        key_path=opened.vault.key_path,
+        data_dir=opened.vault.data_dir,
+        templates_dir=opened.vault.templates_dir,
+    )
+
+
 def write_backup(
     opened: OpenVault, out: Path | str, *, now: datetime | None = None
 ) -> BackupResult:
@@ -583,9 +616,24 @@ def write_backup(
     cannot be written, or the written copy does not pass its checks; then nothing is
     left at ``out`` and nothing that was there before is touched.
     """
-    out = check_backup_target(out, opened.vault.data_dir)
-    created = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    data_key = _data_key(opened)
+    result = run_backup_job(backup_job(opened, out, now=now))
+    record_backup(opened, result)
+    return result
+
+
+def record_backup(opened: OpenVault, result: BackupResult) -> None:
+    """Write a verified backup to the audit trail (``vault.backup``: size and SHA-256)."""
+    _audit(opened, "vault.backup", result.sha256, result.size)
+
+
+def run_backup_job(job: BackupJob) -> BackupResult:
+    """Write, check and name the backup of ``job`` (not yet in the audit trail: see
+    :func:`record_backup`). Safe on a worker thread: it opens its own connections.
+
+    Raises BackupError when it cannot be written or the written copy does not pass
+    its checks; then nothing is left at ``job.out``.
+    """
+    out, data_key = job.out, job.data_key
     try:
         staging = Path(tempfile.mkdtemp(prefix=".kapnotes-backup-", dir=out.parent))
     except OSError as exc:
@@ -593,19 +641,19 @@ def write_backup(
     tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
     try:
         db_copy = staging / DB_NAME
-        copy_database(opened.vault.db_path, db_copy, data_key)
+        copy_database(job.db_path, db_copy, data_key)
         key_copy = staging / KEY_NAME
-        shutil.copyfile(opened.vault.key_path, key_copy)
+        shutil.copyfile(job.key_path, key_copy)
         _anchor_copy(staging, db_copy, data_key)
         files = [(db_copy, DB_NAME), (key_copy, KEY_NAME), (staging / ANCHOR_NAME, ANCHOR_NAME)]
-        settings = opened.vault.data_dir / SETTINGS
+        settings = job.data_dir / SETTINGS
         if settings.is_file():
             files.append((settings, SETTINGS))
-        files += _templates(opened.vault.templates_dir)
+        files += _templates(job.templates_dir)
         manifest = Manifest(
             format="kapnotes-backup",
             version=1,
-            created_at=created.isoformat(),
+            created_at=job.created.isoformat(),
             app_version=__version__,
             files=[
                 ManifestFile(name=name, size=path.stat().st_size, sha256=_sha256_file(path))
@@ -638,7 +686,7 @@ def write_backup(
     # The temp file is checked before it gets the name: a copy that fails its check
     # never replaces, nor removes, anything at ``out``.
     try:
-        checked = _inspect_with_key(tmp, data_key, opened.clinician_id)
+        checked = _inspect_with_key(tmp, data_key, job.clinician_id)
     except _NoRoomError:
         tmp.unlink(missing_ok=True)
         raise BackupError(
@@ -661,9 +709,7 @@ def write_backup(
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _write_failure(out, exc) from None
-    size = out.stat().st_size
-    _audit(opened, "vault.backup", checked.sha256, size)
-    return BackupResult(out, size, checked.sha256, checked.summary)
+    return BackupResult(out, out.stat().st_size, checked.sha256, checked.summary)
 
 
 def sqlite_errors() -> type[Exception]:

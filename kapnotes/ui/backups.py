@@ -10,12 +10,18 @@ safety copy), locks, restores, and leaves the lock screen for the restored vault
 
 The questions it asks (file names, a passphrase, a confirmation) go through
 :class:`Prompts`, which tests replace.
+
+A backup is written and checked on a thread of its own (:class:`BackgroundBackup`:
+the copy and its check open connections of their own), so the window stays usable
+while a big vault is copied; its audit event is written back on the window's thread
+once it is done. The backup on quit waits for its end, as does quitting while one runs.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +59,60 @@ log = logging.getLogger(__name__)
 CHECK_EVERY_MS = 10 * 60 * 1000
 BACKUP_SUFFIX = ".kapbackup"
 FILTER = f"kapnotes backups (*{BACKUP_SUFFIX});;All files (*)"
+
+
+class BackgroundBackup(QObject):
+    """One backup written and checked on a worker thread; ``on_done`` gets the
+    BackupResult (or the BackupError) on the window's thread, once."""
+
+    _done = Signal()
+
+    def __init__(
+        self,
+        job: service.BackupJob,
+        on_done: Callable[[service.BackupResult | service.BackupError], None],
+        parent: QObject,
+    ) -> None:
+        super().__init__(parent)
+        self.job = job
+        self.outcome: service.BackupResult | service.BackupError | None = None
+        self._on_done = on_done
+        self._handled = False
+        self._done.connect(self.finish)
+        self._thread = threading.Thread(target=self._run, name="kapnotes-backup", daemon=True)
+
+    def start(self) -> None:
+        """Start writing."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        from kapnotes.session import backups as service
+
+        try:
+            self.outcome = service.run_backup_job(self.job)
+        except service.BackupError as exc:
+            self.outcome = exc
+        except Exception as exc:  # any failure is said to the user, never lost on a thread
+            log.exception("backup failed")
+            self.outcome = service.BackupError(f"{self.job.out}: the backup failed ({exc})")
+        self._done.emit()  # queued to the window's thread
+
+    @property
+    def running(self) -> bool:
+        """Whether it is still writing or checking."""
+        return self._thread.is_alive()
+
+    def wait(self) -> None:
+        """Block until it ends, then hand over its outcome (quitting waits for it)."""
+        self._thread.join()
+        self.finish()
+
+    def finish(self) -> None:
+        """Hand the outcome to ``on_done`` (once)."""
+        if self._handled or self.outcome is None:
+            return
+        self._handled = True
+        self._on_done(self.outcome)
 
 
 class Prompts:
@@ -282,10 +342,12 @@ class BackupActions(QObject):
     """Backups for one main window (see the module docstring).
 
     ``lock`` locks the window (closing note and session windows) before a restore;
-    ``restored`` is emitted once a backup is in place (the lock screen shows it).
+    ``restored`` is emitted once a backup is in place (the lock screen shows it);
+    ``finished`` once a backup (by hand or automatic) has ended, with its outcome.
     """
 
     restored = Signal()
+    finished = Signal(object)
 
     def __init__(
         self,
@@ -300,6 +362,8 @@ class BackupActions(QObject):
         self._lock = lock
         self._run_dialog = run_dialog
         self.prompts = Prompts()
+        #: The backup being written in the background, if any.
+        self.background: BackgroundBackup | None = None
         #: Whether a dosing session is being monitored: the scheduled backup waits for the
         #: next check rather than hold the screen of a running session (the main window sets it).
         self.busy: Callable[[], bool] = lambda: False
@@ -340,6 +404,7 @@ class BackupActions(QObject):
     def _on_unlocked(self) -> None:
         for action in (self.back_up_action, self.settings_action):
             action.setEnabled(True)
+        self.back_up_action.setEnabled(not self.is_running())
         self.refresh_reminder()
         self.timer.start()
         QTimer.singleShot(0, self.run_schedule)
@@ -359,52 +424,124 @@ class BackupActions(QObject):
 
     # -- automatic ---------------------------------------------------------------------
 
-    def run_schedule(self, *, quitting: bool = False) -> service.AutomaticOutcome | None:
-        """The automatic backup when due (on the timer, at unlock, and when quitting)."""
+    def is_running(self) -> bool:
+        """Whether a backup is being written in the background."""
+        return self.background is not None and self.background.running
+
+    def wait(self) -> None:
+        """Let a backup being written end (and be recorded) before going on."""
+        if self.background is not None:
+            self.background.wait()
+
+    def _start(
+        self,
+        job: service.BackupJob,
+        on_done: Callable[[service.BackupResult | service.BackupError], None],
+    ) -> None:
+        opened = self._session.open_vault
         backups = self._backups()
-        if backups is None or (not quitting and self.busy()):
+
+        def done(outcome: service.BackupResult | service.BackupError) -> None:
+            self.background = None
+            self.back_up_action.setEnabled(self._session.is_unlocked)
+            if not isinstance(outcome, Exception) and backups is not None:
+                if self._session.open_vault is opened:
+                    backups.record(outcome)
+                else:
+                    log.warning("a backup ended after the vault locked: not in its audit trail")
+            on_done(outcome)
+            self.refresh_reminder()
+            self.finished.emit(outcome)
+
+        self.back_up_action.setEnabled(False)
+        self.background = BackgroundBackup(job, done, self)
+        self.background.start()
+
+    # -- automatic ---------------------------------------------------------------------
+
+    def run_schedule(self, *, quitting: bool = False) -> service.AutomaticOutcome | None:
+        """The automatic backup when due (on the timer, at unlock, and when quitting).
+
+        On the timer it is written in the background (None is returned; the status bar
+        says how it went); quitting waits for it and returns the outcome.
+        """
+        from kapnotes.session import backups as service
+
+        if quitting:
+            self.wait()
+        backups = self._backups()
+        if backups is None or (not quitting and (self.busy() or self.is_running())):
+            return None
+        job = backups.automatic_job(quitting=quitting)
+        if not isinstance(job, service.BackupJob):
+            self._said(job)
+            return job
+        if not quitting:
+            self._status(f"Automatic backup being written to {job.out.parent}…")
+            self._start(job, lambda outcome: self._said(self._automatic(backups, outcome)))
             return None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            outcome = backups.automatic(quitting=quitting)
+            try:
+                result = service.run_backup_job(job)
+            except service.BackupError as exc:
+                outcome = backups.automatic_failed(exc)
+            else:
+                outcome = backups.automatic_done(result)
         finally:
             QGuiApplication.restoreOverrideCursor()
+        self._said(outcome)
+        return outcome
+
+    @staticmethod
+    def _automatic(
+        backups: service.Backups, outcome: service.BackupResult | service.BackupError
+    ) -> service.AutomaticOutcome:
+        if isinstance(outcome, Exception):
+            return backups.automatic_failed(outcome)
+        return backups.automatic_prune(outcome)
+
+    def _said(self, outcome: service.AutomaticOutcome) -> None:
         if outcome.error:
             self._status(f"Automatic backup not made: {outcome.error}")
         elif outcome.result is not None:
             self._status(f"Automatic backup written and checked: {outcome.result.path.name}")
         self.refresh_reminder()
-        return outcome
 
     # -- by hand -----------------------------------------------------------------------
 
-    def back_up(self) -> service.BackupResult | None:
-        """File → Back up…: ask where, write, check, say so."""
+    def back_up(self) -> None:
+        """File → Back up…: ask where, then write and check it in the background (the
+        window stays usable); the status bar says when it is done, a dialog if it failed."""
         from kapnotes.session import backups as service
 
         backups = self._backups()
         if backups is None:
             self._status("Unlock the vault to back it up.")
-            return None
+            return
+        if self.is_running():
+            self._status("A backup is being written; wait for it to finish.")
+            return
         folder = self._session.catalog.clinic_settings()[0].backup.folder
         start = Path(folder).expanduser() if folder else Path.home()
         out = self.prompts.save_path(self._window, start / backups.file_name())
         if out is None:
-            return None
+            return
         if out.suffix != BACKUP_SUFFIX:
             out = out.with_name(out.name + BACKUP_SUFFIX)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            try:
-                result = backups.back_up(out)
-            finally:
-                QGuiApplication.restoreOverrideCursor()
+            job = backups.job(out)
         except service.BackupError as exc:
             self.prompts.tell(self._window, "Backup not made", str(exc), problem=True)
-            return None
-        self._status(f"Backed up and checked: {result.path} ({result.size // 1024} KiB)")
-        self.refresh_reminder()
-        return result
+            return
+        self._status(f"Backing up to {job.out}… (you can keep working)")
+        self._start(job, self._backed_up)
+
+    def _backed_up(self, outcome: service.BackupResult | service.BackupError) -> None:
+        if isinstance(outcome, Exception):
+            self.prompts.tell(self._window, "Backup not made", str(outcome), problem=True)
+            return
+        self._status(f"Backed up and checked: {outcome.path} ({outcome.size // 1024} KiB)")
 
     def restore(self) -> bool:
         """File → Restore…: choose, check with a passphrase, show, confirm, restore."""

@@ -67,11 +67,37 @@ def test_back_up_from_the_file_menu_and_the_reminder(
     reminder = window.backups.reminder_label
     assert reminder.isVisible() and "No backup of this vault yet" in reminder.text()
     assert "&Back up…" in [a.text() for a in window.menuBar().actions()[0].menu().actions()]
-    window.backups.back_up_action.trigger()
+    with qtbot.waitSignal(window.backups.finished, timeout=20000):
+        window.backups.back_up_action.trigger()
+        # written on its own thread: the window goes on, saying so, one backup at a time
+        assert "you can keep working" in window.statusBar().currentMessage()
+        assert not window.backups.back_up_action.isEnabled()
     assert (tmp_path / "friday.kapbackup").is_file()
     assert prompts.asked[0].startswith("save kapnotes-")
     assert "Backed up and checked" in window.statusBar().currentMessage()
     assert not reminder.isVisible()
+    assert window.backups.back_up_action.isEnabled()
+
+
+def test_a_backup_running_when_the_window_locks_or_quits_is_finished_and_kept(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, tmp_path: Path
+) -> None:
+    prompts = FakePrompts(save=tmp_path / "monday")
+    window = _window(make_window, qtbot, prompts)
+    window.backups.back_up_action.trigger()
+    window.lock()  # the idle lock while it is being written
+    window.backups.wait()
+    assert (tmp_path / "monday.kapbackup").is_file()
+    assert window.backups.background is None
+    unlock(qtbot, window)
+    assert window.backups.back_up_action.isEnabled()
+
+    prompts.save = tmp_path / "tuesday"
+    window.backups.back_up_action.trigger()
+    assert window.backups.background is not None
+    assert window.close()  # quitting waits for it
+    assert (tmp_path / "tuesday.kapbackup").is_file()
+    assert window.backups.background is None
 
 
 def test_restore_replaces_the_vault_after_confirmation_and_locks(
@@ -79,7 +105,8 @@ def test_restore_replaces_the_vault_after_confirmation_and_locks(
 ) -> None:
     prompts = FakePrompts(save=tmp_path / "b.kapbackup", open_=tmp_path / "b.kapbackup")
     window = _window(make_window, qtbot, prompts)
-    window.backups.back_up_action.trigger()
+    with qtbot.waitSignal(window.backups.finished, timeout=20000):
+        window.backups.back_up_action.trigger()
     clients = window.session.clients
     assert clients is not None
     clients.create(ClientInput(name="Added Afterwards-Fictional"))
@@ -221,7 +248,8 @@ def test_a_missing_database_offers_restore_another_folder_or_quit(
 
     prompts = FakePrompts(save=tmp_path / "b.kapbackup", open_=tmp_path / "b.kapbackup")
     window = _window(make_window, qtbot, prompts)
-    window.backups.back_up_action.trigger()
+    with qtbot.waitSignal(window.backups.finished, timeout=20000):
+        window.backups.back_up_action.trigger()
     window.lock()
     vault.db_path.unlink()  # the laptop's disk lost the database
     screen = window.lock_screen
@@ -268,7 +296,8 @@ def test_restore_elsewhere_from_the_gui(
     backup = tmp_path / "b.kapbackup"
     prompts = FakePrompts(save=backup, open_=backup)
     window = _window(make_window, qtbot, prompts)
-    window.backups.back_up_action.trigger()
+    with qtbot.waitSignal(window.backups.finished, timeout=20000):
+        window.backups.back_up_action.trigger()
     elsewhere = tmp_path / "new-laptop"
     elsewhere.mkdir()
     prompts.chosen_folder = elsewhere
@@ -290,7 +319,8 @@ def test_restore_from_the_gui_with_the_recovery_key(
     backup = tmp_path / "b.kapbackup"
     prompts = FakePrompts(save=backup, open_=backup)
     window = _window(make_window, qtbot, prompts)
-    window.backups.back_up_action.trigger()
+    with qtbot.waitSignal(window.backups.finished, timeout=20000):
+        window.backups.back_up_action.trigger()
     elsewhere = tmp_path / "new-laptop"
     elsewhere.mkdir()
     prompts.chosen_folder = elsewhere
@@ -333,13 +363,13 @@ def test_back_up_into_the_vault_folder_is_refused_with_a_message(
     prompts = FakePrompts(save=db)
     window = _window(make_window, qtbot, prompts)
     before = db.read_bytes()
-    assert window.backups.back_up() is None
+    window.backups.back_up()  # refused before anything is written
     assert prompts.told and prompts.told[-1][0] == "Backup not made"
     assert "inside the vault's own data folder" in prompts.told[-1][1]
     assert db.read_bytes() == before
     (tmp_path / "taken.kapbackup").write_bytes(b"old")
     prompts.save = tmp_path / "taken.kapbackup"
-    assert window.backups.back_up() is None
+    window.backups.back_up()  # refused before anything is written
     assert "already exists" in prompts.told[-1][1]
     assert (tmp_path / "taken.kapbackup").read_bytes() == b"old"
 
