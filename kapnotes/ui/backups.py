@@ -465,13 +465,13 @@ class BackupActions(QObject):
         On the timer it is written in the background (None is returned; the status bar
         says how it went); quitting waits for it and returns the outcome.
         """
-        from kapnotes.session import backups as service
-
         if quitting:
             self.wait()
         backups = self._backups()
         if backups is None or (not quitting and (self.busy() or self.is_running())):
             return None
+        from kapnotes.session import backups as service
+
         job = backups.automatic_job(quitting=quitting)
         if not isinstance(job, service.BackupJob):
             self._said(job)
