@@ -7,18 +7,20 @@ records one ``settings.change`` audit event holding those differences (settings
 hold no client data). A change applies to what is written afterwards:
 :func:`settings_for_note` gives a dosing note the session settings it was first
 run under (kept in its values under ``_clinic_settings``), so a threshold changed
-later does not change an older note's alerts.
+later does not change an older note's alerts. The clinic's rules are changed by an
+administrator (:func:`may_change`); the progress-note format by anyone.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from kapnotes.domain.session import ClinicSettings
 from kapnotes.domain.session.settings import SETTINGS_KEY, SettingsError
 from kapnotes.store.audit import record
 from kapnotes.store.catalog import Catalog
+from kapnotes.store.clinicians import Clinicians
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault
 
@@ -48,12 +50,28 @@ def changes(old: ClinicSettings, new: ClinicSettings) -> dict[str, Change]:
     }
 
 
+#: Settings any clinician may change (their own way of writing); the rest are the
+#: clinic's rules, for an administrator.
+ANYONE_MAY: Final = frozenset({"note_format"})
+
+
+def may_change(vault: OpenVault) -> bool:
+    """Whether who unlocked may change the clinic's rules (an administrator)."""
+    return Clinicians(vault).is_admin()
+
+
 def save(vault: OpenVault, catalog: Catalog, new: ClinicSettings) -> dict[str, Change]:
-    """Write ``new`` as the clinic's settings and audit what changed (nothing: no event)."""
+    """Write ``new`` as the clinic's settings and audit what changed (nothing: no event).
+
+    Raises NotAllowedError (nothing written) when the change touches the clinic's rules
+    (alerts, checklists, dose ranges, backups…) and who unlocked is not an administrator.
+    """
     old, _warning = catalog.clinic_settings()
     diff = changes(old, new)
     if not diff:
         return diff
+    if any(path.split(".", 1)[0] not in ANYONE_MAY for path in diff):
+        Clinicians(vault).require_admin("change the clinic settings")
     with vault.session() as session:
         record(session, vault.clinician_id, "settings.change", "settings", None, {"changes": diff})
         catalog.save_clinic_settings(new)  # inside the transaction: audited or not written

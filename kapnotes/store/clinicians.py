@@ -145,7 +145,8 @@ class Clinicians:
         wanted = clinician_id or self.acting_id
         return any(c.id == wanted and c.administrator for c in self.list())
 
-    def _require_admin(self, what: str) -> None:
+    def require_admin(self, what: str) -> None:
+        """NotAllowedError, naming ``what``, unless who unlocked is an administrator."""
         if not self.is_admin():
             raise NotAllowedError(
                 f"Only an administrator can {what}; ask the clinic's administrator "
@@ -154,7 +155,7 @@ class Clinicians:
 
     def add(self, name: str, credential: str, role: str, passphrase: str) -> str:
         """A new clinician with their own passphrase; their id. Administrators only."""
-        self._require_admin("add a clinician")
+        self.require_admin("add a clinician")
         name, credential, role = name.strip(), credential.strip(), role.strip().lower()
         if not name:
             raise ClinicianError("The clinician's name is required.")
@@ -187,7 +188,7 @@ class Clinicians:
 
     def deactivate(self, clinician_id: str) -> None:
         """Remove a clinician's passphrase (they can no longer unlock). Administrators only."""
-        self._require_admin("deactivate a clinician")
+        self.require_admin("deactivate a clinician")
         target = self.get(clinician_id)
         if target.id == self.acting_id:
             raise ClinicianError("You cannot deactivate yourself; another administrator can.")
@@ -233,7 +234,7 @@ class Clinicians:
 
     def reset_recovery_key(self) -> str:
         """A new recovery key (the old one stops working); shown once. Administrators only."""
-        self._require_admin("issue a new recovery key")
+        self.require_admin("issue a new recovery key")
         recovery = keys.new_recovery_key()
         data_key = data_key_of(self._vault)
         _with_recovery(self._keyfile(), data_key, recovery).write(self._vault.vault.key_path)

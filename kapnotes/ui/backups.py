@@ -208,6 +208,7 @@ class BackupSettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         vault_folder: Path | None = None,
+        editable: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("backupSettingsDialog")
@@ -261,6 +262,28 @@ class BackupSettingsDialog(QDialog):
         defaults = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         defaults.clicked.connect(self._defaults)
         layout = QVBoxLayout(self)
+        if not editable:
+            note = label(
+                "Only an administrator can change where and how often backups are written: "
+                "you can read the settings here.",
+                "warning",
+                wrap=True,
+            )
+            note.setObjectName("backupSettingsReadOnly")
+            layout.addWidget(note)
+            shown: tuple[QWidget, ...] = (
+                self.folder_edit,
+                choose,
+                clear,
+                defaults,
+                self.keep_spin,
+                self.every_spin,
+                self.remind_spin,
+                self.on_quit_check,
+            )
+            for widget in shown:
+                widget.setEnabled(False)
+            buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         layout.addWidget(intro)
         layout.addSpacing(6)
         layout.addLayout(form)
@@ -334,7 +357,12 @@ class BackupSettingsDialog(QDialog):
             self.error.show_message(str(exc.errors()[0]["msg"]))
             self._grow()
             return
-        self._save(chosen)
+        try:
+            self._save(chosen)
+        except ValueError as exc:  # NotAllowedError: not an administrator
+            self.error.show_message(str(exc))
+            self._grow()
+            return
         super().accept()
 
 
@@ -550,6 +578,19 @@ class BackupActions(QObject):
         from kapnotes.store.vault import VaultError
 
         vault = self._session.vault
+        opened = self._session.open_vault
+        if opened is not None:
+            from kapnotes.session.clinic_settings import may_change
+
+            if not may_change(opened):
+                self.prompts.tell(
+                    self._window,
+                    "Not restored",
+                    "Only an administrator can replace this vault with a backup. "
+                    "Nothing was changed.",
+                    problem=True,
+                )
+                return False
         source = self.prompts.open_path(self._window, Path.home())
         if source is None:
             return False
@@ -647,6 +688,7 @@ class BackupActions(QObject):
             self.prompts,
             self._window,
             vault_folder=self._session.vault.data_dir,
+            editable=clinic_settings.may_change(opened),
         )
         if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
             self.refresh_reminder()

@@ -897,14 +897,19 @@ class MainWindow(QMainWindow):
         opened = self.session.open_vault
         if opened is None:
             return
-        from kapnotes.session.clinic_settings import save
+        from kapnotes.session.clinic_settings import may_change, save
         from kapnotes.ui.settings.clinic_dialog import ClinicSettingsDialog
 
         catalog = self.session.catalog
         current, warning = catalog.clinic_settings()
         if warning:
             self.statusBar().showMessage(warning, 10000)
-        dialog = ClinicSettingsDialog(current, lambda chosen: save(opened, catalog, chosen), self)
+        dialog = ClinicSettingsDialog(
+            current,
+            lambda chosen: save(opened, catalog, chosen),
+            self,
+            editable=may_change(opened),
+        )
         if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
             self._apply_idle_setting()
             self.statusBar().showMessage("Clinic settings saved; they apply to new notes.", 8000)

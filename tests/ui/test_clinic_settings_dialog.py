@@ -4,7 +4,9 @@ defaults, saving audited with old and new values (real widgets)."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -164,3 +166,59 @@ def test_a_pre_dose_check_added_in_settings_is_asked_in_the_next_live_session(
     assert shown[-1] == "Pulse oximeter on"
     assert "Pulse oximeter on" in panel.open_items()
     live.close()
+
+
+def test_a_nurse_reads_the_clinic_rules_but_only_an_administrator_changes_them(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    from kapnotes.session.clinic_settings import save
+    from kapnotes.store.clinicians import Clinicians, NotAllowedError
+    from kapnotes.ui.backups import BackupSettingsDialog
+    from tests.ui.test_backups_ui import FakePrompts
+
+    nurse_passphrase = "fictional nurse passphrase 7"
+    admin = make_window()
+    unlock(qtbot, admin)
+    opened = admin.session.open_vault
+    assert opened is not None
+    Clinicians(opened).add("Nia Fictional", "RN", "nurse", nurse_passphrase)
+    admin.session.lock()
+
+    seen: list[QDialog] = []
+
+    def run(dialog: QDialog) -> int:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        seen.append(dialog)
+        if isinstance(dialog, ClinicSettingsDialog):
+            assert dialog.read_only_note.isVisible()
+            assert not dialog.save_button.isEnabled()
+            assert _edit(dialog, SYSTOLIC).isReadOnly() and _edit(dialog, SYSTOLIC).text() == "180"
+            assert not dialog.checklists["pre_dose_checklist"].add_button.isEnabled()
+            dialog.accept()  # Enter: nothing happens
+            assert dialog.isVisible()
+        elif isinstance(dialog, BackupSettingsDialog):
+            assert not dialog.folder_edit.isEnabled()
+        dialog.reject()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
+    prompts = FakePrompts(open_=tmp_path / "b.kapbackup")
+    window.backups.prompts = prompts
+    unlock(qtbot, window, nurse_passphrase)
+    window.clinic_settings_action.trigger()
+    window.backups.settings_action.trigger()
+    assert [type(d).__name__ for d in seen] == ["ClinicSettingsDialog", "BackupSettingsDialog"]
+    window.backups.restore_action.trigger()
+    assert prompts.told[-1][0] == "Not restored" and "administrator" in prompts.told[-1][1]
+
+    nurse = window.session.open_vault
+    assert nurse is not None
+    lowered = ClinicSettings.model_validate(
+        {"alerts": {"hypertension": {"sustained_above": {"systolic": 170, "diastolic": 110}}}}
+    )
+    catalog = window.session.catalog
+    with pytest.raises(NotAllowedError, match="administrator"):
+        save(nurse, catalog, lowered)
+    assert catalog.clinic_settings()[0].alerts.hypertension.sustained_above.systolic == 180
+    assert not audit_events(nurse, AuditQuery(actions=("settings.change",)))

@@ -89,6 +89,7 @@ class ChecklistEditor(QWidget):
         self.down_button.clicked.connect(lambda: self.move_item(1))
         self.table.itemSelectionChanged.connect(self._enable)
         self.error = ErrorLabel()
+        self._read_only = False
         buttons = QHBoxLayout()
         for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
             buttons.addWidget(button)
@@ -146,6 +147,22 @@ class ChecklistEditor(QWidget):
         if editor is not None and self.table.state() == QAbstractItemView.State.EditingState:
             self.table.commitData(editor)
             self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def set_read_only(self, on: bool) -> None:
+        """Shown, not changed (for a clinician who may not change the settings)."""
+        self._read_only = on
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.NoEditTriggers
+            if on
+            else QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        for row in range(self.table.rowCount()):
+            if self._products is not None:
+                self._product_box(row).setEnabled(not on)
+        self.add_button.setEnabled(not on)
+        self._enable()
 
     def show_error(self, message: str | None) -> None:
         """Show (or clear, with None) why the list cannot be saved."""
@@ -225,7 +242,7 @@ class ChecklistEditor(QWidget):
     def _enable(self) -> None:
         self._fit()
         row = self.table.currentRow()
-        selected = row >= 0 and bool(self.table.selectedItems())
+        selected = row >= 0 and bool(self.table.selectedItems()) and not self._read_only
         self.remove_button.setEnabled(selected)
         self.up_button.setEnabled(selected and row > 0)
         self.down_button.setEnabled(selected and row < self.table.rowCount() - 1)

@@ -233,9 +233,12 @@ class ClinicSettingsDialog(QDialog):
         current: ClinicSettings,
         save: Callable[[ClinicSettings], object],
         parent: QWidget | None = None,
+        *,
+        editable: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("clinicSettingsDialog")
+        self.editable = editable
         self.setWindowTitle("Clinic settings")
         self.resize(760, 640)
         self._current = current
@@ -315,11 +318,33 @@ class ClinicSettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.defaults_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         self.defaults_button.clicked.connect(self.restore_defaults)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         layout = QVBoxLayout(self)
+        if not editable:
+            self.read_only_note = label(
+                "Only an administrator can change the clinic settings: you can read them "
+                "here. Ask the clinic's administrator (the vault's first clinician is one).",
+                "warning",
+                wrap=True,
+            )
+            self.read_only_note.setObjectName("clinicSettingsReadOnly")
+            layout.addWidget(self.read_only_note)
+            self._read_only()
         layout.addWidget(self.tabs, 1)
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def _read_only(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field.widget, QLineEdit):
+                field.widget.setReadOnly(True)
+            else:
+                field.widget.setEnabled(False)
+        for editor in self.checklists.values():
+            editor.set_read_only(True)
+        self.save_button.setEnabled(False)
+        self.defaults_button.setEnabled(False)
 
     def show_settings(self, settings: ClinicSettings) -> None:
         """Fill the form with ``settings``."""
@@ -400,12 +425,19 @@ class ClinicSettingsDialog(QDialog):
         return None
 
     def accept(self) -> None:
-        """Check everything; save and close only when every value holds."""
+        """Check everything; save and close only when every value holds (and who
+        unlocked may change them: else the reason is shown and nothing is saved)."""
+        if not self.editable:
+            return
         try:
             chosen = self.settings()
         except ValueError:
             return
-        self._save(chosen)
+        try:
+            self._save(chosen)
+        except ValueError as exc:  # NotAllowedError: not an administrator
+            self.error.show_message(str(exc))
+            return
         super().accept()
 
 
