@@ -79,13 +79,14 @@ def _exec(dialog: QDialog) -> int:
 class _Reopen:
     """A window to bring back after unlocking (memory only, never written anywhere):
     which note, where the window was (and whether maximised), how far it was scrolled,
-    its colour scheme."""
+    its colour scheme, which panel tab of a live session was showing."""
 
     note_id: str
     geometry: QRect
     state: Qt.WindowState
     scroll: int = 0
     scheme: SessionScheme | None = None
+    tab: int = 0
 
     @classmethod
     def of(cls, note_id: str, window: QWidget, **more: Any) -> _Reopen:
@@ -496,7 +497,9 @@ class MainWindow(QMainWindow):
             if window.isVisible()
         ]
         self._reopen_live = [
-            _Reopen.of(note_id, window, scheme=window.view.scheme)
+            _Reopen.of(
+                note_id, window, scheme=window.view.scheme, tab=window.view.tabs.currentIndex()
+            )
             for note_id, window in self.session_windows.items()
             if window.isVisible()
         ]
@@ -529,6 +532,7 @@ class MainWindow(QMainWindow):
             kept.place(session_window)
             if kept.scheme is not None and kept.scheme != session_window.view.scheme:
                 session_window.view.apply_scheme(kept.scheme)
+            session_window.view.tabs.setCurrentIndex(kept.tab)
             session_window.raise_()
             session_window.activateWindow()
             session_window.view.entry.setFocus()

@@ -138,6 +138,8 @@ def test_ctrl_l_mid_session_hides_the_client_and_the_session_goes_on(
     live.view.soft_sound = True
     live.setGeometry(QRect(60, 50, 1260, 900))
     placed = live.geometry()
+    live.view.tabs.setCurrentIndex(2)  # the panel the clinician was looking at
+    shown_tab = live.view.tabs.tabText(2)
     assert live.view.clock_label.text() == "T+05:00"
     assert NAME in live.windowTitle()
     qtbot.keyClicks(live.view.entry, "Eyes closed, breathing slowly")
@@ -172,6 +174,7 @@ def test_ctrl_l_mid_session_hides_the_client_and_the_session_goes_on(
     back = window.session_windows[note_id]  # the same note, live again
     qtbot.waitExposed(back)
     assert back.geometry() == placed
+    assert back.view.tabs.tabText(back.view.tabs.currentIndex()) == shown_tab  # not Pre-dose
     assert back.view.clock_label.text() == "T+41:00"
     assert back.view.entry.hasFocus() or back.focusWidget() is back.view.entry
     stored = window.session.notes
