@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
@@ -129,3 +134,23 @@ def test_strength_hint_grows_with_length() -> None:
     assert passphrase_strength("abc")[1] == "weak"
     assert passphrase_strength("aaaaaaaaaaaa")[1] == "weak"
     assert passphrase_strength("maple harbor violet 7")[1] == "strong"
+
+
+def test_cancelling_the_first_run_set_up_quits_cleanly(tmp_path: Path) -> None:
+    """The set-up cancelled (as the start-up smoke test does) ends with exit code 0, not
+    a crash at exit; the crash came now and then, so it is tried several times."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for attempt in range(6):
+        folder = str(tmp_path / f"v{attempt}")
+        done = subprocess.run(
+            [sys.executable, "-m", "kapnotes", "--data-dir", folder, "--quit-after-first-window"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "first window: SetupDialog" in done.stdout
+        assert not (tmp_path / f"v{attempt}" / "kapnotes.key").exists()  # nothing created

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -263,9 +263,22 @@ def first_run(
     from kapnotes.ui.dialogs.recovery_key_dialog import RecoveryKeyDialog
 
     setup = SetupDialog(vault.create, parent)
-    if run_dialog(setup) != QDialog.DialogCode.Accepted or setup.created is None:
-        return None
-    created = setup.created
+    try:
+        if run_dialog(setup) != QDialog.DialogCode.Accepted or setup.created is None:
+            return None
+        created = setup.created
+    finally:
+        _dispose(setup)
     recovery = RecoveryKeyDialog(created.recovery_key, parent)
-    run_dialog(recovery)
+    try:
+        run_dialog(recovery)
+    finally:
+        _dispose(recovery)
     return created.vault
+
+
+def _dispose(dialog: QDialog) -> None:
+    """Delete a finished dialog through Qt, now (not by Python's garbage collection at
+    exit, which crashed PySide's teardown now and then after a cancelled set-up)."""
+    dialog.deleteLater()
+    QCoreApplication.sendPostedEvents(dialog, QEvent.Type.DeferredDelete)
