@@ -90,7 +90,7 @@ _CAUSES = {
     WriteFault.OTHER: "the vault refused it",
 }
 _WHAT_TO_DO = {
-    WriteFault.DISK_FULL: "Free some space on this computer's disk",
+    WriteFault.DISK_FULL: "Free some space on that disk",
     WriteFault.READ_ONLY: "Check that the disk is connected and the folder is yours",
     WriteFault.DAMAGED: "Copy what you typed somewhere safe and run 'kapnotes verify'",
     WriteFault.LOCKED: "Unlock it",
@@ -108,11 +108,15 @@ def not_saved(
 ) -> str:
     """The sentence that says a change was not saved, why, and what to do.
 
+    A full disk or a folder that cannot be written names ``folder`` (the vault's).
     ``kept`` says what the screen still holds (e.g. "What you typed is kept here"),
     ``then`` how to retry, ``what`` what did not happen ("Not signed").
     """
     fault = write_fault(exc, folder)
-    parts = [f"{what} — {_CAUSES[fault]}.", f"{_WHAT_TO_DO[fault]}, then {then}."]
+    where = ""
+    if folder is not None and fault in (WriteFault.DISK_FULL, WriteFault.READ_ONLY):
+        where = f" (the vault folder: {folder})"
+    parts = [f"{what} — {_CAUSES[fault]}{where}.", f"{_WHAT_TO_DO[fault]}, then {then}."]
     if kept:
         parts.append(f"{kept}.")
     return " ".join(parts)

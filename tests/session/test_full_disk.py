@@ -65,7 +65,10 @@ def test_enter_twice_on_a_full_disk_then_once_after_freeing_space_writes_one_ent
     for _ in range(2):
         refused = session.log_observation("Tearful; asked for the music to change")
         assert isinstance(refused, Refused)
-        assert refused.reason.startswith("Not saved — the disk is full.")
+        folder = clinic.notes.folder
+        assert refused.reason.startswith(
+            f"Not saved — the disk is full (the vault folder: {folder})."
+        )
         assert (
             "Free some space" in refused.reason and "What you typed is kept here" in refused.reason
         )
@@ -97,7 +100,8 @@ def test_the_editor_says_why_a_save_failed(clinic: Clinic) -> None:
     note = clinic.notes.get(clinic.note(DAY))
     draft = NoteDraft(clinic.notes, note, clinic.dosing)
     message = draft.why_not_saved(_sqlite_error("database or disk is full", 13))
-    assert message.startswith("Not saved — the disk is full. Free some space")
+    assert message.startswith("Not saved — the disk is full (the vault folder: ")
+    assert "Free some space on that disk" in message
     assert "the next change saves it all" in message
 
 
