@@ -717,6 +717,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(result.summary.describe())
     if result.safety_copy is not None:
         print(f"The vault that was there is kept in {result.safety_copy}")
+    if result.automatic_folder_off is not None:
+        from kapnotes.session.backups import OFF_IN_COPY
+
+        print(OFF_IN_COPY.format(folder=result.automatic_folder_off))
     return EXIT_OK
 
 

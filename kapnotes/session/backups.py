@@ -54,6 +54,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: Said after a restore beside the vault (see kapnotes.store.backup.restore_backup).
+OFF_IN_COPY = (
+    "Automatic backups are off in this restored copy (they went to {folder}, where the "
+    "clinic's vault keeps its own). If this copy is to replace that vault, turn them on "
+    "again in Settings → Backups…"
+)
+
 Now = Callable[[], datetime]
 
 

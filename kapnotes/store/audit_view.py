@@ -157,11 +157,40 @@ def describe(row: AuditRow) -> str:
     changes = row.detail.get("changes")
     if isinstance(changes, dict):
         return "; ".join(
-            f"{path}: {value.get('old')!r} → {value.get('new')!r}"
+            _change(path, value.get("old"), value.get("new"))
             for path, value in changes.items()
             if isinstance(value, dict)
         )
     return "; ".join(f"{key}: {value}" for key, value in row.detail.items())
+
+
+def _items(value: object) -> list[dict[str, Any]] | None:
+    """A checklist's items (``[{"value", "label", …}]``), else None."""
+    if isinstance(value, list) and all(isinstance(i, dict) and "value" in i for i in value):
+        return value
+    return None
+
+
+def _change(path: str, old: object, new: object) -> str:
+    """``path: old → new``; a checklist as what was added, removed, reworded or moved."""
+    before, after = _items(old), _items(new)
+    if before is None or after is None:
+        return f"{path}: {old!r} → {new!r}"
+    was = {str(i["value"]): i for i in before}
+    now = {str(i["value"]): i for i in after}
+    said = [f"added {now[v].get('label')!r}" for v in now if v not in was]
+    said += [f"removed {was[v].get('label')!r}" for v in was if v not in now]
+    for value in (v for v in now if v in was):
+        old_item, new_item = was[value], now[value]
+        if old_item.get("label") != new_item.get("label"):
+            said.append(f"reworded {old_item.get('label')!r} → {new_item.get('label')!r}")
+        if old_item.get("only_for") != new_item.get("only_for"):
+            shown = new_item.get("only_for") or "every product"
+            said.append(f"{new_item.get('label')!r} now shown for {shown}")
+    kept = [v for v in now if v in was]
+    if kept != [v for v in was if v in now]:
+        said.append("order changed")
+    return f"{path}: {', '.join(said) or 'unchanged'}"
 
 
 CSV_COLUMNS = ("seq", "time_utc", "clinician", "action", "entity", "entity_id", "client", "detail")

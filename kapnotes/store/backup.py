@@ -52,6 +52,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
 
 from kapnotes import __version__
 from kapnotes.domain.files import fsync_dir, write_cause
@@ -212,6 +213,9 @@ class RestoreResult:
 
     summary: BackupSummary
     safety_copy: Path | None
+    #: The automatic backup folder turned off in a copy restored beside the vault (a
+    #: test or a new laptop), else None: see :func:`restore_backup`.
+    automatic_folder_off: str | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -911,12 +915,59 @@ def restore_backup(
                     "replaced": safety.name if safety is not None else None,
                 },
             )
-    return RestoreResult(inspected.summary, safety)
+            off = None if safety is not None else _automatic_backups_off(session, opened)
+    return RestoreResult(inspected.summary, safety, off)
+
+
+def _automatic_backups_off(session: Session, opened: OpenVault) -> str | None:
+    """A copy restored into a folder that held no vault is a second vault with the same
+    backup tag: its automatic backups into the clinic's folder would be counted as the
+    vault's own and prune them. So they are turned off in the copy (audited); the folder
+    it had is returned (None: it had none)."""
+    from kapnotes.domain.session.settings import SettingsError, load_settings, save_settings
+    from kapnotes.store.audit import record
+
+    path = opened.vault.data_dir / SETTINGS
+    if not path.is_file():
+        return None
+    try:
+        settings = load_settings(path)
+    except SettingsError:
+        return None  # named at unlock; the copy makes no automatic backups with it anyway
+    folder = settings.backup.folder
+    if not folder:
+        return None
+    save_settings(
+        settings.model_copy(update={"backup": settings.backup.model_copy(update={"folder": None})}),
+        path,
+    )
+    record(
+        session,
+        opened.clinician_id,
+        "settings.change",
+        "settings",
+        None,
+        {"changes": {"backup.folder": {"old": folder, "new": None}}, "why": "restored copy"},
+    )
+    return folder
 
 
 def last_backup_at(opened: OpenVault) -> datetime | None:
-    """When the last backup that passed its check was written (from the audit trail)."""
+    """When the last backup that passed its check was written (from the audit trail): a
+    vault restored from a backup counts that backup (its ``backed_up_at``)."""
     with opened.session() as session:
-        return session.scalar(
+        written = session.scalar(
             select(func.max(AuditEvent.at)).where(AuditEvent.action == "vault.backup")
         )
+        restored = session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "vault.restore")
+        ).all()
+    moments = [written] if written is not None else []
+    for detail in restored:
+        text = detail.get("backed_up_at") if isinstance(detail, dict) else None
+        try:
+            moments.append(datetime.fromisoformat(str(text)))
+        except ValueError:
+            continue
+    moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments]
+    return max(moments, default=None)

@@ -659,6 +659,8 @@ class BackupActions(QObject):
             if result.safety_copy is not None
             else ""
         )
+        if result.automatic_folder_off is not None:
+            kept += "\n\n" + service.OFF_IN_COPY.format(folder=result.automatic_folder_off)
         held = summary_text(inspected)
         self.restored.emit()
         self.prompts.tell(

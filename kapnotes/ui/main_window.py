@@ -24,7 +24,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -480,6 +480,16 @@ class MainWindow(QMainWindow):
                 dialog.hide()
         if self._workspace is not None:
             self._workspace.clear()
+        if self.backups.is_running():
+            # Its audit event needs the open vault: the lock screen shows while it ends.
+            self.stack.setCurrentWidget(self.lock_screen)
+            self.statusBar().showMessage("Finishing a backup before the vault locks…")
+            self.repaint()
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self.backups.wait()
+            finally:
+                QGuiApplication.restoreOverrideCursor()
         self.session.lock()
         self._show_locked()
         if was_unlocked:  # locking again from the lock screen keeps what runs behind it

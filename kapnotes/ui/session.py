@@ -161,11 +161,14 @@ class VaultSession(QObject):
         self._open.audit(action, "settings", None, detail)
 
     def save_clinic_settings(self, settings: ClinicSettings, changed: str) -> None:
-        """Write the clinic's settings and record which one changed (never its old value)."""
+        """Write the clinic's settings and record the one that changed, old and new
+        (settings hold no client data)."""
         if self._open is None:
             raise RuntimeError("the vault is locked: settings cannot change")
+        old = self.catalog.clinic_settings()[0].model_dump(mode="json").get(changed)
         self.catalog.save_clinic_settings(settings)
-        self.audit("settings.change", {"setting": changed})
+        new = settings.model_dump(mode="json").get(changed)
+        self.audit("settings.change", {"changes": {changed: {"old": old, "new": new}}})
 
     def lock(self) -> None:
         """Close the open vault (engine disposed). Safe to call when already locked."""

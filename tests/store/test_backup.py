@@ -423,3 +423,40 @@ def test_a_full_disk_while_checking_the_copy_says_so_and_keeps_nothing(
         f"{out}: the backup could not be checked (the disk is full); nothing was kept"
     )
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_copy_restored_beside_the_vault_never_prunes_its_automatic_backups(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    from kapnotes.domain.backups import BackupSettings
+    from kapnotes.session.backups import Backups
+    from kapnotes.store.backup import last_backup_at
+    from kapnotes.store.catalog import Catalog
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    catalog = Catalog(open_vault.vault.data_dir)
+    settings, _ = catalog.clinic_settings()
+    catalog.save_clinic_settings(
+        settings.model_copy(update={"backup": BackupSettings(folder=str(usb), keep=1)})
+    )
+    clinic = Backups(
+        open_vault, lambda: Catalog(open_vault.vault.data_dir).clinic_settings()[0].backup
+    )
+    first = clinic.automatic(quitting=True).result
+    assert first is not None
+    result = restore_backup(first.path, tmp_path / "test-copy", PASSPHRASE, kdf=FAST_KDF)
+    assert result.automatic_folder_off == str(usb)
+    copy_settings, warning = Catalog(tmp_path / "test-copy").clinic_settings()
+    assert warning is None and copy_settings.backup.folder is None
+    with Vault(tmp_path / "test-copy", FAST_KDF).unlock(PASSPHRASE) as copy:
+        copy_backups = Backups(copy, lambda: copy_settings.backup)
+        assert copy_backups.automatic(quitting=True).result is None  # writes nothing to usb
+        # the backup it came from counts as its last good one (no "no backup yet")
+        assert last_backup_at(copy) == first.summary.created_at
+        with copy.session() as s:
+            turned_off = s.scalars(
+                select(AuditEvent).where(AuditEvent.action == "settings.change")
+            ).one()
+        assert turned_off.detail["changes"]["backup.folder"] == {"old": str(usb), "new": None}
+    assert [p.name for p in usb.iterdir()] == [first.path.name]  # the clinic's, untouched

@@ -85,12 +85,16 @@ def test_a_backup_running_when_the_window_locks_or_quits_is_finished_and_kept(
     prompts = FakePrompts(save=tmp_path / "monday")
     window = _window(make_window, qtbot, prompts)
     window.backups.back_up_action.trigger()
-    window.lock()  # the idle lock while it is being written
-    window.backups.wait()
+    window.lock()  # the idle lock while it is being written: it ends first, audited
     assert (tmp_path / "monday.kapbackup").is_file()
     assert window.backups.background is None
     unlock(qtbot, window)
     assert window.backups.back_up_action.isEnabled()
+    opened = window.session.open_vault
+    assert opened is not None
+    from kapnotes.store.backup import last_backup_at
+
+    assert last_backup_at(opened) is not None  # its vault.backup event was written
 
     prompts.save = tmp_path / "tuesday"
     window.backups.back_up_action.trigger()

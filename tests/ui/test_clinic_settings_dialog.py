@@ -222,3 +222,22 @@ def test_a_nurse_reads_the_clinic_rules_but_only_an_administrator_changes_them(
         save(nurse, catalog, lowered)
     assert catalog.clinic_settings()[0].alerts.hypertension.sustained_above.systolic == 180
     assert not audit_events(nurse, AuditQuery(actions=("settings.change",)))
+
+
+def test_the_same_check_twice_is_refused_under_its_list(qtbot: QtBot) -> None:
+    saved: list[ClinicSettings] = []
+    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.pages["checklists"]))
+    pre_dose = dialog.checklists["pre_dose_checklist"]
+    pre_dose.add_button.click()
+    typed = pre_dose.table.viewport().findChild(QLineEdit)
+    assert typed is not None
+    qtbot.keyClicks(typed, "fasted PER instructions")
+    dialog.accept()
+    assert not saved and dialog.isVisible()
+    assert "appears twice" in pre_dose.error.text()
+    assert (
+        "Fasted per instructions" in pre_dose.error.text() or "fasted PER" in pre_dose.error.text()
+    )

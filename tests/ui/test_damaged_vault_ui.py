@@ -122,7 +122,7 @@ def test_settings_cannot_be_reached_while_locked(
         detail = session.execute(
             text("SELECT detail FROM audit_event WHERE action = 'settings.change'")
         ).scalar_one()
-    assert json.loads(detail) == {"setting": "note_format"}
+    assert json.loads(detail) == {"changes": {"note_format": {"old": "soap", "new": "dap"}}}
 
 
 def test_a_damaged_key_file_entry_not_needed_is_named_after_unlocking(

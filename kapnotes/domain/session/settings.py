@@ -501,10 +501,14 @@ class ClinicSettings(_Model):
             ("discharge", self.discharge_checklist),
         ):
             seen: set[str] = set()
+            labels: set[str] = set()
             for item in items:
                 if item.value in seen:
                     raise ValueError(f"{name} checklist item '{item.value}' appears twice")
+                if item.label.casefold() in labels:
+                    raise ValueError(f"{name} checklist item '{item.label}' appears twice")
                 seen.add(item.value)
+                labels.add(item.label.casefold())
         return self
 
     def session_part(self) -> dict[str, object]:
