@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -135,3 +136,24 @@ def test_select_edit_and_add_course(
     texts = [lbl.text() for lbl in page.findChildren(type(page.name_label))]
     assert "Esketamine intranasal" in texts
     assert "Planned" in texts
+
+
+def test_a_list_longer_than_shown_says_so_and_search_finds_the_others(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapnotes.domain.clients import ClientInput
+    from kapnotes.ui.views import workspace
+
+    monkeypatch.setattr(workspace, "LISTED", 3)
+    window = make_window()
+    unlock(qtbot, window)
+    clients = window.session.clients
+    assert clients is not None
+    for name in ("Ada Fictional", "Bo Fictional", "Cy Fictional", "Dee Fictional"):
+        clients.create(ClientInput(name=name))
+    window.workspace.refresh()
+    assert window.workspace.model.rowCount() == 3
+    count = window.workspace.count_label.text()
+    assert count.startswith("The first 3 clients by name") and "type more" in count
+    assert _search(qtbot, window, "Dee") == ["Dee Fictional"]
+    assert window.workspace.count_label.text() == "1 match"

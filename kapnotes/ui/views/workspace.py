@@ -48,6 +48,8 @@ from kapnotes.ui.widgets import label
 log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 200
+#: At most this many clients are listed (by name); the count says when there are more.
+LISTED = 500
 
 
 MARK_COLOURS = {"flag": "error", "draft": "draft", "today": "accent"}
@@ -203,7 +205,7 @@ class Workspace(QWidget):
         self.list_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.list_view.selectionModel().selectionChanged.connect(self._selection_changed)
 
-        self.count_label = label("", "hint")
+        self.count_label = label("", "hint", wrap=True)
         self.count_label.setObjectName("clientCount")
 
         left = QWidget()
@@ -282,10 +284,17 @@ class Workspace(QWidget):
             return
         keep = select_id or self.page.client_id
         text = self.search_edit.text()
-        rows = self._search(text)
+        rows = self._search(text, LISTED + 1)
+        more = len(rows) > LISTED
+        rows = rows[:LISTED]
         self.model.set_rows(rows)
         total = len(rows)
-        if text.strip():
+        if more:
+            self.count_label.setText(
+                f"The first {LISTED} {'matches' if text.strip() else 'clients'} by name: "
+                "type more of a name to find the others"
+            )
+        elif text.strip():
             self.count_label.setText(f"{total} match" + ("" if total == 1 else "es"))
         else:
             self.count_label.setText(f"{total} client" + ("" if total == 1 else "s"))
@@ -308,11 +317,11 @@ class Workspace(QWidget):
                 "Choose a client on the left, or add one with New client (Ctrl+N)."
             )
 
-    def _search(self, text: str) -> list[ClientSummary]:
+    def _search(self, text: str, limit: int = LISTED) -> list[ClientSummary]:
         store = self._session.clients
         if store is None:
             return []
-        return store.search(text, today=self._today() if self._today else None)
+        return store.search(text, limit, today=self._today() if self._today else None)
 
     def refresh_marks(self) -> None:
         """Read the listed clients' badges again (the rows and the selection stay)."""
