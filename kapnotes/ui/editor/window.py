@@ -205,7 +205,13 @@ class NewNoteDialog(QDialog):
         self.phase_buttons: dict[Phase, QRadioButton] = {}
         for value, text in PHASE_LABELS.items():
             specs = self.templates.for_phase(value)
-            button = QRadioButton(text if not specs else f"{text}  ·  {specs[0].title}")
+            shown = text
+            if specs:
+                title = specs[0].title
+                # "Dosing session"; a clinic's own template: "Dosing session · Its title"
+                same = title.casefold().startswith(text.casefold())
+                shown = title if same else f"{text}  ·  {title}"
+            button = QRadioButton(shown)
             button.setObjectName(f"phase_{value}")
             button.setEnabled(bool(specs))
             self.phase_group.addButton(button)
