@@ -351,6 +351,13 @@ class BackupSettingsDialog(QDialog):
             self.folder_error.show_message(problem)
             self._grow()
             return
+        if folder and self.every_spin.value() == 0 and not self.on_quit_check.isChecked():
+            self.error.show_message(
+                "As set, no backup would ever be written to that folder: back up every so "
+                "many hours, or when kapnotes quits (or choose no folder)."
+            )
+            self._grow()
+            return
         try:
             chosen = self.settings()
         except ValidationError as exc:

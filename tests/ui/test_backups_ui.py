@@ -419,3 +419,22 @@ def test_an_empty_folder_offers_a_new_vault_or_a_restore_not_a_passphrase(
     assert screen.secret_edit.isVisible() and not screen.create_button.isVisible()
     assert screen.prompt.text() == "Enter your passphrase to open the vault."
     unlock(qtbot, window)
+
+
+def test_an_automatic_folder_that_would_never_get_a_backup_is_refused(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from kapnotes.domain.backups import BackupSettings
+
+    saved: list[BackupSettings] = []
+    dialog = BackupSettingsDialog(BackupSettings(), saved.append, FakePrompts())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.folder_edit.setText(str(tmp_path))
+    dialog.every_spin.setValue(0)  # "only on quit"…
+    dialog.on_quit_check.setChecked(False)  # …and not on quit: never
+    dialog.accept()
+    assert not saved and "no backup would ever be written" in dialog.error.text()
+    dialog.on_quit_check.setChecked(True)
+    dialog.accept()
+    assert saved and saved[0].on_quit and saved[0].every_hours == 0
