@@ -849,8 +849,13 @@ def restore_backup(
     replace: bool = False,
     kdf: KdfParams = keys.PRODUCTION_KDF,
     now: datetime | None = None,
+    requested_by: str | None = None,
 ) -> RestoreResult:
     """Restore the backup at ``path`` into ``data_dir`` and open it once to record who did.
+
+    ``requested_by`` names the clinician signed in to the vault it replaces, when
+    that is someone else than the backup's clinician whose passphrase opened it (it
+    goes into the ``vault.restore`` event as well).
 
     It is opened with ``passphrase`` (a clinician's, as it was at the backup), or with
     the vault's ``recovery_key`` when that is given (then the restore is recorded as
@@ -913,6 +918,7 @@ def restore_backup(
                     "backup_sha256": inspected.sha256,
                     "backed_up_at": inspected.summary.created_at.isoformat(),
                     "replaced": safety.name if safety is not None else None,
+                    **({"requested_by": requested_by} if requested_by else {}),
                 },
             )
             off = None if safety is not None else _automatic_backups_off(session, opened)

@@ -645,6 +645,8 @@ class BackupActions(QObject):
             "Replace and restore",
         ):
             return False
+        store = self._session.clients
+        asked_by = store.clinician_name() if store is not None else None
         self._lock()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -655,6 +657,7 @@ class BackupActions(QObject):
                 replace=replacing,
                 kdf=vault.kdf,
                 by_recovery_key=inspected.by_recovery_key,
+                requested_by=asked_by,
             )
         except (service.BackupError, WrongSecretError, VaultError) as exc:
             QGuiApplication.restoreOverrideCursor()

@@ -131,6 +131,12 @@ def test_restore_replaces_the_vault_after_confirmation_and_locks(
     unlock(qtbot, window)
     assert window.session.clients is not None
     assert window.session.clients.count() == 0  # the client added after the backup is gone
+    opened = window.session.open_vault
+    assert opened is not None
+    from kapnotes.store.audit_view import AuditQuery, audit_events
+
+    (restored,) = audit_events(opened, AuditQuery(actions=("vault.restore",)))
+    assert restored.detail["requested_by"] == "Dr Ada Quill, PsyD"  # who asked, named
 
 
 def test_a_damaged_backup_is_refused_and_the_vault_stays_open(
