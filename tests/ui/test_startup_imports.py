@@ -42,6 +42,12 @@ NOT_AT_LOCK_SCREEN = (
     "kapnotes.ui.reports.preview",
 )
 
+#: Qt classes no kapnotes window uses. PySide6 makes a class's Python type (and its enums)
+#: only when it is first needed; a Python event filter on the application that sees one of
+#: Qt's private objects (the main window's zero-length layout animation, say) makes it
+#: create nearly every Qt class at once, tens of milliseconds, these among them.
+NEVER_USED_QT_CLASSES = ("QWizard", "QMdiArea", "QSplashScreen", "QUndoView", "QLCDNumber")
+
 _PROBE = """
 import sys
 from tests.benchmarks.startup_probe import _quit_when_drawn
@@ -49,11 +55,15 @@ from kapnotes.launch import main
 _quit_when_drawn()
 code = main(["--data-dir", sys.argv[1]])
 print("MODULES", " ".join(sorted(sys.modules)))
+from PySide6 import QtWidgets
+print("QT_WIDGET_CLASSES", " ".join(sorted(vars(QtWidgets))))
 sys.exit(code)
 """
 
 
-def _modules_at_lock_screen(data_dir: Path) -> set[str]:
+def _lock_screen_probe(data_dir: Path) -> dict[str, set[str]]:
+    """What the lock screen, once drawn, has loaded: ``MODULES`` (Python modules) and
+    ``QT_WIDGET_CLASSES`` (the QtWidgets classes PySide6 has made so far)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(data_dir)],
@@ -66,8 +76,12 @@ def _modules_at_lock_screen(data_dir: Path) -> set[str]:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "RSS_KB" in done.stdout, "the lock screen was not drawn"
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
-    return set(line.split()[1:])
+    found: dict[str, set[str]] = {}
+    for line in done.stdout.splitlines():
+        key, _space, names = line.partition(" ")
+        if key in ("MODULES", "QT_WIDGET_CLASSES"):
+            found[key] = set(names.split())
+    return found
 
 
 @pytest.fixture
@@ -79,7 +93,7 @@ def closed_vault(vault: Vault) -> Path:
 
 
 def test_lock_screen_loads_no_heavy_module(closed_vault: Path) -> None:
-    loaded = _modules_at_lock_screen(closed_vault)
+    loaded = _lock_screen_probe(closed_vault)["MODULES"]
     assert "kapnotes.ui.views.lock_screen" in loaded
     present = [
         name
@@ -87,3 +101,9 @@ def test_lock_screen_loads_no_heavy_module(closed_vault: Path) -> None:
         if name in loaded or any(m.startswith(name + ".") for m in loaded)
     ]
     assert present == []
+
+
+def test_lock_screen_makes_no_unused_qt_class(closed_vault: Path) -> None:
+    made = _lock_screen_probe(closed_vault)["QT_WIDGET_CLASSES"]
+    assert "QLineEdit" in made  # the passphrase field: the probe sees made classes
+    assert [name for name in NEVER_USED_QT_CLASSES if name in made] == []
