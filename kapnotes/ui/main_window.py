@@ -212,8 +212,7 @@ class MainWindow(QMainWindow):
         action.setShortcut(QKeySequence(shortcut))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if icon_name:
-            action.setIcon(theme.icon(icon_name))
-            action.setProperty("icon_name", icon_name)
+            theme.name_icon(action, icon_name)  # drawn when a menu or the toolbar shows it
         return action
 
     def _build_actions(self) -> None:
@@ -330,6 +329,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.help_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
+        for menu in (file_menu, edit_menu, view_menu, settings_menu, format_menu, help_menu):
+            theme.icons_when_shown(menu)
 
     def _build_toolbar(self) -> None:
         self.toolbar = QToolBar("Main")
@@ -345,6 +346,7 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.toolbar.addWidget(spacer)
         self.toolbar.addAction(self.lock_action)
+        theme.icons_when_shown(self.toolbar)  # hidden while locked: drawn with the first unlock
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
     def _build_status_bar(self) -> None:
@@ -362,10 +364,7 @@ class MainWindow(QMainWindow):
 
     def retheme(self) -> None:
         """Repaint icons in the active scheme's colours (after a light/dark switch)."""
-        for action in self.findChildren(QAction):
-            name = action.property("icon_name")
-            if name:
-                action.setIcon(theme.icon(str(name)))
+        theme.redraw_icons(self.findChildren(QAction))
         self._update_status()
 
     # -- locking -----------------------------------------------------------------------

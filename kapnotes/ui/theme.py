@@ -6,7 +6,9 @@ darkened room. Every style sheet is a template in resources/themes/*.qss whose
 ``@token@`` placeholders :func:`render` fills from one palette: ``base`` for the
 whole application, and ``editor``, ``measures`` and ``session`` which those
 widgets set on themselves. Icons are simple SVGs in resources/icons whose
-`currentColor` is painted in the scheme's text colour.
+`currentColor` is painted in the scheme's text colour. An action's icon is named
+(:func:`name_icon`) and drawn when a menu or toolbar first shows it, not before the
+lock screen is drawn.
 
 The scheme follows the system (`QStyleHints.colorScheme()` and its
 `colorSchemeChanged` signal) unless a scheme is forced (screenshots, tests).
@@ -16,13 +18,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Literal
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QMenu, QStyleFactory, QToolBar
 
 from kapnotes.domain.assets import get_asset
 
@@ -146,16 +149,60 @@ def _svg_pixmap(svg: str, size: int) -> QPixmap:
     return pixmap
 
 
+def text_colour() -> str:
+    """The colour icons are painted in by default: the application's text colour now."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app.palette().color(QPalette.ColorRole.WindowText).name()
+    return palettes()["light"]["text"]
+
+
 def icon(name: str, colour: str | None = None, size: int = 48) -> QIcon:
     """A bundled SVG icon with `currentColor` painted in `colour` (default: text colour)."""
     if colour is None:
-        app = QApplication.instance()
-        colour = (
-            app.palette().color(QPalette.ColorRole.WindowText).name()
-            if isinstance(app, QApplication)
-            else palettes()["light"]["text"]
-        )
+        colour = text_colour()
     return QIcon(_svg_pixmap(_svg_text(name).replace("currentColor", colour), size))
+
+
+#: The dynamic property holding the name of an action's bundled icon (see name_icon).
+ICON_NAME = "icon_name"
+
+
+def name_icon(action: QAction, name: str) -> None:
+    """Give ``action`` the bundled icon ``name``, drawn when it is first shown.
+
+    The icon is drawn by :func:`draw_icons`, which :func:`icons_when_shown` calls as a
+    menu opens or a toolbar appears: building a window's actions draws no SVG.
+    """
+    action.setProperty(ICON_NAME, name)
+
+
+def draw_icons(actions: Iterable[QAction]) -> None:
+    """Draw the named icon of each of ``actions`` that has none yet (text colour of now)."""
+    for action in actions:
+        name = action.property(ICON_NAME)
+        if name and action.icon().isNull():
+            action.setIcon(icon(str(name)))
+
+
+def redraw_icons(actions: Iterable[QAction]) -> None:
+    """Draw again, in the colours of now, the named icons already drawn (after a scheme
+    change); the others are drawn when first shown, in the colours of then."""
+    for action in actions:
+        name = action.property(ICON_NAME)
+        if name and not action.icon().isNull():
+            action.setIcon(icon(str(name)))
+
+
+def icons_when_shown(container: QMenu | QToolBar) -> None:
+    """Draw the named icons of ``container``'s actions as it opens (a menu) or appears
+    (a toolbar), before it is painted."""
+    if isinstance(container, QMenu):
+        container.aboutToShow.connect(lambda: draw_icons(container.actions()))
+    else:
+        container.visibilityChanged.connect(
+            lambda visible: draw_icons(container.actions()) if visible else None
+        )
 
 
 def app_icon() -> QIcon:

@@ -28,10 +28,10 @@ class LockWarning(QFrame):
         self.setObjectName("lockWarning")
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setStyleSheet(theme.render("lock", theme.palette_scheme()))
-        icon = QLabel()
-        size = self.fontMetrics().height() + 6
-        icon.setPixmap(theme.icon("lock", theme.colour("warning_text")).pixmap(size, size))
+        self._palette = theme.palette_scheme()
+        self.setStyleSheet(theme.render("lock", self._palette))
+        self.icon = QLabel()  # its picture is drawn when the notice first shows
+        self._icon_size = self.fontMetrics().height() + 6
         self.text = QLabel("")
         self.text.setObjectName("lockWarningText")
         hint = label("Move the mouse or press a key to stay unlocked.", None)
@@ -43,13 +43,16 @@ class LockWarning(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 12, 20, 12)
         row.setSpacing(12)
-        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addLayout(words, 1)
         self.hide()
 
     def show_countdown(self, seconds: int, over: QWidget | None = None) -> None:
         """Say how many seconds are left, near the bottom of ``over`` (a kapnotes window)."""
         self.text.setText(f"kapnotes locks in {seconds} s")
+        if self.icon.pixmap().isNull():
+            lock = theme.icon("lock", theme.colour("warning_text", self._palette))
+            self.icon.setPixmap(lock.pixmap(self._icon_size, self._icon_size))
         self.adjustSize()
         if over is not None:
             frame = over.frameGeometry()

@@ -1,0 +1,96 @@
+"""Icons are drawn when they are first shown, not while the lock screen is being built.
+
+The main window's actions name their icon; a menu draws its actions' icons as it
+opens, and the toolbar (hidden while locked) as it appears with the first unlock.
+Building the window draws only what the lock screen shows (its logo, the eye button,
+the status bar's shield). The icons still show once their menu or toolbar does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+from pytestqt.qtbot import QtBot
+
+from kapnotes.ui import theme
+from tests.ui.conftest import WindowFactory, unlock
+
+#: What the lock screen shows: the logo (the app icon), the eye beside the passphrase
+#: field and the shield beside "Vault encrypted".
+LOCK_SCREEN_ICONS = {"app", "eye", "shield"}
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the bundled SVGs drawn from now on, in order."""
+    names: list[str] = []
+    read: Callable[[str], str] = theme._svg_text
+
+    def reading(name: str) -> str:
+        names.append(name)
+        return read(name)
+
+    monkeypatch.setattr(theme, "_svg_text", reading)
+    return names
+
+
+def _named(actions: list[QAction]) -> list[QAction]:
+    return [action for action in actions if action.property(theme.ICON_NAME)]
+
+
+def _menu(window_menus: list[QMenu], title: str) -> QMenu:
+    return next(menu for menu in window_menus if menu.title() == title)
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing the keyboard")  # the offscreen popup
+def test_building_the_lock_screen_draws_no_menu_icon(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, drawn: list[str]
+) -> None:
+    window = make_window()
+    named = _named(window.findChildren(QAction))
+    assert {action.property(theme.ICON_NAME) for action in named} >= {"lock", "user-plus"}
+    assert set(drawn) <= LOCK_SCREEN_ICONS  # nothing for a menu or the toolbar
+    assert all(action.icon().isNull() for action in named)
+
+    menus = window.menuBar().findChildren(QMenu)
+    file_menu = _menu(menus, "&File")
+    file_menu.popup(window.mapToGlobal(QPoint(0, 0)))
+    qtbot.waitExposed(file_menu)
+    try:
+        in_menu = _named(file_menu.actions())
+        assert in_menu  # New client…, Lock, Quit
+        assert all(not action.icon().isNull() for action in in_menu)
+        assert {"user-plus", "lock", "quit"} <= set(drawn)
+        edit_only = _named(_menu(menus, "&Edit").actions())
+        assert all(action.icon().isNull() for action in edit_only)  # not opened yet
+    finally:
+        file_menu.close()
+
+
+def test_the_toolbar_draws_its_icons_with_the_first_unlock(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, drawn: list[str]
+) -> None:
+    window = make_window()
+    assert not window.toolbar.isVisible()
+    unlock(qtbot, window)
+    assert window.toolbar.isVisible()
+    in_toolbar = _named(window.toolbar.actions())
+    assert len(in_toolbar) == 4  # New client…, Find client, Search notes…, Lock
+    assert all(not action.icon().isNull() for action in in_toolbar)
+
+
+def test_a_scheme_change_redraws_only_the_icons_already_drawn(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, drawn: list[str]
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)  # the toolbar's icons are drawn
+    quit_action = window.quit_action  # in the File menu only: not drawn yet
+    assert quit_action.icon().isNull()
+    drawn.clear()
+    window.retheme()
+    assert "lock" in drawn and "quit" not in drawn
+    assert quit_action.icon().isNull()
