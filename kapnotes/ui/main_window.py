@@ -119,7 +119,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_NAME)
-        self.setWindowIcon(theme.app_icon())
+        if QApplication.windowIcon().isNull():  # (else the application's is this window's)
+            self.setWindowIcon(theme.app_icon())
         self.setMinimumSize(900, 600)
         self.session = session
         self._settings = settings if settings is not None else QSettings()
@@ -354,6 +355,7 @@ class MainWindow(QMainWindow):
         self.clinician_label = QLabel()
         self.clinician_label.setObjectName("clinicianLabel")
         self.encrypted_icon = QLabel()
+        self._shield_drawn: tuple[str, int] | None = None  # (colour, size) of its picture
         self.encrypted_label = QLabel("Vault encrypted")
         self.encrypted_label.setObjectName("encryptedLabel")
         self.encrypted_label.setToolTip("Notes are stored encrypted with SQLCipher (AES-256).")
@@ -429,7 +431,10 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         store = self.session.clients
         size = self.fontMetrics().height()
-        self.encrypted_icon.setPixmap(theme.icon("shield").pixmap(size, size))
+        shield = (theme.text_colour(), size)
+        if shield != self._shield_drawn:  # (on every lock and unlock: drawn once a scheme)
+            self.encrypted_icon.setPixmap(theme.icon("shield", shield[0]).pixmap(size, size))
+            self._shield_drawn = shield
         if store is not None:
             self.clinician_label.setText(f"Signed in as {store.clinician_name()}")
         else:
@@ -983,7 +988,7 @@ class MainWindow(QMainWindow):
             self,
         )
         box.setObjectName("aboutBox")
-        box.setIconPixmap(theme.app_icon().pixmap(64, 64))
+        box.setIconPixmap(theme.window_icon().pixmap(64, 64))
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._run_dialog(box)
         box.deleteLater()

@@ -213,6 +213,13 @@ def app_icon() -> QIcon:
     return ic
 
 
+def window_icon() -> QIcon:
+    """The application's window icon (:func:`app_icon`, drawn once when the application
+    was made), or a new :func:`app_icon` when the application has none."""
+    existing = QGuiApplication.windowIcon()
+    return app_icon() if existing.isNull() else existing
+
+
 class ThemeManager(QObject):
     """Applies a scheme to the application and follows the system's changes.
 

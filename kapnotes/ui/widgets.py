@@ -192,6 +192,7 @@ class RevealButton(QToolButton):
         super().__init__()
         self._edits = edits
         self._what = what
+        self._drawn: tuple[str, str] | None = None  # the icon shown: (name, colour)
         self.setObjectName("revealButton")
         self.setProperty("role", "small")
         self.setCheckable(True)
@@ -204,7 +205,10 @@ class RevealButton(QToolButton):
         for edit in self._edits:
             edit.setEchoMode(mode)
         text = f"{'Hide' if shown else 'Show'} {self._what}"
-        self.setIcon(theme.icon("eye-off" if shown else "eye"))
+        drawn = ("eye-off" if shown else "eye", theme.text_colour())
+        if drawn != self._drawn:  # (the lock screen resets it on every lock: drawn once)
+            self.setIcon(theme.icon(*drawn))
+            self._drawn = drawn
         self.setToolTip(text)
         self.setAccessibleName(text)
 

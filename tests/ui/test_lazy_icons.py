@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
 from kapnotes.ui import theme
@@ -94,3 +94,23 @@ def test_a_scheme_change_redraws_only_the_icons_already_drawn(
     window.retheme()
     assert "lock" in drawn and "quit" not in drawn
     assert quit_action.icon().isNull()
+
+
+def test_the_lock_screen_draws_each_picture_once(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, drawn: list[str]
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.windowIcon()
+    app.setWindowIcon(theme.app_icon())  # as kapnotes.app.create_application does
+    try:
+        window = make_window()
+        assert drawn.count("app") == 7  # the application's icon's sizes, nothing more
+        assert window.lock_screen.logo.pixmap().width() == 64
+        unlock(qtbot, window)
+        window.lock()
+        window.lock()
+        assert drawn.count("eye") == 1  # the lock screen's eye, reset on every lock
+        assert drawn.count("shield") == 1  # the status bar's shield, on every lock
+    finally:
+        app.setWindowIcon(before)

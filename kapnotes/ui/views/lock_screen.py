@@ -194,7 +194,7 @@ class LockScreen(QWidget):
         self.card.setFixedWidth(440)
 
         self.logo = QLabel()
-        self.logo.setPixmap(theme.app_icon().pixmap(64, 64))
+        self.logo.setPixmap(theme.window_icon().pixmap(64, 64))
         self.logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         title = label(APP_NAME, "title")
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
