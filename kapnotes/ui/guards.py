@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
 Clock = Callable[[], float]
 
@@ -27,8 +27,9 @@ class IdleWatcher(QObject):
 
     From ``warn_s`` seconds before that it emits ``warning(seconds_left)`` on each
     poll; input during the warning emits ``resumed`` at once (and the count starts
-    again). Install it on the application (`app.installEventFilter(watcher)`); it
-    only notes the time of each input event, and a timer compares that with the clock.
+    again). It watches the application's input events while it counts (from
+    ``start`` to ``stop``; while locked there is nothing to watch); it only notes the
+    time of each, and a timer compares that with the clock.
     """
 
     idle = Signal()
@@ -69,11 +70,17 @@ class IdleWatcher(QObject):
         """Begin watching (counting from now)."""
         self._last = self._clock()
         self._end_warning()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         self._timer.start()
 
     def stop(self) -> None:
         """Stop watching (while locked there is nothing to lock)."""
         self._timer.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self._end_warning()
 
     @property

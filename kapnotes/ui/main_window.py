@@ -24,7 +24,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -175,10 +182,9 @@ class MainWindow(QMainWindow):
         self._reopen_notes: list[_Reopen] = []
         self._reopen_live: list[_Reopen] = []
         self._locked_by: str | None = None
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
-            app.installEventFilter(self.curtain)
+        # The curtain watches the application's input from this window's first paint (see
+        # paintEvent); the idle watcher watches it while it counts (while unlocked).
+        self._curtain_watching = False
 
         session.unlocked.connect(self._on_unlocked)
         self._restore_layout()
@@ -1012,6 +1018,21 @@ class MainWindow(QMainWindow):
         if self._workspace is not None:
             self._settings.setValue("window/splitter", self._workspace.splitter.saveState())
         self._settings.sync()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint; the first time, F12 starts to work (nothing was on screen to hide before).
+
+        A Python event filter on the application makes PySide6 find a Python type for
+        every object an event reaches, Qt's own included (the style, for one: the QStyle
+        type and its enums, ~10 ms), so the curtain is installed once the window is
+        drawn, not while it is being built.
+        """
+        super().paintEvent(event)
+        if not self._curtain_watching:
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self.curtain)
+                self._curtain_watching = True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the layout and lock the vault before the window goes.
