@@ -117,7 +117,11 @@ def quit_once_drawn(app: QApplication, poll_ms: int = 10) -> QTimer:
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with names, Fusion style, palette and icon (reused if one exists)."""
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    if isinstance(existing, QApplication):
+        app = existing
+        theme.use_style(app)
+    else:  # the style from the start (see theme.style_arguments)
+        app = QApplication([*(argv or sys.argv[:1]), *theme.style_arguments()])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)

@@ -220,11 +220,35 @@ def window_icon() -> QIcon:
     return app_icon() if existing.isNull() else existing
 
 
+#: The Qt style every scheme is drawn with.
+STYLE = "Fusion"
+
+
+def use_style(app: QApplication) -> None:
+    """Give an existing application the :data:`STYLE` (a new one gets it from
+    :func:`style_arguments`)."""
+    style = QStyleFactory.create(STYLE)
+    if style is not None:
+        app.setStyle(style)
+
+
+def style_arguments() -> list[str]:
+    """The command-line arguments that make a new QApplication start with :data:`STYLE`.
+
+    Qt sets the style while the application is made, and no QStyle object reaches
+    Python: PySide6 would otherwise create the QStyle type and its enums (about 600
+    members, ~10 ms) before the lock screen is drawn.
+    """
+    return ["-style", STYLE]
+
+
 class ThemeManager(QObject):
     """Applies a scheme to the application and follows the system's changes.
 
     `forced` pins a scheme (for screenshots); otherwise the system decides.
-    Widgets that paint their own icons connect to `scheme_changed`.
+    Widgets that paint their own icons connect to `scheme_changed`. The style
+    (:data:`STYLE`) is the application's own, given when it was made
+    (``kapnotes.app.create_application``).
     """
 
     scheme_changed = Signal(str)
@@ -234,9 +258,6 @@ class ThemeManager(QObject):
         self._app = app
         self._forced = forced
         self.scheme: Scheme = forced or system_scheme()
-        style = QStyleFactory.create("Fusion")
-        if style is not None:
-            app.setStyle(style)
         self._apply()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_change)
 
