@@ -28,14 +28,11 @@ security model).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kapnotes.domain.canonical import canonical_json
 from kapnotes.domain.files import atomic_write
 
 ANCHOR_NAME = "kapnotes.anchor"
@@ -72,6 +69,12 @@ class AnchorError(Exception):
 
 
 def _mac(key: bytes, body: dict[str, Any]) -> str:
+    # Loaded with the first unlock: the lock screen needs none of OpenSSL's hashes.
+    import hashlib
+    import hmac
+
+    from kapnotes.domain.canonical import canonical_json
+
     return hmac.new(key, canonical_json(body), hashlib.sha256).hexdigest()
 
 
@@ -97,6 +100,8 @@ class AnchorFile:
 
     def read(self) -> Anchor:
         """The anchor; AnchorError when it is unreadable or was changed."""
+        import hmac  # (with the first unlock, see _mac)
+
         try:
             doc = json.loads(self.path.read_bytes())
         except FileNotFoundError:

@@ -33,8 +33,6 @@ unlock (``keys.KeyFile`` and the rest are forwarded to it).
 from __future__ import annotations
 
 import base64
-import secrets
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -121,16 +119,22 @@ def _unb64(text: str) -> bytes:
 
 def new_data_key() -> bytes:
     """256 random bits for SQLCipher."""
+    import secrets  # (not at start-up: the lock screen makes no key)
+
     return secrets.token_bytes(DATA_KEY_BYTES)
 
 
 def new_vault_id() -> str:
     """A random id naming one vault (key file, database and anchor belong together)."""
+    import uuid  # (not at start-up: the lock screen makes no vault)
+
     return str(uuid.uuid4())
 
 
 def new_recovery_key() -> str:
     """A recovery key to show once: 32 base32 characters in groups of four."""
+    import secrets
+
     raw = secrets.token_bytes(RECOVERY_KEY_BYTES)
     text = base64.b32encode(raw).decode()
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale
 
-from kapnotes.domain.parse import DateOrder
+if TYPE_CHECKING:  # the parsing rules load with the first date field, not at start-up
+    from kapnotes.domain.parse import DateOrder
 
 _WEEKDAY = re.compile(r"[\s,]*(?<!d)dddd(?!d)[\s,]*")
 _FALLBACK = "d MMM yyyy"
@@ -59,6 +61,8 @@ def typing_format(locale: QLocale | None = None) -> str:
 
 def date_order(locale: QLocale | None = None) -> DateOrder:
     """Whether the locale writes day, month or year first (from its numeric format)."""
+    from kapnotes.domain.parse import DateOrder
+
     fmt = typing_format(locale)
     letters = (("d", "d"), ("M", "m"), ("y", "y"))
     positions = sorted((fmt.find(letter), key) for letter, key in letters)
