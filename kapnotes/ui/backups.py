@@ -19,7 +19,6 @@ once it is done. The backup on quit waits for its end, as does quitting while on
 
 from __future__ import annotations
 
-import html
 import logging
 import threading
 from collections.abc import Callable
@@ -29,19 +28,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +42,8 @@ from kapnotes.ui.session import VaultSession
 from kapnotes.ui.widgets import ErrorLabel, label
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) and pydantic load with the first use, not at start-up
+    from PySide6.QtWidgets import QSpinBox
+
     from kapnotes.domain.backups import BackupSettings
     from kapnotes.session import backups as service
 
@@ -116,10 +110,16 @@ class BackgroundBackup(QObject):
 
 
 class Prompts:
-    """The questions a backup or restore asks, as the system's dialogs."""
+    """The questions a backup or restore asks, as the system's dialogs.
+
+    Each dialog's Qt class is loaded when it is first asked for: PySide6 makes a
+    class's type and enums on first use, and the lock screen asks nothing.
+    """
 
     def save_path(self, parent: QWidget, suggested: Path) -> Path | None:
         """Where to write a backup."""
+        from PySide6.QtWidgets import QFileDialog
+
         # No "replace?" question: a backup never replaces a file (it would be refused).
         name, _ = QFileDialog.getSaveFileName(
             parent,
@@ -132,6 +132,8 @@ class Prompts:
 
     def open_path(self, parent: QWidget, start: Path) -> Path | None:
         """Which backup to restore."""
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getOpenFileName(parent, "Restore a backup", str(start), FILTER)
         return Path(name) if name else None
 
@@ -139,11 +141,15 @@ class Prompts:
         self, parent: QWidget, start: Path, title: str = "Automatic backup folder"
     ) -> Path | None:
         """A folder (the automatic backup folder, or another vault's)."""
+        from PySide6.QtWidgets import QFileDialog
+
         name = QFileDialog.getExistingDirectory(parent, title, str(start))
         return Path(name) if name else None
 
     def passphrase(self, parent: QWidget, text: str) -> str | None:
         """A passphrase of one of the backup's clinicians."""
+        from PySide6.QtWidgets import QInputDialog
+
         value, ok = QInputDialog.getText(
             parent, "Passphrase for the backup", text, QLineEdit.EchoMode.Password
         )
@@ -151,6 +157,8 @@ class Prompts:
 
     def confirm(self, parent: QWidget, title: str, text: str, action: str) -> bool:
         """Ask before doing something that cannot be undone from here."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
         box.setObjectName("restoreConfirm")
         box.setTextFormat(Qt.TextFormat.RichText)
@@ -162,6 +170,8 @@ class Prompts:
 
     def tell(self, parent: QWidget, title: str, text: str, *, problem: bool = False) -> None:
         """Say how it went."""
+        from PySide6.QtWidgets import QMessageBox
+
         icon = QMessageBox.Icon.Warning if problem else QMessageBox.Icon.Information
         box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
         box.setObjectName("backupMessage")
@@ -170,6 +180,8 @@ class Prompts:
 
 def summary_html(summary: service.Inspected) -> str:
     """What a backup holds, for the confirmation."""
+    import html
+
     s = summary.summary
     people = "".join(
         f"<li>{html.escape(c.name)}{', ' + html.escape(c.credential) if c.credential else ''}"
@@ -210,6 +222,8 @@ class BackupSettingsDialog(QDialog):
         vault_folder: Path | None = None,
         editable: bool = True,
     ) -> None:
+        from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QFormLayout
+
         super().__init__(parent)
         self.setObjectName("backupSettingsDialog")
         self._vault_folder = vault_folder
@@ -291,6 +305,8 @@ class BackupSettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _spin(self, name: str, low: int, high: int, value: int, suffix: str) -> QSpinBox:
+        from PySide6.QtWidgets import QSpinBox
+
         spin = QSpinBox()
         spin.setObjectName(name)
         spin.setRange(low, high)

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger("kapnotes.errors")
 
@@ -38,6 +38,8 @@ def log_failure(logger: logging.Logger, what: str, exc: BaseException) -> None:
 
 def show_error_dialog(parent: QWidget | None) -> None:
     """A calm message: something went wrong, saved work is safe."""
+    from PySide6.QtWidgets import QMessageBox  # (made on first use, not at start-up)
+
     box = QMessageBox(parent)
     box.setObjectName("errorDialog")
     box.setIcon(QMessageBox.Icon.Warning)

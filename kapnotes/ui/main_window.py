@@ -15,7 +15,6 @@ every kapnotes window (:mod:`kapnotes.ui.curtain`); F1 opens the help.
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 from collections.abc import Callable
@@ -37,7 +36,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -982,6 +980,10 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """The About box: the version and the vault folder."""
+        import html
+
+        from PySide6.QtWidgets import QMessageBox  # (made on first use, not at start-up)
+
         folder = self.session.vault.data_dir
         box = QMessageBox(
             QMessageBox.Icon.NoIcon,
@@ -1041,6 +1043,8 @@ class MainWindow(QMainWindow):
         reminders would stop. (Everything entered is saved either way.)
         """
         if self._monitoring():
+            from PySide6.QtWidgets import QMessageBox
+
             answer = QMessageBox.question(
                 self,
                 "A dosing session is running",

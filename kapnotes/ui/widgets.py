@@ -6,10 +6,10 @@ Styling is by the dynamic `role` property, matched in resources/themes/base.qss.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QCalendarWidget,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -23,6 +23,9 @@ from PySide6.QtWidgets import (
 
 from kapnotes.ui import theme
 from kapnotes.ui.dates import date_order, date_separator, qdate, typed_text
+
+if TYPE_CHECKING:  # made with the first calendar shown (not for the lock screen)
+    from PySide6.QtWidgets import QCalendarWidget
 
 
 def set_role(widget: QWidget, role: str) -> None:
@@ -151,6 +154,8 @@ class DateInput(QWidget):
     def open_calendar(self) -> QCalendarWidget:
         """Show a calendar under the field; a click fills the date in."""
         if self.calendar is None:
+            from PySide6.QtWidgets import QCalendarWidget
+
             self.calendar = QCalendarWidget(self)
             self.calendar.setObjectName("datePopup")
             self.calendar.setWindowFlag(Qt.WindowType.Popup, True)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -333,6 +333,8 @@ class LockScreen(QWidget):
         self.secret_edit.clear()
         self._clear_message()
         if on:
+            from PySide6.QtGui import QFontDatabase  # (made when first asked for)
+
             self.prompt.setText("Enter the recovery key you wrote down when the vault was created.")
             self.reveal_button.set_what("recovery key", shown=True)  # long: shown while typed
             self.secret_edit.setPlaceholderText("XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
