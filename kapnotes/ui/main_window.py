@@ -151,10 +151,11 @@ class MainWindow(QMainWindow):
 
         self.backups = BackupActions(self, session, self.lock, run_dialog)
         self.backups.busy = self._monitoring
-        # The system's own lock and sleep lock the vault too (where D-Bus reports them).
+        # The system's own lock and sleep lock the vault too (where D-Bus reports them),
+        # listened to from the first unlock: while locked there is nothing to lock.
         from kapnotes.ui.system_lock import SystemLockWatcher
 
-        self.system_lock = SystemLockWatcher(self)
+        self.system_lock = SystemLockWatcher(self, listen=False)
         self.system_lock.lock_requested.connect(self._system_locked)
         # Start-up faults lead somewhere: restore, another folder, or quit.
         self.lock_screen.restore_requested.connect(self.backups.restore)
@@ -376,6 +377,7 @@ class MainWindow(QMainWindow):
     # -- locking -----------------------------------------------------------------------
 
     def _on_unlocked(self) -> None:
+        self.system_lock.listen()
         self.stack.setCurrentWidget(self.workspace)
         self.toolbar.show()
         for action in self._vault_actions:

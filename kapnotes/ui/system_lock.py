@@ -6,6 +6,8 @@ the desktop publishes them (Linux): the screen saver's ``ActiveChanged(true)``
 session bus, and logind's ``PrepareForSleep(true)`` and the session's ``Lock``
 on the system bus. Where there is no bus (Windows, macOS, a headless test) it
 listens to nothing and says so in :attr:`sources`; the idle lock still applies.
+The main window starts listening with the first unlock (a locked vault has
+nothing to lock), so start-up makes no D-Bus connection.
 """
 
 from __future__ import annotations
@@ -31,10 +33,15 @@ class SystemLockWatcher(QObject):
     def __init__(self, parent: QObject | None = None, *, listen: bool = True) -> None:
         super().__init__(parent)
         self.sources: list[str] = []
+        self.listening = False
         if listen:
-            self._listen()
+            self.listen()
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Connect to the buses and listen (the first call; later ones do nothing)."""
+        if self.listening:
+            return
+        self.listening = True
         try:
             from PySide6.QtCore import SLOT
             from PySide6.QtDBus import QDBusConnection

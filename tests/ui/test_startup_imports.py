@@ -30,6 +30,7 @@ NOT_AT_LOCK_SCREEN = (
     "reportlab",
     "PySide6.QtPdf",
     "PySide6.QtCharts",
+    "PySide6.QtDBus",  # the system lock is listened to from the first unlock
     "kapnotes.session.live",
     "kapnotes.session.drafts",
     "kapnotes.store.models",

@@ -35,6 +35,18 @@ def test_screen_lock_and_sleep_lock_the_vault(
     assert not window.session.is_unlocked
 
 
+def test_the_window_listens_from_the_first_unlock(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str
+) -> None:
+    window = make_window()
+    assert not window.system_lock.listening  # a locked vault has nothing to lock
+    unlock(qtbot, window)
+    assert window.system_lock.listening
+    window.lock()
+    unlock(qtbot, window)  # (listening once is enough)
+    assert window.system_lock.listening
+
+
 def test_without_a_bus_nothing_is_listened_to(qtbot: QtBot) -> None:
     watcher = SystemLockWatcher()
     assert isinstance(watcher.sources, list)  # empty on a headless test machine
