@@ -337,3 +337,22 @@ def test_note_windows_closed_by_the_auto_lock_come_back_where_they_were(
     settings.sync()
     assert sorted(settings.allKeys()) == before
     assert not any(first in str(settings.value(k)) for k in settings.allKeys())
+
+
+def test_f12_works_on_the_lock_screen_from_its_first_paint(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    """The curtain watches the application's input once the window is drawn (not while it
+    is built: a Python filter then makes PySide6 create Qt classes the lock screen needs
+    none of); from then on F12 works on the lock screen as anywhere."""
+    window = make_window()  # shown and exposed: drawn
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window.lock_screen.secret_edit, Qt.Key.Key_F12)
+    assert window.curtain.shown
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    qtbot.keyClicks(focused, "typed under the curtain")
+    assert window.lock_screen.secret_edit.text() == ""
+    qtbot.keyClick(focused, Qt.Key.Key_F12)
+    assert not window.curtain.shown
