@@ -416,39 +416,50 @@ def measure_search(folder: Path, rounds: int) -> dict[str, tuple[list[float], li
     return out
 
 
-def _process_samples(args: list[str], rounds: int) -> tuple[list[float], list[int]]:
-    """Wall seconds and resident kilobytes of a probe process, ``rounds`` times (after one
-    warm-up run, which also leaves Python's bytecode cache as a user's first start does)."""
+def _probe(args: list[str]) -> tuple[float, int]:
+    """Wall seconds and resident kilobytes of one probe process."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    seconds: list[float] = []
-    rss: list[int] = []
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's Python keeps its bytecode cache
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.startup_probe", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    line = next((x for x in done.stdout.splitlines() if x.startswith("RSS_KB")), None)
+    if line is None:
+        raise RuntimeError(f"probe {args[0]} failed: {done.stderr[-2000:]}")
+    return elapsed, int(line.split()[1])
+
+
+def _paired_samples(probes: list[list[str]], rounds: int) -> list[tuple[list[float], list[int]]]:
+    """Each probe ``rounds`` times, the probes taking turns (A B A B …), so that load from
+    elsewhere on a shared machine falls on all of them alike; one warm-up round first
+    (the disk cache and Python's bytecode cache, as a user's first start leaves them)."""
+    out: list[tuple[list[float], list[int]]] = [([], []) for _ in probes]
     for index in range(rounds + 1):
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "tests.benchmarks.startup_probe", *args],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        elapsed = time.perf_counter() - start
-        line = next((x for x in done.stdout.splitlines() if x.startswith("RSS_KB")), None)
-        if line is None:
-            raise RuntimeError(f"probe {args[0]} failed: {done.stderr[-2000:]}")
-        if index:  # the first run warms the disk cache
-            seconds.append(elapsed)
-            rss.append(int(line.split()[1]))
-    return seconds, rss
+        for probe, (seconds, rss) in zip(probes, out, strict=True):
+            elapsed, kb = _probe(probe)
+            if index:
+                seconds.append(elapsed)
+                rss.append(kb)
+    return out
 
 
 def measure_processes(folder: Path, rounds: int) -> dict[str, tuple[float, float]]:
-    """Cold start to the lock screen and memory, each beside a bare PySide6 window."""
-    bare_s, bare_kb = _process_samples(["bare"], rounds)
-    lock_s, lock_kb = _process_samples(["lock", str(folder)], rounds)
-    _open_s, open_kb = _process_samples(["open", str(folder), PASSPHRASE], max(2, rounds // 2))
+    """Cold start to the lock screen and memory, each beside a bare PySide6 window
+    (paired rounds)."""
+    (bare_s, bare_kb), (lock_s, lock_kb) = _paired_samples(
+        [["bare"], ["lock", str(folder)]], rounds
+    )
+    ((_open_s, open_kb),) = _paired_samples(
+        [["open", str(folder), PASSPHRASE]], max(2, rounds // 2)
+    )
     print(
         f"  start-up, lock screen: min {min(lock_s):.2f} s, median {statistics.median(lock_s):.2f}"
         f" s; bare window: min {min(bare_s):.2f} s, median {statistics.median(bare_s):.2f} s"
