@@ -302,6 +302,13 @@ class SessionView(QWidget):
             self._check_alerts()
         self.refresh()
         self._set_read_only(self.record.read_only)
+        # After an observation the entry shows at once; the rest of the view (which an
+        # observation seldom changes) follows on the next turn of the event loop.
+        self._refresh_soon = QTimer(self)
+        self._refresh_soon.setObjectName("sessionRefreshSoon")
+        self._refresh_soon.setSingleShot(True)
+        self._refresh_soon.setInterval(0)
+        self._refresh_soon.timeout.connect(self.refresh)
 
         self.clock_timer = QTimer(self)
         self.clock_timer.setObjectName("sessionClockTimer")
@@ -711,7 +718,8 @@ class SessionView(QWidget):
         self.entry_time.clear()
         for button in self.tag_buttons.values():
             button.setChecked(False)
-        self.refresh()
+        self._fill_recent()  # the entry, durable now, shows in this turn
+        self._refresh_soon.start()
         self.entry_written.emit(OBSERVATIONS)
         return True
 
@@ -947,7 +955,10 @@ class SessionView(QWidget):
     # -- showing what is stored --------------------------------------------------------
 
     def refresh(self) -> None:
-        """Redraw everything from the note's values (after each durable write)."""
+        """Redraw everything from the note's values (after each durable write); each part
+        only where what it shows changed."""
+        if hasattr(self, "_refresh_soon"):
+            self._refresh_soon.stop()
         self._fill_header()
         self._fill_recent()
         self._fill_vitals_table()
