@@ -14,7 +14,7 @@ way each time they are read).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Final
@@ -192,29 +192,27 @@ def read_times(
         if start is not None:
             first = timeline.wall_instants(start, timeline.day)
             known = [first[0]] if first else []
+    # The span of what is known so far, kept as it grows (each placed row joins it).
+    bounds = span_of(known)
     rows: dict[str, list[dict[str, datetime]]] = {}
     for log in _logs(spec):
         columns = _time_columns(log)
         log_rows = _rows(values, log.id)
+        # before[i]: the stored main instant of the first row after row i that has one.
+        before: list[datetime | None] = [None] * len(log_rows)
+        following: datetime | None = None
+        for position in range(len(log_rows) - 1, -1, -1):
+            before[position] = following
+            following = instants_of(log_rows[position]).get(MAIN_TIME, following)
         placed: list[dict[str, datetime]] = []
+        after: datetime | None = None  # the main instant of the last row placed with one
         for position, row in enumerate(log_rows):
-            after = next(
-                (p[MAIN_TIME] for p in reversed(placed) if MAIN_TIME in p),
-                None,
-            )
-            before = next(
-                (
-                    instants_of(later).get(MAIN_TIME)
-                    for later in log_rows[position + 1 :]
-                    if MAIN_TIME in instants_of(later)
-                ),
-                None,
-            )
             # each placed row joins the span, so a session's rows past midnight follow it
-            placed.append(_place_row(row, columns, timeline, span_of(known), after, before))
-            known.extend(placed[-1].values())
+            placed.append(_place_row(row, columns, timeline, bounds, after, before[position]))
+            after = placed[-1].get(MAIN_TIME, after)
+            bounds = _widened(bounds, placed[-1].values())
         rows[log.id] = placed
-    fields_placed = _place_row(values, _time_fields(spec), timeline, span_of(known), None, None)
+    fields_placed = _place_row(values, _time_fields(spec), timeline, bounds, None, None)
     doses = [
         r[MAIN_TIME]
         for log in _logs(spec)
@@ -227,6 +225,18 @@ def read_times(
     if now is not None:
         found.append(now)
     return NoteTimes(timeline.spanning(found), rows, fields_placed, t0)
+
+
+def _widened(bounds: Span | None, instants: Iterable[datetime]) -> Span | None:
+    """``bounds`` grown to take in ``instants`` (:func:`span_of` of them all, kept as it grows)."""
+    for instant in instants:
+        if bounds is None:
+            bounds = (instant, instant)
+        elif instant < bounds[0]:
+            bounds = (instant, bounds[1])
+        elif instant > bounds[1]:
+            bounds = (bounds[0], instant)
+    return bounds
 
 
 def _with_instants(container: dict[str, Any], instants: Mapping[str, datetime]) -> dict[str, Any]:

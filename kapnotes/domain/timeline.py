@@ -86,8 +86,12 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+@functools.lru_cache(maxsize=16384)
 def to_iso(instant: datetime) -> str:
-    """``2026-11-01T06:25:00Z``: how instants are stored in rows and values (whole seconds)."""
+    """``2026-11-01T06:25:00Z``: how instants are stored in rows and values (whole seconds).
+
+    Formatted once per instant: every save writes each row's instants again.
+    """
     return as_utc(instant).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

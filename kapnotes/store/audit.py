@@ -59,8 +59,8 @@ def record(
     detail: dict[str, Any],
 ) -> AuditEvent:
     """Append one event to the chain (inside the caller's transaction)."""
-    last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    prev = last.hash if last is not None else GENESIS
+    last = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    prev = last if last is not None else GENESIS
     at = utcnow().replace(microsecond=0)
     ev = AuditEvent(
         at=at,

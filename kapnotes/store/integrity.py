@@ -40,6 +40,14 @@ RESTORE = (
 )
 #: The vault_meta key that says the vault has an anchor file (so a missing one is noticed).
 ANCHORED_KEY = "anchored"
+#: What verify says of an anchor file one of whose two slots fails its MAC: a write a
+#: crash or power cut interrupted leaves it so (the other slot was read, and the next
+#: unlock writes the file whole); not an unlock's finding, since a power cut is no damage.
+TORN_ANCHOR = (
+    "one of the two slots of kapnotes.anchor does not match its MAC (a write interrupted "
+    "by a crash or power cut leaves it so; otherwise the file was changed); the other "
+    "slot was read"
+)
 _REQUIRED_TABLES = {"alembic_version", "audit_event", "vault_meta", "clinician"}
 MAX_PAGES_NAMED = 8
 

@@ -829,7 +829,10 @@ class OpenVault:
         from kapnotes.store import integrity
 
         with self.engine.connect() as conn:
-            return integrity.anchor_findings(conn, self._anchor)
+            found = integrity.anchor_findings(conn, self._anchor)
+        if self._anchor.torn:
+            found.append(integrity.TORN_ANCHOR)
+        return found
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file (used before backup and on close)."""

@@ -1,8 +1,9 @@
 """Faults at scale (issue 12), behind the ``faults`` marker: ``make faults`` runs them,
 ``make test`` does not (they take a few minutes).
 
-* 300 single-byte flips at random offsets (fixed seed): 100 in the database, 100 in
-  the write-ahead log of a vault copied as a crash leaves it, 100 in the key file.
+* 400 single-byte flips at random offsets (fixed seed): 100 in the database, 100 in
+  the write-ahead log of a vault copied as a crash leaves it, 100 in the key file,
+  100 in the anchor file (each named by verify, none harmful: the other slot is read).
   Each must be detected (the unlock refuses, or ``verify`` names a problem) or be
   provably harmless (the vault exports exactly what it held before the flip).
 * kill -9 at 100+ random moments while a real process saves entries and clients:
@@ -35,7 +36,9 @@ from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.instruments import load_instruments
 from kapnotes.domain.templates import load_templates
 from kapnotes.store import interchange
+from kapnotes.store.anchor import ANCHOR_NAME, SLOT_SIZE
 from kapnotes.store.clients import ClientStore
+from kapnotes.store.integrity import TORN_ANCHOR
 from kapnotes.store.notes import NewEntry, NoteStore, new_entry_id
 from kapnotes.store.throttle import MAX_DELAY_S
 from kapnotes.store.vault import (
@@ -181,6 +184,34 @@ def test_byte_flips_are_detected_or_harmless(
     assert undetected == []
     assert outcomes["detected"] + outcomes["harmless"] == FLIPS_PER_FILE
     assert outcomes["detected"] > 0
+
+
+def test_byte_flips_in_the_anchor_file_are_named_and_harmless(
+    crashed: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The anchor's two slots: a flip anywhere in a slot (its line of JSON or its padding)
+    makes verify name that slot, and the other slot, read instead, accepts the vault: it
+    unlocks and holds what it held. Half the flips land in the lines, half anywhere."""
+    folder, held = crashed
+    original = (folder / ANCHOR_NAME).read_bytes()
+    lines = [
+        offset
+        for start in range(0, len(original), SLOT_SIZE)
+        for offset in range(start, start + len(original[start : start + SLOT_SIZE].rstrip()))
+    ]
+    rng = random.Random("kapnotes flips kapnotes.anchor")
+    for trial in range(FLIPS_PER_FILE):
+        copy = tmp_path / f"flip{trial}"
+        shutil.copytree(folder, copy)
+        data = bytearray(original)
+        offset = rng.choice(lines) if trial % 2 else rng.randrange(len(data))
+        data[offset] ^= rng.randrange(1, 256)
+        (copy / ANCHOR_NAME).write_bytes(bytes(data))
+        assert problems_found(copy) == [TORN_ANCHOR], offset
+        with Vault(copy, kdf=FAST_KDF).unlock(PASSPHRASE) as opened:
+            assert records(interchange.export_vault(opened)) == held, offset
+        assert problems_found(copy) is None, offset  # the unlock wrote the file whole
+        shutil.rmtree(copy)
 
 
 def _acks(output: str) -> tuple[set[str], set[str]]:

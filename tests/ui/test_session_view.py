@@ -261,7 +261,7 @@ def test_sustained_tachycardia_raises_the_alert(
 ) -> None:
     view = make_view()
     start_session(qtbot, view, clock)
-    clock.set(10, 10)
+    clock.set(10, 8, 5)
     vitals(qtbot, view, heart_rate=125)
     assert RuleId.TACHYCARDIA not in view.active_rules()
     clock.set(10, 15)
@@ -439,6 +439,43 @@ def test_observation_is_stamped_tagged_and_correctable(
 
 
 # -- discharge ---------------------------------------------------------------------------
+
+
+def test_an_entry_adds_its_line_and_leaves_the_rest_of_the_view_as_it_was(
+    qtbot: QtBot, make_view: ViewFactory, clock: FakeNow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter shows the new entry as one line inserted on top: the other lines stay (the
+    entry selected stays selected), and neither the chart nor the vitals table is
+    redrawn, since an observation changes neither; a vitals row redraws both."""
+    view = make_view()
+    start_session(qtbot, view, clock)
+    for minute in range(3):
+        clock.set(10, 5 + minute, 10)
+        observe(qtbot, view, f"Fictional observation {minute}")
+    before = [view.recent.item(i) for i in range(view.recent.count())]
+    view.recent.setCurrentItem(before[1])
+    drawn: list[int] = []
+    show_points = view.chart.show_points
+    monkeypatch.setattr(
+        view.chart, "show_points", lambda *a, **k: (drawn.append(1), show_points(*a, **k))
+    )
+    table_rows = [view.vitals_table.item(r, 1) for r in range(view.vitals_table.rowCount())]
+
+    clock.set(10, 7, 40)  # the chart's time axis follows the clock each minute, not each entry
+    observe(qtbot, view, "Resting, eyes closed")
+    assert view.recent.count() == len(before) + 1
+    assert "10:07  T+7  Resting, eyes closed" in view.recent.item(0).text()
+    assert all(view.recent.item(i + 1) is item for i, item in enumerate(before))
+    assert view.recent.currentItem() is before[1]
+    assert drawn == []
+    assert [view.vitals_table.item(r, 1) for r in range(len(table_rows))] == table_rows
+
+    clock.set(10, 8, 5)
+    vitals(qtbot, view, systolic=131, diastolic=84, heart_rate=77, spo2=97)
+    assert drawn  # the new reading is charted
+    assert view.vitals_table.rowCount() == len(table_rows) + 1
+    assert view.vitals_table.item(len(table_rows), 3).text() == "131/84"
+    assert view.recent.currentItem() is before[1]
 
 
 def test_discharge_refused_until_ticked_or_overridden(

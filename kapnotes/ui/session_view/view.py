@@ -288,6 +288,12 @@ class SessionView(QWidget):
         self._annotating: str | None = None
         self._focus_before_curtain: QWidget | None = None
         self._title_before_curtain: str | None = None
+        # What the entries list, the vitals table and the chart show now: each is redrawn
+        # only where what it shows changed (an observation redraws one line of the list).
+        self._recent_shown: list[tuple[str, object, str | None]] = []
+        self._vitals_shown: list[tuple[tuple[str, ...], bool]] | None = None
+        self._vitals_colours: tuple[str, str] | None = None
+        self._chart_shown: tuple[list[ChartPoint], float, bool] | None = None
 
         self._build()
         self._shortcuts()
@@ -296,6 +302,13 @@ class SessionView(QWidget):
             self._check_alerts()
         self.refresh()
         self._set_read_only(self.record.read_only)
+        # After an observation the entry shows at once; the rest of the view (which an
+        # observation seldom changes) follows on the next turn of the event loop.
+        self._refresh_soon = QTimer(self)
+        self._refresh_soon.setObjectName("sessionRefreshSoon")
+        self._refresh_soon.setSingleShot(True)
+        self._refresh_soon.setInterval(0)
+        self._refresh_soon.timeout.connect(self.refresh)
 
         self.clock_timer = QTimer(self)
         self.clock_timer.setObjectName("sessionClockTimer")
@@ -641,7 +654,7 @@ class SessionView(QWidget):
         self.clock_label.setText(self.session.clock_label(now))
         self.wall_label.setText(self.record.timeline.clock_seconds(now))
         if now.second == 0:  # once a minute the chart's time axis follows the clock
-            self._fill_chart()
+            self._fill_chart(follow_clock=True)
         self._update_reminders(now)
 
     def _update_reminders(self, now: datetime) -> None:
@@ -705,7 +718,8 @@ class SessionView(QWidget):
         self.entry_time.clear()
         for button in self.tag_buttons.values():
             button.setChecked(False)
-        self.refresh()
+        self._fill_recent()  # the entry, durable now, shows in this turn
+        self._refresh_soon.start()
         self.entry_written.emit(OBSERVATIONS)
         return True
 
@@ -941,7 +955,10 @@ class SessionView(QWidget):
     # -- showing what is stored --------------------------------------------------------
 
     def refresh(self) -> None:
-        """Redraw everything from the note's values (after each durable write)."""
+        """Redraw everything from the note's values (after each durable write); each part
+        only where what it shows changed."""
+        if hasattr(self, "_refresh_soon"):
+            self._refresh_soon.stop()
         self._fill_header()
         self._fill_recent()
         self._fill_vitals_table()
@@ -969,20 +986,18 @@ class SessionView(QWidget):
         else:
             self.status_chip.setText("Draft · saved as you type")
 
-    def _fill_recent(self) -> None:
+    def _recent_lines(self) -> list[tuple[str, object, str | None]]:
+        """Each entry as the list shows it, newest first: text, event id, and the colour
+        token of an entry the app wrote (None for the clinician's own)."""
         tag_labels = {o.value: o.label for o in template_options(self.record, OBSERVATIONS, "tags")}
-        current = self.recent.currentItem()
-        keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
-        self.recent.clear()
+        clock = self.record.timeline.clock
         timed = self.record.timed_rows(OBSERVATIONS)
-        rows = [row for row, _instant in timed]
         stamps = {
-            row.get(EVENT_KEY): self.session.clock(instant)
-            if instant is not None
-            else str(row.get("time", ""))
+            row.get(EVENT_KEY): clock(instant) if instant is not None else str(row.get("time", ""))
             for row, instant in timed
         }
-        for row in reversed(rows):
+        lines: list[tuple[str, object, str | None]] = []
+        for row, _instant in reversed(timed):
             offset = row.get("t_plus_min")
             stamp = stamps.get(row.get(EVENT_KEY), "")
             if isinstance(offset, int):
@@ -996,19 +1011,41 @@ class SessionView(QWidget):
                 extra += f"  (corrected; first: “{first}”)" if first else "  (corrected)"
             if row.get(ENTERED_AT_KEY):
                 entered = from_iso(row.get(ENTERED_AT_KEY))
-                extra += (
-                    f"  (entered late{' at ' + self.session.clock(entered) if entered else ''})"
-                )
+                extra += f"  (entered late{' at ' + clock(entered) if entered else ''})"
             text = str(row.get("text", ""))
             if row.get(ANNOTATES_KEY):
                 text = f"↳ note on the {stamps.get(row.get(ANNOTATES_KEY), '')} entry: {text}"
-            item = QListWidgetItem(f"{stamp}{tag_text}  {text}{extra}")
+            colour = tokens(self.scheme)["error"] if self.session.is_app_entry(row) else None
+            lines.append((f"{stamp}{tag_text}  {text}{extra}", event_id, colour))
+        return lines
+
+    def _fill_recent(self) -> None:
+        """The entries, newest first. Only the lines that changed are replaced (a new entry
+        is one line inserted), so the list does not lay out and paint every entry again;
+        the entry selected stays selected."""
+        lines = self._recent_lines()
+        shown = self._recent_shown
+        current = self.recent.currentItem()
+        keep = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        same = min(len(lines), len(shown))
+        head = next((i for i in range(same) if lines[i] != shown[i]), same)
+        tail = next((i for i in range(same - head) if lines[-1 - i] != shown[-1 - i]), same - head)
+        for _ in range(len(shown) - head - tail):
+            self.recent.takeItem(head)
+        for position in range(head, len(lines) - tail):
+            text, event_id, colour = lines[position]
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, event_id)
-            if self.session.is_app_entry(row):
-                item.setForeground(QBrush(QColor(tokens(self.scheme)["error"])))
-            self.recent.addItem(item)
-            if row.get(EVENT_KEY) == keep:
-                self.recent.setCurrentItem(item)
+            if colour is not None:
+                item.setForeground(QBrush(QColor(colour)))
+            self.recent.insertItem(position, item)
+        self._recent_shown = lines
+        current = self.recent.currentItem()
+        if keep is None or current is None or current.data(Qt.ItemDataRole.UserRole) != keep:
+            row = next(
+                (i for i, line in enumerate(lines) if keep is not None and line[1] == keep), -1
+            )
+            self.recent.setCurrentRow(row)
 
     def marked_rows(self) -> set[int]:
         """Rows of the vitals log (in order) that triggered an alert."""
@@ -1022,17 +1059,18 @@ class SessionView(QWidget):
         return str(row.get("time", ""))
 
     def _fill_vitals_table(self) -> None:
+        """The vitals rows (an alert's marked); redrawn only when they changed."""
         if not hasattr(self, "vitals_table"):
             return
         readings = self.record.readings()
         marked = self.marked_rows()
-        colours = tokens(self.scheme)
-        self.vitals_table.setRowCount(len(readings))
+        clock = self.record.timeline.clock
+        rows: list[tuple[tuple[str, ...], bool]] = []
         for position, (reading, row) in enumerate(readings):
             offset = row.get("t_plus_min")
             cells = (
                 "⚠" if position in marked else "",
-                self.session.clock(reading.time),
+                clock(reading.time),
                 "pre" if offset is None or offset < 0 else str(offset),
                 reading.bp_text or "",
                 *(
@@ -1040,24 +1078,45 @@ class SessionView(QWidget):
                     for name in ("heart_rate", "spo2", "respiratory_rate", "moaas", "dissociation")
                 ),
             )
+            rows.append((cells, position in marked))
+        colours = tokens(self.scheme)
+        shown_colours = (colours["mark_bg"], colours["alert_text"])
+        if rows == self._vitals_shown and shown_colours == self._vitals_colours:
+            return
+        self._vitals_shown, self._vitals_colours = rows, shown_colours
+        self.vitals_table.setRowCount(len(rows))
+        for position, (cells, alert) in enumerate(rows):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if position in marked:
+                if alert:
                     item.setBackground(QBrush(QColor(colours["mark_bg"])))
                     item.setForeground(QBrush(QColor(colours["alert_text"])))
                     item.setData(Qt.ItemDataRole.UserRole, "alert")
                 self.vitals_table.setItem(position, column, item)
-        if readings:
+        if rows:
             self.vitals_table.scrollToBottom()
 
-    def _fill_chart(self) -> None:
+    def _fill_chart(self, *, follow_clock: bool = False) -> None:
+        """The chart, when its readings changed, or ``follow_clock`` (once a minute) for its
+        time axis: an observation, which changes neither, leaves it as it is."""
         placed, now_minute = self.session.chart_minutes(self.session.now())
         points = [
             ChartPoint(minute, r.systolic, r.diastolic, r.heart_rate, r.spo2)
             for minute, r in placed
         ]
-        self.chart.show_points(points, now_minute, dosed=self.record.clock.t0 is not None)
+        dosed = self.record.clock.t0 is not None
+        shown = self._chart_shown
+        if (
+            not follow_clock
+            and shown is not None
+            and shown[0] == points
+            and shown[2] == dosed
+            and abs(shown[1] - now_minute) < 1.0
+        ):
+            return
+        self._chart_shown = (points, now_minute, dosed)
+        self.chart.show_points(points, now_minute, dosed=dosed)
 
     def _fill_banner(self) -> None:
         shown = active_alerts(self.session.alerts)
