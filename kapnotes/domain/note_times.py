@@ -118,9 +118,14 @@ def _place_row(
     span: Span | None,
     after: datetime | None,
     before: datetime | None,
+    kept: Mapping[str, datetime] | None = None,
 ) -> dict[str, datetime]:
-    """The instants of one row's time columns: kept where they still match the text."""
-    kept = instants_of(row)
+    """The instants of one row's time columns: kept where they still match the text.
+
+    ``kept``: the row's stored instants (:func:`instants_of`), when already read.
+    """
+    if kept is None:
+        kept = instants_of(row)
     out: dict[str, datetime] = {}
     for column in columns:
         text = row.get(column)
@@ -148,18 +153,21 @@ def _place_row(
 
 
 def _known_instants(
-    spec: TemplateSpec, values: Mapping[str, Any], now: datetime | None
+    values: Mapping[str, Any],
+    stored: Mapping[str, list[dict[str, datetime]]],
+    now: datetime | None,
 ) -> list[datetime]:
-    """The instants already settled in the values (and now, for a live session)."""
+    """The instants already settled in the values (and now, for a live session);
+    ``stored``: each log's rows' stored instants."""
     found: list[datetime] = [now] if now is not None else []
     found.extend(
         instant
         for name, instant in instants_of(values).items()
         if parse_time(values.get(name)) is not None
     )
-    for log in _logs(spec):
-        for row in _rows(values, log.id):
-            found.extend(instants_of(row).values())
+    for rows in stored.values():
+        for kept in rows:
+            found.extend(kept.values())
     return found
 
 
@@ -184,7 +192,9 @@ def read_times(
     ``now`` is given for a live session: it belongs to the session's span (a
     session running past midnight) and to the zone display.
     """
-    known = _known_instants(spec, values, now)
+    # Each row's stored instants, read once.
+    stored = {log.id: [instants_of(row) for row in _rows(values, log.id)] for log in _logs(spec)}
+    known = _known_instants(values, stored, now)
     if not known:
         # Nothing placed yet (a note from before instants were kept, or times typed by
         # hand): the session begins after the longest empty stretch of its clock times.
@@ -198,17 +208,20 @@ def read_times(
     for log in _logs(spec):
         columns = _time_columns(log)
         log_rows = _rows(values, log.id)
+        kept = stored[log.id]
         # before[i]: the stored main instant of the first row after row i that has one.
         before: list[datetime | None] = [None] * len(log_rows)
         following: datetime | None = None
         for position in range(len(log_rows) - 1, -1, -1):
             before[position] = following
-            following = instants_of(log_rows[position]).get(MAIN_TIME, following)
+            following = kept[position].get(MAIN_TIME, following)
         placed: list[dict[str, datetime]] = []
         after: datetime | None = None  # the main instant of the last row placed with one
         for position, row in enumerate(log_rows):
             # each placed row joins the span, so a session's rows past midnight follow it
-            placed.append(_place_row(row, columns, timeline, bounds, after, before[position]))
+            placed.append(
+                _place_row(row, columns, timeline, bounds, after, before[position], kept[position])
+            )
             after = placed[-1].get(MAIN_TIME, after)
             bounds = _widened(bounds, placed[-1].values())
         rows[log.id] = placed

@@ -25,18 +25,24 @@ def texts_of(value: Any) -> list[str]:
     text of corrected entries (``original``) are left out, so a search never
     opens a note for words it no longer shows.
     """
+    found: list[str] = []
+    _collect(value, found)
+    return found
+
+
+def _collect(value: Any, found: list[str]) -> None:
+    """:func:`texts_of` into one list (a save indexes every entry of the note: no list per
+    value on the way)."""
     if isinstance(value, str):
-        return [] if _ID.match(value) else [value]  # links to other notes are not words
-    if isinstance(value, dict):
-        return [
-            t
-            for k, v in value.items()
-            if not str(k).startswith("_") and k != "original"
-            for t in texts_of(v)
-        ]
-    if isinstance(value, list):
-        return [t for v in value for t in texts_of(v)]
-    return []
+        if not _ID.match(value):  # links to other notes are not words
+            found.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not str(key).startswith("_") and key != "original":
+                _collect(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, found)
 
 
 def note_body(values: Mapping[str, Any], addenda: Iterable[str]) -> str:

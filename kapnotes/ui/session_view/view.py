@@ -294,6 +294,13 @@ class SessionView(QWidget):
         self._vitals_shown: list[tuple[tuple[str, ...], bool]] | None = None
         self._vitals_colours: tuple[str, str] | None = None
         self._chart_shown: tuple[list[ChartPoint], float, bool] | None = None
+        # After an observation the entry shows at once; the rest of the view (which an
+        # observation seldom changes) follows on the next turn of the event loop.
+        self._refresh_soon = QTimer(self)
+        self._refresh_soon.setObjectName("sessionRefreshSoon")
+        self._refresh_soon.setSingleShot(True)
+        self._refresh_soon.setInterval(0)
+        self._refresh_soon.timeout.connect(self.refresh)
 
         self._build()
         self._shortcuts()
@@ -302,13 +309,6 @@ class SessionView(QWidget):
             self._check_alerts()
         self.refresh()
         self._set_read_only(self.record.read_only)
-        # After an observation the entry shows at once; the rest of the view (which an
-        # observation seldom changes) follows on the next turn of the event loop.
-        self._refresh_soon = QTimer(self)
-        self._refresh_soon.setObjectName("sessionRefreshSoon")
-        self._refresh_soon.setSingleShot(True)
-        self._refresh_soon.setInterval(0)
-        self._refresh_soon.timeout.connect(self.refresh)
 
         self.clock_timer = QTimer(self)
         self.clock_timer.setObjectName("sessionClockTimer")
@@ -957,8 +957,7 @@ class SessionView(QWidget):
     def refresh(self) -> None:
         """Redraw everything from the note's values (after each durable write); each part
         only where what it shows changed."""
-        if hasattr(self, "_refresh_soon"):
-            self._refresh_soon.stop()
+        self._refresh_soon.stop()
         self._fill_header()
         self._fill_recent()
         self._fill_vitals_table()
