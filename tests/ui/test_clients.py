@@ -153,6 +153,8 @@ def test_a_list_longer_than_shown_says_so_and_search_finds_the_others(
         clients.create(ClientInput(name=name))
     window.workspace.refresh()
     assert window.workspace.model.rowCount() == 3
+    window.workspace.refresh_marks()  # the badges read again: still the first three
+    assert window.workspace.model.rowCount() == 3
     count = window.workspace.count_label.text()
     assert count.startswith("The first 3 clients by name") and "type more" in count
     assert _search(qtbot, window, "Dee") == ["Dee Fictional"]

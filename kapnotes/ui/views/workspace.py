@@ -317,11 +317,12 @@ class Workspace(QWidget):
                 "Choose a client on the left, or add one with New client (Ctrl+N)."
             )
 
-    def _search(self, text: str, limit: int = LISTED) -> list[ClientSummary]:
+    def _search(self, text: str, limit: int | None = None) -> list[ClientSummary]:
         store = self._session.clients
         if store is None:
             return []
-        return store.search(text, limit, today=self._today() if self._today else None)
+        today = self._today() if self._today else None
+        return store.search(text, LISTED if limit is None else limit, today=today)
 
     def refresh_marks(self) -> None:
         """Read the listed clients' badges again (the rows and the selection stay)."""
