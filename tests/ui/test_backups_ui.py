@@ -109,8 +109,7 @@ def test_restore_replaces_the_vault_after_confirmation_and_locks(
 ) -> None:
     prompts = FakePrompts(save=tmp_path / "b.kapbackup", open_=tmp_path / "b.kapbackup")
     window = _window(make_window, qtbot, prompts)
-    with qtbot.waitSignal(window.backups.finished, timeout=20000):
-        window.backups.back_up_action.trigger()
+    _back_up(qtbot, window)
     clients = window.session.clients
     assert clients is not None
     clients.create(ClientInput(name="Added Afterwards-Fictional"))
@@ -258,8 +257,7 @@ def test_a_missing_database_offers_restore_another_folder_or_quit(
 
     prompts = FakePrompts(save=tmp_path / "b.kapbackup", open_=tmp_path / "b.kapbackup")
     window = _window(make_window, qtbot, prompts)
-    with qtbot.waitSignal(window.backups.finished, timeout=20000):
-        window.backups.back_up_action.trigger()
+    _back_up(qtbot, window)
     window.lock()
     vault.db_path.unlink()  # the laptop's disk lost the database
     screen = window.lock_screen
@@ -300,18 +298,32 @@ def test_a_missing_database_offers_restore_another_folder_or_quit(
     assert not window.isVisible()
 
 
-def test_restore_elsewhere_from_the_gui(
-    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
-) -> None:
+def _backed_up_then_elsewhere(
+    make_window: WindowFactory, qtbot: QtBot, tmp_path: Path
+) -> tuple[MainWindow, FakePrompts, Path]:
+    """A backup to ``b.kapbackup``, then File → Open another vault folder… on an empty
+    ``new-laptop`` folder (the window locks and points there)."""
     backup = tmp_path / "b.kapbackup"
     prompts = FakePrompts(save=backup, open_=backup)
     window = _window(make_window, qtbot, prompts)
-    with qtbot.waitSignal(window.backups.finished, timeout=20000):
-        window.backups.back_up_action.trigger()
+    _back_up(qtbot, window)
     elsewhere = tmp_path / "new-laptop"
     elsewhere.mkdir()
     prompts.chosen_folder = elsewhere
-    window.other_folder_action.trigger()  # locks, then points at the empty folder
+    window.other_folder_action.trigger()
+    return window, prompts, elsewhere
+
+
+def _back_up(qtbot: QtBot, window: MainWindow) -> None:
+    """File → Back up…, waiting for the background backup to end."""
+    with qtbot.waitSignal(window.backups.finished, timeout=20000):
+        window.backups.back_up_action.trigger()
+
+
+def test_restore_elsewhere_from_the_gui(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
+) -> None:
+    window, prompts, elsewhere = _backed_up_then_elsewhere(make_window, qtbot, tmp_path)
     assert not window.session.is_unlocked and window.session.vault.data_dir == elsewhere
     asked_before = len(prompts.asked)
     window.backups.restore_action.trigger()
@@ -326,15 +338,7 @@ def test_restore_elsewhere_from_the_gui(
 def test_restore_from_the_gui_with_the_recovery_key(
     make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault, tmp_path: Path
 ) -> None:
-    backup = tmp_path / "b.kapbackup"
-    prompts = FakePrompts(save=backup, open_=backup)
-    window = _window(make_window, qtbot, prompts)
-    with qtbot.waitSignal(window.backups.finished, timeout=20000):
-        window.backups.back_up_action.trigger()
-    elsewhere = tmp_path / "new-laptop"
-    elsewhere.mkdir()
-    prompts.chosen_folder = elsewhere
-    window.other_folder_action.trigger()
+    window, prompts, elsewhere = _backed_up_then_elsewhere(make_window, qtbot, tmp_path)
     prompts.secret = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"  # a key's shape, not its key
     window.backups.restore_action.trigger()
     assert prompts.told[-1][0] == "Not restored" and "recovery key" in prompts.told[-1][1]
