@@ -29,6 +29,16 @@ def _edit(dialog: ClinicSettingsDialog, path: str) -> QLineEdit:
     return widget
 
 
+def _add_item(qtbot: QtBot, dialog: ClinicSettingsDialog, checklist: str, words: str) -> None:
+    """On the Checklists tab, Add item under ``checklist`` and type ``words`` in the new row."""
+    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.pages["checklists"]))
+    editor = dialog.checklists[checklist]
+    qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
+    typed = editor.table.viewport().findChild(QLineEdit)  # the new row, open to type
+    assert typed is not None
+    qtbot.keyClicks(typed, words)
+
+
 def test_a_bad_value_is_named_beside_it_and_nothing_is_saved(qtbot: QtBot) -> None:
     saved: list[ClinicSettings] = []
     dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
@@ -64,12 +74,7 @@ def test_the_threshold_change_from_the_menu_is_saved_and_audited(
         edit = _edit(dialog, SYSTOLIC)
         edit.clear()
         qtbot.keyClicks(edit, "170")
-        dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.pages["checklists"]))
-        discharge = dialog.checklists["discharge_checklist"]
-        discharge.add_button.click()
-        typed = discharge.table.viewport().findChild(QLineEdit)  # the new row, open to type
-        assert typed is not None
-        qtbot.keyClicks(typed, "A ride home arranged")
+        _add_item(qtbot, dialog, "discharge_checklist", "A ride home arranged")
         dialog.accept()
         return int(dialog.result())
 
@@ -133,10 +138,7 @@ def test_a_pre_dose_check_added_in_settings_is_asked_in_the_next_live_session(
         pre_dose.table.setCurrentCell(4, 0)  # the REMS check: moved to the top
         for _ in range(4):
             qtbot.mouseClick(pre_dose.up_button, Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(pre_dose.add_button, Qt.MouseButton.LeftButton)
-        typed = pre_dose.table.viewport().findChild(QLineEdit)
-        assert typed is not None
-        qtbot.keyClicks(typed, "Pulse oximeter on")
+        _add_item(qtbot, dialog, "pre_dose_checklist", "Pulse oximeter on")
         dialog.accept()
         return int(dialog.result())
 
@@ -229,12 +231,8 @@ def test_the_same_check_twice_is_refused_under_its_list(qtbot: QtBot) -> None:
     dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.tabs.setCurrentIndex(dialog.tabs.indexOf(dialog.pages["checklists"]))
     pre_dose = dialog.checklists["pre_dose_checklist"]
-    pre_dose.add_button.click()
-    typed = pre_dose.table.viewport().findChild(QLineEdit)
-    assert typed is not None
-    qtbot.keyClicks(typed, "fasted PER instructions")
+    _add_item(qtbot, dialog, "pre_dose_checklist", "fasted PER instructions")
     dialog.accept()
     assert not saved and dialog.isVisible()
     assert pre_dose.error.text() == (
