@@ -235,6 +235,4 @@ def test_the_same_check_twice_is_refused_under_its_list(qtbot: QtBot) -> None:
     _add_item(qtbot, dialog, "pre_dose_checklist", "fasted PER instructions")
     dialog.accept()
     assert not saved and dialog.isVisible()
-    assert pre_dose.error.text() == (
-        "Pre-dose checklist item 'fasted PER instructions' appears twice"
-    )
+    assert pre_dose.error.text() == ("Checklist item 'fasted PER instructions' appears twice")

@@ -22,7 +22,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kapnotes.domain.assets import get_asset
 from kapnotes.domain.backups import BackupSettings
@@ -494,22 +501,19 @@ class ClinicSettings(_Model):
         """The clinic's time zone: the setting, else this computer's zone."""
         return self.time_zone or system_zone_name()
 
-    @model_validator(mode="after")
-    def _unique_checklist(self) -> Self:
-        for name, items in (
-            ("pre-dose", self.pre_dose_checklist),
-            ("discharge", self.discharge_checklist),
-        ):
-            seen: set[str] = set()
-            labels: set[str] = set()
-            for item in items:
-                if item.value in seen:
-                    raise ValueError(f"{name} checklist item '{item.value}' appears twice")
-                if item.label.casefold() in labels:
-                    raise ValueError(f"{name} checklist item '{item.label}' appears twice")
-                seen.add(item.value)
-                labels.add(item.label.casefold())
-        return self
+    @field_validator("pre_dose_checklist", "discharge_checklist")
+    @classmethod
+    def _each_item_once(cls, items: tuple[ChecklistItem, ...]) -> tuple[ChecklistItem, ...]:
+        """A value, or a label (in any case), twice in one checklist is refused."""
+        values: set[str] = set()
+        labels: set[str] = set()
+        for item in items:
+            if item.value in values or item.label.casefold() in labels:
+                shown = item.value if item.value in values else item.label
+                raise ValueError(f"checklist item '{shown}' appears twice")
+            values.add(item.value)
+            labels.add(item.label.casefold())
+        return items
 
     def session_part(self) -> dict[str, object]:
         """What a dosing note keeps of the settings it was written under (JSON data):

@@ -395,13 +395,6 @@ class ClinicSettingsDialog(QDialog):
             loc = [str(p) for p in error["loc"]]
             message = _plain(str(error["msg"]))
             target = self._field_for(loc)
-            if not loc and "checklist item" in message:  # an item twice: under its list
-                name = (
-                    "pre_dose_checklist" if "pre-dose" in message.lower() else "discharge_checklist"
-                )
-                self.checklists[name].show_error(message)
-                first_tab = _tab_index("checklists") if first_tab is None else first_tab
-                continue
             if target is None:
                 if loc and loc[0] in self.checklists:
                     self.checklists[loc[0]].show_error(_checklist_message(loc, message))
