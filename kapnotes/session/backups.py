@@ -220,16 +220,12 @@ def restore(
     """Restore into ``data_dir`` (see :func:`kapnotes.store.backup.restore_backup`) with a
     passphrase, or with the recovery key when ``by_recovery_key``; ``requested_by``
     names who asked for it (the clinician signed in to the vault it replaces)."""
-    if by_recovery_key:
-        return restore_backup(
-            path,
-            data_dir,
-            None,
-            recovery_key=secret,
-            replace=replace,
-            kdf=kdf,
-            requested_by=requested_by,
-        )
     return restore_backup(
-        path, data_dir, secret, replace=replace, kdf=kdf, requested_by=requested_by
+        path,
+        data_dir,
+        None if by_recovery_key else secret,
+        recovery_key=secret if by_recovery_key else None,
+        replace=replace,
+        kdf=kdf,
+        requested_by=requested_by,
     )
