@@ -5,6 +5,11 @@
 (``kapnotes --data-dir DATA_DIR``) up to the lock screen drawn.
 ``python -m tests.benchmarks.startup_probe open DATA_DIR PASSPHRASE``: the same, then
 unlocks the vault and waits for the client list (memory with a big vault open).
+``python -m tests.benchmarks.startup_probe stack DATA_DIR``: the bare stack kapnotes stands
+on doing the same as ``open``, without kapnotes: the libraries an unlock needs (SQLAlchemy's
+ORM, pydantic with one model, cryptography's AES-GCM, argon2, sqlcipher3), the vault's database
+opened with its data key (hex, in the environment variable ``KAPNOTES_BENCH_KEY``), the
+first 500 client names listed in a window of the same size.
 
 It prints ``RSS_KB <kilobytes>`` once the window has been painted, then exits; the
 caller times the whole process.
@@ -52,6 +57,42 @@ def _quit_when_drawn(ready: object = None) -> None:
     QApplication.exec = exec_then_quit  # type: ignore[method-assign]
 
 
+def _bare_stack(data_dir: Path) -> int:
+    """The floor of ``open``: the same libraries and the same client list, no kapnotes."""
+    import os
+
+    import argon2  # noqa: F401
+    import sqlalchemy.orm  # noqa: F401
+    import sqlcipher3  # noqa: F401
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
+    from pydantic import BaseModel, Field
+    from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import URL
+
+    class Settings(BaseModel):  # pydantic builds its validators with the first model
+        minutes: int = Field(default=15, ge=0, le=240)
+
+    Settings.model_validate({"minutes": 5})
+
+    _quit_when_drawn()
+    app = QApplication([])
+    key = os.environ["KAPNOTES_BENCH_KEY"]
+    url = URL.create(
+        "sqlite+pysqlcipher", password=f"x'{key}'", database=str(data_dir / "kapnotes.db")
+    )
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM client ORDER BY name LIMIT 500")).scalars()
+        window = QMainWindow()
+        listing = QListWidget()
+        listing.addItems(list(names))
+    window.setCentralWidget(listing)
+    window.resize(1000, 700)
+    window.show()
+    return app.exec()
+
+
 def main(argv: list[str]) -> int:
     mode = argv[0]
     if mode == "bare":
@@ -64,6 +105,8 @@ def main(argv: list[str]) -> int:
         window.show()
         return app.exec()
     data_dir = argv[1]
+    if mode == "stack":
+        return _bare_stack(Path(data_dir))
     if mode == "lock":
         _quit_when_drawn()
         from kapnotes.launch import main as kapnotes_main
