@@ -201,6 +201,14 @@ def start_session(qtbot: QtBot, view: SessionView, clock: FakeNow) -> None:
 # -- alerts ------------------------------------------------------------------------------
 
 
+def test_header_shows_the_weight_to_a_tenth_of_a_kg(make_view: ViewFactory, clinic: Clinic) -> None:
+    """A weight stored with more decimals (an import, a conversion from lb) is shown as
+    the client page shows it, to 0.1 kg, never as 75.3116 kg."""
+    clinic.clients.update(clinic.client_id, ClientInput(name="Sam Fictional", weight_kg=75.3116))
+    view = make_view()
+    assert view.details_label.text().startswith("75.3 kg  ·  ")
+
+
 def test_sustained_hypertension_raises_the_alert(
     qtbot: QtBot, make_view: ViewFactory, clinic: Clinic, clock: FakeNow
 ) -> None:

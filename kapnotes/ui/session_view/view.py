@@ -63,7 +63,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies
+from kapnotes.domain.clients import PRODUCT_LABELS, Product, no_known_allergies, weight_text
 from kapnotes.domain.session import (
     ClinicSettings,
     ReminderKind,
@@ -972,7 +972,7 @@ class SessionView(QWidget):
 
     def _fill_header(self) -> None:
         client = self.record.client
-        parts = [f"{client.weight_kg:g} kg" if client.weight_kg else "weight not recorded"]
+        parts = [weight_text(client.weight_kg) if client.weight_kg else "weight not recorded"]
         parts.append(PRODUCT_LABELS[self.product])
         if self.planned_dose:
             parts.append(f"planned {self.planned_dose}")
