@@ -236,3 +236,59 @@ def test_the_same_check_twice_is_refused_under_its_list(qtbot: QtBot) -> None:
     dialog.accept()
     assert not saved and dialog.isVisible()
     assert pre_dose.error.text() == ("Checklist item 'fasted PER instructions' appears twice")
+
+
+def test_a_message_goes_once_its_value_is_changed(qtbot: QtBot) -> None:
+    """The reason beside a refused value stays until that value is typed again, not until
+    the next Save; the other values' messages stay."""
+    dialog = ClinicSettingsDialog(ClinicSettings(), lambda _s: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _edit(dialog, SYSTOLIC).setText("abc")
+    _edit(dialog, "alerts.tachycardia.above_bpm").setText("400")
+    dialog.accept()
+    assert dialog.fields[SYSTOLIC].error.text() == "Must be a whole number"
+    systolic = _edit(dialog, SYSTOLIC)
+    systolic.selectAll()
+    qtbot.keyClicks(systolic, "175")
+    assert dialog.fields[SYSTOLIC].error.isHidden()
+    assert systolic.property("invalid") in (None, False)
+    assert dialog.fields["alerts.tachycardia.above_bpm"].error.text() == "Must be at most 250"
+
+
+def test_cancel_asks_before_dropping_changes(qtbot: QtBot) -> None:
+    """Cancel (or Esc) after a change asks first: keeping on editing leaves the dialog
+    open with the change; Discard closes it and nothing is saved. Untouched, it just
+    closes."""
+    saved: list[ClinicSettings] = []
+    asked: list[bool] = []
+    answer = {"discard": False}
+
+    def confirm() -> bool:
+        asked.append(True)
+        return answer["discard"]
+
+    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    dialog.confirm_discard = confirm  # type: ignore[method-assign]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    systolic = _edit(dialog, SYSTOLIC)
+    systolic.selectAll()
+    qtbot.keyClicks(systolic, "175")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == [True] and dialog.isVisible()
+    assert systolic.text() == "175"
+
+    answer["discard"] = True
+    dialog.reject()
+    assert len(asked) == 2 and not dialog.isVisible() and not saved
+
+    untouched = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    untouched.confirm_discard = confirm  # type: ignore[method-assign]
+    qtbot.addWidget(untouched)
+    untouched.show()
+    _add_item(qtbot, untouched, "discharge_checklist", "Walks steadily")
+    untouched.checklists["discharge_checklist"].remove_button.click()
+    untouched.reject()  # added then removed: as shown, so no question
+    assert len(asked) == 2 and not untouched.isVisible()

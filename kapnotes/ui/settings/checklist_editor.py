@@ -141,6 +141,11 @@ class ChecklistEditor(QWidget):
             out.append(data)
         return out
 
+    def state(self) -> tuple[tuple[str, str | None, str | None], ...]:
+        """What the list shows now (words, stored value, product), to tell an edit."""
+        self.commit_typing()
+        return tuple(self._row_data(row) for row in range(self.table.rowCount()))
+
     def commit_typing(self) -> None:
         """Keep what is being typed in a row (Save pressed while a row is still open)."""
         editor = self.table.indexWidget(self.table.currentIndex())

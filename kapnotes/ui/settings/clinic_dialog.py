@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -158,6 +159,18 @@ class _Field:
             self.widget = edit
         self.widget.setObjectName(f"setting:{path}")
         self.set(value)
+        # A message about the value goes once the value is changed (by the user).
+        if isinstance(self.widget, QCheckBox):
+            self.widget.clicked.connect(self.clear_error)
+        elif isinstance(self.widget, QComboBox):
+            self.widget.activated.connect(self.clear_error)
+        elif isinstance(self.widget, QLineEdit):
+            self.widget.textEdited.connect(self.clear_error)
+
+    def clear_error(self) -> None:
+        """Take the message and the red frame away (the value is being changed)."""
+        self.error.show_message(None)
+        set_invalid(self.widget, False)
 
     def set(self, value: Any) -> None:
         """Show ``value``."""
@@ -171,6 +184,14 @@ class _Field:
                 self.widget.setText(", ".join(_number(v) for v in value))
             else:
                 self.widget.setText("" if value is None else _number(value))
+
+    def value_text(self) -> object:
+        """What the editor shows, unparsed (to tell whether it was changed)."""
+        if isinstance(self.widget, QCheckBox):
+            return self.widget.isChecked()
+        if isinstance(self.widget, QComboBox):
+            return self.widget.currentData()
+        return self.widget.text() if isinstance(self.widget, QLineEdit) else None
 
     def value(self) -> Any:
         """What the form says, as JSON data for the settings model to check."""
@@ -334,6 +355,30 @@ class ClinicSettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._shown = self.form_state()
+
+    def form_state(self) -> tuple[object, ...]:
+        """What the form shows now (every value and checklist), to tell an edit."""
+        values = tuple(field.value_text() for field in self.fields.values())
+        return values + tuple(editor.state() for editor in self.checklists.values())
+
+    def reject(self) -> None:
+        """Cancel, Esc or the window's close: when something was changed and not saved,
+        ask before it is dropped (``confirm_discard``; No keeps the dialog open)."""
+        if self.editable and self.form_state() != self._shown and not self.confirm_discard():
+            return
+        super().reject()
+
+    def confirm_discard(self) -> bool:
+        """Ask whether to drop the changes (Discard) or keep editing (the default)."""
+        answer = QMessageBox.question(
+            self,
+            "Discard changes?",
+            "The clinic settings were changed and not saved. Discard the changes?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
 
     def _read_only(self) -> None:
         for field in self.fields.values():
