@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 #: How often the schedule is looked at while the vault is open.
 CHECK_EVERY_MS = 10 * 60 * 1000
 BACKUP_SUFFIX = ".kapbackup"
+RESTORE_TRIES = 5  # wrong passphrases for a backup before Restore stops asking
 FILTER = f"kapnotes backups (*{BACKUP_SUFFIX});;All files (*)"
 
 
@@ -617,34 +618,43 @@ class BackupActions(QObject):
         source = self.prompts.open_path(self._window, Path.home())
         if source is None:
             return False
-        passphrase = self.prompts.passphrase(
-            self._window,
+        ask = (
             f"The passphrase of one of the clinicians of {source.name} "
-            "(as it was when the backup was made), or the vault's recovery key:",
+            "(as it was when the backup was made), or the vault's recovery key:"
         )
-        if passphrase is None:
-            return False
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            inspected = service.inspect(source, passphrase, staging_near=vault.data_dir.parent)
-        except WrongSecretError:
-            QGuiApplication.restoreOverrideCursor()
+        wrong = (
+            "That passphrase opens none of the clinicians' entries in this backup, "
+            "and it is not the backup's recovery key."
+        )
+        # A wrong secret asks again (with the reason) rather than sending you back to the
+        # file picker; after RESTORE_TRIES it stops and says so.
+        for attempt in range(RESTORE_TRIES):
+            passphrase = self.prompts.passphrase(
+                self._window, ask if attempt == 0 else f"{wrong} Try again:\n\n{ask}"
+            )
+            if passphrase is None:
+                return False
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                inspected = service.inspect(source, passphrase, staging_near=vault.data_dir.parent)
+            except WrongSecretError:
+                continue
+            except service.BackupError as exc:
+                self.prompts.tell(
+                    self._window, "Not restored", f"{exc}\n\nNothing was changed.", problem=True
+                )
+                return False
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+            break
+        else:
             self.prompts.tell(
                 self._window,
                 "Not restored",
-                "That passphrase opens none of the clinicians' entries in this backup, "
-                "and it is not the backup's recovery key. "
-                "Nothing was changed.",
+                f"{wrong} Nothing was changed.",
                 problem=True,
             )
             return False
-        except service.BackupError as exc:
-            QGuiApplication.restoreOverrideCursor()
-            self.prompts.tell(
-                self._window, "Not restored", f"{exc}\n\nNothing was changed.", problem=True
-            )
-            return False
-        QGuiApplication.restoreOverrideCursor()
         inspected.cleanup()
         replacing = vault.exists() or vault.db_path.exists()
         # Only replacing a vault asks first; into an empty folder the restore just runs

@@ -25,6 +25,8 @@ class FakePrompts(Prompts):
         self.save = save
         self.open = open_
         self.secret: str | None = PASSPHRASE
+        self.secrets: list[str | None] = []  # given first, one per question, then secret
+        self.passphrase_asks: list[str] = []
         self.confirmed = True
         self.asked: list[str] = []
         self.told: list[tuple[str, str]] = []
@@ -42,7 +44,8 @@ class FakePrompts(Prompts):
         return self.chosen_folder
 
     def passphrase(self, parent: QWidget, text: str) -> str | None:
-        return self.secret
+        self.passphrase_asks.append(text)
+        return self.secrets.pop(0) if self.secrets else self.secret
 
     def confirm(self, parent: QWidget, title: str, text: str, action: str) -> bool:
         self.asked.append(f"{title}|{action}|{text}")
@@ -341,10 +344,16 @@ def test_restore_from_the_gui_with_the_recovery_key(
     window, prompts, elsewhere = _backed_up_then_elsewhere(make_window, qtbot, tmp_path)
     prompts.secret = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH"  # a key's shape, not its key
     window.backups.restore_action.trigger()
+    # Asked again with the reason, five times in all; then told, and nothing restored.
+    assert len(prompts.passphrase_asks) == 5
+    assert prompts.passphrase_asks[1].startswith("That passphrase opens none")
     assert prompts.told[-1][0] == "Not restored" and "recovery key" in prompts.told[-1][1]
     assert not any(elsewhere.iterdir())
+    prompts.passphrase_asks.clear()
+    prompts.secrets = ["not the passphrase"]  # a slip first, then the key: one Restore
     prompts.secret = recovery_key.lower()
     window.backups.restore_action.trigger()
+    assert len(prompts.passphrase_asks) == 2 and "Try again" in prompts.passphrase_asks[1]
     assert prompts.told[-1][0] == "Restored", prompts.told[-1]
     unlock(qtbot, window)
     assert window.session.vault.data_dir == elsewhere
