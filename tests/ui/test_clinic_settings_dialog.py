@@ -292,3 +292,51 @@ def test_cancel_asks_before_dropping_changes(qtbot: QtBot) -> None:
     untouched.checklists["discharge_checklist"].remove_button.click()
     untouched.reject()  # added then removed: as shown, so no question
     assert len(asked) == 2 and not untouched.isVisible()
+
+
+def test_the_letterhead_is_an_administrators_and_each_change_is_audited(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault
+) -> None:
+    """Settings → Clinic letterhead…: the administrator's new clinic name is written to the
+    audit trail with its old and new value; a nurse opens the same dialog read only."""
+    from kapnotes.store.clinicians import Clinicians
+    from kapnotes.ui.settings.letterhead_dialog import LetterheadDialog
+
+    nurse_passphrase = "fictional nurse passphrase 8"
+    seen: list[LetterheadDialog] = []
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, LetterheadDialog)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        seen.append(dialog)
+        if dialog.editable:
+            dialog.name_edit.clear()
+            qtbot.keyClicks(dialog.name_edit, "Lakeside Ketamine Clinic")
+            dialog.save()
+        else:
+            assert dialog.read_only_note.isVisible()
+            assert dialog.name_edit.isReadOnly()
+            assert dialog.name_edit.text() == "Lakeside Ketamine Clinic"
+            assert not dialog.buttons.button(dialog.buttons.StandardButton.Save).isEnabled()
+            assert not dialog.save()
+            dialog.reject()
+        return int(dialog.result())
+
+    admin = make_window(run_dialog=run)
+    unlock(qtbot, admin)
+    opened = admin.session.open_vault
+    assert opened is not None
+    Clinicians(opened).add("Nia Fictional", "RN", "nurse", nurse_passphrase)
+    admin.reports.letterhead_action.trigger()
+    (event,) = audit_events(opened, AuditQuery(actions=("settings.change",)))
+    assert event.detail["changes"]["letterhead.clinic_name"]["new"] == ("Lakeside Ketamine Clinic")
+    admin.session.lock()
+
+    nurse = make_window(run_dialog=run)
+    unlock(qtbot, nurse, nurse_passphrase)
+    nurse.reports.letterhead_action.trigger()
+    assert [d.editable for d in seen] == [True, False]
+    assert nurse.session.catalog.clinic_settings()[0].letterhead.clinic_name == (
+        "Lakeside Ketamine Clinic"
+    )

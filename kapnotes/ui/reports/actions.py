@@ -107,12 +107,21 @@ class ReportActions(QObject):
     def edit_letterhead(self) -> None:
         """Settings → Clinic letterhead… (only while unlocked: the change goes into the
         vault's audit trail)."""
+        from kapnotes.session.clinic_settings import may_change, save
         from kapnotes.ui.settings.letterhead_dialog import LetterheadDialog
 
-        if not self._session.is_unlocked:
+        opened = self._session.open_vault
+        if opened is None:
             return
-        dialog = LetterheadDialog(self._session.catalog, self._window)
+        catalog = self._session.catalog
+        # Saved like every clinic setting: an administrator's, each changed field audited
+        # with its old and new value.
+        dialog = LetterheadDialog(
+            catalog,
+            self._window,
+            save=lambda chosen: save(opened, catalog, chosen),
+            editable=may_change(opened),
+        )
         if self._run_dialog(dialog) == QDialog.DialogCode.Accepted:
-            self._session.audit("settings.change", {"setting": "letterhead"})
             self._status("Letterhead saved: reports print it from now on.")
         dialog.deleteLater()

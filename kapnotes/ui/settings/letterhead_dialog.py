@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt
@@ -31,6 +32,9 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.letterhead import MAX_ADDRESS_LINES, Letterhead, LogoError, check_logo_file
 from kapnotes.store.catalog import Catalog
+
+if TYPE_CHECKING:
+    from kapnotes.domain.session import ClinicSettings
 from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
 
 PickLogo = Callable[[QWidget], Path | None]
@@ -55,6 +59,8 @@ class LetterheadDialog(QDialog):
         parent: QWidget | None = None,
         *,
         pick: PickLogo = pick_logo,
+        save: Callable[[ClinicSettings], object] | None = None,
+        editable: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("letterheadDialog")
@@ -62,6 +68,10 @@ class LetterheadDialog(QDialog):
         self.setMinimumWidth(560)
         self._catalog = catalog
         self._pick = pick
+        # ``save`` writes and audits (the main window's: administrators only); without
+        # it the catalog's file is written directly.
+        self._save = save if save is not None else catalog.save_clinic_settings
+        self.editable = editable
         settings, warning = catalog.clinic_settings()
         current = settings.letterhead
 
@@ -141,9 +151,9 @@ class LetterheadDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setProperty("role", "primary")
-        save.setObjectName("saveLetterhead")
+        save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save_button.setProperty("role", "primary")
+        save_button.setObjectName("saveLetterhead")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -151,6 +161,19 @@ class LetterheadDialog(QDialog):
         layout.setSpacing(12)
         layout.addWidget(label("Clinic letterhead", "dialog-title"))
         layout.addWidget(intro)
+        if not editable:
+            self.read_only_note = label(
+                "Only an administrator can change the clinic's letterhead: you can read it here.",
+                "warning",
+                wrap=True,
+            )
+            self.read_only_note.setObjectName("letterheadReadOnly")
+            layout.addWidget(self.read_only_note)
+            for edit in (self.name_edit, self.phone_edit, self.logo_edit):
+                edit.setReadOnly(True)
+            self.address_edit.setReadOnly(True)
+            for widget in (self.browse_button, self.clear_button, self.paper_combo, save_button):
+                widget.setEnabled(False)
         layout.addLayout(grid)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -224,6 +247,8 @@ class LetterheadDialog(QDialog):
 
     def save(self) -> bool:
         """Check everything, then write the clinic settings; True when saved."""
+        if not self.editable:
+            return False
         found = self.problems()
         if found:
             self._show_errors(found)
@@ -240,9 +265,13 @@ class LetterheadDialog(QDialog):
             self.message.show()
             return False
         try:
-            self._catalog.save_clinic_settings(settings.model_copy(update={"letterhead": head}))
+            self._save(settings.model_copy(update={"letterhead": head}))
         except OSError as error:
             self.message.setText(f"Not saved: {error.strerror or error}")
+            self.message.show()
+            return False
+        except ValueError as error:  # NotAllowedError: not an administrator
+            self.message.setText(f"Not saved: {error}")
             self.message.show()
             return False
         self.saved = head
