@@ -150,6 +150,7 @@ def build_vault(folder: Path, clients: int, notes: int, entries: int) -> dict[st
     """A fictional vault built through the app's stores; returns what the run needs."""
     from kapnotes.domain.clients import ClientInput, CourseInput, Product
     from kapnotes.domain.note_times import place_times
+    from kapnotes.domain.notes import Phase
     from kapnotes.domain.templates import load_templates
     from kapnotes.domain.timeline import SessionTimeline, to_iso
     from kapnotes.store.clients import ClientStore
@@ -186,7 +187,9 @@ def build_vault(folder: Path, clients: int, notes: int, entries: int) -> dict[st
                 phase = "dosing" if n % 3 == 1 else ("preparation" if n % 3 == 0 else "integration")
                 spec = specs[phase]
                 day = date(2023, 1, 1) + timedelta(days=(c % 900) + n * 7)
-                note_id = note_store.create(course, phase, spec.snapshot(), day, {}, time_zone=zone)
+                note_id = note_store.create(
+                    course, Phase(phase), spec.snapshot(), day, {}, time_zone=zone
+                )
                 values: dict[str, Any] = {}
                 new: list[NewEntry] = []
                 if phase == "dosing":
