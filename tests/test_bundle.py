@@ -83,6 +83,18 @@ def test_the_bundle_holds_every_resource_and_migration(bundle: Path) -> None:
     assert not missing, f"not in the bundle: {missing}"
 
 
+def test_the_bundle_has_no_dangling_links(bundle: Path) -> None:
+    """Every symbolic link in the bundle leads to a file that is in it (a link to a Qt
+    library the spec leaves out would be a broken file in the user's copy)."""
+    folder = bundle_folder(REPO / "dist")
+    dangling = [
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_symlink() and not p.exists()
+    ]
+    assert not dangling, f"links to nothing: {dangling}"
+
+
 def test_the_bundle_reports_the_package_version(bundle: Path, tmp_path: Path) -> None:
     done = _run([str(bundle), "--version"], tmp_path)
     assert done.returncode == 0, done.stderr
