@@ -517,8 +517,12 @@ class BackupActions(QObject):
         On the timer it is written in the background (None is returned; the status bar
         says how it went); quitting waits for it and returns the outcome.
         """
-        if quitting:
-            self.wait()
+        if quitting and self.is_running():
+            self._busy_quitting("Finishing a backup before kapnotes quits…")
+            try:
+                self.wait()
+            finally:
+                QGuiApplication.restoreOverrideCursor()
         backups = self._backups()
         if backups is None or (not quitting and (self.busy() or self.is_running())):
             return None
@@ -532,7 +536,9 @@ class BackupActions(QObject):
             self._status(f"Automatic backup being written to {job.out.parent}…")
             self._start(job, lambda outcome: self._said(self._automatic(backups, outcome)))
             return None
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self._busy_quitting(
+            f"Writing the automatic backup to {job.out.parent} before kapnotes quits…"
+        )
         try:
             try:
                 result = service.run_backup_job(job)
@@ -544,6 +550,12 @@ class BackupActions(QObject):
             QGuiApplication.restoreOverrideCursor()
         self._said(outcome)
         return outcome
+
+    def _busy_quitting(self, text: str) -> None:
+        """Say why quitting takes a moment (drawn now: the wait blocks the window)."""
+        self._status(text)
+        self._window.repaint()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
 
     @staticmethod
     def _automatic(

@@ -102,7 +102,17 @@ def test_a_backup_running_when_the_window_locks_or_quits_is_finished_and_kept(
     prompts.save = tmp_path / "tuesday"
     window.backups.back_up_action.trigger()
     assert window.backups.background is not None
+    said: list[str] = []
+    wait = window.backups.wait
+
+    def waiting() -> None:  # what the window says while it waits (the backup may be done)
+        said.append(window.statusBar().currentMessage())
+        wait()
+
+    window.backups.is_running = lambda: True  # type: ignore[method-assign]
+    window.backups.wait = waiting  # type: ignore[method-assign]
     assert window.close()  # quitting waits for it
+    assert said[0] == "Finishing a backup before kapnotes quits…"
     assert (tmp_path / "tuesday.kapbackup").is_file()
     assert window.backups.background is None
 
