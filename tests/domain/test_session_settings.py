@@ -118,6 +118,18 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
             '{"discharge_checklist": [{"value": "a", "label": "A"}, {"value": "a", "label": "B"}]}',
             "appears twice",
         ),
+        (
+            '{"monitoring": {"minimum_monitoring_min": {"ketamine_im": -5}}}',
+            "monitoring.minimum_monitoring_min.ketamine_im",
+        ),
+        (
+            '{"monitoring": {"vitals_interval_min": {"ketamine_iv": 0}}}',
+            "monitoring.vitals_interval_min.ketamine_iv",
+        ),
+        (
+            '{"monitoring": {"minimum_monitoring_min": {"esketamine_intranasal": 90}}}',
+            "at least 120 minutes of monitoring after the dose (Spravato REMS), not 90",
+        ),
     ],
 )
 def test_invalid_settings_name_the_field(text: str, expected: str) -> None:

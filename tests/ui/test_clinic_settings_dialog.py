@@ -340,3 +340,30 @@ def test_the_letterhead_is_an_administrators_and_each_change_is_audited(
     assert nurse.session.catalog.clinic_settings()[0].letterhead.clinic_name == (
         "Lakeside Ketamine Clinic"
     )
+
+
+def test_a_negative_monitoring_time_is_refused_beside_it(qtbot: QtBot) -> None:
+    """Minimum monitoring and vitals intervals have bounds like every other value; the
+    esketamine minimum never goes below its REMS' 120 minutes."""
+    saved: list[ClinicSettings] = []
+    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _edit(dialog, "monitoring.minimum_monitoring_min.ketamine_im").setText("-5")
+    _edit(dialog, "monitoring.vitals_interval_min.ketamine_iv").setText("0")
+    dialog.accept()
+    assert not saved and dialog.isVisible()
+    errors = {p: f.error.text() for p, f in dialog.fields.items() if f.error.text()}
+    assert errors == {
+        "monitoring.minimum_monitoring_min.ketamine_im": "Must be at least 0",
+        "monitoring.vitals_interval_min.ketamine_iv": "Must be at least 1",
+    }
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Monitoring"
+
+    _edit(dialog, "monitoring.minimum_monitoring_min.ketamine_im").setText("60")
+    _edit(dialog, "monitoring.vitals_interval_min.ketamine_iv").setText("10")
+    _edit(dialog, "monitoring.minimum_monitoring_min.esketamine_intranasal").setText("90")
+    dialog.accept()
+    assert not saved
+    shown = " ".join(f.error.text() for f in dialog.fields.values())
+    assert "Esketamine intranasal needs at least 120 minutes" in shown

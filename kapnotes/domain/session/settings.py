@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Final, Literal, Self
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -205,6 +205,15 @@ class VitalsLimits(_Model):
 # --------------------------------------------------------------------------- monitoring
 
 
+VitalsIntervalMinutes = Annotated[int, Field(ge=1, le=240)]
+"""Minutes between vitals readings (1 to 240)."""
+MonitoringMinutes = Annotated[int, Field(ge=0, le=720)]
+"""Minutes of monitoring after T0 (0, no minimum, to 720: 12 hours)."""
+ESKETAMINE_REMS_MONITORING_MIN: Final = 120
+"""Spravato's REMS: the patient is monitored at least 2 hours after the dose
+(clinical spec, "Monitoring defaults")."""
+
+
 def _default_intervals() -> dict[Product, int]:
     return {
         Product.KETAMINE_IV: 10,
@@ -257,21 +266,38 @@ class MonitoringSettings(_Model):
 
     ``vitals_interval_min``: minutes between vitals per product/route (a product
     missing from the map gets ``default_vitals_interval_min``).
-    ``minimum_monitoring_min``: minutes after T0 before discharge, per product
-    (esketamine 120 by default; absent means no minimum).
+    ``minimum_monitoring_min``: minutes after T0 before discharge, per product, 0 to
+    720 (esketamine 120 by default and never less: its REMS; absent means no minimum).
+    Intervals are 1 to 240 minutes. ValidationError for a value outside its bounds.
     ``timed_bp_check``: products with a timed BP check (esketamine by default).
     ``pre_discharge_bp_within_min``: for the REMS block, the BP "before discharge"
     must be at most this many minutes before discharge (``None``: any post-dose
     reading counts).
     """
 
-    vitals_interval_min: dict[Product, int] = Field(default_factory=_default_intervals)
-    default_vitals_interval_min: int = Field(default=15, ge=1, le=240)
-    minimum_monitoring_min: dict[Product, int] = Field(default_factory=_default_minimum_monitoring)
+    vitals_interval_min: dict[Product, VitalsIntervalMinutes] = Field(
+        default_factory=_default_intervals
+    )
+    default_vitals_interval_min: VitalsIntervalMinutes = 15
+    minimum_monitoring_min: dict[Product, MonitoringMinutes] = Field(
+        default_factory=_default_minimum_monitoring
+    )
     timed_bp_check: dict[Product, BpCheck] = Field(
         default_factory=lambda: {Product.ESKETAMINE_INTRANASAL: BpCheck()}
     )
     pre_discharge_bp_within_min: int | None = Field(default=30, ge=1)
+
+    @field_validator("minimum_monitoring_min")
+    @classmethod
+    def _rems_floor(cls, minimum: dict[Product, int]) -> dict[Product, int]:
+        """Esketamine's minimum, when set, is at least the REMS' 120 minutes."""
+        esketamine = minimum.get(Product.ESKETAMINE_INTRANASAL)
+        if esketamine is not None and esketamine < ESKETAMINE_REMS_MONITORING_MIN:
+            raise ValueError(
+                f"Esketamine intranasal needs at least {ESKETAMINE_REMS_MONITORING_MIN} "
+                f"minutes of monitoring after the dose (Spravato REMS), not {esketamine}"
+            )
+        return minimum
 
     def interval_for(self, product: Product) -> int:
         """Minutes between vitals readings for a product."""
