@@ -130,6 +130,19 @@ def test_save_then_load_round_trips(tmp_path: Path) -> None:
             '{"monitoring": {"minimum_monitoring_min": {"esketamine_intranasal": 90}}}',
             "at least 120 minutes of monitoring after the dose (Spravato REMS), not 90",
         ),
+        (
+            '{"vitals_limits": {"systolic": {"min": 50, "max": 1200}}}',
+            "vitals_limits.systolic: Value error, must lie within 30 to 350, not 50 to 1200",
+        ),
+        (
+            '{"vitals_limits": {"spo2": {"min": 50, "max": 150}}}',
+            "vitals_limits.spo2",
+        ),
+        (
+            '{"dose_ranges": {"ketamine_iv": {"unit": "mg_per_kg", "min": 0.1, "max": 40}}}',
+            "a usual range goes up to 10 mg/kg at most",
+        ),
+        ('{"billing": {"unit_minutes": 100000}}', "billing.unit_minutes"),
     ],
 )
 def test_invalid_settings_name_the_field(text: str, expected: str) -> None:

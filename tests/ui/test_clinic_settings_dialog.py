@@ -367,3 +367,19 @@ def test_a_negative_monitoring_time_is_refused_beside_it(qtbot: QtBot) -> None:
     assert not saved
     shown = " ".join(f.error.text() for f in dialog.fields.values())
     assert "Esketamine intranasal needs at least 120 minutes" in shown
+
+
+def test_a_vitals_limit_wider_than_any_reading_is_refused_beside_it(qtbot: QtBot) -> None:
+    """A clinic may widen what a typed reading may be, but not so far that a slip
+    (BP 1200/80) would be stored as a reading."""
+    saved: list[ClinicSettings] = []
+    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _edit(dialog, "vitals_limits.systolic.max").setText("1200")
+    dialog.accept()
+    assert not saved
+    assert dialog.fields["vitals_limits.systolic.min"].error.text() == (
+        "Must lie within 30 to 350, not 50 to 1200"
+    )
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Vitals limits"

@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -189,8 +190,27 @@ class Range(_Model):
         return isinstance(value, int | float) and self.min <= value <= self.max
 
 
+#: The widest a clinic may set each plausibility limit: a limit outside it would let
+#: a typing slip (BP 1200/80, SpO2 150) be stored as a reading.
+VITALS_ENVELOPE: Final[dict[str, tuple[int, int]]] = {
+    "systolic": (30, 350),
+    "diastolic": (10, 250),
+    "heart_rate": (10, 350),
+    "spo2": (0, 100),
+    "respiratory_rate": (0, 100),
+    "moaas": (0, 5),
+    "dissociation": (0, 10),
+    "cadss_total": (0, 92),
+}
+
+
 class VitalsLimits(_Model):
-    """Plausibility limits: values outside them are refused, never stored silently."""
+    """Plausibility limits: values outside them are refused, never stored silently.
+
+    Each limit lies inside :data:`VITALS_ENVELOPE` (ValidationError otherwise): systolic
+    and diastolic BP in mmHg, heart rate in /min, SpO2 in %, respiratory rate in /min,
+    MOAA/S 0-5, dissociation 0-10, CADSS total 0-92.
+    """
 
     systolic: Range = Range(min=50, max=300)
     diastolic: Range = Range(min=20, max=200)
@@ -200,6 +220,14 @@ class VitalsLimits(_Model):
     moaas: Range = Range(min=0, max=5)
     dissociation: Range = Range(min=0, max=10)
     cadss_total: Range = Range(min=0, max=92)
+
+    @field_validator(*VITALS_ENVELOPE)
+    @classmethod
+    def _inside_envelope(cls, limit: Range, info: ValidationInfo) -> Range:
+        low, high = VITALS_ENVELOPE[str(info.field_name)]
+        if limit.min < low or limit.max > high:
+            raise ValueError(f"must lie within {low} to {high}, not {limit.min} to {limit.max}")
+        return limit
 
 
 # --------------------------------------------------------------------------- monitoring
@@ -246,11 +274,11 @@ class BpCheck(_Model):
     and ``rems_window_end_min``.
     """
 
-    at_min: int = Field(default=40, ge=0)
-    due_from_min: int = Field(default=35, ge=0)
-    window_end_min: int = Field(default=50, ge=0)
-    rems_window_start_min: int = Field(default=30, ge=0)
-    rems_window_end_min: int = Field(default=50, ge=0)
+    at_min: int = Field(default=40, ge=0, le=720)
+    due_from_min: int = Field(default=35, ge=0, le=720)
+    window_end_min: int = Field(default=50, ge=0, le=720)
+    rems_window_start_min: int = Field(default=30, ge=0, le=720)
+    rems_window_end_min: int = Field(default=50, ge=0, le=720)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -285,7 +313,7 @@ class MonitoringSettings(_Model):
     timed_bp_check: dict[Product, BpCheck] = Field(
         default_factory=lambda: {Product.ESKETAMINE_INTRANASAL: BpCheck()}
     )
-    pre_discharge_bp_within_min: int | None = Field(default=30, ge=1)
+    pre_discharge_bp_within_min: int | None = Field(default=30, ge=1, le=720)
 
     @field_validator("minimum_monitoring_min")
     @classmethod
@@ -369,6 +397,11 @@ class DischargeRanges(_Model):
 # --------------------------------------------------------------------------- dose ranges
 
 
+#: The most a usual range may reach: above it, the dose check's "more than three
+#: times the top of the usual range" would pass any typing slip.
+DOSE_RANGE_CEILING: Final[dict[str, float]] = {"mg": 1000.0, "mg_per_kg": 10.0}
+
+
 class DoseRange(_Model):
     """The usual range of a product's session total (for warnings, never limits).
 
@@ -386,6 +419,11 @@ class DoseRange(_Model):
     def _ordered(self) -> Self:
         if self.min > self.max:
             raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        ceiling = DOSE_RANGE_CEILING[self.unit]
+        if self.max > ceiling or any(not 0 < total <= ceiling for total in self.usual_totals):
+            raise ValueError(
+                f"a usual range goes up to {ceiling:g} {self.unit.replace('_per_', '/')} at most"
+            )
         return self
 
 
@@ -433,8 +471,8 @@ class BillingSettings(_Model):
     """
 
     rounding: Rounding = Rounding.MIDPOINT
-    unit_minutes: int = Field(default=60, ge=1)
-    partial_unit_min_minutes: int = Field(default=31, ge=1)
+    unit_minutes: int = Field(default=60, ge=1, le=240)
+    partial_unit_min_minutes: int = Field(default=31, ge=1, le=240)
     qhp_roles: tuple[str, ...] = ("therapist", "prescriber")
     staff_roles: tuple[str, ...] = ("nurse", "staff")
     first_qhp: BillingCode = BillingCode(
@@ -459,7 +497,7 @@ class BillingSettings(_Model):
         description="Esketamine, greater than 56 mg, including 2 hours "
         "post-administration observation",
     )
-    esketamine_threshold_mg: float = Field(default=56, gt=0)
+    esketamine_threshold_mg: float = Field(default=56, gt=0, le=1000)
     esketamine_suggest_monitoring_codes: bool = False
 
     @model_validator(mode="after")
