@@ -168,6 +168,25 @@ def test_edit_prefills_every_field(qtbot: QtBot) -> None:
     assert saved == [data]
 
 
+def test_saving_an_edited_client_keeps_a_weight_shown_rounded(qtbot: QtBot) -> None:
+    """75.35 kg shows as 75.3: saved untouched it stays 75.35 kg (no silent change, no
+    audit event for a weight nobody edited); a weight typed anew is saved as typed."""
+    saved: list[ClientInput] = []
+    data = ClientInput(name="Cass Wendrow", weight_kg=75.35)
+    dialog = ClientDialog(lambda d: saved.append(d) or "id", data, today=lambda: TODAY)
+    qtbot.addWidget(dialog)
+    assert dialog.weight_edit.text() == "75.3"
+    dialog.try_save()
+    assert saved[-1].weight_kg == 75.35
+
+    again = ClientDialog(lambda d: saved.append(d) or "id", data, today=lambda: TODAY)
+    qtbot.addWidget(again)
+    again.weight_edit.clear()
+    qtbot.keyClicks(again.weight_edit, "76")
+    again.try_save()
+    assert saved[-1].weight_kg == 76
+
+
 def test_enter_moves_to_the_next_field_and_never_saves(qtbot: QtBot) -> None:
     saved: list[ClientInput] = []
 

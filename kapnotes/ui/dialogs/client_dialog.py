@@ -94,6 +94,9 @@ class ClientDialog(QDialog):
         self._today = today
         self._attempted = False
         self._touched: set[str] = set()
+        # The stored weight and how it was shown (to 0.1): saved as it was while that
+        # text and unit stay, so opening and saving a client never rounds its weight.
+        self._shown_weight: tuple[str, str, float] | None = None
         self.saved_id: str | None = None
         editing = initial is not None
         self.setWindowTitle("Edit client" if editing else "New client")
@@ -293,10 +296,25 @@ class ClientDialog(QDialog):
         self.weight_edit.setText(
             f"{weight_in(data.weight_kg, unit):g}" if data.weight_kg is not None else ""
         )
+        self._shown_weight = (
+            None
+            if data.weight_kg is None
+            else (self.weight_edit.text(), unit.value, data.weight_kg)
+        )
         for key, edit in self._areas().items():
             edit.setPlainText(getattr(data, key) or "")
         self._touched.clear()
         self.validate()
+
+    def _stored_or(self, kg: float) -> float:
+        """The stored weight while the form still shows it unchanged, else ``kg``."""
+        shown = self._shown_weight
+        if shown is not None and shown[:2] == (
+            self.weight_edit.text(),
+            self.unit_combo.currentData(),
+        ):
+            return shown[2]
+        return kg
 
     def _weight(self) -> Weight | None:
         """The weight typed (InputError for text that is not one)."""
@@ -331,7 +349,7 @@ class ClientDialog(QDialog):
             "preferred_name": self.preferred_edit.text(),
             "date_of_birth": born,
             "pronouns": self.pronouns_edit.currentText(),
-            "weight_kg": None if weight is None else weight.kg,
+            "weight_kg": None if weight is None else self._stored_or(weight.kg),
         }
         for key, edit in self._areas().items():
             values[key] = edit.toPlainText()
