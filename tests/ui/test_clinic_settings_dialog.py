@@ -23,6 +23,16 @@ from tests.ui.conftest import WindowFactory, unlock
 SYSTOLIC = "alerts.hypertension.sustained_above.systolic"
 
 
+ASK_DISCARD = ClinicSettingsDialog.confirm_discard  # the real question, for its own test
+
+
+@pytest.fixture(autouse=True)
+def _closing_drops_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dialog left changed is closed at teardown without its modal question (which
+    would wait for a click that never comes); tests of the question set their own."""
+    monkeypatch.setattr(ClinicSettingsDialog, "confirm_discard", lambda _self: True)
+
+
 def _edit(dialog: ClinicSettingsDialog, path: str) -> QLineEdit:
     widget = dialog.fields[path].widget
     assert isinstance(widget, QLineEdit)
@@ -383,3 +393,49 @@ def test_a_vitals_limit_wider_than_any_reading_is_refused_beside_it(qtbot: QtBot
         "Must lie within 30 to 350, not 50 to 1200"
     )
     assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Vitals limits"
+
+
+def test_a_checklist_message_goes_once_the_item_is_written(qtbot: QtBot) -> None:
+    """A blank item is named under its list at Save; writing the item takes the message
+    away at once."""
+    dialog = ClinicSettingsDialog(ClinicSettings(), lambda _s: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    discharge = dialog.checklists["discharge_checklist"]
+    discharge.add_button.click()
+    discharge.commit_typing()
+    dialog.accept()
+    assert discharge.error.text().startswith("Item 9 is blank")
+    row = discharge.table.rowCount() - 1
+    item = discharge.table.item(row, 0)
+    assert item is not None
+    discharge.table.setCurrentCell(row, 0)
+    discharge.table.editItem(item)
+    (typed,) = [e for e in discharge.table.viewport().findChildren(QLineEdit) if e.isVisible()]
+    qtbot.keyClicks(typed, "Pulse oximeter off")
+    discharge.commit_typing()  # the row left (another clicked), as the user does
+    assert item.text() == "Pulse oximeter off"
+    assert discharge.error.isHidden()
+
+
+@pytest.mark.parametrize(
+    ("button", "dropped"), [("Keep editing", False), ("Discard changes", True)]
+)
+def test_the_discard_question_names_its_choices(qtbot: QtBot, button: str, dropped: bool) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    dialog = ClinicSettingsDialog(ClinicSettings(), lambda _s: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    shown: list[list[str]] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        shown.append([b.text() for b in box.buttons()])
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(0, answer)
+    assert ASK_DISCARD(dialog) is dropped
+    assert sorted(shown[0]) == ["Discard changes", "Keep editing"]

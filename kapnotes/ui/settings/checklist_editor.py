@@ -89,6 +89,10 @@ class ChecklistEditor(QWidget):
         self.down_button.clicked.connect(lambda: self.move_item(1))
         self.table.itemSelectionChanged.connect(self._enable)
         self.error = ErrorLabel()
+        # A message about the list goes once the list is changed (an item reworded or
+        # removed); Save checks it again.
+        self.table.itemChanged.connect(lambda _item: self.show_error(None))
+        self.remove_button.clicked.connect(lambda: self.show_error(None))
         self._read_only = False
         buttons = QHBoxLayout()
         for button in (self.add_button, self.remove_button, self.up_button, self.down_button):

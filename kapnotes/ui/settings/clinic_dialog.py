@@ -371,14 +371,19 @@ class ClinicSettingsDialog(QDialog):
 
     def confirm_discard(self) -> bool:
         """Ask whether to drop the changes (Discard) or keep editing (the default)."""
-        answer = QMessageBox.question(
-            self,
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Discard changes?",
             "The clinic settings were changed and not saved. Discard the changes?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            parent=self,
         )
-        return answer == QMessageBox.StandardButton.Discard
+        discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        return clicked is discard
 
     def _read_only(self) -> None:
         for field in self.fields.values():
