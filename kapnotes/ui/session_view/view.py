@@ -128,7 +128,7 @@ VITALS_INPUTS: Final[tuple[tuple[str, str, int], ...]] = (
 log = logging.getLogger(__name__)
 HELP_TEXT: Final = (
     "Enter save · Alt+1…8 tag · Ctrl+E correct · Ctrl+B vitals · F3 dose · F4 events · "
-    "F5 pre-dose · F6 time · F7 discharge · F8 treatments · Esc back · F12 curtain · "
+    "F5 pre-dose · F6 time · F7 discharge · F8 treatments · Esc to line · F12 curtain · "
     "Ctrl+D dim · Ctrl+L lock · Ctrl+W close"
 )
 
