@@ -148,13 +148,14 @@ class Prompts:
         return Path(name) if name else None
 
     def passphrase(self, parent: QWidget, text: str) -> str | None:
-        """A passphrase of one of the backup's clinicians."""
+        """A passphrase of one of the backup's clinicians ("" for OK on an empty field,
+        None for Cancel)."""
         from PySide6.QtWidgets import QInputDialog
 
         value, ok = QInputDialog.getText(
             parent, "Passphrase for the backup", text, QLineEdit.EchoMode.Password
         )
-        return value if ok and value else None
+        return value if ok else None  # "" for OK on an empty field: asked again
 
     def confirm(self, parent: QWidget, title: str, text: str, action: str) -> bool:
         """Ask before doing something that cannot be undone from here."""
@@ -631,21 +632,26 @@ class BackupActions(QObject):
         if source is None:
             return False
         ask = (
-            f"The passphrase of one of the clinicians of {source.name} "
-            "(as it was when the backup was made), or the vault's recovery key:"
+            f"To open {source.name}: the passphrase of one of its clinicians\n"
+            "(as it was when the backup was made), or the vault's recovery key."
         )
-        wrong = (
-            "That passphrase opens none of the clinicians' entries in this backup, "
-            "and it is not the backup's recovery key."
-        )
-        # A wrong secret asks again (with the reason) rather than sending you back to the
-        # file picker; after RESTORE_TRIES it stops and says so.
+        wrong = "That passphrase does not open this backup, and it is not its recovery key."
+        # A wrong (or empty) secret asks again, saying why, rather than sending you back
+        # to the file picker; after RESTORE_TRIES it stops and says so.
+        passphrase: str | None = None
         for attempt in range(RESTORE_TRIES):
+            left = RESTORE_TRIES - attempt
+            again = "Nothing was typed." if passphrase == "" else wrong
             passphrase = self.prompts.passphrase(
-                self._window, ask if attempt == 0 else f"{wrong} Try again:\n\n{ask}"
+                self._window,
+                ask
+                if attempt == 0
+                else f"{again} Try again ({left} {'try' if left == 1 else 'tries'} left).\n\n{ask}",
             )
             if passphrase is None:
                 return False
+            if not passphrase:
+                continue
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 inspected = service.inspect(source, passphrase, staging_near=vault.data_dir.parent)

@@ -356,14 +356,20 @@ def test_restore_from_the_gui_with_the_recovery_key(
     window.backups.restore_action.trigger()
     # Asked again with the reason, five times in all; then told, and nothing restored.
     assert len(prompts.passphrase_asks) == 5
-    assert prompts.passphrase_asks[1].startswith("That passphrase opens none")
+    assert prompts.passphrase_asks[1].startswith(
+        "That passphrase does not open this backup, and it is not its recovery key. "
+        "Try again (4 tries left)."
+    )
+    assert "(1 try left)" in prompts.passphrase_asks[4]
     assert prompts.told[-1][0] == "Not restored" and "recovery key" in prompts.told[-1][1]
     assert not any(elsewhere.iterdir())
     prompts.passphrase_asks.clear()
-    prompts.secrets = ["not the passphrase"]  # a slip first, then the key: one Restore
+    prompts.secrets = ["", "not the passphrase"]  # OK on nothing, a slip, then the key
     prompts.secret = recovery_key.lower()
     window.backups.restore_action.trigger()
-    assert len(prompts.passphrase_asks) == 2 and "Try again" in prompts.passphrase_asks[1]
+    assert len(prompts.passphrase_asks) == 3
+    assert prompts.passphrase_asks[1].startswith("Nothing was typed. Try again")
+    assert prompts.passphrase_asks[2].startswith("That passphrase does not open")
     assert prompts.told[-1][0] == "Restored", prompts.told[-1]
     unlock(qtbot, window)
     assert window.session.vault.data_dir == elsewhere
