@@ -205,6 +205,7 @@ def test_a_nurse_reads_the_clinic_rules_but_only_an_administrator_changes_them(
         if isinstance(dialog, ClinicSettingsDialog):
             assert dialog.read_only_note.isVisible()
             assert not dialog.save_button.isEnabled()
+            assert dialog.close_button.text() == "Close"
             assert _edit(dialog, SYSTOLIC).isReadOnly() and _edit(dialog, SYSTOLIC).text() == "180"
             assert not dialog.checklists["pre_dose_checklist"].add_button.isEnabled()
             dialog.accept()  # Enter: nothing happens
@@ -329,6 +330,7 @@ def test_the_letterhead_is_an_administrators_and_each_change_is_audited(
             assert dialog.name_edit.isReadOnly()
             assert dialog.name_edit.text() == "Lakeside Ketamine Clinic"
             assert not dialog.buttons.button(dialog.buttons.StandardButton.Save).isEnabled()
+            assert dialog.buttons.button(dialog.buttons.StandardButton.Cancel).text() == "Close"
             assert not dialog.save()
             dialog.reject()
         return int(dialog.result())

@@ -340,6 +340,7 @@ class ClinicSettingsDialog(QDialog):
         self.defaults_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         self.defaults_button.clicked.connect(self.restore_defaults)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
         if not editable:
             self.read_only_note = label(
@@ -395,6 +396,7 @@ class ClinicSettingsDialog(QDialog):
             editor.set_read_only(True)
         self.save_button.setEnabled(False)
         self.defaults_button.setEnabled(False)
+        self.close_button.setText("Close")
 
     def show_settings(self, settings: ClinicSettings) -> None:
         """Fill the form with ``settings``."""

@@ -174,6 +174,7 @@ class LetterheadDialog(QDialog):
             self.address_edit.setReadOnly(True)
             for widget in (self.browse_button, self.clear_button, self.paper_combo, save_button):
                 widget.setEnabled(False)
+            self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
         layout.addLayout(grid)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
