@@ -163,7 +163,9 @@ class LetterheadDialog(QDialog):
         layout.addWidget(intro)
         if not editable:
             self.read_only_note = label(
-                "Only an administrator can change the clinic's letterhead: you can read it here.",
+                "Only an administrator can change the clinic's letterhead: you can read "
+                "it here. Ask the clinic's administrator (the vault's first clinician is "
+                "one).",
                 "warning",
                 wrap=True,
             )
