@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -336,7 +338,7 @@ class ClinicSettingsDialog(QDialog):
             | QDialogButtonBox.StandardButton.RestoreDefaults
         )
         buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self.cancel)
         self.defaults_button = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         self.defaults_button.clicked.connect(self.restore_defaults)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -363,12 +365,33 @@ class ClinicSettingsDialog(QDialog):
         values = tuple(field.value_text() for field in self.fields.values())
         return values + tuple(editor.state() for editor in self.checklists.values())
 
-    def reject(self) -> None:
+    def cancel(self) -> None:
         """Cancel, Esc or the window's close: when something was changed and not saved,
-        ask before it is dropped (``confirm_discard``; No keeps the dialog open)."""
-        if self.editable and self.form_state() != self._shown and not self.confirm_discard():
+        ask before it is dropped (``confirm_discard``; Keep editing leaves it open).
+
+        Only what the user does asks: ``reject()`` itself (the lock closing every
+        dialog) closes at once, so nothing ever holds the screen unlocked."""
+        if self.may_close():
+            self.reject()
+
+    def may_close(self) -> bool:
+        """Whether the dialog may close now (unchanged, or the changes dropped)."""
+        changed = self.editable and self.form_state() != self._shown
+        return not changed or self.confirm_discard()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc is Cancel (it asks first when something was changed)."""
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.cancel()
             return
-        super().reject()
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The window's close button is Cancel too (the lock calls ``reject``: no question)."""
+        if self.isVisible() and not self.may_close():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def confirm_discard(self) -> bool:
         """Ask whether to drop the changes (Discard) or keep editing (the default)."""
