@@ -21,6 +21,16 @@ from tests.conftest import FAST_KDF, PASSPHRASE
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
 
 
+@pytest.fixture(autouse=True)
+def _closing_drops_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A form dialog left changed is closed at teardown without its "Discard changes?"
+    question (a modal that would wait for a click that never comes); tests of the
+    question set their own answer on the dialog."""
+    from kapnotes.ui.dialogs.guarded import GuardedDialog
+
+    monkeypatch.setattr(GuardedDialog, "confirm_discard", lambda _self: True)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Ignore the offscreen plugin's size-hint warning in the UI tests."""
     for item in items:

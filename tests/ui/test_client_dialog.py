@@ -221,3 +221,22 @@ def test_enter_moves_to_the_next_field_and_never_saves(qtbot: QtBot) -> None:
         )
     assert [(d.name, d.date_of_birth) for d in saved] == [("Ilka Nobodyson", date(1990, 2, 3))]
     assert dialog.emergency_edit.toPlainText() == ""  # Ctrl+Enter did not add a line
+
+
+def test_cancel_after_a_change_asks_and_keep_editing_keeps_it(qtbot: QtBot) -> None:
+    """Cancel or Esc with something typed asks first; untouched, it just closes."""
+    saved: list[ClientInput] = []
+    asked: list[bool] = []
+    dialog = _dialog(qtbot, saved)
+    dialog.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
+    qtbot.keyClicks(dialog.name_edit, "Wren Halloway")
+    cancel = dialog.buttons.button(dialog.buttons.StandardButton.Cancel)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == [True, True] and dialog.isVisible()
+    assert dialog.name_edit.text() == "Wren Halloway" and not saved
+
+    untouched = _dialog(qtbot, saved)
+    untouched.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
+    qtbot.keyClick(untouched, Qt.Key.Key_Escape)
+    assert len(asked) == 2 and not untouched.isVisible()

@@ -159,3 +159,26 @@ def test_a_list_longer_than_shown_says_so_and_search_finds_the_others(
     assert count.startswith("The first 3 clients by name") and "type more" in count
     assert _search(qtbot, window, "Dee") == ["Dee Fictional"]
     assert window.workspace.count_label.text() == "1 match"
+
+
+def test_the_lock_closes_a_changed_client_form_without_asking(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str
+) -> None:
+    """The idle lock never waits on "Discard changes?" in a client form left open."""
+
+    asked: list[bool] = []
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, ClientDialog)
+        dialog.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.keyClicks(dialog.name_edit, "Wren Halloway")
+        window.lock()
+        assert not dialog.isVisible()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
+    unlock(qtbot, window)
+    window.new_client_action.trigger()
+    assert not asked and not window.session.is_unlocked

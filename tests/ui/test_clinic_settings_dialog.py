@@ -26,13 +26,6 @@ SYSTOLIC = "alerts.hypertension.sustained_above.systolic"
 ASK_DISCARD = ClinicSettingsDialog.confirm_discard  # the real question, for its own test
 
 
-@pytest.fixture(autouse=True)
-def _closing_drops_edits(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A dialog left changed is closed at teardown without its modal question (which
-    would wait for a click that never comes); tests of the question set their own."""
-    monkeypatch.setattr(ClinicSettingsDialog, "confirm_discard", lambda _self: True)
-
-
 def _edit(dialog: ClinicSettingsDialog, path: str) -> QLineEdit:
     widget = dialog.fields[path].widget
     assert isinstance(widget, QLineEdit)

@@ -24,7 +24,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -47,6 +46,7 @@ from kapnotes.domain.clients import (
 )
 from kapnotes.domain.parse import InputError, Weight, parse_weight
 from kapnotes.ui.dates import show_date
+from kapnotes.ui.dialogs.guarded import GuardedDialog
 from kapnotes.ui.widgets import DateInput, ErrorLabel, label, set_invalid
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def friendly(field: str, message: str) -> str:
     return message
 
 
-class ClientDialog(QDialog):
+class ClientDialog(GuardedDialog):
     """The client form; `saved_id` holds the client's id after a successful save."""
 
     def __init__(
@@ -205,7 +205,7 @@ class ClientDialog(QDialog):
         )
         self.save_button.setToolTip(f"{self.save_button.text()} ({shortcut_text})")
         self.buttons.accepted.connect(self.try_save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         self._no_default_button()
         self.save_shortcuts = [
             QShortcut(QKeySequence(keys), self, self.try_save)
@@ -226,8 +226,23 @@ class ClientDialog(QDialog):
 
         if initial is not None:
             self.set_values(initial)
+        self.remember_shown()
         self._connect_live_validation()
         self.name_edit.setFocus()
+
+    discard_text = "The client's details were changed and not saved. Discard the changes?"
+
+    def form_state(self) -> tuple[str, ...]:
+        """What the form shows (every field's text and the weight unit)."""
+        texts = (
+            self.name_edit.text(),
+            self.preferred_edit.text(),
+            self.dob_edit.text(),
+            self.pronouns_edit.currentText(),
+            self.weight_edit.text(),
+            str(self.unit_combo.currentData()),
+        )
+        return texts + tuple(edit.toPlainText() for edit in self._areas().values())
 
     @staticmethod
     def _form() -> QFormLayout:

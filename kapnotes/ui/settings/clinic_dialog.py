@@ -22,24 +22,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from kapnotes.ui.dialogs.guarded import GuardedDialog
 from kapnotes.ui.settings.checklist_editor import ChecklistEditor
 from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
 
@@ -244,7 +241,7 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class ClinicSettingsDialog(QDialog):
+class ClinicSettingsDialog(GuardedDialog):
     """Edit the clinic's settings (see the module docstring).
 
     ``save`` writes the checked settings (and audits them); it is handed in by the
@@ -358,56 +355,18 @@ class ClinicSettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self._shown = self.form_state()
+        self.remember_shown()
 
     def form_state(self) -> tuple[object, ...]:
         """What the form shows now (every value and checklist), to tell an edit."""
         values = tuple(field.value_text() for field in self.fields.values())
         return values + tuple(editor.state() for editor in self.checklists.values())
 
-    def cancel(self) -> None:
-        """Cancel, Esc or the window's close: when something was changed and not saved,
-        ask before it is dropped (``confirm_discard``; Keep editing leaves it open).
+    discard_text = "The clinic settings were changed and not saved. Discard the changes?"
 
-        Only what the user does asks: ``reject()`` itself (the lock closing every
-        dialog) closes at once, so nothing ever holds the screen unlocked."""
-        if self.may_close():
-            self.reject()
-
-    def may_close(self) -> bool:
-        """Whether the dialog may close now (unchanged, or the changes dropped)."""
-        changed = self.editable and self.form_state() != self._shown
-        return not changed or self.confirm_discard()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Esc is Cancel (it asks first when something was changed)."""
-        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
-            self.cancel()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        """The window's close button is Cancel too (the lock calls ``reject``: no question)."""
-        if self.isVisible() and not self.may_close():
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def confirm_discard(self) -> bool:
-        """Ask whether to drop the changes (Discard) or keep editing (the default)."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Discard changes?",
-            "The clinic settings were changed and not saved. Discard the changes?",
-            parent=self,
-        )
-        discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.exec()
-        clicked = box.clickedButton()
-        box.deleteLater()
-        return clicked is discard
+    def changes_matter(self) -> bool:
+        """A read-only form (not an administrator) has nothing to lose."""
+        return self.editable
 
     def _read_only(self) -> None:
         for field in self.fields.values():
