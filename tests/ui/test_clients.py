@@ -161,24 +161,37 @@ def test_a_list_longer_than_shown_says_so_and_search_finds_the_others(
     assert window.workspace.count_label.text() == "1 match"
 
 
-def test_the_lock_closes_a_changed_client_form_without_asking(
-    make_window: WindowFactory, qtbot: QtBot, recovery_key: str
+@pytest.mark.parametrize("action", ["new_client_action", "clinic_settings_action"])
+def test_the_lock_closes_a_changed_form_without_asking(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, action: str
 ) -> None:
-    """The idle lock never waits on "Discard changes?" in a client form left open."""
+    """The idle lock (or Ctrl+L) never waits on "Discard changes?" in a form left open
+    with a change: the screen locks, the change is dropped, nothing is saved."""
+    from kapnotes.ui.dialogs.guarded import GuardedDialog
+    from kapnotes.ui.settings.clinic_dialog import ClinicSettingsDialog
 
     asked: list[bool] = []
 
     def run(dialog: QDialog) -> int:
-        assert isinstance(dialog, ClientDialog)
+        assert isinstance(dialog, GuardedDialog)
         dialog.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
         qtbot.addWidget(dialog)
         dialog.show()
-        qtbot.keyClicks(dialog.name_edit, "Wren Halloway")
-        window.lock()
+        if isinstance(dialog, ClinicSettingsDialog):
+            systolic = dialog.fields["alerts.hypertension.sustained_above.systolic"].widget
+            qtbot.keyClicks(systolic, "5")
+        else:
+            assert isinstance(dialog, ClientDialog)
+            qtbot.keyClicks(dialog.name_edit, "Wren Halloway")
+        window.lock()  # while the form is open with a change
         assert not dialog.isVisible()
         return int(dialog.result())
 
     window = make_window(run_dialog=run)
     unlock(qtbot, window)
-    window.new_client_action.trigger()
+    getattr(window, action).trigger()
     assert not asked and not window.session.is_unlocked
+    assert (
+        window.session.catalog.clinic_settings()[0].alerts.hypertension.sustained_above.systolic
+        == 180
+    )

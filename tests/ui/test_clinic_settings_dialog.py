@@ -434,28 +434,3 @@ def test_the_discard_question_names_its_choices(qtbot: QtBot, button: str, dropp
     QTimer.singleShot(0, answer)
     assert ASK_DISCARD(dialog) is dropped
     assert sorted(shown[0]) == ["Discard changes", "Keep editing"]
-
-
-def test_the_lock_closes_a_changed_dialog_without_asking(
-    make_window: WindowFactory, qtbot: QtBot, recovery_key: str
-) -> None:
-    """The idle lock (or Ctrl+L) never waits on "Discard changes?": the screen locks, the
-    unsaved change is dropped, nothing is saved."""
-    asked: list[bool] = []
-
-    def run(dialog: QDialog) -> int:
-        assert isinstance(dialog, ClinicSettingsDialog)
-        dialog.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
-        qtbot.addWidget(dialog)
-        dialog.show()
-        _edit(dialog, SYSTOLIC).setText("175")
-        window.lock()  # while the dialog is open with a change
-        assert not dialog.isVisible()
-        return int(dialog.result())
-
-    window = make_window(run_dialog=run)
-    unlock(qtbot, window)
-    window.clinic_settings_action.trigger()
-    assert not asked and not window.session.is_unlocked
-    settings = window.session.catalog.clinic_settings()[0]
-    assert settings.alerts.hypertension.sustained_above.systolic == 180
