@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 ORGANIZATION = "kapnotes"
 
 
-def _exec(dialog: QDialog) -> int:
-    return dialog.exec()
-
-
 def report_maker(open_vault: OpenVault, catalog: Catalog) -> ReportMaker:
     """The reports of an open vault (reportlab loads with the first report, not at start)."""
     from kapnotes.reports import ReportService
@@ -57,7 +53,7 @@ def build_main_window(
     settings: QSettings | None = None,
     idle_minutes: float = DEFAULT_IDLE_MINUTES,
     clock: Clock = time.monotonic,
-    run_dialog: RunDialog = _exec,
+    run_dialog: RunDialog | None = None,
     today: Callable[[], date] = date.today,
     search_debounce_ms: int = 200,
 ) -> MainWindow:

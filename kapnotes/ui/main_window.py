@@ -76,10 +76,6 @@ SKIPPED_FILES_MESSAGE_MS = 30_000
 RunDialog = Callable[[QDialog], int]
 
 
-def _exec(dialog: QDialog) -> int:
-    return dialog.exec()
-
-
 @dataclass(frozen=True)
 class _Reopen:
     """A window to bring back after unlocking (memory only, never written anywhere):
@@ -117,7 +113,7 @@ class MainWindow(QMainWindow):
         idle_minutes: float = DEFAULT_IDLE_MINUTES,
         clock: Clock = time.monotonic,
         demo_passphrase: str | None = None,
-        run_dialog: RunDialog = _exec,
+        run_dialog: RunDialog | None = None,
         today: Callable[[], date] = date.today,
         search_debounce_ms: int = 200,
     ) -> None:
@@ -129,6 +125,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(900, 600)
         self.session = session
         self._settings = settings if settings is not None else QSettings()
+        if run_dialog is None:  # (tests hand in their own)
+            run_dialog = self._exec_dialog
         self._run_dialog = run_dialog
         self._today = today
 
@@ -938,6 +936,14 @@ class MainWindow(QMainWindow):
             self._apply_idle_setting()
             self.statusBar().showMessage("Clinic settings saved; they apply to new notes.", 8000)
         dialog.deleteLater()
+
+    def _exec_dialog(self, dialog: QDialog) -> int:
+        """Show ``dialog`` modal to this window only (a live session's window, a child of
+        this one, keeps taking observations and its own Ctrl+L), with Ctrl+L working in
+        it: the lock rejects it as it rejects every dialog."""
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.addAction(self.lock_action)
+        return dialog.exec()
 
     def _apply_idle_setting(self) -> None:
         """The clinic's idle-lock minutes, when it set them (else the app's default)."""

@@ -356,3 +356,48 @@ def test_f12_works_on_the_lock_screen_from_its_first_paint(
     assert window.lock_screen.secret_edit.text() == ""
     qtbot.keyClick(focused, Qt.Key.Key_F12)
     assert not window.curtain.shown
+
+
+def test_a_settings_dialog_leaves_the_live_session_usable_and_ctrl_l_in_it_locks(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Clinic settings opened from the main window blocks that window only: the live
+    session beside it keeps taking observations; Ctrl+L pressed in the dialog locks (the
+    dialog closes with everything else)."""
+    from PySide6.QtCore import QTimer
+
+    note_id = _dosed_session(window)
+    live = _live(qtbot, window, note_id)
+    seen: dict[str, object] = {}
+
+    def inside() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        try:
+            act(dialog)
+        finally:
+            dialog.reject()  # never leave the test waiting in the dialog's exec()
+
+    def act(dialog: QWidget) -> None:
+        seen["modality"] = dialog.windowModality()
+        seen["blocks live"] = QApplication.activeModalWidget() is not None and not (
+            live.view.entry.isEnabled() and live.isEnabled()
+        )
+        # An observation typed in the live window while the dialog is open is saved.
+        live.activateWindow()
+        qtbot.waitUntil(live.isActiveWindow, timeout=2000)
+        qtbot.keyClicks(live.view.entry, "Smiling, eyes closed")
+        qtbot.keyClick(live.view.entry, Qt.Key.Key_Return)
+        qtbot.waitUntil(
+            lambda: "Smiling, eyes closed" in str(live.view.record.values), timeout=3000
+        )
+        seen["saved"] = True
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+        qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+
+    QTimer.singleShot(0, inside)
+    window.clinic_settings_action.trigger()  # returns once the lock has closed the dialog
+    assert seen == {"modality": Qt.WindowModality.WindowModal, "blocks live": False, "saved": True}
+    assert not window.session.is_unlocked
+    assert window.lock_screen.running.isVisible()  # the session goes on behind the lock
