@@ -31,6 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from kapnotes.domain.assets import get_asset
 from kapnotes.domain.backups import BackupSettings
@@ -225,8 +226,13 @@ class VitalsLimits(_Model):
     @classmethod
     def _inside_envelope(cls, limit: Range, info: ValidationInfo) -> Range:
         low, high = VITALS_ENVELOPE[str(info.field_name)]
-        if limit.min < low or limit.max > high:
-            raise ValueError(f"must lie within {low} to {high}, not {limit.min} to {limit.max}")
+        for end, value in (("min", limit.min), ("max", limit.max)):
+            if not low <= value <= high:
+                raise PydanticCustomError(  # ctx "entry": which end of the range
+                    "vitals_envelope",
+                    "Must lie within {low} to {high}, not {value}",
+                    {"low": low, "high": high, "value": value, "entry": end},
+                )
         return limit
 
 
@@ -321,9 +327,15 @@ class MonitoringSettings(_Model):
         """Esketamine's minimum, when set, is at least the REMS' 120 minutes."""
         esketamine = minimum.get(Product.ESKETAMINE_INTRANASAL)
         if esketamine is not None and esketamine < ESKETAMINE_REMS_MONITORING_MIN:
-            raise ValueError(
-                f"Esketamine intranasal needs at least {ESKETAMINE_REMS_MONITORING_MIN} "
-                f"minutes of monitoring after the dose (Spravato REMS), not {esketamine}"
+            raise PydanticCustomError(  # ctx "entry": which value of the map it is about
+                "rems_minimum",
+                "Esketamine intranasal needs at least {floor} minutes of monitoring after "
+                "the dose (Spravato REMS), not {value}",
+                {
+                    "floor": ESKETAMINE_REMS_MONITORING_MIN,
+                    "value": esketamine,
+                    "entry": Product.ESKETAMINE_INTRANASAL.value,
+                },
             )
         return minimum
 

@@ -427,6 +427,9 @@ class ClinicSettingsDialog(GuardedDialog):
         first_tab: int | None = None
         for error in exc.errors():
             loc = [str(p) for p in error["loc"]]
+            entry = (error.get("ctx") or {}).get("entry")
+            if entry is not None:  # a rule on a group that names the value it is about
+                loc.append(str(entry))
             message = _plain(str(error["msg"]))
             target = self._field_for(loc)
             if target is None:
