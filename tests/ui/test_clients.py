@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 
 import pytest
@@ -161,7 +162,9 @@ def test_a_list_longer_than_shown_says_so_and_search_finds_the_others(
     assert window.workspace.count_label.text() == "1 match"
 
 
-@pytest.mark.parametrize("action", ["new_client_action", "clinic_settings_action"])
+@pytest.mark.parametrize(
+    "action", ["new_client_action", "clinic_settings_action", "reports.letterhead_action"]
+)
 def test_the_lock_closes_a_changed_form_without_asking(
     make_window: WindowFactory, qtbot: QtBot, recovery_key: str, action: str
 ) -> None:
@@ -169,6 +172,7 @@ def test_the_lock_closes_a_changed_form_without_asking(
     with a change: the screen locks, the change is dropped, nothing is saved."""
     from kapnotes.ui.dialogs.guarded import GuardedDialog
     from kapnotes.ui.settings.clinic_dialog import ClinicSettingsDialog
+    from kapnotes.ui.settings.letterhead_dialog import LetterheadDialog
 
     asked: list[bool] = []
 
@@ -180,6 +184,8 @@ def test_the_lock_closes_a_changed_form_without_asking(
         if isinstance(dialog, ClinicSettingsDialog):
             systolic = dialog.fields["alerts.hypertension.sustained_above.systolic"].widget
             qtbot.keyClicks(systolic, "5")
+        elif isinstance(dialog, LetterheadDialog):
+            qtbot.keyClicks(dialog.name_edit, "Lakeside Ketamine Clinic")
         else:
             assert isinstance(dialog, ClientDialog)
             qtbot.keyClicks(dialog.name_edit, "Wren Halloway")
@@ -189,9 +195,8 @@ def test_the_lock_closes_a_changed_form_without_asking(
 
     window = make_window(run_dialog=run)
     unlock(qtbot, window)
-    getattr(window, action).trigger()
+    operator.attrgetter(action)(window).trigger()
     assert not asked and not window.session.is_unlocked
-    assert (
-        window.session.catalog.clinic_settings()[0].alerts.hypertension.sustained_above.systolic
-        == 180
-    )
+    settings = window.session.catalog.clinic_settings()[0]
+    assert settings.alerts.hypertension.sustained_above.systolic == 180
+    assert settings.letterhead.clinic_name == ""

@@ -286,6 +286,20 @@ def test_the_letterhead_dialog_refuses_what_is_wrong_and_saves_the_rest(
     )
 
 
+def test_the_letterhead_asks_before_esc_drops_a_change(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window()
+    dialog = LetterheadDialog(window.session.catalog, window)
+    asked: list[bool] = []
+    dialog.confirm_discard = lambda: asked.append(True) or False  # type: ignore[method-assign]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name_edit, "Lakeside Ketamine Clinic")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == [True] and dialog.isVisible()
+
+
 def test_locking_closes_the_preview_with_its_note_window(
     qtbot: QtBot, make_window: WindowFactory, recovery_key: str
 ) -> None:

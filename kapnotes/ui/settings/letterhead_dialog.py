@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QGridLayout,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes.domain.letterhead import MAX_ADDRESS_LINES, Letterhead, LogoError, check_logo_file
 from kapnotes.store.catalog import Catalog
+from kapnotes.ui.dialogs.guarded import GuardedDialog
 
 if TYPE_CHECKING:
     from kapnotes.domain.session import ClinicSettings
@@ -50,7 +50,7 @@ def pick_logo(parent: QWidget) -> Path | None:
     return Path(name) if name else None
 
 
-class LetterheadDialog(QDialog):
+class LetterheadDialog(GuardedDialog):
     """Edit the clinic letterhead of printed reports (see the module docstring)."""
 
     def __init__(
@@ -155,7 +155,7 @@ class LetterheadDialog(QDialog):
         save_button.setProperty("role", "primary")
         save_button.setObjectName("saveLetterhead")
         self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 18, 20, 14)
         layout.setSpacing(12)
@@ -182,6 +182,23 @@ class LetterheadDialog(QDialog):
         layout.addWidget(self.buttons)
         self._show_logo(self.logo_edit.text())
         self.saved: Letterhead | None = None
+        self.remember_shown()
+
+    discard_text = "The letterhead was changed and not saved. Discard the changes?"
+
+    def form_state(self) -> tuple[object, ...]:
+        """What the form shows (each field's text and the paper)."""
+        return (
+            self.name_edit.text(),
+            self.address_edit.toPlainText(),
+            self.phone_edit.text(),
+            self.logo_edit.text(),
+            self.paper_combo.currentData(),
+        )
+
+    def changes_matter(self) -> bool:
+        """A read-only letterhead (not an administrator) has nothing to lose."""
+        return self.editable
 
     def _browse(self) -> None:
         chosen = self._pick(self)
