@@ -248,7 +248,7 @@ class DosePanel(Panel):
         self.stop_button.clicked.connect(self.stop_infusion)
         self.override = QLineEdit()
         self.override.setObjectName("doseOverride")
-        self.override.setPlaceholderText("Reason (needed to dose despite what is listed above)")
+        self.override.setPlaceholderText("Reason to dose despite the open checks or the BP hold")
         self.override_row = QWidget()
         override_lay = QVBoxLayout(self.override_row)
         override_lay.setContentsMargins(0, 0, 0, 0)
