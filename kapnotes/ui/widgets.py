@@ -233,3 +233,16 @@ def enter_presses(dialog: QDialog, primary: QPushButton) -> None:
     for button in dialog.findChildren(QPushButton):
         button.setAutoDefault(button is primary)
         button.setDefault(button is primary)
+
+
+def admin_only_note(what: str, object_name: str) -> QLabel:
+    """The line atop a dialog shown read only to a clinician who is not an administrator:
+    "Only an administrator can change ``what``: shown here read only. …"."""
+    note = label(
+        f"Only an administrator can change {what}: shown here read only. Ask the "
+        "clinic's administrator (the vault's first clinician is one).",
+        "warning",
+        wrap=True,
+    )
+    note.setObjectName(object_name)
+    return note

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from kapnotes.ui.dialogs.guarded import GuardedDialog
 from kapnotes.ui.settings.checklist_editor import ChecklistEditor
-from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
+from kapnotes.ui.widgets import ErrorLabel, admin_only_note, label, set_invalid
 
 if TYPE_CHECKING:
     from kapnotes.domain.session import ClinicSettings
@@ -342,13 +342,7 @@ class ClinicSettingsDialog(GuardedDialog):
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
         if not editable:
-            self.read_only_note = label(
-                "Only an administrator can change the clinic settings: you can read them "
-                "here. Ask the clinic's administrator (the vault's first clinician is one).",
-                "warning",
-                wrap=True,
-            )
-            self.read_only_note.setObjectName("clinicSettingsReadOnly")
+            self.read_only_note = admin_only_note("the clinic settings", "clinicSettingsReadOnly")
             layout.addWidget(self.read_only_note)
             self._read_only()
         layout.addWidget(self.tabs, 1)

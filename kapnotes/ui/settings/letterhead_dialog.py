@@ -35,7 +35,7 @@ from kapnotes.ui.dialogs.guarded import GuardedDialog
 
 if TYPE_CHECKING:
     from kapnotes.domain.session import ClinicSettings
-from kapnotes.ui.widgets import ErrorLabel, label, set_invalid
+from kapnotes.ui.widgets import ErrorLabel, admin_only_note, label, set_invalid
 
 PickLogo = Callable[[QWidget], Path | None]
 
@@ -162,14 +162,7 @@ class LetterheadDialog(GuardedDialog):
         layout.addWidget(label("Clinic letterhead", "dialog-title"))
         layout.addWidget(intro)
         if not editable:
-            self.read_only_note = label(
-                "Only an administrator can change the clinic's letterhead: you can read "
-                "it here. Ask the clinic's administrator (the vault's first clinician is "
-                "one).",
-                "warning",
-                wrap=True,
-            )
-            self.read_only_note.setObjectName("letterheadReadOnly")
+            self.read_only_note = admin_only_note("the clinic's letterhead", "letterheadReadOnly")
             layout.addWidget(self.read_only_note)
             for edit in (self.name_edit, self.phone_edit, self.logo_edit):
                 edit.setReadOnly(True)
