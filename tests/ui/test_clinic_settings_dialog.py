@@ -26,6 +26,15 @@ SYSTOLIC = "alerts.hypertension.sustained_above.systolic"
 ASK_DISCARD = ClinicSettingsDialog.confirm_discard  # the real question, for its own test
 
 
+def _shown(qtbot: QtBot) -> tuple[ClinicSettingsDialog, list[ClinicSettings]]:
+    """The dialog on the defaults, shown; what it saves is appended to the list."""
+    saved: list[ClinicSettings] = []
+    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog, saved
+
+
 def _edit(dialog: ClinicSettingsDialog, path: str) -> QLineEdit:
     widget = dialog.fields[path].widget
     assert isinstance(widget, QLineEdit)
@@ -43,10 +52,7 @@ def _add_item(qtbot: QtBot, dialog: ClinicSettingsDialog, checklist: str, words:
 
 
 def test_a_bad_value_is_named_beside_it_and_nothing_is_saved(qtbot: QtBot) -> None:
-    saved: list[ClinicSettings] = []
-    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, saved = _shown(qtbot)
     _edit(dialog, SYSTOLIC).setText("abc")
     _edit(dialog, "alerts.tachycardia.above_bpm").setText("400")
     _edit(dialog, "dose_ranges.ketamine_im.min").setText("2")  # above its max of 1
@@ -98,10 +104,7 @@ def test_the_threshold_change_from_the_menu_is_saved_and_audited(
 
 
 def test_a_hypertension_rule_that_could_never_fire_is_refused_in_its_group(qtbot: QtBot) -> None:
-    saved: list[ClinicSettings] = []
-    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, saved = _shown(qtbot)
     _edit(dialog, "alerts.hypertension.sustained_minutes").setText("60")
     _edit(dialog, "alerts.hypertension.window_minutes").setText("30")
     dialog.accept()
@@ -113,10 +116,7 @@ def test_a_hypertension_rule_that_could_never_fire_is_refused_in_its_group(qtbot
 
 
 def test_choices_read_as_words_and_save_their_stored_value(qtbot: QtBot) -> None:
-    saved: list[ClinicSettings] = []
-    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, saved = _shown(qtbot)
     combo = dialog.fields["alerts.pre_dose_hold.decide_on"].widget
     assert isinstance(combo, QComboBox)
     assert combo.currentText() == "any pre-dose reading"
@@ -231,10 +231,7 @@ def test_a_nurse_reads_the_clinic_rules_but_only_an_administrator_changes_them(
 
 
 def test_the_same_check_twice_is_refused_under_its_list(qtbot: QtBot) -> None:
-    saved: list[ClinicSettings] = []
-    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, saved = _shown(qtbot)
     pre_dose = dialog.checklists["pre_dose_checklist"]
     _add_item(qtbot, dialog, "pre_dose_checklist", "fasted PER instructions")
     dialog.accept()
@@ -350,10 +347,7 @@ def test_the_letterhead_is_an_administrators_and_each_change_is_audited(
 def test_a_negative_monitoring_time_is_refused_beside_it(qtbot: QtBot) -> None:
     """Minimum monitoring and vitals intervals have bounds like every other value; the
     esketamine minimum never goes below its REMS' 120 minutes."""
-    saved: list[ClinicSettings] = []
-    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, saved = _shown(qtbot)
     _edit(dialog, "monitoring.minimum_monitoring_min.ketamine_im").setText("-5")
     _edit(dialog, "monitoring.vitals_interval_min.ketamine_iv").setText("0")
     dialog.accept()
@@ -378,10 +372,7 @@ def test_a_negative_monitoring_time_is_refused_beside_it(qtbot: QtBot) -> None:
 def test_a_vitals_limit_wider_than_any_reading_is_refused_beside_it(qtbot: QtBot) -> None:
     """A clinic may widen what a typed reading may be, but not so far that a slip
     (BP 1200/80) would be stored as a reading."""
-    saved: list[ClinicSettings] = []
-    dialog = ClinicSettingsDialog(ClinicSettings(), saved.append)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, saved = _shown(qtbot)
     _edit(dialog, "vitals_limits.systolic.max").setText("1200")
     dialog.accept()
     assert not saved
