@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -64,7 +63,7 @@ from kapnotes.store.models import (
     new_id,
     utcnow,
 )
-from kapnotes.store.search_index import index_note
+from kapnotes.store.search_index import index_note, note_pieces, search_words, snippet
 from kapnotes.store.vault import OpenVault
 
 # A log row lives in the note's values with the id of its event under this key.
@@ -278,12 +277,9 @@ def addendum_signature(addendum: Addendum) -> str | None:
         return None
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
 def fts_query(user_text: str) -> str | None:
     """Turn what a user typed into an FTS5 query: every word, each as a prefix."""
-    words = _WORD.findall(user_text)
+    words = search_words(user_text)
     if not words:
         return None
     return " ".join(f'"{w}"*' for w in words)
@@ -298,10 +294,11 @@ def _spec_of(note: Note) -> TemplateSpec | None:
 
 
 #: The newest matching notes (one more than listed: whether more match), each with its
-#: snippet and BM25 rank, computed for these rows only.
+#: BM25 rank, computed for these rows only.
 _SEARCH_SQL = text(
-    "SELECT note_id, snippet(note_fts, 1, '[', ']', '…', 12) AS snip, rank "
-    "FROM note_fts WHERE note_fts MATCH :q ORDER BY rowid DESC LIMIT :n"
+    "SELECT r.note_id, f.rank FROM note_fts AS f "
+    "JOIN note_fts_row AS r ON r.fts_rowid = f.rowid "
+    "WHERE note_fts MATCH :q ORDER BY f.rowid DESC LIMIT :n"
 )
 
 
@@ -795,10 +792,8 @@ class NoteStore:
         with self._vault.session() as session:
             found = session.execute(_SEARCH_SQL, {"q": query, "n": limit + 1}).all()
             # all of them: best first; more than are listed: the newest, as found
-            rows = sorted(found, key=lambda r: r[2]) if len(found) <= limit else found[:limit]
-            snippets: dict[str, str] = {}
-            for note_id, snip, _rank in rows:  # a note may match in several rows
-                snippets.setdefault(str(note_id), str(snip))
+            rows = sorted(found, key=lambda r: r[1]) if len(found) <= limit else found[:limit]
+            listed = list(dict.fromkeys(str(note_id) for note_id, _rank in rows))
             details = session.execute(
                 select(
                     Note.id,
@@ -807,11 +802,19 @@ class NoteStore:
                     Note.session_date,
                     Client.id,
                     Client.name,
+                    Note.values,
                 )
                 .join(Course, Note.course_id == Course.id)
                 .join(Client, Course.client_id == Client.id)
-                .where(Note.id.in_(list(snippets)))
+                .where(Note.id.in_(listed))
             ).all()
+            addenda: dict[str, list[str]] = {}
+            for note_id, body in session.execute(
+                select(Addendum.note_id, Addendum.text)
+                .where(Addendum.note_id.in_(listed))
+                .order_by(Addendum.created_at)
+            ):
+                addenda.setdefault(note_id, []).append(body)
             record(
                 session,
                 self._vault.clinician_id,
@@ -821,6 +824,7 @@ class NoteStore:
                 {"results": len(details)},
             )
         by_id = {row[0]: row for row in details}
+        words = search_words(user_text)
         return [
             SearchHit(
                 note_id=note_id,
@@ -828,9 +832,10 @@ class NoteStore:
                 client_name=by_id[note_id][5],
                 note_title=by_id[note_id][2] or by_id[note_id][1].title(),
                 session_date=by_id[note_id][3],
-                snippet=snip,
+                # cut from the note's own text: the index keeps no copy of it
+                snippet=snippet(note_pieces(by_id[note_id][6], addenda.get(note_id, ())), words),
             )
-            for note_id, snip in snippets.items()
+            for note_id in listed
             if note_id in by_id
         ]
 

@@ -35,7 +35,7 @@ from kapnotes.store.models import (
     TemplateSnapshot,
 )
 from kapnotes.store.notes import NoteStore
-from kapnotes.store.search_index import note_body
+from kapnotes.store.search_index import index_differences, note_body
 from kapnotes.store.vault import OpenVault
 
 MAX_SHOWN = 20
@@ -166,29 +166,31 @@ def _search_index(vault: OpenVault) -> Section:
                 text("SELECT note_id, fts_rowid FROM note_fts_row")
             )
         }
-        rows = {
-            int(rowid): (str(note_id), str(body))
-            for rowid, note_id, body in session.execute(
-                text("SELECT rowid, note_id, body FROM note_fts")
-            )
-        }
         # Addenda loaded with their notes (one query), not note by note.
         notes = session.scalars(select(Note).options(selectinload(Note.addenda))).all()
-        for note in notes:
-            rowid = mapped.get(note.id)
-            row = rows.get(rowid) if rowid is not None else None
-            if row is None:
-                problems.append(f"note {note.id}: missing from the search index")
-                continue
-            expected = note_body(note.values, (a.text for a in note.addenda))
-            if row[0] != note.id or row[1] != expected:
-                problems.append(
-                    f"note {note.id}: its search index row does not match the note (searches "
-                    "would find words it does not hold, or miss words it does)"
-                )
         known = {n.id for n in notes}
-        stray = [row for rowid, row in rows.items() if row[0] not in known]
-        problems += [f"search index row for a note that does not exist ({n})" for n, _ in stray]
+        expected = {
+            mapped[n.id]: note_body(n.values, (a.text for a in n.addenda))
+            for n in notes
+            if n.id in mapped
+        }
+        found = index_differences(session, expected)
+    by_row = {rowid: note_id for note_id, rowid in mapped.items()}
+    if found.broken is not None:
+        problems.append(f"the search index is damaged inside ({found.broken})")
+    for note in notes:
+        rowid = mapped.get(note.id)
+        if rowid is None or rowid in found.missing:
+            problems.append(f"note {note.id}: missing from the search index")
+        elif rowid in found.differing:
+            problems.append(
+                f"note {note.id}: its search index row does not match the note (searches "
+                "would find words it does not hold, or miss words it does)"
+            )
+    stray = sorted(
+        {n for n in mapped if n not in known} | {by_row.get(r, f"row {r}") for r in found.stray}
+    )
+    problems += [f"search index row for a note that does not exist ({n})" for n in stray]
     return Section(f"search index ({len(notes)} notes)", problems)
 
 

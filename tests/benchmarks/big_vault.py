@@ -246,7 +246,11 @@ def build_vault(folder: Path, clients: int, notes: int, entries: int) -> dict[st
 
 def cached_vault(clients: int, notes: int, entries: int) -> tuple[Path, dict[str, Any]]:
     """The vault for these sizes, built once and kept under .bench-cache/."""
-    key = hashlib.sha256(f"{clients}:{notes}:{entries}:v4".encode()).hexdigest()[:12]
+    from kapnotes.store.vault import SCHEMA_HEAD
+
+    # A new schema builds a new vault: a cached one migrated on opening would keep the
+    # pages a migration frees (the file does not shrink), so its size would mislead.
+    key = hashlib.sha256(f"{clients}:{notes}:{entries}:v4:{SCHEMA_HEAD}".encode()).hexdigest()[:12]
     folder = CACHE / f"vault-{clients}-{notes}-{entries}-{key}"
     info_file = folder / "bench-info.json"
     if info_file.exists():

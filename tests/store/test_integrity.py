@@ -39,6 +39,7 @@ from kapnotes.store.notes import (
     new_entry_id,
     note_content,
 )
+from kapnotes.store.search_index import note_body
 from kapnotes.store.vault import OpenVault, Vault, VaultDamagedError
 from kapnotes.store.verify import Section, verify_vault
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -537,14 +538,47 @@ def test_renaming_the_signer_changes_nothing_the_signed_note_says(
     assert any("content does not match its signature" in p for p in verify(vault))
 
 
+_REWRITE_ROW = (
+    "UPDATE note_fts SET body = :body "
+    "WHERE rowid = (SELECT fts_rowid FROM note_fts_row WHERE note_id = :id)"
+)
+
+
 def test_a_rewritten_search_index_row_is_named(signed: dict[str, str], vault: Vault) -> None:
     _sql(
         vault,
-        "UPDATE note_fts SET body = 'nothing to see' WHERE note_id = :id",
-        params={"id": signed["note"]},
+        _REWRITE_ROW,
+        params={"id": signed["note"], "body": "nothing to see"},
     )
     problems = verify(vault)
     assert any(signed["note"] in p and "search index row does not match" in p for p in problems)
+    assert not any(signed["draft"] in p for p in problems)
+
+
+def test_one_word_swapped_in_the_search_index_is_named(
+    signed: dict[str, str], vault: Vault
+) -> None:
+    """Same number of words, one of them changed: found word by word, not by counts."""
+    with vault.unlock(PASSPHRASE) as opened:
+        note = NoteStore(opened).get(signed["note"])
+        body = note_body(note.values, (a.text for a in note.addenda))
+    assert "neighbour" in body
+    _sql(
+        vault,
+        _REWRITE_ROW,
+        params={"id": signed["note"], "body": body.replace("neighbour", "stranger", 1)},
+    )
+    problems = verify(vault)
+    assert [p for p in problems if "search index" in p] == [
+        f"note {signed['note']}: its search index row does not match the note (searches "
+        "would find words it does not hold, or miss words it does)"
+    ]
+
+
+def test_a_search_index_row_with_no_note_is_named(signed: dict[str, str], vault: Vault) -> None:
+    _sql(vault, "INSERT INTO note_fts (rowid, body) VALUES (999999, 'planted words')")
+    problems = verify(vault)
+    assert "search index row for a note that does not exist (row 999999)" in problems
 
 
 def test_triggers_dropped_and_hashes_recomputed_is_still_detected(

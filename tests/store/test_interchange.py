@@ -240,7 +240,10 @@ def test_imported_vault_verifies_and_keeps_signed_notes_read_only(
         )
         # imported notes are in the search index: what they show (values, addenda)
         hits = session.execute(
-            text("SELECT note_id FROM note_fts WHERE note_fts MATCH 'tearful'")
+            text(
+                "SELECT r.note_id FROM note_fts JOIN note_fts_row AS r ON r.fts_rowid = "
+                "note_fts.rowid WHERE note_fts MATCH 'tearful'"
+            )
         ).all()
         assert [h[0] for h in hits] == [ids["signed"]]
     with pytest.raises(DatabaseError, match="read-only"), target.session() as session:

@@ -78,9 +78,16 @@ def test_reindexing_a_note_replaces_its_one_row(open_vault: OpenVault) -> None:
     assert [h.note_id for h in store.search("forest")] == [draft]
     with open_vault.engine.connect() as conn:
         count = conn.execute(
-            text("SELECT COUNT(*) FROM note_fts WHERE note_id = :id"), {"id": draft}
+            text(
+                "SELECT COUNT(*) FROM note_fts_docsize WHERE id IN "
+                "(SELECT fts_rowid FROM note_fts_row WHERE note_id = :id)"
+            ),
+            {"id": draft},
         ).scalar()
+        rows = conn.execute(text("SELECT COUNT(*) FROM note_fts_docsize")).scalar()
+        notes = conn.execute(text("SELECT COUNT(*) FROM note")).scalar()
     assert count == 1
+    assert rows == notes  # one row per note, the old one gone
 
 
 def _draft_ids(vault: OpenVault) -> list[str]:
@@ -137,3 +144,34 @@ def test_note_values_are_stored_compressed_and_read_back_the_same(open_vault: Op
     assert {i: fresh.get(i) for i in ids} == before
     assert signed and all(fresh.verify_signature(i) for i in signed)
     assert stored()[0] == {"blob"}
+
+
+def test_the_search_index_keeps_no_copy_of_the_text_and_migrates_both_ways(
+    open_vault: OpenVault,
+) -> None:
+    """Migration 0009: the index is contentless; searches find the same notes with the
+    same marked words, before and after, and verify finds the index sound."""
+    from kapnotes.store.verify import _search_index
+
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    store = NoteStore(open_vault)
+
+    def tables() -> set[str]:
+        with open_vault.engine.connect() as conn:
+            return {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+
+    def found(word: str) -> list[tuple[str, str]]:
+        return [(h.note_id, h.snippet) for h in store.search(word)]
+
+    after = {w: found(w) for w in ("lake", "escort", "nausea")}
+    assert all(after.values())
+    assert "note_fts_content" not in tables()
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")
+    assert "note_fts_content" in tables()  # the old index held a copy of every note's text
+    with open_vault.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    assert "note_fts_content" not in tables()
+    assert {w: found(w) for w in after} == after
+    assert _search_index(open_vault).problems == []
+    assert any("[lake]" in s.lower() for _, s in after["lake"])
