@@ -160,7 +160,8 @@ def snippet(pieces: Sequence[str], words: Sequence[str], size: int = SNIPPET_TOK
     with case and accents folded as the index's ``unicode61 remove_diacritics``
     tokenizer folds them ("elodie" marks "Élodie"; "ł" and "ß" stay letters of
     their own, as there). The snippet comes from the piece holding the most of the
-    words typed (then the most matches, then the first): the ``size`` tokens of it
+    words typed (then the most matches, then prose over a single stored word, then the
+    first): the ``size`` tokens of it
     holding the most matches, a word or two before the first. ``…`` marks text
     left out at either end. With no match: the note's first ``size`` tokens.
     """
@@ -172,9 +173,10 @@ def snippet(pieces: Sequence[str], words: Sequence[str], size: int = SNIPPET_TOK
         by_piece: dict[int, list[re.Match[str]]] = {}
         for m in pattern.finditer(_folded("\n".join(pieces))):
             by_piece.setdefault(bisect.bisect_right(offsets, m.start()) - 1, []).append(m)
-        best: tuple[int, int] = (0, 0)
+        best: tuple[int, int, bool] = (0, 0, False)
         for k, found in by_piece.items():
-            score = (len({m.lastindex for m in found}), len(found))
+            # then prose before a single word (a choice's stored value, "nausea_minimal")
+            score = (len({m.lastindex for m in found}), len(found), " " in pieces[k])
             if score > best:
                 best, chosen = score, k
         if chosen >= 0:

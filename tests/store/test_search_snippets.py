@@ -36,3 +36,8 @@ def test_no_match_shows_the_start_and_words_split_as_the_index_splits_them() -> 
     # as the index: "ł" and "ß" are letters of their own (a search for "olowska" finds
     # no note, so no snippet should mark it)
     assert snippet(["Zoë Ołowska Straße"], ["olowska", "strasse"]) == "Zoë Ołowska Straße"
+
+
+def test_prose_is_shown_before_a_stored_choice_holding_the_same_word() -> None:
+    pieces = ["nausea_minimal", "Worried about nausea before the session."]
+    assert snippet(pieces, ["nausea"]) == "…Worried about [nausea] before the session."
