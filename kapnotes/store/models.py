@@ -10,7 +10,7 @@ import json
 import uuid
 import zlib
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -46,23 +46,45 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: Where the stored instants count from: 1970-01-01 00:00 UTC.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def utc_micros(value: datetime | None) -> int | None:
+    """An aware instant as stored: whole microseconds since :data:`EPOCH` (exact, an
+    8-byte integer where the text form took 26 bytes). ``ValueError`` for a naive one."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the vault; use an aware datetime")
+    return (value - EPOCH) // _MICROSECOND
+
+
+def from_stored_instant(stored: Any) -> datetime | None:
+    """An instant as read back, aware UTC: microseconds since :data:`EPOCH`, or the
+    text SQLite's datetime type wrote before migration 0010 (``2026-11-29 10:05:00.000000``,
+    UTC), read as it is."""
+    if stored is None:
+        return None
+    if isinstance(stored, int):
+        return EPOCH + stored * _MICROSECOND
+    return datetime.fromisoformat(str(stored)).replace(tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """Stores aware datetimes as UTC; returns them aware (SQLite keeps no zone)."""
+    """Aware datetimes stored as UTC microseconds since 1970 (:func:`utc_micros`); read
+    back aware. Declared ``DATETIME`` as before (the schema is unchanged; SQLite keeps the
+    integer as an integer), so rows written as text before migration 0010 read too."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the vault; use an aware datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], int | None]:
+        return utc_micros
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        return from_stored_instant
 
 
 def pack_json(value: Any) -> bytes | None:

@@ -31,7 +31,7 @@ from kapnotes.store import interchange
 from kapnotes.store.audit import GENESIS, event_hash
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
-from kapnotes.store.models import Addendum, Note
+from kapnotes.store.models import Addendum, Note, from_stored_instant
 from kapnotes.store.notes import (
     NewEntry,
     NoteStore,
@@ -376,7 +376,7 @@ def test_rewriting_an_event_and_recomputing_the_chain_is_detected(
             body = json.loads(detail)
             if action == "client.create":
                 body = {"rewritten": True}
-            when = datetime.fromisoformat(str(at)).replace(tzinfo=UTC)
+            when = from_stored_instant(at)  # as stored: microseconds since 1970 UTC
             digest = event_hash(prev, when, actor, action, entity, entity_id, body)
             conn.execute(
                 text(

@@ -3,7 +3,8 @@ note re-keyed by rowid, client names folded for search (migration 0005)."""
 
 from __future__ import annotations
 
-from datetime import date
+import importlib
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
@@ -13,8 +14,10 @@ from kapnotes.domain.clients import ClientInput
 from kapnotes.store import notes as notes_module
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import populate_demo
+from kapnotes.store.models import Base, UTCDateTime
 from kapnotes.store.notes import NoteStore
-from kapnotes.store.vault import OpenVault, _alembic_config
+from kapnotes.store.vault import SCHEMA_HEAD, OpenVault, Vault, _alembic_config
+from tests.conftest import PASSPHRASE
 
 
 def test_client_search_folds_case_and_accents_in_every_script(open_vault: OpenVault) -> None:
@@ -175,3 +178,95 @@ def test_the_search_index_keeps_no_copy_of_the_text_and_migrates_both_ways(
     assert {w: found(w) for w in after} == after
     assert _search_index(open_vault).problems == []
     assert any("[lake]" in s.lower() for _, s in after["lake"])
+
+
+def _instant_columns() -> dict[str, tuple[str, ...]]:
+    """Every instant column of the models, by table."""
+    return {
+        table.name: tuple(c.name for c in table.columns if isinstance(c.type, UTCDateTime))
+        for table in Base.metadata.sorted_tables
+        if any(isinstance(c.type, UTCDateTime) for c in table.columns)
+    }
+
+
+def test_migration_0010_rewrites_every_instant_column_of_the_models() -> None:
+    migration = importlib.import_module(
+        "kapnotes.store.migrations.versions.0010_instants_as_integers"
+    )
+    assert _instant_columns() == migration.INSTANTS
+
+
+def _instant_kinds(vault: OpenVault) -> set[str]:
+    """How every instant of the vault is stored (SQLite's typeof)."""
+    kinds: set[str] = set()
+    with vault.engine.connect() as conn:
+        for table, columns in _instant_columns().items():
+            for column in columns:
+                kinds |= {
+                    r[0]
+                    for r in conn.execute(
+                        text(f"SELECT DISTINCT typeof({column}) FROM {table}")  # noqa: S608
+                    )
+                }
+    return kinds - {"null"}
+
+
+def test_instants_are_stored_as_integers_and_read_back_to_the_microsecond(
+    open_vault: OpenVault,
+) -> None:
+    """Migration 0010: 8 bytes an instant instead of 26, the same instant exactly; both
+    ways, signatures, the audit chain and the protective triggers as they were."""
+    from kapnotes.store.audit import verify_chain
+    from kapnotes.store.integrity import trigger_findings
+
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    store = NoteStore(open_vault)
+    draft = _draft_ids(open_vault)[0]
+    when = datetime(2026, 11, 2, 9, 41, 7, 123456, tzinfo=UTC)
+    event_id = store.add_event(draft, "observation_log", {"time": "09:41", "text": "Calm."}, when)
+    assert next(e for e in store.get(draft).events if e.id == event_id).recorded_at == when
+    with open_vault.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
+        signed = [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))]
+        stored = conn.execute(
+            text("SELECT recorded_at FROM note_event WHERE id = :id"), {"id": event_id}
+        ).scalar()
+    assert stored == 1_793_612_467_123_456  # microseconds since 1970-01-01 UTC
+    assert _instant_kinds(open_vault) == {"integer"}
+    before = {i: store.get(i) for i in ids}
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0009")
+    assert _instant_kinds(open_vault) == {"text"}
+    with open_vault.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    assert _instant_kinds(open_vault) == {"integer"}
+    fresh = NoteStore(open_vault)
+    assert {i: fresh.get(i) for i in ids} == before
+    assert signed and all(fresh.verify_signature(i) for i in signed)
+    with open_vault.session() as session:
+        assert verify_chain(session) == []
+    with open_vault.engine.connect() as conn:
+        assert trigger_findings(conn) == []
+
+
+def test_unlocking_an_older_vault_upgrades_and_compacts_it(vault: Vault) -> None:
+    """The pages 0009 and 0010 free are given back: the file shrinks, nothing is lost."""
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    populate_demo(created, today=date(2026, 11, 2))
+    with created.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")
+    created.checkpoint()
+    before = {i: NoteStore(created).get(i) for i in _draft_ids(created)}
+    created.close()
+    old_size = vault.db_path.stat().st_size
+    with vault.unlock(PASSPHRASE) as opened:
+        with opened.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA freelist_count")).scalar() == 0
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+                SCHEMA_HEAD
+            )
+        assert {i: NoteStore(opened).get(i) for i in before} == before
+        assert NoteStore(opened).search("lake")
+        assert _instant_kinds(opened) == {"integer"}
+        opened.checkpoint()
+        assert vault.db_path.stat().st_size < old_size
