@@ -264,9 +264,10 @@ def _alembic_config(connection: Any) -> Config:
     return cfg
 
 
-def upgrade_schema(engine: Engine) -> None:
+def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None) -> None:
     """Bring the vault's schema to the newest migration (Alembic runs only when the
-    vault's recorded version is not :data:`SCHEMA_HEAD`)."""
+    vault's recorded version is not :data:`SCHEMA_HEAD`); ``on_upgrade`` is called first
+    when an existing vault is upgraded (a new one is only created)."""
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError
 
@@ -277,6 +278,8 @@ def upgrade_schema(engine: Engine) -> None:
             stored = None  # a new database: no version table yet
     if stored == SCHEMA_HEAD:
         return
+    if stored is not None and on_upgrade is not None:
+        on_upgrade()
     from alembic import command
 
     with engine.begin() as conn:
@@ -325,6 +328,9 @@ class Vault:
         self.data_dir = Path(data_dir)
         self.kdf = kdf
         self.throttle = UnlockThrottle(self.data_dir, clock)
+        #: Called on the unlocking thread just before an older vault's schema is upgraded
+        #: (and compacted, :data:`COMPACTED_FROM`): seconds on a vault of years, once.
+        self.on_upgrade: Callable[[], None] | None = None
 
     @property
     def db_path(self) -> Path:
@@ -565,7 +571,7 @@ class Vault:
             checked.discard()
             checked = None
             engine = _engine(self.db_path, data_key)
-            upgrade_schema(engine)
+            upgrade_schema(engine, self.on_upgrade)
             vault = OpenVault(
                 self,
                 engine,

@@ -35,6 +35,8 @@ class VaultSession(QObject):
 
     unlocked = Signal()
     locked = Signal()
+    # An unlock is about to update an older vault's storage (seconds on a vault of years).
+    upgrading = Signal()
     # A client's measures changed (given, re-scored or a flag acknowledged) in one view;
     # every other view of that client (page, list, open note windows) reads them again.
     measures_changed = Signal(str)
@@ -143,10 +145,12 @@ class VaultSession(QObject):
         ``as_it_is``: the user chose to open a vault that is not as it was saved (what
         was found goes into its audit trail).
         """
+        self.vault.on_upgrade = self.upgrading.emit
         self.adopt(self.vault.unlock(passphrase, problems="accept" if as_it_is else "refuse"))
 
     def unlock_with_recovery(self, recovery_key: str, *, as_it_is: bool = False) -> None:
         """Open with the recovery key; errors and ``as_it_is`` as for :meth:`unlock`."""
+        self.vault.on_upgrade = self.upgrading.emit
         self.adopt(
             self.vault.unlock_with_recovery(
                 recovery_key, problems="accept" if as_it_is else "refuse"

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 from kapnotes.store.throttle import UnlockThrottle, backoff_delay
 from kapnotes.store.vault import Vault
 from kapnotes.ui.main_window import MainWindow
-from kapnotes.ui.views.lock_screen import MSG_WRONG_PHRASE, MSG_WRONG_RECOVERY
+from kapnotes.ui.views.lock_screen import MSG_UPGRADING, MSG_WRONG_PHRASE, MSG_WRONG_RECOVERY
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import FakeClock, WindowFactory, unlock
 
@@ -234,3 +234,40 @@ def test_a_vault_open_elsewhere_is_explained_and_not_counted_as_a_wrong_passphra
         assert screen.unlock_button.isEnabled()  # no growing delay for this
         assert screen.secret_edit.property("invalid") in (None, False)
     unlock(qtbot, window)
+
+
+def test_an_older_vault_says_its_storage_is_being_updated_while_it_unlocks(
+    qtbot: QtBot, make_window: WindowFactory, vault: Vault
+) -> None:
+    """The first unlock after an upgrade updates and compacts the storage (seconds on a
+    vault of years): the screen says so before the wait, then opens as usual."""
+    from alembic import command
+
+    from kapnotes.store.vault import _alembic_config
+
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    with created.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")
+    created.close()
+    window = make_window()
+    screen = window.lock_screen
+    seen: list[tuple[bool, str, str]] = []
+
+    def record() -> None:  # as the screen was when the upgrade began
+        seen.append(
+            (
+                screen.upgrade_note.isVisible(),
+                screen.upgrade_note.text(),
+                screen.unlock_button.text(),
+            )
+        )
+
+    window.session.upgrading.connect(record)
+    assert not screen.upgrade_note.isVisible()
+    unlock(qtbot, window)
+    assert seen == [(True, MSG_UPGRADING, "Updating this vault…")]
+    assert window.session.is_unlocked
+    assert not screen.upgrade_note.isVisible()
+    window.session.lock()
+    unlock(qtbot, window)  # upgraded once: not again
+    assert len(seen) == 1

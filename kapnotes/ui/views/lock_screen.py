@@ -55,6 +55,11 @@ if TYPE_CHECKING:  # a running session is handed in; its module loads with the s
 log = logging.getLogger(__name__)
 
 MSG_WRONG_PHRASE = "That passphrase does not open this vault. Check Caps Lock and try again."
+MSG_UPGRADING = (
+    "This vault was last saved by an earlier kapnotes. Its storage is being updated and "
+    "made smaller, once: on a vault of years this can take a minute. Nothing is lost if "
+    "it is interrupted."
+)
 MSG_WRONG_RECOVERY = (
     "That recovery key does not open this vault. Check each group of four characters."
 )
@@ -219,6 +224,13 @@ class LockScreen(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
 
+        # Said while an older vault's storage is updated during its first unlock (seconds
+        # on a vault of years, once), so a long "Unlocking…" does not look like a hang.
+        self.upgrade_note = label(MSG_UPGRADING, "muted", wrap=True)
+        self.upgrade_note.setObjectName("upgradeNote")
+        self.upgrade_note.hide()
+        session.upgrading.connect(self._upgrading)
+
         self.open_anyway_button = QPushButton("Open it as it is")
         self.open_anyway_button.setObjectName("openAnywayButton")
         self.open_anyway_button.setToolTip(
@@ -289,6 +301,7 @@ class LockScreen(QWidget):
         body.addSpacing(8)
         body.addLayout(secret_row)
         body.addWidget(self.message)
+        body.addWidget(self.upgrade_note)
         body.addWidget(self.open_anyway_button)
         body.addWidget(self.fault_row)
         body.addWidget(self.unlock_button)
@@ -470,7 +483,17 @@ class LockScreen(QWidget):
             self._countdown.stop()
             self._restore_button()
 
+    def _upgrading(self) -> None:
+        """Say that the storage is being updated, drawn now (the unlock holds the thread)."""
+        self.unlock_button.setText("Updating this vault…")
+        self.upgrade_note.show()
+        layout = self.card.layout()
+        if layout is not None:
+            layout.activate()
+        self.repaint()
+
     def _restore_button(self) -> None:
+        self.upgrade_note.hide()
         self.unlock_button.setText("Unlock")
         self.unlock_button.setEnabled(self.secret_edit.isEnabled())  # not with no vault here
 
