@@ -341,6 +341,12 @@ def _unlocked(args: argparse.Namespace, problems: Problems = "refuse") -> Iterat
     try:
         vault.throttle.check()  # before asking: a try now would not be looked at
         passphrase = _passphrase(args)
+        vault.on_upgrade = lambda: print(
+            "kapnotes: this vault was last saved by an earlier kapnotes; updating its "
+            "storage once (on a vault of years this can take a minute)",
+            file=sys.stderr,
+            flush=True,
+        )
         opened = vault.unlock(passphrase, problems=problems)
     except UnlockDelayedError as exc:
         raise CliError(f"{exc} ({data_dir})", EXIT_LOCKED) from None

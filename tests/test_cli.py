@@ -1046,3 +1046,21 @@ def test_clinician_commands_and_exit_codes(
         assert code == 0 and "RECOVERY KEY" in out
     finally:
         os.environ.pop("KAPNOTES_NEW_PASSPHRASE", None)
+
+
+def test_an_older_vault_is_upgraded_once_saying_so_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from alembic import command
+
+    from kapnotes.store.vault import _alembic_config
+
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    with Vault(folder).unlock(PASS) as opened, opened.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")
+    code, out, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 0, out + err
+    assert "updating its storage once" in err
+    code, out, err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 0 and "updating" not in err  # once
