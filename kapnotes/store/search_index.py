@@ -10,7 +10,6 @@ search's snippet is cut from the note's own text, rebuilt for the notes listed
 from __future__ import annotations
 
 import bisect
-import contextlib
 import itertools
 import re
 import unicodedata
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 #: The index's table, as migration 0009 creates it (and verify rebuilds it in memory).
@@ -120,16 +120,28 @@ def search_words(user_text: str) -> list[str]:
     return _TOKEN.findall(user_text)
 
 
+#: Latin letters, whose accents the index's ``remove_diacritics`` takes off (Latin-1
+#: Supplement to Latin Extended-B, and Latin Extended Additional); other scripts keep
+#: theirs there ("ё", "ή"), so they keep them here.
+_LATIN = ((0x00C0, 0x024F), (0x1E00, 0x1EFF))
+
+
 class _FoldTable(dict[int, str]):
-    """``str.translate`` table folding case and accents one character at a time, so a
-    folded text keeps every character's position (built as characters are met)."""
+    """``str.translate`` table folding a character as the index's ``unicode61
+    remove_diacritics`` tokenizer does, one character for one, so a folded text keeps
+    every character's position (built as characters are met): letters and digits to
+    lower case, Latin letters without their accents; anything else (a separator, "ⓐ",
+    a letter that lowers to two) as it is."""
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        decomposed = unicodedata.normalize("NFKD", char)
-        kept = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-        if len(kept) != 1:  # "ß" folds to "ss", a ligature to two letters: keep one
-            kept = char.lower() if len(char.lower()) == 1 else char
+        kept = char
+        if char.isalnum():
+            lower = char.lower()
+            kept = lower if len(lower) == 1 else char
+            if any(a <= code <= b for a, b in _LATIN):
+                base = unicodedata.normalize("NFD", kept)[:1]
+                kept = base if base.isalpha() else kept
         self[code] = kept
         return kept
 
@@ -138,7 +150,7 @@ _FOLD = _FoldTable()
 
 
 def _folded(text: str) -> str:
-    """``text`` with case and accents folded, every character where it was."""
+    """``text`` folded as the index folds it, every character where it was."""
     return text.lower() if text.isascii() else text.translate(_FOLD)  # ASCII: the same
 
 
@@ -152,18 +164,24 @@ def _hit_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")")
 
 
+#: Around each matched word of a snippet (control characters no note's text holds, so
+#: a note's own brackets stay brackets).
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+
+
 def snippet(pieces: Sequence[str], words: Sequence[str], size: int = SNIPPET_TOKENS) -> str:
-    """A few words of a note around what a search matched, the matches in ``[brackets]``.
+    """A few words of a note around what a search matched, each match between
+    :data:`MARK_OPEN` and :data:`MARK_CLOSE`.
 
     ``pieces`` are the note's texts in index order (:func:`texts_of`, then its
     addenda); ``words`` what the user typed, each matched as the start of a word
-    with case and accents folded as the index's ``unicode61 remove_diacritics``
-    tokenizer folds them ("elodie" marks "Élodie"; "ł" and "ß" stay letters of
-    their own, as there). The snippet comes from the piece holding the most of the
-    words typed (then the most matches, then prose over a single stored word, then the
-    first): the ``size`` tokens of it
-    holding the most matches, a word or two before the first. ``…`` marks text
-    left out at either end. With no match: the note's first ``size`` tokens.
+    folded as the index's ``unicode61 remove_diacritics`` tokenizer folds it
+    ("elodie" marks "Élodie"; "ł", "ß" and "ё" stay letters of their own, as
+    there). The snippet comes from the piece holding the most of the words typed
+    (then the most matches, then prose over a single stored word, then the first):
+    the ``size`` tokens of it holding the most matches, a word or two before the
+    first. ``…`` marks text left out at either end. With no match: the note's first
+    ``size`` tokens. Linear in the note's length.
     """
     pattern = _hit_pattern(words)
     chosen, starts = -1, frozenset[int]()
@@ -181,22 +199,17 @@ def snippet(pieces: Sequence[str], words: Sequence[str], size: int = SNIPPET_TOK
                 best, chosen = score, k
         if chosen >= 0:
             starts = frozenset(m.start() - offsets[chosen] for m in by_piece[chosen])
-    if chosen < 0:  # nothing marked: the start of the note
+    tokens: list[tuple[int, int]] = []
+    if chosen >= 0:
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(pieces[chosen])]
+    if not tokens:  # nothing marked: the start of the note
         chosen = next((k for k, p in enumerate(pieces) if _TOKEN.search(p)), -1)
         if chosen < 0:
             return ""
+        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(pieces[chosen])]
     piece = pieces[chosen]
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(piece)]
     hits = [i for i, (a, _b) in enumerate(tokens) if a in starts]
-    first = 0
-    if hits:
-        lead = min(2, size // 4)  # a word or two before the first match, for context
-        most = -1
-        for i in hits:
-            start = max(0, min(i - lead, len(tokens) - size))
-            count = sum(1 for j in hits if start <= j < start + size)
-            if count > most:
-                most, first = count, start
+    first = _best_window(hits, len(tokens), size)
     last = min(len(tokens), first + size)
     before = first > 0 or any(_TOKEN.search(p) for p in pieces[:chosen])
     after = last < len(tokens) or any(_TOKEN.search(p) for p in pieces[chosen + 1 :])
@@ -204,11 +217,25 @@ def snippet(pieces: Sequence[str], words: Sequence[str], size: int = SNIPPET_TOK
     parts: list[str] = ["…"] if before else [piece[: tokens[0][0]]]
     for i in range(first, last):
         a, b = tokens[i]
-        parts.append(f"[{piece[a:b]}]" if i in marked else piece[a:b])
+        parts.append(f"{MARK_OPEN}{piece[a:b]}{MARK_CLOSE}" if i in marked else piece[a:b])
         if i + 1 < last:
             parts.append(piece[b : tokens[i + 1][0]])
     parts.append("…" if after else piece[tokens[last - 1][1] :])
     return "".join(parts)
+
+
+def _best_window(hits: Sequence[int], count: int, size: int) -> int:
+    """The first token of the ``size`` tokens holding the most of ``hits`` (token
+    indices, ascending), starting a word or two before its first; 0 without hits."""
+    lead = min(2, size // 4)
+    first, most = 0, -1
+    for i in hits:
+        start = max(0, min(i - lead, count - size))
+        # hits inside [start, start + size): two bisections, not a count of every hit
+        held = bisect.bisect_left(hits, start + size) - bisect.bisect_left(hits, start)
+        if held > most:
+            most, first = held, start
+    return first
 
 
 @dataclass(frozen=True)
@@ -229,18 +256,42 @@ class IndexDifferences:
 _SHADOWS = ("data", "idx", "docsize", "config")
 
 
+def definition_problem(session: Session) -> str | None:
+    """What is wrong with how the vault defines its index (another tokenizer, a copy of
+    the text kept, not contentless), None when it is :data:`FTS_DDL`."""
+    stored = session.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'note_fts'")
+    ).scalar()
+    if stored is None:
+        return "the search index is missing (searches find nothing)"
+    if _normal(str(stored)) != _normal(FTS_DDL.format(name="note_fts")):
+        return (
+            "the search index is not defined as kapnotes defines it (another tokenizer or "
+            "options: searches may miss words)"
+        )
+    return None
+
+
+def _normal(sql: str) -> str:
+    return re.sub(r"[\s\"]", "", sql).lower()
+
+
 def index_differences(session: Session, expected: Mapping[int, str]) -> IndexDifferences:
     """Compare the index with the text each row should hold (``expected``: rowid → body).
 
     A contentless index cannot be read back as text, and the checks' connection
     writes nothing; so the index's tables are copied into a private in-memory
     database (never a file) of the same SQLite build, checked there with FTS5's
-    ``integrity-check``, and compared word by word (``fts5vocab``) with an index
-    of the expected text built beside it.
+    ``integrity-check``, and compared with an index of the expected text built
+    beside it: each row's number of words, then each word's rows and positions
+    (a count and two sums per word, so rows swapped between notes show), and for a
+    word that differs, which rows. An index that cannot be read or copied is
+    ``broken``, named, never an error.
     """
     import sqlcipher3  # the vault's own SQLite build: the same tokenizer
 
     name = f"file:kapnotes-index-check-{uuid.uuid4().hex}?mode=memory&cache=shared"
+    check = None
     fill = sqlcipher3.connect(name, uri=True)
     try:
         fill.execute(FTS_DDL.format(name="found"))
@@ -255,10 +306,25 @@ def index_differences(session: Session, expected: Mapping[int, str]) -> IndexDif
         # A fresh connection reads the copied index as it now is (the first one
         # keeps what it knew of the empty table it created).
         check = sqlcipher3.connect(name, uri=True)
-    finally:
-        fill.close()
-    with contextlib.closing(check):
         return _differences(check, expected)
+    except (sqlcipher3.Error, DBAPIError) as exc:
+        return IndexDifferences(
+            broken=f"it could not be read: {getattr(exc, 'orig', None) or exc}",
+            missing=frozenset(),
+            stray=frozenset(),
+            differing=frozenset(),
+        )
+    finally:
+        if check is not None:
+            check.close()
+        fill.close()
+
+
+#: A word's rows and positions in one index, in three numbers (sums of rowids, and of
+#: rowids weighted by position: a word moved to another row or place changes them).
+_WORD_SIGNATURE = "SELECT COUNT(*), SUM(doc), SUM(doc * (offset + 1)) FROM {t}_words WHERE term = ?"
+#: For a word whose signature differs: its count and positions row by row.
+_WORD_ROWS = "SELECT doc, COUNT(*), SUM(offset) FROM {t}_words WHERE term = ? GROUP BY doc"
 
 
 def _differences(check: Any, expected: Mapping[int, str]) -> IndexDifferences:
@@ -277,25 +343,21 @@ def _differences(check: Any, expected: Mapping[int, str]) -> IndexDifferences:
     found = dict(check.execute("SELECT id, sz FROM found_docsize"))
     wanted = dict(check.execute("SELECT id, sz FROM expected_docsize"))
     differing = {r for r in found.keys() & wanted.keys() if found[r] != wanted[r]}
-    terms = [
-        row[0]
-        for row in check.execute(
-            "SELECT term FROM (SELECT * FROM found_terms EXCEPT SELECT * FROM expected_terms) "
-            "UNION SELECT term FROM (SELECT * FROM expected_terms EXCEPT SELECT * FROM found_terms)"
-        )
-    ]
-    for term in terms:  # only where the totals differ: which rows hold the word otherwise
-        counts = [
-            dict(
-                check.execute(
-                    f"SELECT doc, COUNT(*) FROM {table}_words WHERE term = ? GROUP BY doc",  # noqa: S608
-                    (term,),
-                )
-            )
-            for table in ("found", "expected")
+    every_word = "SELECT term FROM found_terms UNION SELECT term FROM expected_terms"
+    terms = [row[0] for row in check.execute(every_word)]
+    tables = ("found", "expected")
+    for term in terms:
+        signatures = [
+            check.execute(_WORD_SIGNATURE.format(t=t), (term,)).fetchone() for t in tables
         ]
-        rows = counts[0].keys() | counts[1].keys()
-        differing |= {r for r in rows if counts[0].get(r) != counts[1].get(r)}
+        if signatures[0] == signatures[1]:
+            continue
+        by_row = [
+            {doc: (n, at) for doc, n, at in check.execute(_WORD_ROWS.format(t=t), (term,))}
+            for t in tables
+        ]
+        rows = by_row[0].keys() | by_row[1].keys()
+        differing |= {r for r in rows if by_row[0].get(r) != by_row[1].get(r)}
     missing = wanted.keys() - found.keys()
     stray = found.keys() - wanted.keys()
     return IndexDifferences(

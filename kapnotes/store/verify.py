@@ -35,7 +35,7 @@ from kapnotes.store.models import (
     TemplateSnapshot,
 )
 from kapnotes.store.notes import NoteStore
-from kapnotes.store.search_index import index_differences, note_body
+from kapnotes.store.search_index import definition_problem, index_differences, note_body
 from kapnotes.store.vault import OpenVault
 
 MAX_SHOWN = 20
@@ -174,10 +174,13 @@ def _search_index(vault: OpenVault) -> Section:
             for n in notes
             if n.id in mapped
         }
+        defined = definition_problem(session)
         found = index_differences(session, expected)
     by_row = {rowid: note_id for note_id, rowid in mapped.items()}
+    if defined is not None:
+        problems.append(defined)
     if found.broken is not None:
-        problems.append(f"the search index is damaged inside ({found.broken})")
+        problems.append(f"the search index is damaged ({found.broken})")
     for note in notes:
         rowid = mapped.get(note.id)
         if rowid is None or rowid in found.missing:

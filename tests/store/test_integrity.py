@@ -50,11 +50,16 @@ PHQ9 = INSTRUMENTS.get("phq9")
 assert PHQ9 is not None
 
 
+def _sections(vault: Vault) -> list[Section]:
+    """Verify's sections (a vault opened only to report: nothing is written)."""
+    with vault.unlock(PASSPHRASE, problems="report") as opened:
+        return verify_vault(opened, INSTRUMENTS)
+
+
 def verify(vault: Vault) -> list[str]:
-    """Every problem verify names (a vault opened only to report: nothing is written)."""
+    """Every problem verify names."""
     try:
-        with vault.unlock(PASSPHRASE, problems="report") as opened:
-            sections: list[Section] = verify_vault(opened, INSTRUMENTS)
+        sections = _sections(vault)
     except VaultDamagedError as exc:
         return list(exc.problems)
     return [p for s in sections for p in s.problems]
@@ -573,6 +578,50 @@ def test_one_word_swapped_in_the_search_index_is_named(
         f"note {signed['note']}: its search index row does not match the note (searches "
         "would find words it does not hold, or miss words it does)"
     ]
+
+
+def test_index_rows_swapped_between_two_notes_are_named(
+    signed: dict[str, str], vault: Vault
+) -> None:
+    """Same words in total, same counts per row: only which row holds which words
+    changed (a search for one note's word would list the other)."""
+    with vault.unlock(PASSPHRASE) as opened:
+        notes = NoteStore(opened)
+        template = {"id": "p", "version": 1}
+        a = notes.create(signed["course"], "preparation", template, date(2026, 3, 2))
+        b = notes.create(signed["course"], "preparation", template, date(2026, 3, 3))
+        notes.save_values(a, {"narrative": "Client spoke about herons today."})
+        notes.save_values(b, {"narrative": "Client spoke about wombats today."})
+    swap = "UPDATE note_fts_row SET fts_rowid = :to WHERE note_id = :id"
+    with vault.unlock(PASSPHRASE) as opened, opened.engine.begin() as conn:
+        rows = dict(conn.execute(text("SELECT note_id, fts_rowid FROM note_fts_row")).all())
+        conn.execute(text(swap), {"to": -5, "id": a})
+        conn.execute(text(swap), {"to": rows[a], "id": b})
+        conn.execute(text(swap), {"to": rows[b], "id": a})
+    problems = [p for p in verify(vault) if "search index" in p]
+    assert sorted(problems) == sorted(
+        f"note {n}: its search index row does not match the note (searches would find "
+        "words it does not hold, or miss words it does)"
+        for n in (a, b)
+    )
+
+
+def test_a_damaged_or_redefined_index_is_named_and_the_other_checks_still_run(
+    signed: dict[str, str], vault: Vault
+) -> None:
+    _sql(vault, "UPDATE note_fts_data SET block = zeroblob(length(block)) WHERE id > 10")
+    sections = _sections(vault)
+    index = next(s for s in sections if s.label.startswith("search index"))
+    assert any(p.startswith("the search index is damaged") for p in index.problems)
+    assert sections[-1].label.startswith("clients")  # the checks after it ran
+    _sql(
+        vault,
+        "DROP TABLE note_fts",
+        "CREATE VIRTUAL TABLE note_fts USING fts5(body, content='', contentless_delete=1, "
+        "tokenize='unicode61 remove_diacritics 0')",
+    )
+    problems = verify(vault)
+    assert any("not defined as kapnotes defines it" in p for p in problems)
 
 
 def test_a_search_index_row_with_no_note_is_named(signed: dict[str, str], vault: Vault) -> None:

@@ -27,6 +27,7 @@ from kapnotes.store.notes import (
     UnreadableTemplateError,
     new_entry_id,
 )
+from kapnotes.store.search_index import MARK_CLOSE, MARK_OPEN
 from kapnotes.store.vault import OpenVault, Vault
 from tests.conftest import PASSPHRASE
 
@@ -223,7 +224,7 @@ def test_search_finds_long_text_by_prefix_and_observation_entries(
     (hit,) = notes.search("dissociat")
     assert hit.note_id == note_id
     assert hit.client_name == "Rowan Fictitious"
-    assert "[dissociation]" in hit.snippet
+    assert f"{MARK_OPEN}dissociation{MARK_CLOSE}" in hit.snippet
     assert [h.note_id for h in notes.search("cello")] == [note_id]
     assert notes.search("trombone") == []
     assert notes.search("  ?? ") == []

@@ -177,7 +177,7 @@ def test_the_search_index_keeps_no_copy_of_the_text_and_migrates_both_ways(
     assert "note_fts_content" not in tables()
     assert {w: found(w) for w in after} == after
     assert _search_index(open_vault).problems == []
-    assert any("[lake]" in s.lower() for _, s in after["lake"])
+    assert any("\x02lake\x03" in s.lower() for _, s in after["lake"])
 
 
 def _instant_columns() -> dict[str, tuple[str, ...]]:

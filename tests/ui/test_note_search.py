@@ -14,6 +14,7 @@ from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.templates import TemplateSpec, load_templates
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.notes import NoteStore
+from kapnotes.store.search_index import MARK_CLOSE, MARK_OPEN
 from kapnotes.store.vault import OpenVault
 from kapnotes.ui.editor import NoteEditor, NoteSearchDialog, SearchResultsModel
 from kapnotes.ui.editor.search import HtmlRole, NoteIdRole, snippet_html
@@ -124,7 +125,8 @@ def test_editor_highlights_the_hit(qtbot: QtBot, notes: tuple[NoteStore, dict[st
 
 
 def test_snippet_marks_become_bold_and_text_is_escaped() -> None:
-    assert snippet_html("a <b> [word] here") == "a &lt;b&gt; <b>word</b> here"
+    marked = f"a <b> [148/94] {MARK_OPEN}word{MARK_CLOSE} here"
+    assert snippet_html(marked) == "a &lt;b&gt; [148/94] <b>word</b> here"  # its own brackets
 
 
 def test_results_model_passes_the_model_tester(

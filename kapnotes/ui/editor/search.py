@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from kapnotes.store.notes import NoteStore, SearchHit
+from kapnotes.store.search_index import MARK_CLOSE, MARK_OPEN
 from kapnotes.ui import theme
 from kapnotes.ui.widgets import label
 
@@ -48,11 +49,12 @@ HtmlRole = Qt.ItemDataRole.UserRole + 2
 #: Hits listed at most; when more notes match, the newest are listed.
 SHOWN_AT_MOST = 100
 
-_MARK = re.compile(r"\[([^\[\]]*)\]")
+_MARK = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}]*){MARK_CLOSE}")
 
 
 def snippet_html(snippet: str) -> str:
-    """The store's snippet (matches in ``[brackets]``) as HTML with the matches in bold."""
+    """The store's snippet (matches between ``MARK_OPEN`` and ``MARK_CLOSE``) as HTML with
+    the matches in bold (a note's own brackets stay brackets)."""
     return _MARK.sub(lambda m: f"<b>{m.group(1)}</b>", html.escape(snippet, quote=False))
 
 
@@ -74,7 +76,7 @@ class SearchResultsModel(QAbstractListModel):
         hit = self.hits[index.row()]
         heading = f"{hit.client_name} · {hit.note_title} · {hit.session_date.isoformat()}"
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{heading}\n{hit.snippet.replace('[', '').replace(']', '')}"
+            return f"{heading}\n{hit.snippet.replace(MARK_OPEN, '').replace(MARK_CLOSE, '')}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return heading
         if role == NoteIdRole:
