@@ -154,14 +154,19 @@ def _folded(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_FOLD)  # ASCII: the same
 
 
-def _hit_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    """Where a folded text holds the start of a word beginning with one of ``words``
-    (folded); group *i* + 1 is word *i*."""
-    folded = [_folded(w) for w in words]
-    alternatives = [f"({re.escape(w)})" for w in folded if w]
-    if not alternatives:
-        return None
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")")
+def _hits(folded: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Where ``folded`` (a folded text) holds a word beginning with one of ``words``
+    (folded too): (offset, which word), in order. ``str.find`` per word, not a pattern
+    tried at every character: a long note costs what its matches cost."""
+    found: list[tuple[int, int]] = []
+    for which, word in enumerate(words):
+        at = folded.find(word) if word else -1
+        while at >= 0:
+            if at == 0 or not folded[at - 1].isalnum():  # the start of a word
+                found.append((at, which))
+            at = folded.find(word, at + 1)
+    found.sort()
+    return found
 
 
 #: Around each matched word of a snippet (control characters no note's text holds, so
@@ -183,59 +188,85 @@ def snippet(pieces: Sequence[str], words: Sequence[str], size: int = SNIPPET_TOK
     first. ``…`` marks text left out at either end. With no match: the note's first
     ``size`` tokens. Linear in the note's length.
     """
-    pattern = _hit_pattern(words)
+    folded_words = [_folded(w) for w in words]
     chosen, starts = -1, frozenset[int]()
-    if pattern is not None:
-        # One pass over the whole text (folding keeps every offset), hits sorted by piece.
+    if any(folded_words):
+        # The whole text folded once (folding keeps every offset), its matches by piece.
         offsets = list(itertools.accumulate((len(p) + 1 for p in pieces[:-1]), initial=0))
-        by_piece: dict[int, list[re.Match[str]]] = {}
-        for m in pattern.finditer(_folded("\n".join(pieces))):
-            by_piece.setdefault(bisect.bisect_right(offsets, m.start()) - 1, []).append(m)
+        by_piece: dict[int, list[tuple[int, int]]] = {}
+        for at, which in _hits(_folded("\n".join(pieces)), folded_words):
+            by_piece.setdefault(bisect.bisect_right(offsets, at) - 1, []).append((at, which))
         best: tuple[int, int, bool] = (0, 0, False)
         for k, found in by_piece.items():
             # then prose before a single word (a choice's stored value, "nausea_minimal")
-            score = (len({m.lastindex for m in found}), len(found), " " in pieces[k])
+            score = (len({which for _at, which in found}), len(found), " " in pieces[k])
             if score > best:
                 best, chosen = score, k
         if chosen >= 0:
-            starts = frozenset(m.start() - offsets[chosen] for m in by_piece[chosen])
-    tokens: list[tuple[int, int]] = []
-    if chosen >= 0:
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(pieces[chosen])]
-    if not tokens:  # nothing marked: the start of the note
+            starts = frozenset(at - offsets[chosen] for at, _which in by_piece[chosen])
+    if chosen < 0:  # nothing marked: the start of the note
         chosen = next((k for k, p in enumerate(pieces) if _TOKEN.search(p)), -1)
         if chosen < 0:
             return ""
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(pieces[chosen])]
     piece = pieces[chosen]
-    hits = [i for i, (a, _b) in enumerate(tokens) if a in starts]
-    first = _best_window(hits, len(tokens), size)
-    last = min(len(tokens), first + size)
-    before = first > 0 or any(_TOKEN.search(p) for p in pieces[:chosen])
-    after = last < len(tokens) or any(_TOKEN.search(p) for p in pieces[chosen + 1 :])
-    marked = set(hits)
-    parts: list[str] = ["…"] if before else [piece[: tokens[0][0]]]
-    for i in range(first, last):
-        a, b = tokens[i]
-        parts.append(f"{MARK_OPEN}{piece[a:b]}{MARK_CLOSE}" if i in marked else piece[a:b])
-        if i + 1 < last:
+    tokens = _window(piece, sorted(starts), size)
+    if not tokens:  # the matches were in no word of the piece: its start
+        starts = frozenset()
+        tokens = _window(piece, [], size)
+        if not tokens:
+            return ""
+    first, last = tokens[0][0], tokens[-1][1]
+    before = _TOKEN.search(piece, 0, first) is not None or any(
+        _TOKEN.search(p) for p in pieces[:chosen]
+    )
+    after = _TOKEN.search(piece, last) is not None or any(
+        _TOKEN.search(p) for p in pieces[chosen + 1 :]
+    )
+    parts: list[str] = ["…"] if before else [piece[:first]]
+    for i, (a, b) in enumerate(tokens):
+        parts.append(f"{MARK_OPEN}{piece[a:b]}{MARK_CLOSE}" if a in starts else piece[a:b])
+        if i + 1 < len(tokens):
             parts.append(piece[b : tokens[i + 1][0]])
-    parts.append("…" if after else piece[tokens[last - 1][1] :])
+    parts.append("…" if after else piece[last:])
     return "".join(parts)
 
 
-def _best_window(hits: Sequence[int], count: int, size: int) -> int:
-    """The first token of the ``size`` tokens holding the most of ``hits`` (token
-    indices, ascending), starting a word or two before its first; 0 without hits."""
+#: How far back a snippet looks for the word or two it shows before its first match,
+#: and how much text ``size`` words are taken to hold when runs of matches are compared.
+_LEAD_CHARS = 120
+_CHARS_PER_WORD = 7
+
+
+def _window(piece: str, hits: Sequence[int], size: int) -> list[tuple[int, int]]:
+    """The (start, end) of the ``size`` tokens of ``piece`` to show: a word or two before
+    the match that begins the densest run of matches (``hits``: where matched words
+    start, ascending), else the first ``size``. Reads only the text around it, so a
+    long field costs no more than a short one."""
     lead = min(2, size // 4)
-    first, most = 0, -1
-    for i in hits:
-        start = max(0, min(i - lead, count - size))
-        # hits inside [start, start + size): two bisections, not a count of every hit
-        held = bisect.bisect_left(hits, start + size) - bisect.bisect_left(hits, start)
-        if held > most:
-            most, first = held, start
-    return first
+    at = 0
+    if hits:
+        # The densest run within about ``size`` words of text: two bisections a match,
+        # never a pass over every word of the field.
+        span = size * _CHARS_PER_WORD
+        most = -1
+        for h in hits:
+            held = bisect.bisect_left(hits, h + span) - bisect.bisect_left(hits, h)
+            if held > most:
+                most, at = held, h
+        back = max(0, at - _LEAD_CHARS)
+        earlier = [(m.start(), m.end()) for m in _TOKEN.finditer(piece, back, at)]
+        if back > 0 and earlier and earlier[0][0] == back and _TOKEN.match(piece, back - 1):
+            earlier = earlier[1:]  # a word cut by the look-back
+        if earlier:
+            at = earlier[-lead][0] if len(earlier) >= lead else earlier[0][0]
+    tokens = [(m.start(), m.end()) for m in itertools.islice(_TOKEN.finditer(piece, at), size)]
+    if len(tokens) < size and at > 0:  # near the end: filled from before
+        back = max(0, at - size * _LEAD_CHARS)
+        before = [(m.start(), m.end()) for m in _TOKEN.finditer(piece, back, at)]
+        if back > 0 and before and before[0][0] == back and _TOKEN.match(piece, back - 1):
+            before = before[1:]
+        tokens = before[max(0, len(before) - (size - len(tokens))) :] + tokens
+    return tokens
 
 
 @dataclass(frozen=True)
