@@ -97,6 +97,14 @@ class EncryptionUnavailableError(VaultError):
     """SQLCipher is not active: kapnotes refuses to touch an unencrypted database."""
 
 
+class NewerVaultError(VaultError):
+    """The vault was saved by a newer kapnotes (its schema is past this one's)."""
+
+
+class UpgradeFailedError(VaultError):
+    """Upgrading an older vault's schema failed; the vault is as it was."""
+
+
 class VaultDamagedError(VaultError):
     """The vault is not as it was saved; nothing was opened and nothing was changed.
 
@@ -267,7 +275,16 @@ def _alembic_config(connection: Any) -> Config:
 def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None) -> None:
     """Bring the vault's schema to the newest migration (Alembic runs only when the
     vault's recorded version is not :data:`SCHEMA_HEAD`); ``on_upgrade`` is called first
-    when an existing vault is upgraded (a new one is only created)."""
+    when an existing vault is upgraded (a new one is only created).
+
+    The whole upgrade is one transaction, its DDL included (SQLite's DDL is
+    transactional, but the driver begins a transaction only before a write, so a
+    migration opening with ``CREATE`` would commit that statement on its own): an
+    upgrade interrupted or refused leaves the vault exactly as it was.
+    Raises :class:`NewerVaultError` for a vault saved by a newer kapnotes, and
+    :class:`UpgradeFailedError` when a migration fails (a full disk, …). A compaction
+    left undone (interrupted, no room) is tried again at the next unlock.
+    """
     from sqlalchemy import text
     from sqlalchemy.exc import DatabaseError
 
@@ -276,16 +293,49 @@ def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None)
             stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DatabaseError:
             stored = None  # a new database: no version table yet
-    if stored == SCHEMA_HEAD:
-        return
-    if stored is not None and on_upgrade is not None:
-        on_upgrade()
-    from alembic import command
+    if stored is not None and str(stored) > SCHEMA_HEAD:
+        raise NewerVaultError(
+            f"This vault was saved by a newer kapnotes (its storage is version {stored}; "
+            f"this kapnotes knows up to {SCHEMA_HEAD}). Open it with that newer version; "
+            "nothing was changed."
+        )
+    if stored != SCHEMA_HEAD:
+        if stored is not None and on_upgrade is not None:
+            on_upgrade()
+        from alembic import command
+        from alembic.util import CommandError
 
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
-    if stored is not None and stored < COMPACTED_FROM:
-        compact(engine)
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                command.upgrade(_alembic_config(conn), "head")
+                if stored is not None:  # for the unlock's audit event, even a later one
+                    conn.exec_driver_sql(_MARK_UPGRADED, (str(stored),))
+                if stored is not None and str(stored) < COMPACTED_FROM:
+                    conn.exec_driver_sql(_MARK_COMPACT)
+        except (DatabaseError, CommandError) as exc:
+            cause = getattr(exc, "orig", None) or exc
+            raise UpgradeFailedError(
+                f"This vault's storage could not be updated for this version of kapnotes "
+                f"({cause}). Nothing was changed: it opens as before with the kapnotes that "
+                "saved it. If the disk is full, make room and try again."
+            ) from exc
+    with engine.connect() as conn:
+        pending = conn.exec_driver_sql(_COMPACT_PENDING).first() is not None
+    if pending and compact(engine):
+        with engine.begin() as conn:
+            conn.exec_driver_sql(_COMPACT_DONE)
+
+
+#: The vault_meta row saying an upgrade freed pages the file has not given back yet.
+_MARK_COMPACT = "INSERT OR REPLACE INTO vault_meta (key, value) VALUES ('compact_pending', '1')"
+_COMPACT_PENDING = "SELECT 1 FROM vault_meta WHERE key = 'compact_pending'"
+_COMPACT_DONE = "DELETE FROM vault_meta WHERE key = 'compact_pending'"
+#: The vault_meta row holding the schema an upgrade started from, until the unlock's
+#: audit event records it (an unlock stopped before that, e.g. during the compaction,
+#: leaves it for the next).
+_MARK_UPGRADED = "INSERT OR IGNORE INTO vault_meta (key, value) VALUES ('upgraded_from', ?)"
+UPGRADED_FROM = "upgraded_from"
 
 
 #: Migrations 0009 (the search index's text copy dropped) and 0010 (instants as integers)
@@ -826,6 +876,10 @@ class OpenVault:
                     {"found": list(accepted)},
                 )
             current = integrity.revision(session.connection())
+            mark = session.get(VaultMeta, UPGRADED_FROM)
+            if mark is not None:  # the upgrade this or an unfinished earlier unlock made
+                migrated_from = mark.value
+                session.delete(mark)
             if migrated_from is not None and current != migrated_from:
                 record(
                     session,

@@ -4,7 +4,9 @@ note re-keyed by rowid, client names folded for search (migration 0005)."""
 from __future__ import annotations
 
 import importlib
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from alembic import command
@@ -270,3 +272,111 @@ def test_unlocking_an_older_vault_upgrades_and_compacts_it(vault: Vault) -> None
         assert _instant_kinds(opened) == {"integer"}
         opened.checkpoint()
         assert vault.db_path.stat().st_size < old_size
+
+
+def _older_vault(vault: Vault) -> None:
+    """A closed vault at schema 0008, with the demo's notes (as an earlier kapnotes left it)."""
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    populate_demo(created, today=date(2026, 11, 2))
+    with created.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")
+    created.close()
+
+
+def test_an_upgrade_that_fails_half_way_leaves_the_vault_as_it_was(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0009's CREATE and the rest are one transaction: a failure after it (a full disk)
+    leaves schema 0008 and its index untouched, said plainly; the next unlock upgrades."""
+    from alembic import command as alembic_command
+    from sqlalchemy.exc import OperationalError
+
+    from kapnotes.store.vault import UpgradeFailedError
+
+    _older_vault(vault)
+    real_upgrade = alembic_command.upgrade
+    seen: list[tuple[str, set[str]]] = []
+
+    def fails_after_0009(config: Any, _target: str) -> None:
+        real_upgrade(config, "0009")
+        raise OperationalError("INSERT …", {}, Exception("database or disk is full"))
+
+    def looks(config: Any, _target: str) -> None:
+        conn = config.attributes["connection"]
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        seen.append((version, names))
+        raise OperationalError("…", {}, Exception("stop here"))
+
+    monkeypatch.setattr(alembic_command, "upgrade", fails_after_0009)
+    with pytest.raises(UpgradeFailedError, match="Nothing was changed") as failed:
+        vault.unlock(PASSPHRASE)
+    assert "disk is full" in str(failed.value)
+    monkeypatch.setattr(alembic_command, "upgrade", looks)
+    with pytest.raises(UpgradeFailedError):
+        vault.unlock(PASSPHRASE)
+    version, names = seen[0]
+    assert version == "0008"
+    assert "note_fts_content" in names and "note_fts_contentless" not in names
+    monkeypatch.setattr(alembic_command, "upgrade", real_upgrade)
+    with vault.unlock(PASSPHRASE) as opened:
+        assert NoteStore(opened).search("lake")
+        assert _instant_kinds(opened) == {"integer"}
+
+
+def test_a_vault_saved_by_a_newer_kapnotes_is_refused_unchanged(vault: Vault) -> None:
+    from kapnotes.store.vault import NewerVaultError
+
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    with created.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    created.close()
+    upgrades: list[bool] = []
+    vault.on_upgrade = lambda: upgrades.append(True)
+    with pytest.raises(NewerVaultError, match="saved by a newer kapnotes"):
+        vault.unlock(PASSPHRASE)
+    assert upgrades == []  # never said to be updating
+
+
+def test_a_compaction_left_undone_is_tried_again_at_the_next_unlock(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kapnotes.store import vault as vault_module
+
+    _older_vault(vault)
+    monkeypatch.setattr(vault_module, "compact", lambda _engine: False)  # no room, say
+    with vault.unlock(PASSPHRASE) as opened, opened.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA freelist_count")).scalar()
+        pending = "SELECT COUNT(*) FROM vault_meta WHERE key = 'compact_pending'"
+        assert conn.execute(text(pending)).scalar() == 1
+    monkeypatch.undo()
+    with vault.unlock(PASSPHRASE) as opened, opened.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA freelist_count")).scalar() == 0
+        assert conn.execute(text(pending)).scalar() == 0
+
+
+def test_an_unlock_stopped_after_the_upgrade_still_leaves_it_in_the_audit_trail(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed during the compaction (after the upgrade committed, before the unlock's own
+    events): the next unlock records the upgrade from the schema it started at."""
+    from kapnotes.store import vault as vault_module
+
+    _older_vault(vault)
+
+    def killed(_engine: Any) -> bool:
+        raise KeyboardInterrupt  # the process stopping there
+
+    monkeypatch.setattr(vault_module, "compact", killed)
+    with pytest.raises(KeyboardInterrupt):
+        vault.unlock(PASSPHRASE)
+    monkeypatch.undo()
+    with vault.unlock(PASSPHRASE) as opened, opened.engine.connect() as conn:
+        upgrades = conn.execute(
+            text("SELECT detail FROM audit_event WHERE action = 'vault.upgrade'")
+        ).all()
+        left = conn.execute(
+            text("SELECT COUNT(*) FROM vault_meta WHERE key = 'upgraded_from'")
+        ).scalar()
+    assert [json.loads(d[0]) for d in upgrades] == [{"from": "0008", "to": SCHEMA_HEAD}]
+    assert left == 0

@@ -271,3 +271,30 @@ def test_an_older_vault_says_its_storage_is_being_updated_while_it_unlocks(
     window.session.lock()
     unlock(qtbot, window)  # upgraded once: not again
     assert len(seen) == 1
+
+
+def test_an_upgrade_that_fails_is_said_and_the_screen_is_usable_again(
+    qtbot: QtBot, make_window: WindowFactory, vault: Vault, monkeypatch: object
+) -> None:
+    from alembic import command
+    from sqlalchemy.exc import OperationalError
+
+    from kapnotes.store.vault import _alembic_config
+
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
+    with created.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")
+    created.close()
+
+    def full_disk(_config: object, _target: str) -> None:
+        raise OperationalError("…", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(command, "upgrade", full_disk)  # type: ignore[attr-defined]
+    window = make_window()
+    screen = window.lock_screen
+    _try(qtbot, screen, PASSPHRASE)
+    assert not window.session.is_unlocked
+    assert "could not be updated" in screen.message.text()
+    assert "Nothing was changed" in screen.message.text()
+    assert screen.unlock_button.text() == "Unlock" and screen.unlock_button.isEnabled()
+    assert not screen.upgrade_note.isVisible()

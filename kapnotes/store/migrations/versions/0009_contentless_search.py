@@ -36,6 +36,7 @@ _TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2'"
 
 def upgrade() -> None:
     """Move the index into a contentless table, row for row."""
+    op.execute("DROP TABLE IF EXISTS note_fts_contentless")  # left by an interrupted try
     op.execute(
         "CREATE VIRTUAL TABLE note_fts_contentless USING fts5(body, content='', "
         f"contentless_delete=1, {_TOKENIZE})"
