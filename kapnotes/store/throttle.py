@@ -28,6 +28,7 @@ README's security model).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import time
@@ -35,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kapnotes.domain.files import atomic_write
+from kapnotes.domain.files import atomic_write, write_cause
 
 ATTEMPTS_NAME = "kapnotes.attempts"
 FREE_ATTEMPTS = 3
@@ -91,13 +92,29 @@ class AttemptsFileError(Exception):
     """``kapnotes.attempts`` cannot be read or written, so the delay cannot be kept: no
     secret is checked until it can (a guess must never get through unthrottled)."""
 
-    def __init__(self, path: Path, why: str) -> None:
+    def __init__(self, path: Path, why: str, advice: str | None = None) -> None:
         self.path = path
         super().__init__(
             f"The record of wrong passphrase tries, {path}, {why}. No passphrase is checked "
-            "until it can be used again: if it is a folder or a file you did not make, "
-            "move it away; if it is not writable, give it back to your user."
+            "until it can be used again: "
+            + (
+                advice
+                or "if it is a folder or a file you did not make, move it away; if it is "
+                "not writable, give it back to your user."
+            )
         )
+
+
+def _unwritable(path: Path, exc: OSError) -> AttemptsFileError:
+    """The refusal for a record that could not be written, saying why (a full disk is
+    not a file to move away)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return AttemptsFileError(
+            path,
+            f"cannot be written ({write_cause(exc)})",
+            "make room on that disk, then try again.",
+        )
+    return AttemptsFileError(path, f"cannot be written ({type(exc).__name__})")
 
 
 class UnlockThrottle:
@@ -170,9 +187,7 @@ class UnlockThrottle:
         try:
             atomic_write(self.path, data)
         except OSError as exc:
-            raise AttemptsFileError(
-                self.path, f"cannot be written ({type(exc).__name__})"
-            ) from None
+            raise _unwritable(self.path, exc) from None
 
     def _failed(self, state: dict[str, float]) -> float:
         now = self._clock()
@@ -209,9 +224,7 @@ class UnlockThrottle:
             else:
                 atomic_write(self.path, before)
         except OSError as exc:  # the try stays counted: never a guess uncounted
-            raise AttemptsFileError(
-                self.path, f"cannot be written ({type(exc).__name__})"
-            ) from None
+            raise _unwritable(self.path, exc) from None
 
     def record_failure(self) -> float:
         """Count a wrong secret; returns the delay now imposed (0 if none)."""

@@ -207,3 +207,24 @@ def test_the_command_line_names_an_unusable_attempts_file_with_exit_3(
     assert cli.main(["--data-dir", str(folder), "export-json", str(folder.parent / "o.json")]) == 3
     assert "kapnotes.attempts" in capsys.readouterr().err
     assert not (folder.parent / "o.json").exists()
+
+
+def test_a_full_disk_is_named_as_such_not_as_a_file_to_move_away(
+    folder: Path, wall: WallClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from kapnotes.domain.files import FileWriteError
+    from kapnotes.store import throttle
+    from kapnotes.store.vault import UnlockRefusedError
+
+    def full(path: Path, _data: bytes) -> None:
+        raise FileWriteError(path, OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(throttle, "atomic_write", full)
+    with pytest.raises(UnlockRefusedError) as refused:
+        Vault(folder, kdf=FAST_KDF, clock=wall).unlock(PASSPHRASE)
+    message = str(refused.value)
+    assert "cannot be written (the disk is full)" in message
+    assert "make room on that disk, then try again" in message
+    assert "move it away" not in message
