@@ -291,8 +291,9 @@ def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None)
     with engine.connect() as conn:
         try:
             stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            pending = conn.exec_driver_sql(_COMPACT_PENDING).first() is not None
         except DatabaseError:
-            stored = None  # a new database: no version table yet
+            stored, pending = None, False  # a new database: no tables yet
     if stored is not None and str(stored) > SCHEMA_HEAD:
         raise NewerVaultError(
             f"This vault was saved by a newer kapnotes (its storage is version {stored}; "
@@ -313,6 +314,7 @@ def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None)
                     conn.exec_driver_sql(_MARK_UPGRADED, (str(stored),))
                 if stored is not None and str(stored) < COMPACTED_FROM:
                     conn.exec_driver_sql(_MARK_COMPACT)
+                    pending = True
         except (DatabaseError, CommandError) as exc:
             cause = getattr(exc, "orig", None) or exc
             raise UpgradeFailedError(
@@ -320,8 +322,6 @@ def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None)
                 f"({cause}). Nothing was changed: it opens as before with the kapnotes that "
                 "saved it. If the disk is full, make room and try again."
             ) from exc
-    with engine.connect() as conn:
-        pending = conn.exec_driver_sql(_COMPACT_PENDING).first() is not None
     if pending and compact(engine):
         with engine.begin() as conn:
             conn.exec_driver_sql(_COMPACT_DONE)
