@@ -17,7 +17,7 @@ from kapnotes.store import notes as notes_module
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import populate_demo
 from kapnotes.store.models import Base, UTCDateTime
-from kapnotes.store.notes import NoteStore
+from kapnotes.store.notes import NoteRecord, NoteStore
 from kapnotes.store.vault import SCHEMA_HEAD, OpenVault, Vault, _alembic_config
 from tests.conftest import PASSPHRASE
 
@@ -251,15 +251,22 @@ def test_instants_are_stored_as_integers_and_read_back_to_the_microsecond(
         assert trigger_findings(conn) == []
 
 
-def test_unlocking_an_older_vault_upgrades_and_compacts_it(vault: Vault) -> None:
-    """The pages 0009 and 0010 free are given back: the file shrinks, nothing is lost."""
+def _older_vault(vault: Vault) -> dict[str, NoteRecord]:
+    """A closed vault at schema 0008, with the demo's notes (as an earlier kapnotes left
+    it); its drafts as they read then."""
     created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
     populate_demo(created, today=date(2026, 11, 2))
     with created.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0008")
     created.checkpoint()
-    before = {i: NoteStore(created).get(i) for i in _draft_ids(created)}
+    drafts = {i: NoteStore(created).get(i) for i in _draft_ids(created)}
     created.close()
+    return drafts
+
+
+def test_unlocking_an_older_vault_upgrades_and_compacts_it(vault: Vault) -> None:
+    """The pages 0009 and 0010 free are given back: the file shrinks, nothing is lost."""
+    before = _older_vault(vault)
     old_size = vault.db_path.stat().st_size
     with vault.unlock(PASSPHRASE) as opened:
         with opened.engine.connect() as conn:
@@ -272,15 +279,6 @@ def test_unlocking_an_older_vault_upgrades_and_compacts_it(vault: Vault) -> None
         assert _instant_kinds(opened) == {"integer"}
         opened.checkpoint()
         assert vault.db_path.stat().st_size < old_size
-
-
-def _older_vault(vault: Vault) -> None:
-    """A closed vault at schema 0008, with the demo's notes (as an earlier kapnotes left it)."""
-    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
-    populate_demo(created, today=date(2026, 11, 2))
-    with created.engine.begin() as conn:
-        command.downgrade(_alembic_config(conn), "0008")
-    created.close()
 
 
 def test_an_upgrade_that_fails_half_way_leaves_the_vault_as_it_was(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from kapnotes.store.search_index import MARK_CLOSE, MARK_OPEN, search_words, snippet
 
 
@@ -68,11 +66,10 @@ def test_a_note_s_own_brackets_are_not_marks() -> None:
     )
 
 
-def test_a_very_long_field_full_of_matches_is_cut_in_linear_time() -> None:
-    """20,000 words all matching "t": the old per-hit count was quadratic (seconds)."""
+def test_a_very_long_field_full_of_matches_shows_its_first_run() -> None:
+    """20,000 words all matching "t": the snippet is the field's first words, cut after
+    (how long it takes is measured by the benchmark, not here)."""
     text = " ".join(f"t{i}" for i in range(20_000))
-    start = time.perf_counter()
     cut = shown([text], ["t"])
-    elapsed = time.perf_counter() - start
-    assert cut.startswith("[t0] [t1]") and cut.endswith("…")
-    assert elapsed < 1.0  # generous: quadratic took several seconds here
+    assert cut.startswith("[t0] [t1]") and cut.endswith("[t11]…")
+    assert cut.count("[") == 12
