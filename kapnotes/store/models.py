@@ -358,10 +358,20 @@ class MeasureResult(Base):
     client: Mapped[Client] = relationship(back_populates="measures")
 
 
+#: Partial indexes of the audit trail's ``vault.backup`` and ``vault.restore`` events
+#: (migration 0011): when the last good backup was written, without reading every event.
+AUDIT_BACKUPS = "ix_audit_event_backups"
+AUDIT_RESTORES = "ix_audit_event_restores"
+
+
 class AuditEvent(Base):
     """An append-only, hash-chained record of who did what to which record."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        Index(AUDIT_BACKUPS, "at", sqlite_where=text("action = 'vault.backup'")),
+        Index(AUDIT_RESTORES, "seq", sqlite_where=text("action = 'vault.restore'")),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

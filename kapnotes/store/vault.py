@@ -50,7 +50,7 @@ MIN_PASSPHRASE_LENGTH = 10
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest migration; an unlock runs Alembic only when the vault's differs (a test
 #: keeps this equal to the migrations' head).
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 log = logging.getLogger(__name__)
 

@@ -460,3 +460,58 @@ def test_a_copy_restored_beside_the_vault_never_prunes_its_automatic_backups(
             ).one()
         assert turned_off.detail["changes"]["backup.folder"] == {"old": str(usb), "new": None}
     assert [p.name for p in usb.iterdir()] == [first.path.name]  # the clinic's, untouched
+
+
+def _plans_of(opened: OpenVault, ask: Any) -> list[str]:
+    """SQLite's query plan of every statement ``ask()`` runs on the vault's engine."""
+    from sqlalchemy import event
+
+    ran: list[tuple[str, Any]] = []
+
+    def seen(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        ran.append((statement, params))
+
+    event.listen(opened.engine, "before_cursor_execute", seen)
+    try:
+        ask()
+    finally:
+        event.remove(opened.engine, "before_cursor_execute", seen)
+    with opened.engine.connect() as conn:
+        return [
+            str(row[3])
+            for statement, params in ran
+            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+        ]
+
+
+def test_the_last_backup_is_found_without_reading_the_whole_audit_trail(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    """The backup reminder asks at every unlock and the schedule every ten minutes: on a
+    vault of years, reading every audit event for it stalled the window (migration 0011)."""
+    from alembic import command
+
+    from kapnotes.store.audit import record
+    from kapnotes.store.backup import last_backup_at
+    from kapnotes.store.vault import _alembic_config
+
+    backed_up = write_backup(open_vault, tmp_path / "b.kapbackup").summary.created_at
+    with open_vault.session() as s:
+        for n in range(300):  # a trail that goes on after the backup
+            record(s, open_vault.clinician_id, "client.view", "client", None, {"n": n})
+
+    def audit_reads() -> list[str]:
+        plans = _plans_of(open_vault, lambda: last_backup_at(open_vault))
+        return [p for p in plans if "audit_event" in p]
+
+    indexed = audit_reads()
+    assert last_backup_at(open_vault) == backed_up
+    assert indexed and all("ix_audit_event_" in p for p in indexed), indexed
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0010")
+    assert "SCAN audit_event" in audit_reads()  # before 0011: every event read
+    assert last_backup_at(open_vault) == backed_up
+    with open_vault.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    assert audit_reads() == indexed
+    assert last_backup_at(open_vault) == backed_up

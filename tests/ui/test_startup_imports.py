@@ -125,3 +125,39 @@ def test_lock_screen_makes_no_unused_qt_class(closed_vault: Path) -> None:
     assert "QLineEdit" in made  # the passphrase field: the probe sees made classes
     assert [name for name in NEVER_USED_QT_CLASSES if name in made] == []
     assert [name for name in NOT_MADE_FOR_THE_LOCK_SCREEN if name in made] == []
+
+
+_OPEN_PROBE = """
+import sys
+from tests.benchmarks.startup_probe import main
+code = main(["open", sys.argv[1], sys.argv[2]])
+print("MODULES", " ".join(sorted(sys.modules)))
+sys.exit(code)
+"""
+
+#: Loaded when first needed after the unlock, not for the client list: the trend charts
+#: (about 4 MB) with the first chart drawn, the live view with the first live session.
+NOT_FOR_THE_CLIENT_LIST = (
+    "PySide6.QtCharts",
+    "kapnotes.ui.measures.chart",
+    "kapnotes.ui.session_view.view",
+    "reportlab",
+)
+
+
+def test_the_unlocked_client_list_loads_no_chart(closed_vault: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", _OPEN_PROBE, str(closed_vault), "fictional passphrase 42"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
+    loaded = set(line.split()[1:])
+    assert "kapnotes.ui.views.workspace" in loaded  # unlocked, the client list shown
+    assert [n for n in NOT_FOR_THE_CLIENT_LIST if n in loaded] == []

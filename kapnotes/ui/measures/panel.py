@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -54,10 +55,12 @@ from kapnotes.ui.measures.administer import (
     instrument_list,
     unknown_name,
 )
-from kapnotes.ui.measures.chart import TrendChart
 from kapnotes.ui.measures.form import missing_text
 from kapnotes.ui.measures.risk_banner import acknowledgement_text
 from kapnotes.ui.widgets import Card, label
+
+if TYPE_CHECKING:
+    from kapnotes.ui.measures.chart import TrendChart
 
 log = logging.getLogger(__name__)
 
@@ -293,6 +296,10 @@ class InstrumentCard(Card):
             if r.flags and r.total is not None
         ]
         if series:
+            # QtCharts is loaded with the first chart drawn (about 4 MB that a client
+            # without measures, and the workspace before a client is opened, never need).
+            from kapnotes.ui.measures.chart import TrendChart
+
             span = (course.start, course.end) if course is not None else None
             self.chart = TrendChart(spec, series, dosing_dates, span=span, flagged=flagged)
             self.body.addWidget(self.chart)
