@@ -56,9 +56,9 @@ log = logging.getLogger(__name__)
 
 MSG_WRONG_PHRASE = "That passphrase does not open this vault. Check Caps Lock and try again."
 MSG_UPGRADING = (
-    "This vault was last saved by an earlier kapnotes. Its storage is being updated and "
-    "made smaller, once: on a vault of years this can take a minute. Nothing is lost if "
-    "it is interrupted."
+    "This vault was last saved by an earlier kapnotes. Its storage is being updated, "
+    "once: on a vault of years this can take a minute. Nothing is lost if it is "
+    "interrupted."
 )
 MSG_WRONG_RECOVERY = (
     "That recovery key does not open this vault. Check each group of four characters."
