@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +38,21 @@ def open_vault(vault: Vault) -> Iterator[OpenVault]:
     created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
     yield created.vault
     created.vault.close()
+
+
+@pytest.fixture
+def refuse_lock_file(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make the vault folder's lock file impossible to open from then on, as
+    on a read-only disk or a folder that is not this user's (permission denied)."""
+    import errno
+
+    from kapnotes.store import instance_lock
+
+    real_open = instance_lock.os.open
+
+    def refuse(path: Any, *args: Any) -> int:
+        if str(path).endswith(instance_lock.LOCK_NAME):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args)
+
+    return lambda: monkeypatch.setattr(instance_lock.os, "open", refuse)

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import types
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -484,6 +485,24 @@ def test_a_vault_open_in_the_app_is_refused_calmly_with_exit_3(
     assert code == 3
     assert "open in another kapnotes" in err and "Traceback" not in err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_vault_folder_that_cannot_be_written_is_named_with_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, refuse_lock_file: Callable[[], None]
+) -> None:
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    refuse_lock_file()
+    code, _out, err = run(
+        capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json")
+    )
+    assert code != 0 and "Traceback" not in err and "unexpected error" not in err
+    assert f"cannot write in the vault folder {folder} (permission denied)" in err
+    code, out, _err = run(capsys, "--data-dir", str(folder), "verify")
+    assert code == 1 and f"cannot write in the vault folder {folder}" in out
+    assert not (tmp_path / "x.json").exists()
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
 
 def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:

@@ -257,10 +257,23 @@ def check_passphrase(passphrase: str) -> None:
 
 
 def _acquire(data_dir: Path) -> InstanceLock:
+    """The vault folder's one-instance lock; VaultBusyError when another kapnotes holds
+    it, VaultError naming the folder and why when the lock file cannot be made there
+    (a read-only disk or folder, a folder not this user's, a path through a file)."""
+    from kapnotes.domain.files import write_cause
+
     try:
         return InstanceLock.acquire(data_dir)
     except VaultInUseError as exc:
         raise VaultBusyError(str(exc)) from None
+    except OSError as exc:
+        why = write_cause(exc) or exc.strerror or type(exc).__name__
+        raise VaultError(
+            f"kapnotes cannot write in the vault folder {data_dir} ({why}); it keeps a "
+            "lock file there while the vault is open, even to read it, so that no second "
+            "kapnotes opens it. Check that the disk is connected and writable and that "
+            "the folder is yours. Nothing was changed."
+        ) from exc
 
 
 def _alembic_config(connection: Any) -> Config:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -298,3 +300,20 @@ def test_an_upgrade_that_fails_is_said_and_the_screen_is_usable_again(
     assert "Nothing was changed" in screen.message.text()
     assert screen.unlock_button.text() == "Unlock" and screen.unlock_button.isEnabled()
     assert not screen.upgrade_note.isVisible()
+
+
+def test_a_vault_folder_that_cannot_be_written_is_said_not_as_a_wrong_passphrase(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    recovery_key: str,
+    refuse_lock_file: Callable[[], None],
+) -> None:
+    window = make_window()
+    screen = window.lock_screen
+    refuse_lock_file()
+    _try(qtbot, screen, PASSPHRASE)
+    assert not window.session.is_unlocked
+    assert "cannot write in the vault folder" in screen.message.text()
+    assert "permission denied" in screen.message.text()
+    assert screen.secret_edit.property("invalid") in (None, False)  # not a wrong passphrase
+    assert screen.unlock_button.isEnabled()
