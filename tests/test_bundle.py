@@ -9,6 +9,7 @@ a failure.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,6 +82,22 @@ def test_the_bundle_holds_every_resource_and_migration(bundle: Path) -> None:
         if not (inside / "store" / "migrations" / m).is_file()
     ]
     assert not missing, f"not in the bundle: {missing}"
+
+
+def test_the_bundle_holds_every_qt_module_kapnotes_imports(bundle: Path) -> None:
+    """A Qt module left out of the spec fails only where it is imported, and some imports
+    give up quietly (the system lock without QtDBus would never lock)."""
+    used = sorted(
+        {
+            name
+            for source in (REPO / "kapnotes").rglob("*.py")
+            for name in re.findall(r"PySide6\.(Qt\w+)", source.read_text(encoding="utf-8"))
+        }
+    )
+    inside = _contents(bundle) / "PySide6"
+    missing = [name for name in used if not list(inside.glob(f"{name}.*"))]
+    assert "QtDBus" in used and "QtCharts" in used
+    assert not missing, f"imported by kapnotes, not in the bundle: {missing}"
 
 
 def test_the_bundle_has_no_dangling_links(bundle: Path) -> None:

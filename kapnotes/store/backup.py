@@ -63,6 +63,7 @@ from kapnotes.store.models import AuditEvent, Client, Clinician, Note
 from kapnotes.store.vault import (
     DB_NAME,
     KEY_NAME,
+    SCHEMA_HEAD,
     OpenVault,
     Vault,
     VaultError,
@@ -396,6 +397,14 @@ def _checked_in_folder(
 ) -> BackupSummary:
     try:
         with _opened_copy(folder, data_key, clinician_id) as copy:
+            with copy.engine.connect() as conn:
+                stored = integrity.revision(conn)
+            if stored is not None and stored > SCHEMA_HEAD:
+                raise BackupError(
+                    f"{where}: this backup was made by a newer kapnotes (its storage is "
+                    f"version {stored}; this kapnotes knows up to {SCHEMA_HEAD}). Restore it "
+                    "with that newer version; nothing was changed."
+                )
             problems = _check_open(copy)
             summary = _summary(copy, created_at)
     except DatabaseError:

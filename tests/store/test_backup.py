@@ -495,8 +495,11 @@ def test_the_last_backup_is_found_without_reading_the_whole_audit_trail(
     from kapnotes.store.backup import last_backup_at
     from kapnotes.store.vault import _alembic_config
 
-    backed_up = write_backup(open_vault, tmp_path / "b.kapbackup").summary.created_at
+    write_backup(open_vault, tmp_path / "b.kapbackup")
     with open_vault.session() as s:
+        backed_up = s.scalars(
+            select(AuditEvent.at).where(AuditEvent.action == "vault.backup")
+        ).one()  # recorded once the copy is written and checked
         for n in range(300):  # a trail that goes on after the backup
             record(s, open_vault.clinician_id, "client.view", "client", None, {"n": n})
 
@@ -515,3 +518,28 @@ def test_the_last_backup_is_found_without_reading_the_whole_audit_trail(
         command.upgrade(_alembic_config(conn), "head")
     assert audit_reads() == indexed
     assert last_backup_at(open_vault) == backed_up
+
+
+def test_a_backup_from_a_newer_kapnotes_is_refused_before_anything_is_touched(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This kapnotes could not open what it restored: the clinic's working vault must not
+    be moved aside for it (as this kapnotes knew only up to 0010, here)."""
+    from kapnotes.store import backup as backup_module
+
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    backup = tmp_path / "b.kapbackup"
+    with created.vault as opened:
+        write_backup(opened, backup)
+    monkeypatch.setattr(backup_module, "SCHEMA_HEAD", "0010")
+    target = vault.data_dir
+    before = _tree(target)
+    with pytest.raises(BackupError, match="made by a newer kapnotes") as refused:
+        restore_backup(backup, target, PASSPHRASE, kdf=FAST_KDF, replace=True)
+    assert "nothing was changed" in str(refused.value)
+    assert _tree(target) == before
+    assert not [p for p in target.iterdir() if p.name.startswith("replaced-")]
+    empty = tmp_path / "empty"
+    with pytest.raises(BackupError, match="newer kapnotes"):
+        restore_backup(backup, empty, PASSPHRASE, kdf=FAST_KDF)
+    assert not empty.exists() or not any(empty.iterdir())

@@ -145,10 +145,18 @@ NOT_FOR_THE_CLIENT_LIST = (
 )
 
 
-def test_the_unlocked_client_list_loads_no_chart(closed_vault: Path) -> None:
+def test_the_unlocked_client_list_loads_no_chart(vault: Vault) -> None:
+    """Listed clients with scored measures (the demo's) draw no chart before one is opened."""
+    from datetime import date
+
+    from kapnotes.store.demo import populate_demo
+
+    created = vault.create("Dr Ada Quill", "PsyD", "fictional passphrase 42")
+    populate_demo(created.vault, today=date(2026, 11, 2))
+    created.vault.close()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, "-c", _OPEN_PROBE, str(closed_vault), "fictional passphrase 42"],
+        [sys.executable, "-c", _OPEN_PROBE, str(vault.data_dir), "fictional passphrase 42"],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -160,4 +168,5 @@ def test_the_unlocked_client_list_loads_no_chart(closed_vault: Path) -> None:
     line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
     loaded = set(line.split()[1:])
     assert "kapnotes.ui.views.workspace" in loaded  # unlocked, the client list shown
+    assert "kapnotes.ui.measures.panel" in loaded  # the client page, ready for a client
     assert [n for n in NOT_FOR_THE_CLIENT_LIST if n in loaded] == []
