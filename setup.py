@@ -11,9 +11,14 @@ from setuptools import find_namespace_packages, find_packages, setup
 
 RESOURCES = "kapnotes.resources"
 
+#: The migration scripts' folder has no ``__init__.py`` (Alembic loads the scripts by
+#: path; their names start with digits), so ``find_packages`` does not list it.
+MIGRATIONS = "kapnotes.store.migrations.versions"
+
 setup(
     packages=[
         *find_packages(include=["kapnotes", "kapnotes.*"]),
+        MIGRATIONS,
         RESOURCES,
         *(
             f"{RESOURCES}.{name}"
