@@ -719,6 +719,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         ) from None
     except VaultBusyError as exc:
         raise CliError(str(exc), EXIT_LOCKED) from None
+    except VaultError as exc:  # e.g. the data folder cannot be written
+        raise CliError(str(exc)) from None
     print(f"kapnotes: restored {args.input} into {data_dir}")
     print(result.summary.describe())
     if result.safety_copy is not None:

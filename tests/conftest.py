@@ -50,9 +50,9 @@ def refuse_lock_file(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
 
     real_open = instance_lock.os.open
 
-    def refuse(path: Any, *args: Any) -> int:
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> int:
         if str(path).endswith(instance_lock.LOCK_NAME):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args)
+        return real_open(path, *args, **kwargs)
 
     return lambda: monkeypatch.setattr(instance_lock.os, "open", refuse)

@@ -490,19 +490,28 @@ def test_a_vault_open_in_the_app_is_refused_calmly_with_exit_3(
 def test_a_vault_folder_that_cannot_be_written_is_named_with_why(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, refuse_lock_file: Callable[[], None]
 ) -> None:
+    from kapnotes.store.backup import write_backup
+
     folder = tmp_path / "v"
     init(capsys, folder)
+    backup = tmp_path / "b.kapbackup"
+    with Vault(folder).unlock(PASS) as opened:  # made before the folder went read-only
+        write_backup(opened, backup)
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     refuse_lock_file()
     code, _out, err = run(
         capsys, "--data-dir", str(folder), "export-json", str(tmp_path / "x.json")
     )
     assert code != 0 and "Traceback" not in err and "unexpected error" not in err
-    assert f"cannot write in the vault folder {folder} (permission denied)" in err
+    assert f"The vault folder {folder} cannot be written (permission denied)" in err
     code, out, _err = run(capsys, "--data-dir", str(folder), "verify")
-    assert code == 1 and f"cannot write in the vault folder {folder}" in out
+    assert code == 1 and f"The vault folder {folder} cannot be written" in out
+    code, _out, err = run(capsys, "--data-dir", str(folder), "restore", str(backup), "--replace")
+    assert code != 0 and "unexpected error" not in err
+    assert f"The vault folder {folder} cannot be written" in err
     assert not (tmp_path / "x.json").exists()
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    assert not [p for p in folder.iterdir() if p.name.startswith("replaced-")]
 
 
 def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:

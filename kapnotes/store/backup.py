@@ -392,19 +392,41 @@ def _opened_copy(folder: Path, data_key: bytes, clinician_id: str) -> Iterator[O
         copy.close()
 
 
+def _brought_up_to_date(folder: Path, data_key: bytes, where: str) -> None:
+    """The unpacked copy's storage made this kapnotes' (as its first unlock would), so that
+    the checks read the schema they know: a backup made by an older kapnotes is upgraded
+    here, in its staging folder; one made by a newer kapnotes is refused (BackupError)."""
+    from kapnotes.store.vault import UpgradeFailedError, upgrade_schema
+
+    engine = _engine(Vault(folder).db_path, data_key)
+    try:
+        with engine.connect() as conn:
+            stored = integrity.revision(conn)
+        if stored is not None and stored > SCHEMA_HEAD:
+            raise BackupError(
+                f"{where}: this backup was made by a newer kapnotes (its storage is version "
+                f"{stored}; this kapnotes knows up to {SCHEMA_HEAD}). Restore it with that "
+                "newer version; nothing was changed."
+            )
+        if stored != SCHEMA_HEAD:
+            upgrade_schema(engine)
+    except UpgradeFailedError as exc:
+        cause = getattr(exc.__cause__, "orig", None) or exc.__cause__ or exc
+        raise BackupError(
+            f"{where}: its vault, saved by an earlier kapnotes, could not be updated to be "
+            f"checked ({cause}); nothing was changed. If the disk is full, make room and "
+            "try again."
+        ) from None
+    finally:
+        engine.dispose()
+
+
 def _checked_in_folder(
     folder: Path, data_key: bytes, clinician_id: str, created_at: datetime, where: str
 ) -> BackupSummary:
     try:
+        _brought_up_to_date(folder, data_key, where)
         with _opened_copy(folder, data_key, clinician_id) as copy:
-            with copy.engine.connect() as conn:
-                stored = integrity.revision(conn)
-            if stored is not None and stored > SCHEMA_HEAD:
-                raise BackupError(
-                    f"{where}: this backup was made by a newer kapnotes (its storage is "
-                    f"version {stored}; this kapnotes knows up to {SCHEMA_HEAD}). Restore it "
-                    "with that newer version; nothing was changed."
-                )
             problems = _check_open(copy)
             summary = _summary(copy, created_at)
     except DatabaseError:

@@ -269,8 +269,8 @@ def _acquire(data_dir: Path) -> InstanceLock:
     except OSError as exc:
         why = write_cause(exc) or exc.strerror or type(exc).__name__
         raise VaultError(
-            f"kapnotes cannot write in the vault folder {data_dir} ({why}); it keeps a "
-            "lock file there while the vault is open, even to read it, so that no second "
+            f"The vault folder {data_dir} cannot be written ({why}); kapnotes keeps a lock "
+            "file there while the vault is open, even to read it, so that no second "
             "kapnotes opens it. Check that the disk is connected and writable and that "
             "the folder is yours. Nothing was changed."
         ) from exc

@@ -658,9 +658,10 @@ class BackupActions(QObject):
             except WrongSecretError:
                 continue
             except service.BackupError as exc:
-                self.prompts.tell(
-                    self._window, "Not restored", f"{exc}\n\nNothing was changed.", problem=True
-                )
+                said = str(exc)
+                if "nothing was changed" not in said.lower():
+                    said += "\n\nNothing was changed."
+                self.prompts.tell(self._window, "Not restored", said, problem=True)
                 return False
             finally:
                 QGuiApplication.restoreOverrideCursor()

@@ -46,6 +46,8 @@ class SystemLockWatcher(QObject):
             from PySide6.QtCore import SLOT
             from PySide6.QtDBus import QDBusConnection
         except ImportError:  # pragma: no cover - QtDBus ships with PySide6 Essentials
+            # Said, not silent: a bundle built without QtDBus never locked with the screen.
+            log.warning("system lock signals: QtDBus is missing; only the idle lock applies")
             return
         session = QDBusConnection.sessionBus()
         if session.isConnected():

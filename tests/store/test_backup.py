@@ -543,3 +543,39 @@ def test_a_backup_from_a_newer_kapnotes_is_refused_before_anything_is_touched(
     with pytest.raises(BackupError, match="newer kapnotes"):
         restore_backup(backup, empty, PASSPHRASE, kdf=FAST_KDF)
     assert not empty.exists() or not any(empty.iterdir())
+
+
+def test_a_backup_made_by_an_earlier_kapnotes_restores_and_is_upgraded(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    """A clinic's backups from before an upgrade (here schema 0008: the search index still
+    held its copy of the text) restore: checked as this kapnotes' storage, not refused as
+    damaged."""
+    from alembic import command
+
+    from kapnotes.store.backup import last_backup_at
+    from kapnotes.store.demo import populate_demo
+    from kapnotes.store.notes import NoteStore
+    from kapnotes.store.vault import SCHEMA_HEAD, _alembic_config
+
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    found = [h.note_id for h in NoteStore(open_vault).search("lake")]
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0008")
+    backup = tmp_path / "old.kapbackup"
+    made = write_backup(open_vault, backup).summary
+    target = tmp_path / "restored"
+    result = restore_backup(backup, target, PASSPHRASE, kdf=FAST_KDF)
+    assert result.summary == made
+    with Vault(target, FAST_KDF).unlock(PASSPHRASE) as restored:
+        with restored.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == (
+                SCHEMA_HEAD
+            )
+        assert [h.note_id for h in NoteStore(restored).search("lake")] == found and found
+        assert last_backup_at(restored) == made.created_at
+        with restored.session() as s:
+            upgrades = s.scalars(
+                select(AuditEvent.detail).where(AuditEvent.action == "vault.upgrade")
+            ).all()
+        assert upgrades == [{"from": "0008", "to": SCHEMA_HEAD}]

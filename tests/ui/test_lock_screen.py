@@ -313,7 +313,8 @@ def test_a_vault_folder_that_cannot_be_written_is_said_not_as_a_wrong_passphrase
     refuse_lock_file()
     _try(qtbot, screen, PASSPHRASE)
     assert not window.session.is_unlocked
-    assert "cannot write in the vault folder" in screen.message.text()
+    assert "The vault folder" in screen.message.text()
+    assert "cannot be written" in screen.message.text()
     assert "permission denied" in screen.message.text()
     assert screen.secret_edit.property("invalid") in (None, False)  # not a wrong passphrase
     assert screen.unlock_button.isEnabled()
