@@ -152,6 +152,12 @@ def run_gui(
     hook = ExceptionHook(parent=lambda: window)
     hook.install()
     try:
+        problem = vault.folder_problem()
+        if problem is not None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.critical(None, "kapnotes cannot open its vault folder", problem)
+            return 1
         open_vault: OpenVault | None = None
         if not vault.exists():
             from kapnotes.ui.dialogs.setup_dialog import first_run

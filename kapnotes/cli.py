@@ -336,6 +336,9 @@ def _unlocked(args: argparse.Namespace, problems: Problems = "refuse") -> Iterat
     """
     data_dir = _data_dir(args)
     vault = Vault(data_dir)
+    problem = vault.folder_problem()
+    if problem is not None:
+        raise CliError(problem)
     if not vault.exists():
         raise CliError(f"there is no vault in {data_dir}; create one with 'kapnotes init'")
     try:
@@ -411,6 +414,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Create a vault; print the recovery key once."""
     data_dir = _data_dir(args)
     vault = Vault(data_dir)
+    problem = vault.folder_problem()
+    if problem is not None:
+        raise CliError(problem)
     if vault.exists() or vault.db_path.exists():
         raise CliError(f"a vault already exists in {data_dir}; kapnotes init never replaces one")
     name = _ask("Your name, as it appears on signed notes: ", "--name", args.name, required=True)
@@ -437,6 +443,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Create (or replace) the demo vault of fictional clients, then open the app."""
     data_dir = _data_dir(args, default_demo_dir)
     vault = Vault(data_dir)
+    problem = vault.folder_problem()
+    if problem is not None:
+        raise CliError(problem)
     if vault.exists() or vault.db_path.exists():
         try:
             # The flag alone is not proof: the demo passphrase must open the key file too.
@@ -694,6 +703,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     )
 
     data_dir = _data_dir(args)
+    problem = Vault(data_dir).folder_problem()
+    if problem is not None:
+        raise CliError(problem)
     source: Path = args.input.expanduser()
     if not source.is_file():
         raise CliError(f"{args.input}: no such backup file")

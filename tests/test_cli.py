@@ -1092,3 +1092,18 @@ def test_an_older_vault_is_upgraded_once_saying_so_on_stderr(
     assert "updating its storage once" in err
     code, out, err = run(capsys, "--data-dir", str(folder), "verify")
     assert code == 0 and "updating" not in err  # once
+
+
+@pytest.mark.parametrize("through", ["a file on the way", "the folder is a file"])
+def test_a_vault_folder_where_a_file_is_is_named_not_called_missing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, through: str
+) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder\n")
+    folder = blocker / "vault" if through == "a file on the way" else blocker
+    for command in (["verify"], ["init", "--name", "Dr Ada Quill"], ["export-json", "x.json"]):
+        code, out, err = run(capsys, "--data-dir", str(folder), *command)
+        said = err + out
+        assert code != 0 and "unexpected error" not in said and "there is no vault" not in said
+        assert f"{blocker} is a file, not a folder" in said
+    assert blocker.read_text() == "a file, not a folder\n"

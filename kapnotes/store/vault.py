@@ -419,6 +419,37 @@ class Vault:
         """Whether a vault has been created in this folder."""
         return self.key_path.exists()
 
+    def folder_problem(self) -> str | None:
+        """Why the vault folder cannot be used at all, for the user (None when it can, a
+        folder not made yet included): a file where a folder should be, or a folder this
+        user may not open (another user's, or permissions changed)."""
+        folder = self.data_dir
+        for path in (folder, *folder.parents):
+            try:
+                if path.exists() and not path.is_dir():
+                    where = (
+                        "" if path == folder else f", so the vault folder {folder} cannot be there"
+                    )
+                    return (
+                        f"{path} is a file, not a folder{where}. Choose another vault folder "
+                        "(--data-dir)."
+                    )
+            except OSError:
+                break  # not readable from here on: said below
+        try:
+            self.key_path.stat()
+        except FileNotFoundError:
+            return None
+        except PermissionError:
+            return (
+                f"The vault folder {folder} cannot be opened (permission denied): it is "
+                "another user's, or its permissions were changed. Open kapnotes as the user "
+                "it belongs to. Nothing was changed."
+            )
+        except OSError as exc:
+            return f"The vault folder {folder} cannot be read ({exc.strerror or exc})."
+        return None
+
     def is_demo(self) -> bool:
         """Whether this folder's key file says it holds a demo vault of fictional clients.
 

@@ -6,6 +6,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -198,3 +199,29 @@ def test_the_schema_head_the_unlock_trusts_is_the_newest_migration() -> None:
 
     scripts = ScriptDirectory(str(vault_module.MIGRATIONS))
     assert scripts.get_current_head() == vault_module.SCHEMA_HEAD
+
+
+def test_a_vault_folder_this_user_may_not_open_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user's folder (mode 0700): Python's exists() raises there, so it is asked
+    first and said plainly (root, running the tests, may open anything: stat is refused
+    here as the system would refuse it)."""
+    import errno
+    import pathlib
+
+    folder = tmp_path / "theirs"
+    vault = Vault(folder)
+    assert vault.folder_problem() is None  # not made yet: fine, init makes it
+    folder.mkdir()
+    real_stat = pathlib.Path.stat
+
+    def refused(self: pathlib.Path, **kwargs: Any) -> Any:
+        if self.parent == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_stat(self, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "stat", refused)
+    problem = vault.folder_problem()
+    assert problem is not None
+    assert f"The vault folder {folder} cannot be opened (permission denied)" in problem
