@@ -579,3 +579,31 @@ def test_a_backup_made_by_an_earlier_kapnotes_restores_and_is_upgraded(
                 select(AuditEvent.detail).where(AuditEvent.action == "vault.upgrade")
             ).all()
         assert upgrades == [{"from": "0008", "to": SCHEMA_HEAD}]
+
+
+def test_a_checked_copy_not_written_out_whole_is_never_moved_in(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the database file is moved into the vault folder: a checked copy whose update
+    is still in its write-ahead log (a disk that filled up while it was folded) is
+    refused, and the clinic's vault stays where it is."""
+    from kapnotes.store import backup as backup_module
+
+    created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE)
+    backup = tmp_path / "b.kapbackup"
+    with created.vault as opened:
+        write_backup(opened, backup)
+    real = backup_module._checked_in_folder
+
+    def left_a_wal(folder: Path, *args: Any) -> Any:
+        summary = real(folder, *args)
+        (folder / "kapnotes.db-wal").write_bytes(b"\0" * 4096)  # as a full disk leaves it
+        return summary
+
+    monkeypatch.setattr(backup_module, "_checked_in_folder", left_a_wal)
+    before = _tree(vault.data_dir)
+    with pytest.raises(BackupError, match="could not be written out whole"):
+        restore_backup(backup, vault.data_dir, PASSPHRASE, kdf=FAST_KDF, replace=True)
+    assert _tree(vault.data_dir) == before
+    assert not [p for p in vault.data_dir.iterdir() if p.name.startswith("replaced-")]
+    assert not list(tmp_path.rglob(".kapnotes-restore-*"))

@@ -209,3 +209,23 @@ def test_the_key_file_holds_no_client_data_and_names_no_one(
     assert "Ada" not in anchor and "Quill" not in anchor
     for line in filter(None, (raw.strip() for raw in anchor.splitlines())):
         assert set(json.loads(line)) == {"format", "version", "seq", "confirmed", "pending", "mac"}
+
+
+def test_a_backup_holding_a_version_1_key_file_restores(
+    vault: Vault, recovery_key: str, tmp_path: Path
+) -> None:
+    """A backup from before key files had MACs: restored and opened (its first unlock
+    writes the MACs), not refused for the MACs it never had."""
+    from kapnotes.store.backup import restore_backup, write_backup
+
+    keyfile = keys.KeyFile.read(vault.key_path)
+    opened = keys.unwrap_with_passphrase(keyfile, PASSPHRASE)
+    assert opened.clinician_id is not None
+    with vault.unlock(PASSPHRASE) as open_vault:
+        _version_1(vault, PASSPHRASE, recovery_key, opened.data_key, opened.clinician_id)
+        write_backup(open_vault, tmp_path / "old.kapbackup")
+    target = tmp_path / "restored"
+    restore_backup(tmp_path / "old.kapbackup", target, PASSPHRASE, kdf=FAST_KDF)
+    with Vault(target, FAST_KDF).unlock(PASSPHRASE) as restored:
+        assert restored.key_file_problems() == []
+    assert json.loads((target / "kapnotes.key").read_text())["version"] == 2
