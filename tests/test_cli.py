@@ -1107,3 +1107,32 @@ def test_a_vault_folder_where_a_file_is_is_named_not_called_missing(
         assert code != 0 and "unexpected error" not in said and "there is no vault" not in said
         assert f"{blocker} is a file, not a folder" in said
     assert blocker.read_text() == "a file, not a folder\n"
+
+
+def test_a_vault_folder_link_to_nowhere_and_an_unwritable_parent_are_said(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    link = tmp_path / "usb-vault"
+    link.symlink_to(tmp_path / "unplugged")
+    for command in (["verify"], ["init", "--name", "Dr Ada Quill"]):
+        code, out, err = run(capsys, "--data-dir", str(link), *command)
+        assert code != 0 and "unexpected error" not in err + out
+        assert f"is a link to {tmp_path / 'unplugged'}, which does not exist" in err + out
+    folder = tmp_path / "v"
+    init(capsys, folder)
+    backup = tmp_path / "b.kapbackup"
+    with Vault(folder).unlock(PASS) as opened:
+        from kapnotes.store.backup import write_backup
+
+        write_backup(opened, backup)
+
+    def read_only(*_args: Any, **_kwargs: Any) -> str:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    code, _out, err = run(capsys, "--data-dir", str(folder), "restore", str(backup), "--replace")
+    assert code != 0 and "unexpected error" not in err
+    assert f"{tmp_path}: the backup cannot be unpacked there to be checked" in err
+    assert "(read-only file system)" in err

@@ -812,8 +812,20 @@ def _audit(opened: OpenVault, action: str, sha256: str, size: int) -> None:
 
 @contextlib.contextmanager
 def _staging(near: Path) -> Iterator[Path]:
-    near.mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = Path(tempfile.mkdtemp(prefix=".kapnotes-restore-", dir=near))
+    """A private folder in ``near`` to unpack a backup into and check it (BackupError
+    when one cannot be made there: a read-only disk, a folder not this user's)."""
+    try:
+        near.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = Path(tempfile.mkdtemp(prefix=".kapnotes-restore-", dir=near))
+    except OSError as exc:
+        from kapnotes.domain.files import write_cause
+
+        raise BackupError(
+            f"{near}: the backup cannot be unpacked there to be checked "
+            f"({write_cause(exc) or exc.strerror or type(exc).__name__}); nothing was "
+            "changed. Check that the disk is connected and writable and that the folder "
+            "is yours."
+        ) from None
     try:
         yield folder
     except BaseException:

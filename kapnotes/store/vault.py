@@ -424,6 +424,12 @@ class Vault:
         folder not made yet included): a file where a folder should be, or a folder this
         user may not open (another user's, or permissions changed)."""
         folder = self.data_dir
+        if folder.is_symlink() and not folder.exists():
+            return (
+                f"The vault folder {folder} is a link to {folder.readlink()}, which does "
+                "not exist (a disk not connected?). Connect it, or choose another vault "
+                "folder (--data-dir)."
+            )
         for path in (folder, *folder.parents):
             try:
                 if path.exists() and not path.is_dir():
@@ -442,9 +448,9 @@ class Vault:
             return None
         except PermissionError:
             return (
-                f"The vault folder {folder} cannot be opened (permission denied): it is "
-                "another user's, or its permissions were changed. Open kapnotes as the user "
-                "it belongs to. Nothing was changed."
+                f"The vault folder {folder} cannot be opened (permission denied): it, or a "
+                "folder it is in, is another user's, or its permissions were changed. Open "
+                "kapnotes as the user it belongs to. Nothing was changed."
             )
         except OSError as exc:
             return f"The vault folder {folder} cannot be read ({exc.strerror or exc})."
