@@ -326,6 +326,13 @@ def _ask(prompt: str, option: str, value: str | None, *, required: bool) -> str:
     return input(prompt)
 
 
+def _refuse_unusable(vault: Vault) -> None:
+    """CliError when the vault folder cannot be used at all (see Vault.folder_problem)."""
+    problem = vault.folder_problem()
+    if problem is not None:
+        raise CliError(problem)
+
+
 @contextlib.contextmanager
 def _unlocked(args: argparse.Namespace, problems: Problems = "refuse") -> Iterator[OpenVault]:
     """Unlock the vault in the data folder, mapping failures to calm messages.
@@ -336,9 +343,7 @@ def _unlocked(args: argparse.Namespace, problems: Problems = "refuse") -> Iterat
     """
     data_dir = _data_dir(args)
     vault = Vault(data_dir)
-    problem = vault.folder_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _refuse_unusable(vault)
     if not vault.exists():
         raise CliError(f"there is no vault in {data_dir}; create one with 'kapnotes init'")
     try:
@@ -414,9 +419,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Create a vault; print the recovery key once."""
     data_dir = _data_dir(args)
     vault = Vault(data_dir)
-    problem = vault.folder_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _refuse_unusable(vault)
     if vault.exists() or vault.db_path.exists():
         raise CliError(f"a vault already exists in {data_dir}; kapnotes init never replaces one")
     name = _ask("Your name, as it appears on signed notes: ", "--name", args.name, required=True)
@@ -443,9 +446,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Create (or replace) the demo vault of fictional clients, then open the app."""
     data_dir = _data_dir(args, default_demo_dir)
     vault = Vault(data_dir)
-    problem = vault.folder_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _refuse_unusable(vault)
     if vault.exists() or vault.db_path.exists():
         try:
             # The flag alone is not proof: the demo passphrase must open the key file too.
@@ -703,9 +704,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     )
 
     data_dir = _data_dir(args)
-    problem = Vault(data_dir).folder_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _refuse_unusable(Vault(data_dir))
     source: Path = args.input.expanduser()
     if not source.is_file():
         raise CliError(f"{args.input}: no such backup file")

@@ -78,12 +78,13 @@ sys.exit(code)
 """
 
 
-def _lock_screen_probe(data_dir: Path) -> dict[str, set[str]]:
-    """What the lock screen, once drawn, has loaded: ``MODULES`` (Python modules) and
-    ``QT_WIDGET_CLASSES`` (the QtWidgets classes PySide6 has made so far)."""
+def _probe(script: str, *args: str) -> dict[str, set[str]]:
+    """What a fresh kapnotes process (``script``, run with ``args``) had loaded once its
+    window was drawn: ``MODULES`` (Python modules) and, where printed,
+    ``QT_WIDGET_CLASSES`` (the QtWidgets classes PySide6 had made)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(data_dir)],
+        [sys.executable, "-c", script, *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -92,7 +93,7 @@ def _lock_screen_probe(data_dir: Path) -> dict[str, set[str]]:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "RSS_KB" in done.stdout, "the lock screen was not drawn"
+    assert "RSS_KB" in done.stdout, "the window was not drawn"
     found: dict[str, set[str]] = {}
     for line in done.stdout.splitlines():
         key, _space, names = line.partition(" ")
@@ -110,7 +111,7 @@ def closed_vault(vault: Vault) -> Path:
 
 
 def test_lock_screen_loads_no_heavy_module(closed_vault: Path) -> None:
-    loaded = _lock_screen_probe(closed_vault)["MODULES"]
+    loaded = _probe(_PROBE, str(closed_vault))["MODULES"]
     assert "kapnotes.ui.views.lock_screen" in loaded
     present = [
         name
@@ -121,7 +122,7 @@ def test_lock_screen_loads_no_heavy_module(closed_vault: Path) -> None:
 
 
 def test_lock_screen_makes_no_unused_qt_class(closed_vault: Path) -> None:
-    made = _lock_screen_probe(closed_vault)["QT_WIDGET_CLASSES"]
+    made = _probe(_PROBE, str(closed_vault))["QT_WIDGET_CLASSES"]
     assert "QLineEdit" in made  # the passphrase field: the probe sees made classes
     assert [name for name in NEVER_USED_QT_CLASSES if name in made] == []
     assert [name for name in NOT_MADE_FOR_THE_LOCK_SCREEN if name in made] == []
@@ -154,19 +155,7 @@ def test_the_unlocked_client_list_loads_no_chart(vault: Vault) -> None:
     created = vault.create("Dr Ada Quill", "PsyD", "fictional passphrase 42")
     populate_demo(created.vault, today=date(2026, 11, 2))
     created.vault.close()
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-c", _OPEN_PROBE, str(vault.data_dir), "fictional passphrase 42"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
-    loaded = set(line.split()[1:])
+    loaded = _probe(_OPEN_PROBE, str(vault.data_dir), "fictional passphrase 42")["MODULES"]
     assert "kapnotes.ui.views.workspace" in loaded  # unlocked, the client list shown
     assert "kapnotes.ui.measures.panel" in loaded  # the client page, ready for a client
     assert [n for n in NOT_FOR_THE_CLIENT_LIST if n in loaded] == []
