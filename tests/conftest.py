@@ -20,6 +20,14 @@ FAST_KDF = KdfParams(time_cost=1, memory_kib=8192, parallelism=1)
 PASSPHRASE = "fictional passphrase 42"
 
 
+def as_stored(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters for raw SQL with every id as the vault stores it (16 bytes, migration
+    0012); other values as they are."""
+    from kapnotes.store.models import stored_id
+
+    return {k: stored_id(v) if isinstance(v, str) else v for k, v in params.items()}
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """An empty data folder."""

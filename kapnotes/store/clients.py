@@ -10,13 +10,13 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import TextClause, func, select, text
+from sqlalchemy import TextualSelect, func, select, text
 
 from kapnotes.domain.clients import ClientInput, CourseInput, folded
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.domain.timeline import local_day, system_zone_name, zone_named
 from kapnotes.store.audit import record
-from kapnotes.store.models import Client, Clinician, Course, Note, utcnow
+from kapnotes.store.models import Client, Clinician, Course, Note, StoredId, utcnow
 from kapnotes.store.vault import OpenVault
 
 
@@ -93,7 +93,7 @@ def client_input(client: Client) -> ClientInput:
 
 
 @functools.cache
-def _search_sql(words: int) -> TextClause:
+def _search_sql(words: int) -> TextualSelect:
     """The client-list query for ``words`` words: each a LIKE on the folded name; the
     marks counted per listed client by indexed lookups (never a pass over every note).
 
@@ -112,7 +112,7 @@ def _search_sql(words: int) -> TextClause:
     )
     filtered = f"{marks} WHERE {where}" if where else marks
     sql = f"{filtered} ORDER BY lower(c.name) LIMIT :limit"
-    return text(sql)
+    return text(sql).columns(id=StoredId())
 
 
 class ClientStore:

@@ -1,12 +1,13 @@
 """SQLAlchemy 2 models of the vault: clinicians, clients, courses, notes and their history.
 
-All ids are UUID strings so they survive export -> import unchanged. Times are
-stored as timezone-aware UTC.
+All ids are UUID strings so they survive export -> import unchanged (stored as their
+16 bytes, :class:`StoredId`). Times are stored as timezone-aware UTC.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 import zlib
 from collections.abc import Callable
@@ -121,6 +122,43 @@ class PackedJSON(TypeDecorator[dict[str, Any]]):
         return unpack_json
 
 
+#: An id as kapnotes makes them (:func:`new_id`): a UUID in its canonical lower-case text.
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def stored_id(value: str | None) -> bytes | str | None:
+    """An id as stored: a canonical UUID string (``8-4-4-4-12`` lower-case hex, what
+    :func:`new_id` makes) as its 16 bytes (36 characters of text before migration 0012);
+    any other string as it is, so that it reads back exactly as given."""
+    if isinstance(value, str) and _CANONICAL_ID.fullmatch(value):
+        return bytes.fromhex(value.replace("-", ""))
+    return value
+
+
+def id_from_stored(stored: Any) -> str | None:
+    """An id as read back: 16 stored bytes as the canonical UUID string; text as it is."""
+    if isinstance(stored, bytes) and len(stored) == 16:
+        h = stored.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return None if stored is None else str(stored)
+
+
+class StoredId(TypeDecorator[str]):
+    """Ids as :func:`stored_id` stores them (16 bytes where the text took 36; with their
+    indexes, about 16 MB of a vault of 200,000 session entries). Declared ``VARCHAR(36)``
+    as before: SQLite keeps a BLOB as a BLOB, so rows written as text before migration
+    0012 read too. Byte order is the text's order, so sorting by id is unchanged."""
+
+    impl = String(36)
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        return stored_id
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        return id_from_stored
+
+
 class Base(DeclarativeBase):
     """Declarative base of every vault table."""
 
@@ -132,7 +170,7 @@ class Clinician(Base):
 
     __tablename__ = "clinician"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(StoredId(), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     credential: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(30), default="therapist")
@@ -144,7 +182,7 @@ class Client(Base):
 
     __tablename__ = "client"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(StoredId(), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
     preferred_name: Mapped[str | None] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
@@ -180,8 +218,10 @@ class Course(Base):
 
     __tablename__ = "course"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    id: Mapped[str] = mapped_column(StoredId(), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(
+        StoredId(), ForeignKey("client.id", ondelete="CASCADE"), index=True
+    )
     start_date: Mapped[date] = mapped_column(Date)
     indication: Mapped[str] = mapped_column(String(500))
     planned_product: Mapped[str] = mapped_column(String(40))
@@ -202,8 +242,10 @@ class Note(Base):
     # The client list's draft and today counts, from the index alone (migration 0007).
     __table_args__ = (Index("ix_note_course_marks", "course_id", "status", "session_date"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    course_id: Mapped[str] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    id: Mapped[str] = mapped_column(StoredId(), primary_key=True, default=new_id)
+    course_id: Mapped[str] = mapped_column(
+        StoredId(), ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(20))
     template_id: Mapped[str] = mapped_column(String(100))
     template_version: Mapped[int] = mapped_column(Integer)
@@ -219,7 +261,7 @@ class Note(Base):
     time_zone: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
-    signed_by_id: Mapped[str | None] = mapped_column(ForeignKey("clinician.id"))
+    signed_by_id: Mapped[str | None] = mapped_column(StoredId(), ForeignKey("clinician.id"))
     signed_at: Mapped[datetime | None] = mapped_column()
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # What the signature covers (kapnotes.domain.signatures): NULL for notes signed
@@ -292,8 +334,10 @@ class NoteEvent(Base):
 
     __tablename__ = "note_event"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    note_id: Mapped[str] = mapped_column(ForeignKey("note.id", ondelete="CASCADE"), index=True)
+    id: Mapped[str] = mapped_column(StoredId(), primary_key=True, default=new_id)
+    note_id: Mapped[str] = mapped_column(
+        StoredId(), ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(30))
     recorded_at: Mapped[datetime] = mapped_column()
     t_offset_s: Mapped[int | None] = mapped_column(Integer)
@@ -309,10 +353,12 @@ class Addendum(Base):
 
     __tablename__ = "addendum"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    note_id: Mapped[str] = mapped_column(ForeignKey("note.id", ondelete="CASCADE"), index=True)
+    id: Mapped[str] = mapped_column(StoredId(), primary_key=True, default=new_id)
+    note_id: Mapped[str] = mapped_column(
+        StoredId(), ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
-    author_id: Mapped[str] = mapped_column(ForeignKey("clinician.id"))
+    author_id: Mapped[str] = mapped_column(StoredId(), ForeignKey("clinician.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
     signature_version: Mapped[int | None] = mapped_column(Integer)  # NULL: version 1
@@ -335,15 +381,19 @@ class MeasureResult(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    client_id: Mapped[str] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
-    note_id: Mapped[str | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
+    id: Mapped[str] = mapped_column(StoredId(), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(
+        StoredId(), ForeignKey("client.id", ondelete="CASCADE"), index=True
+    )
+    note_id: Mapped[str | None] = mapped_column(
+        StoredId(), ForeignKey("note.id", ondelete="SET NULL")
+    )
     # The course it belongs to (a note's measure: the note's course); NULL only for a
     # client without a course. No ON DELETE: a course that has measures cannot be
     # removed on its own (removing the client removes both). Migration 0004 adds the
     # column in place, and SQLite keeps a column's REFERENCES inline, where
     # SQLAlchemy's reflection reads no ON DELETE option.
-    course_id: Mapped[str | None] = mapped_column(ForeignKey("course.id"), index=True)
+    course_id: Mapped[str | None] = mapped_column(StoredId(), ForeignKey("course.id"), index=True)
     instrument_id: Mapped[str] = mapped_column(String(100))
     instrument_version: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -351,7 +401,7 @@ class MeasureResult(Base):
     band: Mapped[str | None] = mapped_column(String(100))
     flags: Mapped[list[Any]] = mapped_column(default=list)
     administered_at: Mapped[datetime] = mapped_column(default=utcnow)
-    acknowledged_by_id: Mapped[str | None] = mapped_column(ForeignKey("clinician.id"))
+    acknowledged_by_id: Mapped[str | None] = mapped_column(StoredId(), ForeignKey("clinician.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column()
     acknowledgement: Mapped[str | None] = mapped_column(Text)
 
@@ -375,10 +425,10 @@ class AuditEvent(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_id: Mapped[str | None] = mapped_column(StoredId())
     action: Mapped[str] = mapped_column(String(50))
     entity: Mapped[str] = mapped_column(String(30))
-    entity_id: Mapped[str | None] = mapped_column(String(36))
+    entity_id: Mapped[str | None] = mapped_column(StoredId())
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

@@ -59,6 +59,7 @@ from kapnotes.store.models import (
     Course,
     Note,
     NoteEvent,
+    StoredId,
     TemplateSnapshot,
     new_id,
     utcnow,
@@ -299,7 +300,7 @@ _SEARCH_SQL = text(
     "SELECT r.note_id, f.rank FROM note_fts AS f "
     "JOIN note_fts_row AS r ON r.fts_rowid = f.rowid "
     "WHERE note_fts MATCH :q ORDER BY f.rowid DESC LIMIT :n"
-)
+).columns(note_id=StoredId())
 
 
 class NoteStore:

@@ -18,9 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from kapnotes.store.models import StoredId
 
 #: The index's table, as migration 0009 creates it (and verify rebuilds it in memory).
 FTS_DDL = (
@@ -29,8 +31,11 @@ FTS_DDL = (
 )
 _INSERT = text("INSERT INTO note_fts (body) VALUES (:body)")
 _INSERT_AT = text("INSERT INTO note_fts (rowid, body) VALUES (:r, :body)")
-_ROWID = text("SELECT fts_rowid FROM note_fts_row WHERE note_id = :id")
-_MAP = text("INSERT INTO note_fts_row (note_id, fts_rowid) VALUES (:id, :r)")
+#: A note's id bound as the vault stores ids (:class:`~kapnotes.store.models.StoredId`).
+_NOTE_ID = bindparam("id", type_=StoredId())
+_ROWID = text("SELECT fts_rowid FROM note_fts_row WHERE note_id = :id").bindparams(_NOTE_ID)
+_MAP = text("INSERT INTO note_fts_row (note_id, fts_rowid) VALUES (:id, :r)").bindparams(_NOTE_ID)
+_UNMAP = text("DELETE FROM note_fts_row WHERE note_id = :id").bindparams(_NOTE_ID)
 
 
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -106,7 +111,7 @@ def drop_note(session: Session, note_id: str) -> None:
     found = session.execute(_ROWID, {"id": note_id}).scalar()
     if found is not None:
         session.execute(text("DELETE FROM note_fts WHERE rowid = :r"), {"r": found})
-        session.execute(text("DELETE FROM note_fts_row WHERE note_id = :id"), {"id": note_id})
+        session.execute(_UNMAP, {"id": note_id})
 
 
 #: A token as FTS5's ``unicode61`` tokenizer sees it: letters and digits (not ``_``).

@@ -50,7 +50,7 @@ MIN_PASSPHRASE_LENGTH = 10
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The newest migration; an unlock runs Alembic only when the vault's differs (a test
 #: keeps this equal to the migrations' head).
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0012"
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,14 @@ class CreatedVault:
     recovery_key: str
 
 
+def compact_json(value: Any) -> str:
+    """A JSON column's value as stored: no spaces after ``,`` and ``:`` (a session entry's
+    row takes about 9 bytes less; read back the same)."""
+    import json
+
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _engine(db_path: Path, data_key: bytes, *, read_only_uri: str | None = None) -> Engine:
     """The engine on the vault's single connection; with ``read_only_uri`` (a SQLite
     ``file:`` URI) a read-only one that never writes, folds or deletes any file."""
@@ -146,7 +154,12 @@ def _engine(db_path: Path, data_key: bytes, *, read_only_uri: str | None = None)
 
     url = URL.create("sqlite+pysqlcipher", password=f"x'{data_key.hex()}'", database=str(db_path))
     if read_only_uri is None:
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            json_serializer=compact_json,
+        )
     else:
         import sqlcipher3
 
@@ -155,6 +168,7 @@ def _engine(db_path: Path, data_key: bytes, *, read_only_uri: str | None = None)
             url,
             poolclass=StaticPool,
             creator=lambda: sqlcipher3.connect(uri, uri=True, check_same_thread=False),
+            json_serializer=compact_json,
         )
 
     @event.listens_for(engine, "connect")
@@ -351,9 +365,10 @@ _MARK_UPGRADED = "INSERT OR IGNORE INTO vault_meta (key, value) VALUES ('upgrade
 UPGRADED_FROM = "upgraded_from"
 
 
-#: Migrations 0009 (the search index's text copy dropped) and 0010 (instants as integers)
-#: free a third of an older vault's pages: a vault upgraded across them is compacted once.
-COMPACTED_FROM = "0010"
+#: Migrations 0009 (the search index's text copy dropped), 0010 (instants as integers)
+#: and 0012 (ids as 16 bytes) free a third of an older vault's pages: a vault upgraded
+#: across them is compacted once.
+COMPACTED_FROM = "0012"
 
 
 def compact(engine: Engine) -> bool:

@@ -33,6 +33,7 @@ from kapnotes.store.models import (
     MeasureResult,
     Note,
     TemplateSnapshot,
+    id_from_stored,
 )
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.search_index import definition_problem, index_differences, note_body
@@ -161,7 +162,7 @@ def _search_index(vault: OpenVault) -> Section:
     problems: list[str] = []
     with vault.session() as session:
         mapped = {
-            str(note_id): int(rowid)
+            str(id_from_stored(note_id)): int(rowid)
             for note_id, rowid in session.execute(
                 text("SELECT note_id, fts_rowid FROM note_fts_row")
             )

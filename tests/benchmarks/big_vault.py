@@ -358,6 +358,7 @@ def measure_search(folder: Path, rounds: int) -> dict[str, tuple[list[float], li
     from sqlalchemy import text
 
     from kapnotes.store.clients import ClientStore
+    from kapnotes.store.models import stored_id
     from kapnotes.store.notes import NoteStore, fts_query
 
     opened = _open(folder)
@@ -407,7 +408,7 @@ def measure_search(folder: Path, rounds: int) -> dict[str, tuple[list[float], li
 
     def raw_open() -> None:
         with opened.session() as s:
-            cid = next(it)
+            cid = stored_id(next(it))  # as the vault stores ids (16 bytes)
             s.execute(text("SELECT * FROM client WHERE id = :c"), {"c": cid}).all()
             s.execute(
                 text(

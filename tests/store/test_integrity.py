@@ -31,7 +31,7 @@ from kapnotes.store import interchange
 from kapnotes.store.audit import GENESIS, event_hash
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
-from kapnotes.store.models import Addendum, Note, from_stored_instant
+from kapnotes.store.models import Addendum, Note, from_stored_instant, id_from_stored
 from kapnotes.store.notes import (
     NewEntry,
     NoteStore,
@@ -42,7 +42,7 @@ from kapnotes.store.notes import (
 from kapnotes.store.search_index import note_body
 from kapnotes.store.vault import OpenVault, Vault, VaultDamagedError
 from kapnotes.store.verify import Section, verify_vault
-from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.conftest import FAST_KDF, PASSPHRASE, as_stored
 from tests.signing import COMPLETE_DOSING
 
 INSTRUMENTS = load_instruments()
@@ -122,7 +122,7 @@ def _sql(vault: Vault, *statements: str, params: dict[str, Any] | None = None) -
     the anchor, which the stores keep)."""
     with vault.unlock(PASSPHRASE) as opened, opened.engine.begin() as conn:
         for statement in statements:
-            conn.execute(text(statement), params or {})
+            conn.execute(text(statement), as_stored(params or {}))
 
 
 # --------------------------------------------------------------------------- 1. WAL flips
@@ -382,6 +382,7 @@ def test_rewriting_an_event_and_recomputing_the_chain_is_detected(
             if action == "client.create":
                 body = {"rewritten": True}
             when = from_stored_instant(at)  # as stored: microseconds since 1970 UTC
+            actor, entity_id = id_from_stored(actor), id_from_stored(entity_id)
             digest = event_hash(prev, when, actor, action, entity, entity_id, body)
             conn.execute(
                 text(
@@ -432,9 +433,12 @@ def test_the_audit_trail_records_access_and_every_kind_of_change(vault: Vault) -
         notes.search("Kestrelwing")
         MeasureStore(opened).save(client, PHQ9, dict.fromkeys(PHQ9.item_ids, 1))
     with vault.unlock(PASSPHRASE) as opened, opened.session() as session:
-        events = session.execute(
-            text("SELECT action, entity_id, detail FROM audit_event ORDER BY seq")
-        ).all()
+        events = [
+            (a, id_from_stored(e), d)
+            for a, e, d in session.execute(
+                text("SELECT action, entity_id, detail FROM audit_event ORDER BY seq")
+            )
+        ]
     actions = [a for a, _e, _d in events]
     for action in (
         "vault.create",
@@ -496,13 +500,15 @@ def test_a_forged_addendum_with_a_valid_hash_is_named(signed: dict[str, str], va
                 "INSERT INTO addendum (id, note_id, text, author_id, created_at, content_hash) "
                 "VALUES ('forged-1', :n, :t, :a, :c, :h)"
             ),
-            {
-                "n": signed["note"],
-                "t": forged,
-                "a": author,
-                "c": when.replace(tzinfo=None),
-                "h": digest,
-            },
+            as_stored(
+                {
+                    "n": signed["note"],
+                    "t": forged,
+                    "a": author,
+                    "c": when.replace(tzinfo=None),
+                    "h": digest,
+                }
+            ),
         )
     assert note_hash_ is not None
     problems = verify(vault)
@@ -594,10 +600,13 @@ def test_index_rows_swapped_between_two_notes_are_named(
         notes.save_values(b, {"narrative": "Client spoke about wombats today."})
     swap = "UPDATE note_fts_row SET fts_rowid = :to WHERE note_id = :id"
     with vault.unlock(PASSPHRASE) as opened, opened.engine.begin() as conn:
-        rows = dict(conn.execute(text("SELECT note_id, fts_rowid FROM note_fts_row")).all())
-        conn.execute(text(swap), {"to": -5, "id": a})
-        conn.execute(text(swap), {"to": rows[a], "id": b})
-        conn.execute(text(swap), {"to": rows[b], "id": a})
+        rows = {
+            id_from_stored(n): r
+            for n, r in conn.execute(text("SELECT note_id, fts_rowid FROM note_fts_row"))
+        }
+        conn.execute(text(swap), as_stored({"to": -5, "id": a}))
+        conn.execute(text(swap), as_stored({"to": rows[a], "id": b}))
+        conn.execute(text(swap), as_stored({"to": rows[b], "id": a}))
     problems = [p for p in verify(vault) if "search index" in p]
     assert sorted(problems) == sorted(
         f"note {n}: its search index row does not match the note (searches would find "
@@ -700,7 +709,9 @@ def test_a_signed_notes_measures_cannot_be_replaced_or_removed(vault: Vault) -> 
         answers = dict.fromkeys(PHQ9.item_ids, 2)
         given = measures.save(client, PHQ9, answers, note_id=note_id)
         with opened.engine.begin() as conn:  # signed as a finished note is
-            conn.execute(text("UPDATE note SET status = 'signed' WHERE id = :id"), {"id": note_id})
+            conn.execute(
+                text("UPDATE note SET status = 'signed' WHERE id = :id"), as_stored({"id": note_id})
+            )
         with pytest.raises(SignedNoteError, match="measures of a signed note"):
             measures.save(client, PHQ9, dict.fromkeys(PHQ9.item_ids, 0), note_id=note_id)
         with pytest.raises(SignedNoteError):
@@ -713,7 +724,7 @@ def test_a_signed_notes_measures_cannot_be_replaced_or_removed(vault: Vault) -> 
                 pytest.raises(DatabaseError, match="measures of a signed note are read-only"),
                 opened.engine.begin() as conn,
             ):
-                conn.execute(text(statement), {"id": given.id})
+                conn.execute(text(statement), as_stored({"id": given.id}))
         # Acknowledging its risk flag is still what a clinician does.
         assert measures.acknowledge(given.id, "Safety plan reviewed").acknowledged_at
         assert [m.total for m in measures.for_note(note_id)] == [18]

@@ -31,7 +31,15 @@ from kapnotes.store.interchange import (
     import_document,
     parse_document,
 )
-from kapnotes.store.models import Addendum, AuditEvent, Client, MeasureResult, Note, NoteEvent
+from kapnotes.store.models import (
+    Addendum,
+    AuditEvent,
+    Client,
+    MeasureResult,
+    Note,
+    NoteEvent,
+    id_from_stored,
+)
 from kapnotes.store.notes import note_content
 from kapnotes.store.vault import OpenVault, Vault
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -245,7 +253,7 @@ def test_imported_vault_verifies_and_keeps_signed_notes_read_only(
                 "note_fts.rowid WHERE note_fts MATCH 'tearful'"
             )
         ).all()
-        assert [h[0] for h in hits] == [ids["signed"]]
+        assert [id_from_stored(h[0]) for h in hits] == [ids["signed"]]
     with pytest.raises(DatabaseError, match="read-only"), target.session() as session:
         session.execute(update(Note).where(Note.id == ids["signed"]).values(kind="x"))
 

@@ -19,6 +19,7 @@ from kapnotes.domain.clients import ClientInput, CourseInput, CourseStatus, Prod
 from kapnotes.domain.instruments import load_instruments
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
+from kapnotes.store.models import id_from_stored
 from kapnotes.store.notes import NoteStore
 from kapnotes.store.vault import OpenVault, _alembic_config
 
@@ -96,7 +97,10 @@ def test_upgrade_from_0003_gives_existing_measures_their_course(open_vault: Open
         "of a client without a course": None,
     }
     with open_vault.engine.connect() as conn:
-        stored = dict(conn.execute(text("SELECT id, course_id FROM measure_result")).all())
+        stored = {
+            id_from_stored(m): id_from_stored(c)
+            for m, c in conn.execute(text("SELECT id, course_id FROM measure_result"))
+        }
     assert {what: stored[m.id] for what, m in given.items()} == expected
     assert _triggers(open_vault) == triggers  # the table was not copied: triggers intact
 

@@ -29,7 +29,7 @@ from kapnotes.store.notes import (
 )
 from kapnotes.store.search_index import MARK_CLOSE, MARK_OPEN
 from kapnotes.store.vault import OpenVault, Vault
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, as_stored
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 SNAPSHOT = {
@@ -187,7 +187,7 @@ def test_signed_note_refuses_changes_through_raw_sql(
     notes.sign(note_id)
     with pytest.raises(DatabaseError, match="signed note is read-only"):  # noqa: SIM117
         with open_vault.engine.begin() as conn:
-            conn.execute(text(sql), {"id": note_id})
+            conn.execute(text(sql), as_stored({"id": note_id}))
     assert notes.get(note_id).values == {"narrative": "Integration went well."}
     assert notes.verify_signature(note_id)
 
@@ -371,7 +371,9 @@ def test_status_and_phase_are_stored_as_the_same_strings_as_before(
     # 0002's triggers compare status with 'signed': both must keep matching.
     notes.sign(note_id)
     with open_vault.engine.connect() as conn:
-        row = conn.execute(text("SELECT kind, status FROM note WHERE id = :id"), {"id": note_id})
+        row = conn.execute(
+            text("SELECT kind, status FROM note WHERE id = :id"), as_stored({"id": note_id})
+        )
         assert tuple(row.one()) == ("integration", "signed")
     note = notes.get(note_id)
     assert note.kind is Phase.INTEGRATION

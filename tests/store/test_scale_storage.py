@@ -16,10 +16,10 @@ from kapnotes.domain.clients import ClientInput
 from kapnotes.store import notes as notes_module
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.demo import populate_demo
-from kapnotes.store.models import Base, UTCDateTime
+from kapnotes.store.models import Base, StoredId, UTCDateTime, id_from_stored
 from kapnotes.store.notes import NoteRecord, NoteStore
 from kapnotes.store.vault import SCHEMA_HEAD, OpenVault, Vault, _alembic_config
-from tests.conftest import PASSPHRASE
+from tests.conftest import PASSPHRASE, as_stored
 
 
 def test_client_search_folds_case_and_accents_in_every_script(open_vault: OpenVault) -> None:
@@ -56,8 +56,11 @@ def test_migration_0005_keeps_signed_notes_verifying_and_search_working(
     populate_demo(open_vault, today=date(2026, 11, 2))
     store = NoteStore(open_vault)
     with open_vault.engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
-        signed = [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))]
+        ids = [id_from_stored(r[0]) for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
+        signed = [
+            id_from_stored(r[0])
+            for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))
+        ]
     before = {i: store.get(i) for i in ids}
     with open_vault.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0004")
@@ -87,7 +90,7 @@ def test_reindexing_a_note_replaces_its_one_row(open_vault: OpenVault) -> None:
                 "SELECT COUNT(*) FROM note_fts_docsize WHERE id IN "
                 "(SELECT fts_rowid FROM note_fts_row WHERE note_id = :id)"
             ),
-            {"id": draft},
+            as_stored({"id": draft}),
         ).scalar()
         rows = conn.execute(text("SELECT COUNT(*) FROM note_fts_docsize")).scalar()
         notes = conn.execute(text("SELECT COUNT(*) FROM note")).scalar()
@@ -97,7 +100,10 @@ def test_reindexing_a_note_replaces_its_one_row(open_vault: OpenVault) -> None:
 
 def _draft_ids(vault: OpenVault) -> list[str]:
     with vault.engine.connect() as conn:
-        return [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status = 'draft'"))]
+        return [
+            id_from_stored(r[0])
+            for r in conn.execute(text("SELECT id FROM note WHERE status = 'draft'"))
+        ]
 
 
 def test_the_client_list_counts_its_marks_from_indexes_alone(open_vault: OpenVault) -> None:
@@ -110,7 +116,9 @@ def test_the_client_list_counts_its_marks_from_indexes_alone(open_vault: OpenVau
     with open_vault.engine.connect() as conn:
         plan = [
             str(row[-1])
-            for row in conn.execute(text(f"EXPLAIN QUERY PLAN {_search_sql(1).text}"), params)
+            for row in conn.execute(
+                text(f"EXPLAIN QUERY PLAN {_search_sql(1).element.text}"), params
+            )
         ]
     note_steps = [step for step in plan if step.startswith(("SEARCH n ", "SCAN n"))]
     assert note_steps and all("COVERING INDEX ix_note_course_marks" in s for s in note_steps)
@@ -127,8 +135,11 @@ def test_note_values_are_stored_compressed_and_read_back_the_same(open_vault: Op
     populate_demo(open_vault, today=date(2026, 11, 2))
     store = NoteStore(open_vault)
     with open_vault.engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
-        signed = [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))]
+        ids = [id_from_stored(r[0]) for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
+        signed = [
+            id_from_stored(r[0])
+            for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))
+        ]
     before = {i: store.get(i) for i in ids}
 
     def stored() -> tuple[set[str], int]:
@@ -228,10 +239,13 @@ def test_instants_are_stored_as_integers_and_read_back_to_the_microsecond(
     event_id = store.add_event(draft, "observation_log", {"time": "09:41", "text": "Calm."}, when)
     assert next(e for e in store.get(draft).events if e.id == event_id).recorded_at == when
     with open_vault.engine.connect() as conn:
-        ids = [r[0] for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
-        signed = [r[0] for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))]
+        ids = [id_from_stored(r[0]) for r in conn.execute(text("SELECT id FROM note ORDER BY id"))]
+        signed = [
+            id_from_stored(r[0])
+            for r in conn.execute(text("SELECT id FROM note WHERE status='signed'"))
+        ]
         stored = conn.execute(
-            text("SELECT recorded_at FROM note_event WHERE id = :id"), {"id": event_id}
+            text("SELECT recorded_at FROM note_event WHERE id = :id"), as_stored({"id": event_id})
         ).scalar()
     assert stored == 1_793_612_467_123_456  # microseconds since 1970-01-01 UTC
     assert _instant_kinds(open_vault) == {"integer"}
@@ -256,10 +270,10 @@ def _older_vault(vault: Vault) -> dict[str, NoteRecord]:
     it); its drafts as they read then."""
     created = vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault
     populate_demo(created, today=date(2026, 11, 2))
+    drafts = {i: NoteStore(created).get(i) for i in _draft_ids(created)}
     with created.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0008")
     created.checkpoint()
-    drafts = {i: NoteStore(created).get(i) for i in _draft_ids(created)}
     created.close()
     return drafts
 
@@ -277,6 +291,7 @@ def test_unlocking_an_older_vault_upgrades_and_compacts_it(vault: Vault) -> None
         assert {i: NoteStore(opened).get(i) for i in before} == before
         assert NoteStore(opened).search("lake")
         assert _instant_kinds(opened) == {"integer"}
+        assert _id_kinds(opened) == {("blob", 16)}
         opened.checkpoint()
         assert vault.db_path.stat().st_size < old_size
 
@@ -378,3 +393,92 @@ def test_an_unlock_stopped_after_the_upgrade_still_leaves_it_in_the_audit_trail(
         ).scalar()
     assert [json.loads(d[0]) for d in upgrades] == [{"from": "0008", "to": SCHEMA_HEAD}]
     assert left == 0
+
+
+def _columns_of(kind: type) -> dict[str, tuple[str, ...]]:
+    """The models' columns of one stored type, by table."""
+    return {
+        table.name: tuple(c.name for c in table.columns if type(c.type) is kind)
+        for table in Base.metadata.sorted_tables
+        if any(type(c.type) is kind for c in table.columns)
+    }
+
+
+def test_migration_0012_rewrites_every_id_and_json_column_of_the_models() -> None:
+    from sqlalchemy import JSON
+
+    migration = importlib.import_module("kapnotes.store.migrations.versions.0012_ids_as_bytes")
+    # note_fts_row is the search index's map, made by migration 0009 (no model)
+    assert {**_columns_of(StoredId), "note_fts_row": ("note_id",)} == migration.IDS
+    assert _columns_of(JSON) == migration.JSONS
+
+
+def _id_kinds(vault: OpenVault) -> set[tuple[str, int]]:
+    """How every id of the vault is stored (SQLite's typeof, and length in bytes)."""
+    migration = importlib.import_module("kapnotes.store.migrations.versions.0012_ids_as_bytes")
+    kinds: set[tuple[str, int]] = set()
+    with vault.engine.connect() as conn:
+        for table, columns in migration.IDS.items():
+            for column in columns:
+                sql = (
+                    f"SELECT DISTINCT typeof({column}), length(CAST({column} AS BLOB)) "  # noqa: S608
+                    f"FROM {table}"
+                )
+                kinds |= {(r[0], r[1]) for r in conn.execute(text(sql)) if r[0] != "null"}
+    return kinds
+
+
+def test_ids_are_stored_as_16_bytes_and_read_back_exactly_both_ways(
+    open_vault: OpenVault,
+) -> None:
+    """Migration 0012: an id takes 16 bytes instead of 36 and reads back as it was given
+    (an id that is not kapnotes' own UUID form stays text); JSON loses its spaces; both
+    ways, signatures, the audit chain, the triggers and foreign keys as they were."""
+    from kapnotes.store.audit import verify_chain
+    from kapnotes.store.integrity import trigger_findings
+    from kapnotes.store.models import Client
+
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    clients = ClientStore(open_vault)
+    given = ("Legacy-Client-0001", "0F8FAD5B-D9CB-469F-A165-70867728950E")
+    with open_vault.session() as session:
+        for client_id in given:
+            session.add(Client(id=client_id, name=f"Imported {client_id[:6]}", search_key=""))
+    for client_id in given:
+        assert clients.get(client_id).id == client_id
+    store = NoteStore(open_vault)
+    spaced = {"time": "09:41", "text": "Calm, «tranquille»."}
+    when = datetime(2026, 11, 2, 9, 41, tzinfo=UTC)
+    event_id = store.add_event(_draft_ids(open_vault)[0], "observation_log", spaced, when)
+    ids = _note_ids(open_vault)
+    signed = _note_ids(open_vault, "WHERE status = 'signed'")
+    before = {i: store.get(i) for i in ids}
+    assert _id_kinds(open_vault) == {("blob", 16), ("text", 18), ("text", 36)}
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0011")
+    assert _id_kinds(open_vault) == {("text", 36), ("text", 18)}
+    with open_vault.engine.begin() as conn:  # as kapnotes wrote JSON before 0012
+        conn.execute(
+            text("UPDATE note_event SET data = :d WHERE id = :id"),
+            {"d": json.dumps(spaced), "id": event_id},
+        )
+        command.upgrade(_alembic_config(conn), "head")
+    assert _id_kinds(open_vault) == {("blob", 16), ("text", 18), ("text", 36)}
+    fresh = NoteStore(open_vault)
+    assert {i: fresh.get(i) for i in ids} == before
+    assert signed and all(fresh.verify_signature(i) for i in signed)
+    assert fresh.search("lake")
+    assert [clients.get(i).id for i in given] == list(given)
+    with open_vault.engine.connect() as conn:
+        stored = conn.execute(text("SELECT data FROM note_event")).scalars().all()
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert trigger_findings(conn) == []
+    assert stored and all(d == json.dumps(json.loads(d), separators=(",", ":")) for d in stored)
+    with open_vault.session() as session:
+        assert verify_chain(session) == []
+
+
+def _note_ids(vault: OpenVault, where: str = "") -> list[str]:
+    with vault.engine.connect() as conn:
+        sql = f"SELECT id FROM note {where} ORDER BY id"  # noqa: S608
+        return [str(id_from_stored(r[0])) for r in conn.execute(text(sql))]

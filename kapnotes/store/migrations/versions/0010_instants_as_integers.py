@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from kapnotes.store.models import from_stored_instant, utc_micros
+from kapnotes.store.protection import lifted
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -63,26 +64,23 @@ def _as_micros(stored: Any) -> int | None:
 
 def _rewrite(stored_as: str, convert: Callable[[Any], Any]) -> None:
     conn = op.get_bind()
-    triggers = conn.execute(
-        sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    ).all()
-    for name, _sql in triggers:
-        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    for table, columns in INSTANTS.items():
-        listed = ", ".join(columns)
-        which = " OR ".join(f"typeof({c}) = '{stored_as}'" for c in columns)
-        rows = conn.execute(
-            sa.text(f"SELECT rowid, {listed} FROM {table} WHERE {which}")  # noqa: S608
-        ).all()
-        if not rows:
-            continue
-        setting = ", ".join(f"{c} = :c{i}" for i, c in enumerate(columns))
-        conn.execute(
-            sa.text(f"UPDATE {table} SET {setting} WHERE rowid = :r"),  # noqa: S608
-            [{"r": row[0], **{f"c{i}": convert(v) for i, v in enumerate(row[1:])}} for row in rows],
-        )
-    for _name, sql in triggers:
-        conn.exec_driver_sql(sql)
+    with lifted(conn):
+        for table, columns in INSTANTS.items():
+            listed = ", ".join(columns)
+            which = " OR ".join(f"typeof({c}) = '{stored_as}'" for c in columns)
+            rows = conn.execute(
+                sa.text(f"SELECT rowid, {listed} FROM {table} WHERE {which}")  # noqa: S608
+            ).all()
+            if not rows:
+                continue
+            setting = ", ".join(f"{c} = :c{i}" for i, c in enumerate(columns))
+            conn.execute(
+                sa.text(f"UPDATE {table} SET {setting} WHERE rowid = :r"),  # noqa: S608
+                [
+                    {"r": row[0], **{f"c{i}": convert(v) for i, v in enumerate(row[1:])}}
+                    for row in rows
+                ],
+            )
 
 
 def upgrade() -> None:
