@@ -397,10 +397,11 @@ def _opened_copy(folder: Path, data_key: bytes, clinician_id: str) -> Iterator[O
         copy.close()
 
 
-def _brought_up_to_date(folder: Path, data_key: bytes, where: str) -> None:
+def _brought_up_to_date(folder: Path, data_key: bytes, where: str, *, to_restore: bool) -> None:
     """The unpacked copy's storage made this kapnotes' (as its first unlock would), so that
     the checks read the schema they know: a backup made by an older kapnotes is upgraded
-    here, in its staging folder; one made by a newer kapnotes is refused (BackupError)."""
+    here, in its staging folder (and compacted when it is ``to_restore``: a copy only
+    previewed is thrown away); one made by a newer kapnotes is refused (BackupError)."""
     from kapnotes.store.vault import UpgradeFailedError, upgrade_schema
 
     engine = _engine(Vault(folder).db_path, data_key)
@@ -415,7 +416,7 @@ def _brought_up_to_date(folder: Path, data_key: bytes, where: str) -> None:
                 "newer version; nothing was changed."
             )
         if stored != SCHEMA_HEAD:
-            upgrade_schema(engine)
+            upgrade_schema(engine, compact_now=to_restore)
             # Everything into the database file: only that file is moved into the vault
             # folder (a WAL left here, e.g. by a full disk, would be lost with staging).
             with engine.connect() as conn:
@@ -449,10 +450,16 @@ def _brought_up_to_date(folder: Path, data_key: bytes, where: str) -> None:
 
 
 def _checked_in_folder(
-    folder: Path, data_key: bytes, clinician_id: str, created_at: datetime, where: str
+    folder: Path,
+    data_key: bytes,
+    clinician_id: str,
+    created_at: datetime,
+    where: str,
+    *,
+    to_restore: bool = False,
 ) -> BackupSummary:
     try:
-        _brought_up_to_date(folder, data_key, where)
+        _brought_up_to_date(folder, data_key, where, to_restore=to_restore)
         with _opened_copy(folder, data_key, clinician_id) as copy:
             problems = _check_open(copy)
             summary = _summary(copy, created_at)
@@ -847,6 +854,7 @@ def inspect_backup(
     *,
     recovery_key: str | None = None,
     staging_near: Path | None = None,
+    to_restore: bool = False,
 ) -> Inspected:
     """Check a backup file and say what it holds; touches nothing outside a staging folder.
 
@@ -855,7 +863,9 @@ def inspect_backup(
     BackupError for a damaged, truncated or foreign file, WrongSecretError when the
     secret opens none of the backup's wraps. The caller removes the staging folder
     (``Inspected.cleanup``), which is made beside ``staging_near`` (default: the
-    backup's own folder) so that a restore can rename files into place.
+    backup's own folder) so that a restore can rename files into place. A backup made
+    by an older kapnotes is upgraded in staging; ``to_restore`` (the copy will be
+    moved into a vault folder) compacts it too, as its first unlock would.
     """
     path = Path(path)
     where = str(path)
@@ -874,7 +884,9 @@ def inspect_backup(
         except KeyFileError as exc:  # a damaged or edited wrap: not a wrong passphrase
             raise BackupError(f"{where}: {exc}") from None
         clinician_id = opened.clinician_id
-        summary = _checked_in_folder(folder, opened.data_key, clinician_id or "", created, where)
+        summary = _checked_in_folder(
+            folder, opened.data_key, clinician_id or "", created, where, to_restore=to_restore
+        )
         return Inspected(
             path,
             folder,
@@ -946,7 +958,7 @@ def restore_backup(
             "replace it (it is kept as a safety copy), or restore into an empty folder."
         )
     inspected = inspect_backup(
-        path, passphrase, recovery_key=recovery_key, staging_near=data_dir.parent
+        path, passphrase, recovery_key=recovery_key, staging_near=data_dir.parent, to_restore=True
     )
     try:
         staged_wal = inspected.folder / f"{DB_NAME}-wal"

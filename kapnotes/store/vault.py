@@ -299,10 +299,14 @@ def _alembic_config(connection: Any) -> Config:
     return cfg
 
 
-def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None) -> None:
+def upgrade_schema(
+    engine: Engine, on_upgrade: Callable[[], None] | None = None, *, compact_now: bool = True
+) -> None:
     """Bring the vault's schema to the newest migration (Alembic runs only when the
     vault's recorded version is not :data:`SCHEMA_HEAD`); ``on_upgrade`` is called first
-    when an existing vault is upgraded (a new one is only created).
+    when an existing vault is upgraded (a new one is only created). With
+    ``compact_now=False`` a compaction the upgrade calls for is left pending (a copy
+    only looked at, then thrown away, need not be compacted).
 
     The whole upgrade is one transaction, its DDL included (SQLite's DDL is
     transactional, but the driver begins a transaction only before a write, so a
@@ -349,7 +353,7 @@ def upgrade_schema(engine: Engine, on_upgrade: Callable[[], None] | None = None)
                 f"({cause}). Nothing was changed: it opens as before with the kapnotes that "
                 "saved it. If the disk is full, make room and try again."
             ) from exc
-    if pending and compact(engine):
+    if pending and compact_now and compact(engine):
         with engine.begin() as conn:
             conn.exec_driver_sql(_COMPACT_DONE)
 

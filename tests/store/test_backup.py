@@ -581,6 +581,37 @@ def test_a_backup_made_by_an_earlier_kapnotes_restores_and_is_upgraded(
         assert upgrades == [{"from": "0008", "to": SCHEMA_HEAD}]
 
 
+def test_an_older_backup_is_compacted_only_when_it_is_restored(
+    open_vault: OpenVault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Previewing a backup from before an upgrade upgrades a copy that is thrown away: it
+    is not compacted too (seconds on a vault of years); the copy restored is."""
+    from alembic import command
+
+    from kapnotes.store import vault as vault_module
+    from kapnotes.store.demo import populate_demo
+    from kapnotes.store.vault import _alembic_config
+
+    populate_demo(open_vault, today=date(2026, 11, 2))
+    with open_vault.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0011")
+    backup = tmp_path / "old.kapbackup"
+    write_backup(open_vault, backup)
+    compacted: list[bool] = []
+    real = vault_module.compact
+    monkeypatch.setattr(vault_module, "compact", lambda e: compacted.append(True) or real(e))
+    inspect_backup(backup, PASSPHRASE).cleanup()
+    assert compacted == []
+    target = tmp_path / "restored"
+    restore_backup(backup, target, PASSPHRASE, kdf=FAST_KDF)
+    assert compacted == [True]
+    with Vault(target, FAST_KDF).unlock(PASSPHRASE) as restored, restored.engine.connect() as c:
+        pending = "SELECT COUNT(*) FROM vault_meta WHERE key = 'compact_pending'"
+        assert c.exec_driver_sql(pending).scalar() == 0
+        assert c.exec_driver_sql("PRAGMA freelist_count").scalar() == 0
+    assert compacted == [True]  # nothing left for the first unlock
+
+
 def test_a_checked_copy_not_written_out_whole_is_never_moved_in(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -595,8 +626,8 @@ def test_a_checked_copy_not_written_out_whole_is_never_moved_in(
         write_backup(opened, backup)
     real = backup_module._checked_in_folder
 
-    def left_a_wal(folder: Path, *args: Any) -> Any:
-        summary = real(folder, *args)
+    def left_a_wal(folder: Path, *args: Any, **kwargs: Any) -> Any:
+        summary = real(folder, *args, **kwargs)
         (folder / "kapnotes.db-wal").write_bytes(b"\0" * 4096)  # as a full disk leaves it
         return summary
 
