@@ -53,6 +53,7 @@ from kapnotes.store.vault import (
     VaultDamagedError,
     VaultError,
     WrongSecretError,
+    unwritable_folder,
 )
 
 EXIT_OK = 0
@@ -460,8 +461,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 "Choose another folder with --data-dir."
             )
     created_dir = not data_dir.exists()
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    staging = Path(tempfile.mkdtemp(prefix=".demo-new-", dir=data_dir))
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staging = Path(tempfile.mkdtemp(prefix=".demo-new-", dir=data_dir))
+    except OSError as exc:  # a read-only disk, a folder not this user's
+        raise CliError(str(unwritable_folder(data_dir, exc)), EXIT_UNEXPECTED) from None
     try:
         new = Vault(staging / "vault")
         created = new.create(*DEMO_CLINICIAN, DEMO_PASSPHRASE, demo=True)

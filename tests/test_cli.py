@@ -514,6 +514,31 @@ def test_a_vault_folder_that_cannot_be_written_is_named_with_why(
     assert not [p for p in folder.iterdir() if p.name.startswith("replaced-")]
 
 
+def test_a_vault_made_on_a_read_only_disk_is_refused_saying_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    mount = tmp_path / "read-only"
+    real_mkdir = Path.mkdir
+
+    def read_only(self: Path, *args: Any, **kwargs: Any) -> None:
+        if self.is_relative_to(mount):
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    os.environ["KAPNOTES_PASSPHRASE"] = PASS
+    for command in (
+        ["init", "--name", "Dr Ada Quill", "--credential", "PsyD"],
+        ["demo", "--no-gui"],
+    ):
+        folder = mount / command[0]
+        code, _out, err = run(capsys, "--data-dir", str(folder), *command)
+        assert code != 0 and "unexpected error" not in err and "Traceback" not in err
+        assert f"The vault folder {folder} cannot be written (read-only file system)" in err
+
+
 def test_self_test(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "self-test")
     assert code == 0

@@ -274,20 +274,28 @@ def _acquire(data_dir: Path) -> InstanceLock:
     """The vault folder's one-instance lock; VaultBusyError when another kapnotes holds
     it, VaultError naming the folder and why when the lock file cannot be made there
     (a read-only disk or folder, a folder not this user's, a path through a file)."""
-    from kapnotes.domain.files import write_cause
-
     try:
         return InstanceLock.acquire(data_dir)
     except VaultInUseError as exc:
         raise VaultBusyError(str(exc)) from None
     except OSError as exc:
-        why = write_cause(exc) or exc.strerror or type(exc).__name__
-        raise VaultError(
-            f"The vault folder {data_dir} cannot be written ({why}); kapnotes keeps a lock "
-            "file there while the vault is open, even to read it, so that no second "
-            "kapnotes opens it. Check that the disk is connected and writable and that "
-            "the folder is yours. Nothing was changed."
+        raise unwritable_folder(
+            data_dir,
+            exc,
+            "kapnotes keeps a lock file there while the vault is open, even to read it, so "
+            "that no second kapnotes opens it. ",
         ) from exc
+
+
+def unwritable_folder(data_dir: Path, exc: OSError, because: str = "") -> VaultError:
+    """The error for a vault folder that cannot be made or written in, saying why."""
+    from kapnotes.domain.files import write_cause
+
+    why = write_cause(exc) or exc.strerror or type(exc).__name__
+    return VaultError(
+        f"The vault folder {data_dir} cannot be written ({why}); {because}Check that the "
+        "disk is connected and writable and that the folder is yours. Nothing was changed."
+    )
 
 
 def _alembic_config(connection: Any) -> Config:
@@ -498,8 +506,11 @@ class Vault:
         check_passphrase(passphrase)
         if self.exists() or self.db_path.exists():
             raise VaultError(f"A vault already exists in {self.data_dir}.")
-        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.templates_dir.mkdir(exist_ok=True)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.templates_dir.mkdir(exist_ok=True)
+        except OSError as exc:  # a read-only disk, a folder not this user's
+            raise unwritable_folder(self.data_dir, exc) from exc
         lock = _acquire(self.data_dir)
         from kapnotes.store import integrity
         from kapnotes.store.audit import record
