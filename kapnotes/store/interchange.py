@@ -733,15 +733,17 @@ def _day(value: date | None) -> str | None:
 
 
 def _export(session: Session) -> dict[str, Any]:
-    def rows(model: type[Base], *order: Any) -> list[Any]:
-        return list(session.scalars(select(model).order_by(*order)))
+    def rows(model: type[Base], when: str) -> list[Any]:
+        # Time, then id as text, sorted here: SQLite would put ids kept as text (an
+        # imported file's own) before ids stored as bytes, whatever their text.
+        return sorted(session.scalars(select(model)), key=lambda r: (getattr(r, when), r.id))
 
-    clinicians = rows(Clinician, Clinician.created_at, Clinician.id)
-    clients = rows(Client, Client.created_at, Client.id)
-    courses = rows(Course, Course.created_at, Course.id)
-    notes = rows(Note, Note.created_at, Note.id)
-    measures = rows(MeasureResult, MeasureResult.administered_at, MeasureResult.id)
-    audit = rows(AuditEvent, AuditEvent.seq)
+    clinicians = rows(Clinician, "created_at")
+    clients = rows(Client, "created_at")
+    courses = rows(Course, "created_at")
+    notes = rows(Note, "created_at")
+    measures = rows(MeasureResult, "administered_at")
+    audit = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
     return {
         "format": FORMAT,
         "version": VERSION,

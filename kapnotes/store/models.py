@@ -124,6 +124,8 @@ class PackedJSON(TypeDecorator[dict[str, Any]]):
 
 #: An id as kapnotes makes them (:func:`new_id`): a UUID in its canonical lower-case text.
 _CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: The same as a SQLite GLOB pattern (case-sensitive, as the regular expression).
+CANONICAL_ID_GLOB = "-".join("[0-9a-f]" * n for n in (8, 4, 4, 4, 12))
 
 
 def stored_id(value: str | None) -> bytes | str | None:
@@ -136,10 +138,11 @@ def stored_id(value: str | None) -> bytes | str | None:
 
 
 def id_from_stored(stored: Any) -> str | None:
-    """An id as read back: 16 stored bytes as the canonical UUID string; text as it is."""
-    if isinstance(stored, bytes) and len(stored) == 16:
+    """An id as read back: 16 stored bytes as the canonical UUID string; text as it is
+    (other bytes, only in a damaged vault, as hex)."""
+    if isinstance(stored, bytes):
         h = stored.hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}" if len(h) == 32 else h
     return None if stored is None else str(stored)
 
 
@@ -147,7 +150,8 @@ class StoredId(TypeDecorator[str]):
     """Ids as :func:`stored_id` stores them (16 bytes where the text took 36; with their
     indexes, about 16 MB of a vault of 200,000 session entries). Declared ``VARCHAR(36)``
     as before: SQLite keeps a BLOB as a BLOB, so rows written as text before migration
-    0012 read too. Byte order is the text's order, so sorting by id is unchanged."""
+    0012 read too. The bytes sort as their text did; SQLite sorts an id kept as text
+    before every id stored as bytes (the interchange export sorts in Python)."""
 
     impl = String(36)
     cache_ok = True

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from kapnotes.domain.files import FileWriteError
 from kapnotes.store import keys
 from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile, Head
 from kapnotes.store.checkpointer import BACKSTOP_PAGES, Checkpointer
@@ -389,17 +390,25 @@ def compact(engine: Engine) -> bool:
 
     ``VACUUM`` rewrites the database into a copy held in memory (``temp_store``) and
     writes it back through the write-ahead log: all or nothing, so a failure (a full
-    disk) leaves the vault as it was; it is logged and the vault opens as usual. On a
-    vault of 20,000 notes: about 2 seconds.
+    disk) leaves the vault as it was; it is logged, the log's space is given back, and
+    the vault opens as usual. The upgrade's own pages are folded in first, so that the
+    ``VACUUM``'s do not come on top of them in the log (the compaction then needs about
+    the vault's size free, not twice that). On a vault of 20,000 notes: about 2 seconds.
     """
     from sqlalchemy.exc import DatabaseError
 
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.exec_driver_sql("VACUUM")
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     except DatabaseError as exc:
         log.warning("the vault could not be compacted after its upgrade (%s)", exc.orig)
+        try:  # the failed VACUUM's pages: the unlock must still find room for its writes
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except DatabaseError:
+            log.warning("the write-ahead log could not be emptied after it")
         return False
     return True
 
@@ -670,6 +679,7 @@ class Vault:
         # any vault verify looks at, is left byte for byte as it was.
         checked: _ReadOnly | None = None
         engine: Engine | None = None
+        vault: OpenVault | None = None
         try:
             checked = _read_only(self.db_path, data_key)
             with checked.engine.connect() as conn:
@@ -720,15 +730,21 @@ class Vault:
                 migrated_from=before,
                 failed=self.throttle.pending(),
             )
-        except DatabaseError as exc:
+        except BaseException as exc:
+            if vault is not None and vault.checkpointer is not None:
+                vault.checkpointer.stop()  # its thread would fold a WAL nobody writes
             if engine is not None:
                 engine.dispose()
-            raise VaultDamagedError(
-                [integrity.unreadable(self.db_path).message], openable=False
-            ) from exc
-        except BaseException:
-            if engine is not None:
-                engine.dispose()
+            if isinstance(exc, DatabaseError):
+                raise VaultDamagedError(
+                    [integrity.unreadable(self.db_path).message], openable=False
+                ) from exc
+            if isinstance(exc, FileWriteError):  # the anchor or key file (a full disk)
+                raise VaultError(
+                    f"The vault could not be opened: {exc.describe()}. Nothing already "
+                    "saved was lost; make room on that disk (or check that it can be "
+                    "written), then try again."
+                ) from exc
             raise
         finally:
             if checked is not None:

@@ -5,9 +5,10 @@ printed: what the unlock found (a vault opened only to report), the database's
 structure, every encrypted page, the key file's wraps, the audit chain and its
 anchor, that every signature and addendum is in the audit trail, the signatures
 themselves, the protective triggers, the search index against the notes, the
-template snapshots against their addresses, and every measure scored again by
-its instrument. A check the damage stops is a problem of its own ("could not be
-read"), never an unexpected error. Nothing here writes.
+template snapshots against their addresses, every measure scored again by
+its instrument, and every id stored as kapnotes stores it. A check the damage
+stops is a problem of its own ("could not be read"), never an unexpected error.
+Nothing here writes.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from kapnotes.store.audit import verify_chain
 from kapnotes.store.integrity import trigger_findings
 from kapnotes.store.interchange import verify_imported_segments
 from kapnotes.store.models import (
+    CANONICAL_ID_GLOB,
     Addendum,
     AuditEvent,
+    Base,
     Client,
     MeasureResult,
     Note,
+    StoredId,
     TemplateSnapshot,
     id_from_stored,
 )
@@ -257,6 +261,36 @@ def _against_note(m: MeasureResult, note: Note) -> list[str]:
     return []
 
 
+def _ids(vault: OpenVault) -> Section:
+    """kapnotes' own ids (UUIDs) are stored as 16 bytes: one stored as its text was written
+    past kapnotes (raw SQL), and no lookup by that id finds the row."""
+    columns = [
+        (table.name, column.name)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, StoredId)
+    ]
+    columns.append(("note_fts_row", "note_id"))  # the search index's map (no model)
+    problems: list[str] = []
+    with vault.engine.connect() as conn:
+        for table, column in columns:
+            # Names from the models only; the pattern is a bound value.
+            found = conn.execute(
+                text(
+                    f"SELECT COUNT(*) FROM {table} "  # noqa: S608
+                    f"WHERE typeof({column}) = 'text' AND {column} GLOB :p"
+                ),
+                {"p": CANONICAL_ID_GLOB},
+            ).scalar_one()
+            if found:
+                problems.append(
+                    f"{table}.{column}: {found} id{'s' if found != 1 else ''} stored as text, "
+                    "not as kapnotes stores them (written outside kapnotes): kapnotes does "
+                    "not find those rows by their id"
+                )
+    return Section(f"ids ({len(columns)} columns)", problems)
+
+
 def _clients(vault: OpenVault) -> Section:
     with vault.session() as session:
         count = session.scalar(select(func.count()).select_from(Client)) or 0
@@ -284,6 +318,7 @@ def verify_vault(vault: OpenVault, instruments: LoadedInstruments) -> list[Secti
         ("search index", lambda: _search_index(vault)),
         ("template snapshots", lambda: _snapshots(vault)),
         ("measures", lambda: _measures(vault, instruments)),
+        ("ids", lambda: _ids(vault)),
         ("clients", lambda: _clients(vault)),
     ]
     sections += [_guarded(label, check) for label, check in checks]

@@ -365,6 +365,18 @@ def test_cutting_off_the_audit_trail_is_detected(signed: dict[str, str], vault: 
     assert any(p.startswith("saved changes are missing: the audit trail ends at") for p in problems)
 
 
+def test_an_id_written_back_as_text_is_named(signed: dict[str, str], vault: Vault) -> None:
+    """Raw SQL that binds a UUID as text (not as the 16 bytes kapnotes stores): kapnotes
+    no longer finds that row by its id, and verify says where."""
+    with vault.unlock(PASSPHRASE) as opened, opened.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE client SET id = :text WHERE id = :id"),
+            {"text": signed["other"], **as_stored({"id": signed["other"]})},
+        )
+    problems = verify(vault)
+    assert any(p.startswith("client.id: 1 id stored as text") for p in problems), problems
+
+
 def test_rewriting_an_event_and_recomputing_the_chain_is_detected(
     signed: dict[str, str], vault: Vault
 ) -> None:

@@ -635,3 +635,21 @@ def test_a_value_that_is_not_of_its_fields_type_is_refused_naming_its_path(
     assert f"{here}.session_number: must be a whole number" in problems
     assert any(p.startswith(f"{here}.vitals_log: row 1, Time: ") for p in problems)
     assert any(p.startswith(f"{here}.vitals_log: row 1, Systolic BP: ") for p in problems)
+
+
+def test_export_orders_records_by_time_then_id_whatever_form_the_id_is_stored_in(
+    open_vault: OpenVault, tmp_path: Path
+) -> None:
+    """Imported ids that are not kapnotes' UUIDs are stored as text, kapnotes' own as 16
+    bytes (SQLite sorts the text first): the export still lists time, then id."""
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    given = ("client-A", "37803c7e-6f0b-4a8e-9d1c-2b5e8f4a7c10", "0-first")
+    with open_vault.session() as session:
+        for client_id in given:
+            session.add(
+                Client(id=client_id, name="Tie", search_key="", created_at=when, updated_at=when)
+            )
+    path = tmp_path / "out.json"
+    export_json(open_vault, path)
+    listed = [c["id"] for c in json.loads(path.read_text())["clients"] if c["id"] in given]
+    assert listed == sorted(given)

@@ -482,3 +482,56 @@ def _note_ids(vault: OpenVault, where: str = "") -> list[str]:
     with vault.engine.connect() as conn:
         sql = f"SELECT id FROM note {where} ORDER BY id"  # noqa: S608
         return [str(id_from_stored(r[0])) for r in conn.execute(text(sql))]
+
+
+def test_the_compaction_folds_the_upgrades_log_in_before_it_starts(vault: Vault) -> None:
+    """The upgrade's pages wait in the write-ahead log: the VACUUM's must not come on top
+    of them (on a nearly full disk the compaction then failed, and the next unlock found
+    no room for its own writes)."""
+    from pathlib import Path
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    _older_vault(vault)
+    wal = Path(f"{vault.db_path}-wal")
+    seen: list[int] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip().upper() == "VACUUM":
+            seen.append(wal.stat().st_size if wal.exists() else 0)
+
+    event.listen(Engine, "before_cursor_execute", before)
+    try:
+        vault.unlock(PASSPHRASE).close()
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
+    assert seen == [0]
+
+
+def test_an_unlock_that_cannot_write_its_anchor_says_so_and_leaves_no_thread(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk at the unlock's own writes: a message saying what and where (was: a
+    file-write error the lock screen did not catch, its button stuck), and the WAL thread
+    started for the vault stopped."""
+    import errno
+    import threading
+
+    from kapnotes.domain.files import FileWriteError
+    from kapnotes.store.anchor import AnchorFile
+    from kapnotes.store.vault import VaultError
+
+    vault.create("Dr Ada Quill", "PsyD", PASSPHRASE).vault.close()
+
+    def full(self: AnchorFile, _anchor: Any) -> None:
+        raise FileWriteError(self.path, OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(AnchorFile, "write", full)
+    with pytest.raises(VaultError, match="make room on that disk") as refused:
+        vault.unlock(PASSPHRASE)
+    assert f"{vault.anchor_path} — the disk is full" in str(refused.value)
+    assert not [t for t in threading.enumerate() if t.name == "kapnotes-wal-fold"]
+    monkeypatch.undo()
+    with vault.unlock(PASSPHRASE) as opened:
+        assert opened.clinician_id
