@@ -741,9 +741,9 @@ class Vault:
                 ) from exc
             if isinstance(exc, FileWriteError):  # the anchor or key file (a full disk)
                 raise VaultError(
-                    f"The vault could not be opened: {exc.describe()}. Nothing already "
-                    "saved was lost; make room on that disk (or check that it can be "
-                    "written), then try again."
+                    f"The vault could not be opened: {exc.path} cannot be written "
+                    f"({exc.cause or exc.strerror}). Nothing already saved was lost; make "
+                    "room on that disk (or check that it can be written), then try again."
                 ) from exc
             raise
         finally:

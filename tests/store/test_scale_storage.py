@@ -530,7 +530,7 @@ def test_an_unlock_that_cannot_write_its_anchor_says_so_and_leaves_no_thread(
     monkeypatch.setattr(AnchorFile, "write", full)
     with pytest.raises(VaultError, match="make room on that disk") as refused:
         vault.unlock(PASSPHRASE)
-    assert f"{vault.anchor_path} — the disk is full" in str(refused.value)
+    assert f"{vault.anchor_path} cannot be written (the disk is full)" in str(refused.value)
     assert not [t for t in threading.enumerate() if t.name == "kapnotes-wal-fold"]
     monkeypatch.undo()
     with vault.unlock(PASSPHRASE) as opened:
