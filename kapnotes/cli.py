@@ -465,7 +465,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         staging = Path(tempfile.mkdtemp(prefix=".demo-new-", dir=data_dir))
     except OSError as exc:  # a read-only disk, a folder not this user's
-        raise CliError(str(unwritable_folder(data_dir, exc)), EXIT_UNEXPECTED) from None
+        raise CliError(str(unwritable_folder(data_dir, exc))) from None
     try:
         new = Vault(staging / "vault")
         created = new.create(*DEMO_CLINICIAN, DEMO_PASSPHRASE, demo=True)

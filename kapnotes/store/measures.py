@@ -314,7 +314,10 @@ class MeasureStore:
     def _records(self, stmt: Any) -> list[MeasureRecord]:
         stmt = stmt.outerjoin(Clinician, Clinician.id == MeasureResult.acknowledged_by_id)
         with self._vault.session() as session:
-            return [_record_of(row, self.zone_name, who) for row, who in session.execute(stmt)]
+            rows = [_record_of(row, self.zone_name, who) for row, who in session.execute(stmt)]
+        # Time, then id as text: SQLite would put an imported id kept as text before ids
+        # stored as bytes.
+        return sorted(rows, key=lambda r: (r.administered_at, r.id))
 
     def for_client(self, client_id: str, instrument_id: str | None = None) -> list[MeasureRecord]:
         """A client's results, oldest first."""

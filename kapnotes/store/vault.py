@@ -106,6 +106,10 @@ class UpgradeFailedError(VaultError):
     """Upgrading an older vault's schema failed; the vault is as it was."""
 
 
+class NoRoomToUpgrade(Exception):
+    """Why an upgrade was not started: the disk's free space, said in MB."""
+
+
 class VaultDamagedError(VaultError):
     """The vault is not as it was saved; nothing was opened and nothing was changed.
 
@@ -294,7 +298,7 @@ def unwritable_folder(data_dir: Path, exc: OSError, because: str = "") -> VaultE
 
     why = write_cause(exc) or exc.strerror or type(exc).__name__
     return VaultError(
-        f"The vault folder {data_dir} cannot be written ({why}); {because}Check that the "
+        f"The vault folder {data_dir} cannot be written ({why}). {because}Check that the "
         "disk is connected and writable and that the folder is yours. Nothing was changed."
     )
 
@@ -341,6 +345,8 @@ def upgrade_schema(
             "nothing was changed."
         )
     if stored != SCHEMA_HEAD:
+        if stored is not None:
+            _room_to_upgrade(engine)
         if stored is not None and on_upgrade is not None:
             on_upgrade()
         from alembic import command
@@ -365,6 +371,38 @@ def upgrade_schema(
     if pending and compact_now and compact(engine):
         with engine.begin() as conn:
             conn.exec_driver_sql(_COMPACT_DONE)
+
+
+#: Free space an upgrade asks for beyond the database's size and a tenth of it.
+UPGRADE_MARGIN_BYTES = 1 << 20
+
+
+def _room_to_upgrade(engine: Engine) -> None:
+    """Refuse an upgrade, before anything is written, when the disk lacks the room it
+    takes: its changes go through the write-ahead log (about the whole database for
+    0012, which rewrites every row) and folding them in can grow the file; with less,
+    the upgrade would commit and then fail to be folded in, leaving a full disk.
+    Raises :class:`UpgradeFailedError` (caused by :class:`NoRoomToUpgrade`)."""
+    database = engine.url.database
+    if not database:
+        return
+    path = Path(database)
+    try:
+        size = path.stat().st_size
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return  # not knowable here: the upgrade's own errors still say so
+    need = size + size // 10 + UPGRADE_MARGIN_BYTES
+    if free >= need:
+        return
+    why = NoRoomToUpgrade(
+        f"it needs about {need / 1e6:.0f} MB free on its disk, and {free / 1e6:.0f} MB are free"
+    )
+    raise UpgradeFailedError(
+        f"This vault's storage could not be updated for this version of kapnotes: {why}. "
+        "Nothing was changed: it opens as before with the kapnotes that saved it. Make room "
+        "on that disk and try again."
+    ) from why
 
 
 #: The vault_meta row saying an upgrade freed pages the file has not given back yet.

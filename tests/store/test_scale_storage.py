@@ -535,3 +535,32 @@ def test_an_unlock_that_cannot_write_its_anchor_says_so_and_leaves_no_thread(
     monkeypatch.undo()
     with vault.unlock(PASSPHRASE) as opened:
         assert opened.clinician_id
+
+
+def test_an_upgrade_without_room_on_the_disk_is_refused_before_it_starts(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade committed without room to fold it in left a full disk and a vault
+    neither version opened: it is refused up front, the files as they were."""
+    import shutil
+
+    from kapnotes.store import vault as vault_module
+    from kapnotes.store.vault import UpgradeFailedError
+
+    before = _older_vault(vault)
+    files = {p.name: p.read_bytes() for p in vault.data_dir.iterdir() if p.is_file()}
+    size = vault.db_path.stat().st_size
+    usage = shutil.disk_usage(vault.data_dir)
+    tight = usage._replace(free=size + size // 20)  # the database's size and a little
+
+    monkeypatch.setattr(vault_module.shutil, "disk_usage", lambda _path: tight)
+    updating: list[bool] = []
+    vault.on_upgrade = lambda: updating.append(True)
+    with pytest.raises(UpgradeFailedError, match=r"needs about .* MB free on its disk"):
+        vault.unlock(PASSPHRASE)
+    assert updating == []  # never said to be updating
+    after = {p.name: p.read_bytes() for p in vault.data_dir.iterdir() if p.is_file()}
+    assert {n: b for n, b in after.items() if n != "kapnotes.attempts"} == files
+    monkeypatch.undo()
+    with vault.unlock(PASSPHRASE) as opened:
+        assert {i: NoteStore(opened).get(i) for i in before} == before
