@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from kapnotes.domain.files import FileWriteError
+from kapnotes.domain.files import FileWriteError, write_cause
 from kapnotes.store import keys
 from kapnotes.store.anchor import ANCHOR_NAME, Anchor, AnchorFile, Head
 from kapnotes.store.checkpointer import BACKSTOP_PAGES, Checkpointer
@@ -294,8 +294,6 @@ def _acquire(data_dir: Path) -> InstanceLock:
 
 def unwritable_folder(data_dir: Path, exc: OSError, because: str = "") -> VaultError:
     """The error for a vault folder that cannot be made or written in, saying why."""
-    from kapnotes.domain.files import write_cause
-
     why = write_cause(exc) or exc.strerror or type(exc).__name__
     return VaultError(
         f"The vault folder {data_dir} cannot be written ({why}). {because}Check that the "
