@@ -6,7 +6,8 @@ structure, every encrypted page, the key file's wraps, the audit chain and its
 anchor, that every signature and addendum is in the audit trail, the signatures
 themselves, the protective triggers, the search index against the notes, the
 template snapshots against their addresses, every measure scored again by
-its instrument, and every id stored as kapnotes stores it. A check the damage
+its instrument, every id stored as kapnotes stores it, and every reference
+between records leading to one that exists. A check the damage
 stops is a problem of its own ("could not be read"), never an unexpected error.
 Nothing here writes.
 """
@@ -291,6 +292,31 @@ def _ids(vault: OpenVault) -> Section:
     return Section(f"ids ({len(columns)} columns)", problems)
 
 
+#: At most this many broken references are named one by one.
+MAX_REFERENCES_NAMED = 20
+
+
+def _references(vault: OpenVault) -> Section:
+    """Every reference between records (SQLite's foreign keys) leads to a record that
+    exists: one changed past kapnotes (raw SQL) may point at nothing."""
+    problems: list[str] = []
+    with vault.engine.connect() as conn:
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        for table, rowid, parent, _fk in broken[:MAX_REFERENCES_NAMED]:
+            model = Base.metadata.tables.get(table)
+            row_id = None
+            if model is not None and "id" in model.columns:  # a name from the models only
+                row_id = conn.execute(
+                    text(f"SELECT id FROM {table} WHERE rowid = :r"),  # noqa: S608
+                    {"r": rowid},
+                ).scalar()
+            which = f"{table} {id_from_stored(row_id)}" if row_id else f"{table} row {rowid}"
+            problems.append(f"{which}: refers to a {parent} that does not exist")
+        if len(broken) > MAX_REFERENCES_NAMED:
+            problems.append(f"… and {len(broken) - MAX_REFERENCES_NAMED} more such references")
+    return Section("references between records", problems)
+
+
 def _clients(vault: OpenVault) -> Section:
     with vault.session() as session:
         count = session.scalar(select(func.count()).select_from(Client)) or 0
@@ -319,6 +345,7 @@ def verify_vault(vault: OpenVault, instruments: LoadedInstruments) -> list[Secti
         ("template snapshots", lambda: _snapshots(vault)),
         ("measures", lambda: _measures(vault, instruments)),
         ("ids", lambda: _ids(vault)),
+        ("references between records", lambda: _references(vault)),
         ("clients", lambda: _clients(vault)),
     ]
     sections += [_guarded(label, check) for label, check in checks]

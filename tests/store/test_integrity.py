@@ -377,6 +377,24 @@ def test_an_id_written_back_as_text_is_named(signed: dict[str, str], vault: Vaul
     assert any(p.startswith("client.id: 1 id stored as text") for p in problems), problems
 
 
+def test_a_reference_to_a_record_that_does_not_exist_is_named(
+    signed: dict[str, str], vault: Vault
+) -> None:
+    """A note moved by raw SQL (foreign keys off) to a course that does not exist: verify
+    names the note and what it refers to."""
+    assert not [p for p in verify(vault) if "does not exist" in p]
+    with vault.unlock(PASSPHRASE) as opened, opened.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        conn.execute(
+            text("UPDATE note SET course_id = :gone WHERE id = :id"),
+            {"gone": "0F8FAD5B-D9CB-469F-A165-70867728950E", **as_stored({"id": signed["draft"]})},
+        )
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+    problems = verify(vault)
+    assert f"note {signed['draft']}: refers to a course that does not exist" in problems
+
+
 def test_rewriting_an_event_and_recomputing_the_chain_is_detected(
     signed: dict[str, str], vault: Vault
 ) -> None:
