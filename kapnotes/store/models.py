@@ -123,7 +123,7 @@ class PackedJSON(TypeDecorator[dict[str, Any]]):
 
 
 #: An id as kapnotes makes them (:func:`new_id`): a UUID in its canonical lower-case text.
-_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 #: The same as a SQLite GLOB pattern (case-sensitive, as the regular expression).
 CANONICAL_ID_GLOB = "-".join("[0-9a-f]" * n for n in (8, 4, 4, 4, 12))
 
@@ -132,7 +132,7 @@ def stored_id(value: str | None) -> bytes | str | None:
     """An id as stored: a canonical UUID string (``8-4-4-4-12`` lower-case hex, what
     :func:`new_id` makes) as its 16 bytes (36 characters of text before migration 0012);
     any other string as it is, so that it reads back exactly as given."""
-    if isinstance(value, str) and _CANONICAL_ID.fullmatch(value):
+    if isinstance(value, str) and CANONICAL_ID.fullmatch(value):
         return bytes.fromhex(value.replace("-", ""))
     return value
 

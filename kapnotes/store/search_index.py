@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from kapnotes.store.models import StoredId
+from kapnotes.store.models import CANONICAL_ID, StoredId
 
 #: The index's table, as migration 0009 creates it (and verify rebuilds it in memory).
 FTS_DDL = (
@@ -36,9 +36,6 @@ _NOTE_ID = bindparam("id", type_=StoredId())
 _ROWID = text("SELECT fts_rowid FROM note_fts_row WHERE note_id = :id").bindparams(_NOTE_ID)
 _MAP = text("INSERT INTO note_fts_row (note_id, fts_rowid) VALUES (:id, :r)").bindparams(_NOTE_ID)
 _UNMAP = text("DELETE FROM note_fts_row WHERE note_id = :id").bindparams(_NOTE_ID)
-
-
-_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def texts_of(value: Any) -> list[str]:
@@ -57,14 +54,16 @@ def _collect(value: Any, found: list[str]) -> None:
     """:func:`texts_of` into one list (a save indexes every entry of the note, and a search
     cuts a snippet from each note it lists: no list per value on the way)."""
     if isinstance(value, str):
-        if len(value) != 36 or not _ID.match(value):  # links to other notes are not words
+        if len(value) != 36 or not CANONICAL_ID.fullmatch(
+            value
+        ):  # links to other notes are not words
             found.append(value)
     elif isinstance(value, dict):
         for key, item in value.items():
             if str(key)[:1] == "_" or key == "original":
                 continue
             if isinstance(item, str):  # most values: tested here, no call
-                if len(item) != 36 or not _ID.match(item):
+                if len(item) != 36 or not CANONICAL_ID.fullmatch(item):
                     found.append(item)
             else:
                 _collect(item, found)
