@@ -429,17 +429,11 @@ def _brought_up_to_date(folder: Path, data_key: bytes, where: str, *, to_restore
                     "to be checked (the update could not be written out: is the disk full?); "
                     "nothing was changed. Make room and try again."
                 )
-    except DatabaseError as exc:
-        if stored is None or stored == SCHEMA_HEAD:
+    except (DatabaseError, UpgradeFailedError) as exc:
+        if isinstance(exc, DatabaseError) and (stored is None or stored == SCHEMA_HEAD):
             raise
-        cause = getattr(exc, "orig", None) or exc
-        raise BackupError(
-            f"{where}: its vault, saved by an earlier kapnotes, could not be updated to be "
-            f"checked ({cause}); nothing was changed. If the disk is full, make room and "
-            "try again."
-        ) from None
-    except UpgradeFailedError as exc:
-        cause = getattr(exc.__cause__, "orig", None) or exc.__cause__ or exc
+        failed = exc.__cause__ if isinstance(exc, UpgradeFailedError) else exc
+        cause = getattr(failed, "orig", None) or failed or exc
         raise BackupError(
             f"{where}: its vault, saved by an earlier kapnotes, could not be updated to be "
             f"checked ({cause}); nothing was changed. If the disk is full, make room and "

@@ -315,8 +315,8 @@ class MeasureStore:
         stmt = stmt.outerjoin(Clinician, Clinician.id == MeasureResult.acknowledged_by_id)
         with self._vault.session() as session:
             rows = [_record_of(row, self.zone_name, who) for row, who in session.execute(stmt)]
-        # Time, then id as text: SQLite would put an imported id kept as text before ids
-        # stored as bytes.
+        # Time, then id as text, sorted here: SQLite would put an imported id kept as
+        # text before ids stored as bytes.
         return sorted(rows, key=lambda r: (r.administered_at, r.id))
 
     def for_client(self, client_id: str, instrument_id: str | None = None) -> list[MeasureRecord]:
@@ -324,12 +324,12 @@ class MeasureStore:
         stmt = select(MeasureResult, Clinician).where(MeasureResult.client_id == client_id)
         if instrument_id is not None:
             stmt = stmt.where(MeasureResult.instrument_id == instrument_id)
-        return self._records(stmt.order_by(MeasureResult.administered_at, MeasureResult.id))
+        return self._records(stmt)
 
     def for_note(self, note_id: str) -> list[MeasureRecord]:
         """Results administered inside one note."""
         stmt = select(MeasureResult, Clinician).where(MeasureResult.note_id == note_id)
-        return self._records(stmt.order_by(MeasureResult.administered_at, MeasureResult.id))
+        return self._records(stmt)
 
     def open_risk_flags(self, client_id: str) -> list[MeasureRecord]:
         """Results whose flags no clinician has acknowledged yet."""
