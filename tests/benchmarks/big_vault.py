@@ -313,6 +313,68 @@ def bare_commit_samples(payload: bytes, event: bytes, rounds: int) -> list[float
     return samples
 
 
+def orm_commit_samples(payload: bytes, event: bytes, rounds: int) -> list[float]:
+    """The same commit through SQLAlchemy's ORM (the layer kapnotes' stores stand on, as
+    the architecture decides), same pragmas and key: the note read by its key, its body
+    replaced, one event added, committed. For scale: what the stack costs before any of
+    kapnotes' own work (the audit chain, the timeline, the search index)."""
+    from sqlalchemy import ForeignKey, Integer, LargeBinary, create_engine
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import URL
+    from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
+
+    folder = CACHE / "bare"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    url = URL.create(
+        "sqlite+pysqlcipher", password=f"x'{os.urandom(32).hex()}'", database=str(folder / "o.db")
+    )
+    engine = create_engine(url)
+
+    @sa_event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: object) -> None:
+        for pragma in (
+            "cipher_log_level = NONE",
+            "foreign_keys = ON",
+            "secure_delete = ON",
+            "temp_store = MEMORY",
+            "journal_mode = WAL",
+            "synchronous = FULL",
+        ):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Row(Base):
+        __tablename__ = "note"
+        id = mapped_column(Integer, primary_key=True)
+        body = mapped_column(LargeBinary)
+
+    class Event(Base):
+        __tablename__ = "event"
+        id = mapped_column(Integer, primary_key=True)
+        note = mapped_column(ForeignKey("note.id"))
+        body = mapped_column(LargeBinary)
+
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(Row(id=1, body=payload))
+        session.commit()
+    samples = []
+    for index in range(rounds):
+        start = time.perf_counter()
+        with Session(engine) as session:
+            row = session.get(Row, 1)
+            assert row is not None
+            row.body = payload + bytes([index % 256])  # a changed value, as a save's is
+            session.add(Event(note=1, body=event))
+            session.commit()
+        samples.append(time.perf_counter() - start)
+    engine.dispose()
+    return samples
+
+
 # --------------------------------------------------------------------------- measuring
 
 
@@ -322,8 +384,11 @@ def _open(folder: Path) -> Any:
     return Vault(folder, kdf=_kdf()).unlock(PASSPHRASE)
 
 
-def measure_entry_save(folder: Path, note_id: str, rounds: int) -> tuple[list[float], list[float]]:
-    """Enter in the observation line, through the session layer, on the busiest note."""
+def measure_entry_save(
+    folder: Path, note_id: str, rounds: int
+) -> tuple[list[float], list[float], list[float]]:
+    """Enter in the observation line, through the session layer, on the busiest note;
+    then the bare commit of the same bytes and the same commit through the ORM."""
     from kapnotes.domain.clients import Product
     from kapnotes.domain.session import ClinicSettings
     from kapnotes.session import LiveSession, SessionClient
@@ -350,7 +415,11 @@ def measure_entry_save(folder: Path, note_id: str, rounds: int) -> tuple[list[fl
     payload = json.dumps(session.record.values).encode()
     event = json.dumps({"time": "10:00", "text": _sentence(rng, 10)}).encode()
     opened.close()
-    return samples, bare_commit_samples(payload, event, rounds)
+    return (
+        samples,
+        bare_commit_samples(payload, event, rounds),
+        orm_commit_samples(payload, event, rounds),
+    )
 
 
 def measure_search(folder: Path, rounds: int) -> dict[str, tuple[list[float], list[float]]]:
@@ -483,6 +552,7 @@ def measure_processes(folder: Path, rounds: int) -> dict[str, tuple[float, float
         f" s; bare window: min {min(bare_s):.2f} s, median {statistics.median(bare_s):.2f} s"
     )
     return {
+        **measure_stack_memory(max(2, rounds // 2)),
         "cold_start_lock_ratio": (statistics.median(lock_s), statistics.median(bare_s)),
         "rss_lock_ratio": (statistics.median(lock_kb) / 1024, statistics.median(bare_kb) / 1024),
         "rss_big_vault_ratio": (
@@ -494,6 +564,26 @@ def measure_processes(folder: Path, rounds: int) -> dict[str, tuple[float, float
             statistics.median(stack_kb) / 1024,
         ),
     }
+
+
+def measure_stack_memory(rounds: int) -> dict[str, tuple[float, float]]:
+    """What each library an unlock needs adds to a bare window's resident memory (MB),
+    added one after another in the order of ``startup_probe.STACK_STEPS``: for scale,
+    the share of the memory target the stack itself takes before kapnotes opens anything.
+
+    Returns ``{"rss_stack_step_N_mb": (MB with steps 0..N, MB without step N)}`` and
+    ``"rss_stack_libraries_mb"``: (all of them, the bare window).
+    """
+    from tests.benchmarks.startup_probe import STACK_STEPS
+
+    probes = [["libs", str(n)] for n in range(len(STACK_STEPS) + 1)]
+    medians = [statistics.median(kb) / 1024 for _s, kb in _paired_samples(probes, rounds)]
+    out: dict[str, tuple[float, float]] = {}
+    for n, (name, _load) in enumerate(STACK_STEPS, start=1):
+        print(f"  memory added to a bare window by {name}: {medians[n] - medians[n - 1]:.1f} MB")
+        out[f"rss_stack_step_{n}_mb"] = (medians[n], medians[n - 1])
+    out["rss_stack_libraries_mb"] = (medians[-1], medians[0])
+    return out
 
 
 def measure_course_pdf() -> tuple[float, float]:
@@ -521,7 +611,7 @@ def measure_growth(size: int, rounds: int) -> dict[str, float]:
     as in the big vault: a tenth as many clients, ten entries a note)."""
     cached, info = cached_vault(max(1, size // 10), size, size * 10)
     folder = working_copy(cached)
-    saves, _bare = measure_entry_save(folder, info["dosing_note"], rounds * 5)
+    saves, _bare, _orm = measure_entry_save(folder, info["dosing_note"], rounds * 5)
     out = {"notes": float(size), "entry_save_p50_ms": _ms(saves, 50)}
     out["entry_save_p99_ms"] = _ms(saves, 99)
     for name, (samples, _floor) in measure_search(folder, rounds * 4).items():
@@ -570,7 +660,7 @@ def run(
             )
         )
 
-    saves, bare = measure_entry_save(folder, info["dosing_note"], rounds * 5)
+    saves, bare, orm = measure_entry_save(folder, info["dosing_note"], rounds * 5)
     p50, p99, floor50, floor99 = _ms(saves, 50), _ms(saves, 99), _ms(bare, 50), _ms(bare, 99)
     add("entry_save_p50_ms", p50, "ms", floor50, "<= 2x floor", p50 <= 2 * floor50)
     add(
@@ -581,6 +671,8 @@ def run(
         "<= 25 ms and <= 2x floor",
         p99 <= 25 and p99 <= 2 * floor99,
     )
+    # For scale: the same commit through SQLAlchemy's ORM alone, beside the bare commit.
+    add("orm_commit_p50_ms", _ms(orm, 50), "ms", floor50, "(for scale)", True)
     stall = measure_ui_stall(folder, info["dosing_note"])
     if stall is not None:
         add("ui_stall_max_ms", stall[0], "ms", stall[1], "<= 50 ms", stall[0] <= 50)
@@ -607,6 +699,15 @@ def run(
     bare_mb = processes["rss_big_vault_ratio"][1]
     add("rss_big_vault_mb", mb, "MB", stack_mb, "(for scale)", True)
     add("rss_bare_stack_ratio", stack_mb / bare_mb, "x", 1.0, "(for scale)", True)
+    # For scale: the stack's libraries alone (imported, nothing opened) beside a bare window,
+    # and what each adds; kapnotes' whole own share of the target is what is left of 2.5x.
+    libs_mb, window_mb = processes["rss_stack_libraries_mb"]
+    add("rss_stack_libraries_mb", libs_mb, "MB", window_mb, "(for scale)", True)
+    for n in range(1, 100):
+        step = processes.get(f"rss_stack_step_{n}_mb")
+        if step is None:
+            break
+        add(f"rss_stack_step_{n}_adds_mb", step[0] - step[1], "MB", None, "(for scale)", True)
     size_mb = sum(p.stat().st_size for p in folder.glob("kapnotes.db*")) / 1e6
     add("vault_mb", size_mb, "MB", None, "<= 100 MB", size_mb <= 100 * notes / 20000)
     add("vault_bytes_per_note", size_mb * 1e6 / notes, "B", None, "(for scale)", True)

@@ -11,13 +11,19 @@ ORM, pydantic with one model, cryptography's AES-GCM, argon2, sqlcipher3), the v
 opened with its data key (hex, in the environment variable ``KAPNOTES_BENCH_KEY``), the
 first 500 client names listed in a window of the same size.
 
+``python -m tests.benchmarks.startup_probe libs N``: the bare window after the first N
+of :data:`STACK_STEPS` are imported (0 is the bare window), to see what each library of
+the stack adds to it.
+
 It prints ``RSS_KB <kilobytes>`` once the window has been painted, then exits; the
 caller times the whole process.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -57,23 +63,57 @@ def _quit_when_drawn(ready: object = None) -> None:
     QApplication.exec = exec_then_quit  # type: ignore[method-assign]
 
 
-def _bare_stack(data_dir: Path) -> int:
-    """The floor of ``open``: the same libraries and the same client list, no kapnotes."""
-    import os
-
-    import argon2  # noqa: F401
-    import sqlalchemy.orm  # noqa: F401
-    import sqlcipher3  # noqa: F401
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
+def _pydantic_model() -> None:
     from pydantic import BaseModel, Field
-    from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import URL
 
     class Settings(BaseModel):  # pydantic builds its validators with the first model
         minutes: int = Field(default=15, ge=0, le=240)
 
     Settings.model_validate({"minutes": 5})
+
+
+def _import(*names: str) -> Callable[[], None]:
+    def load() -> None:
+        for name in names:
+            importlib.import_module(name)
+
+    return load
+
+
+#: The libraries an unlock needs, in the order they are added to a bare window by
+#: ``libs N`` (name, what importing it means).
+STACK_STEPS: list[tuple[str, Callable[[], None]]] = [
+    ("SQLAlchemy Core (with the asyncio it imports)", _import("sqlalchemy")),
+    ("SQLAlchemy's ORM", _import("sqlalchemy.orm")),
+    ("pydantic, one model built", _pydantic_model),
+    (
+        "cryptography's AES-GCM and argon2",
+        _import("cryptography.hazmat.primitives.ciphers.aead", "argon2"),
+    ),
+    ("sqlcipher3", _import("sqlcipher3")),
+]
+
+
+def _bare_window() -> int:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    _quit_when_drawn()
+    app = QApplication([])
+    window = QMainWindow()
+    window.resize(1000, 700)
+    window.show()
+    return app.exec()
+
+
+def _bare_stack(data_dir: Path) -> int:
+    """The floor of ``open``: the same libraries and the same client list, no kapnotes."""
+    import os
+
+    for _name, load in STACK_STEPS:
+        load()
+    from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import URL
 
     _quit_when_drawn()
     app = QApplication([])
@@ -96,14 +136,11 @@ def _bare_stack(data_dir: Path) -> int:
 def main(argv: list[str]) -> int:
     mode = argv[0]
     if mode == "bare":
-        from PySide6.QtWidgets import QApplication, QMainWindow
-
-        _quit_when_drawn()
-        app = QApplication([])
-        window = QMainWindow()
-        window.resize(1000, 700)
-        window.show()
-        return app.exec()
+        return _bare_window()
+    if mode == "libs":
+        for _name, load in STACK_STEPS[: int(argv[1])]:
+            load()
+        return _bare_window()
     data_dir = argv[1]
     if mode == "stack":
         return _bare_stack(Path(data_dir))
