@@ -12,9 +12,11 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QDate, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QDateTimeEdit,
     QLabel,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from kapnotes.app import create_application
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.session import ClinicSettings
 from kapnotes.domain.templates import TemplateSpec, load_templates, parse_template
@@ -625,6 +628,57 @@ def test_esketamine_shows_the_rems_section(
     qtbot.keyClick(product.combo, Qt.Key.Key_Up)
     assert product.value() == "ketamine_oral"
     assert not rems.isVisible()
+
+
+def _wheel(widget: QWidget, notches: int) -> None:
+    """Turn the mouse wheel over the middle of ``widget`` (negative: towards the user)."""
+    middle = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        middle,
+        QPointF(widget.mapToGlobal(middle.toPoint())),
+        QPoint(),
+        QPoint(0, 120 * notches),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_passing_over_a_choice_or_date_does_not_change_it(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
+) -> None:
+    create_application()  # the app's own set-up (reusing the test's QApplication)
+    note_id = clinic.note(templates["dosing"])
+    editor = make_editor(note_id)
+    product = editor.widgets["planned_product"]
+    assert isinstance(product, SingleChoiceWidget) and product.combo is not None
+    combo = product.combo
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    chosen = product.value()
+    wait_saved(qtbot, editor)
+    boxes = editor.findChildren(QAbstractSpinBox)  # the dates and times of the form
+    assert boxes
+    shown_before = [box.text() for box in boxes]
+    editor.scroll_area.setFocus()  # the user scrolls the page, the pointer over the list
+    assert not combo.hasFocus()
+    assert combo.focusPolicy() != Qt.FocusPolicy.WheelFocus  # a wheel turn does not focus it
+
+    for notches in (-1, -1, -3, 2):
+        _wheel(combo, notches)
+        for box in boxes:
+            _wheel(box, notches)
+    assert product.value() == chosen
+    assert [box.text() for box in boxes] == shown_before
+    qtbot.wait(120)  # past the autosave delay: nothing changed, nothing written
+    assert not editor.has_unsaved_changes
+    assert clinic.notes.get(note_id).values["planned_product"] == chosen
+
+    combo.setFocus()  # clicked or tabbed into, the wheel turns it as usual
+    _wheel(combo, -1)
+    assert product.value() != chosen
 
 
 def test_show_if_field_and_computed_dose(
