@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
@@ -139,7 +139,10 @@ def _svg_text(name: str) -> str:
     return get_asset("icons", f"{name}.svg").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=256)
 def _svg_pixmap(svg: str, size: int) -> QPixmap:
+    """The SVG drawn once per text (its colours filled in) and size: a client page with
+    fifty notes asks for the same clock icon for each dosing draft."""
     renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
     pixmap = QPixmap(QSize(size, size))
     pixmap.fill(Qt.GlobalColor.transparent)
