@@ -28,7 +28,6 @@ from kapnotes.ui.errors import ExceptionHook
 from kapnotes.ui.guards import Clock
 from kapnotes.ui.main_window import DEFAULT_IDLE_MINUTES, MainWindow, RunDialog
 from kapnotes.ui.session import VaultSession
-from kapnotes.ui.widgets import guard_wheel
 
 if TYPE_CHECKING:
     from kapnotes.session.printing import ReportMaker
@@ -125,7 +124,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(theme.app_icon())
-    guard_wheel(app)
     return app
 
 

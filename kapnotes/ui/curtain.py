@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from kapnotes import APP_NAME
 from kapnotes.ui import theme
+from kapnotes.ui.widgets import WHEEL_GUARDED, guard_wheel_event
 
 CURTAIN_KEY: Final = "F12"
 #: Keys that still work under the curtain: locking only hides more.
@@ -80,7 +81,9 @@ class PrivacyCurtain(QObject):
 
     Install it on the application (``app.installEventFilter(curtain)``). It takes
     F12 before any shortcut of a window can, so one key works the same
-    everywhere. ``changed(bool)`` says whether the curtains are up.
+    everywhere. ``changed(bool)`` says whether the curtains are up. As the
+    application's filter it also keeps the mouse wheel from changing a value it
+    passes over (:func:`kapnotes.ui.widgets.guard_wheel_event`).
     """
 
     changed = Signal(bool)
@@ -174,4 +177,6 @@ class PrivacyCurtain(QObject):
         if self.shown and kind in _INPUT:
             event.accept()  # … and no key, click or wheel reaches an input
             return True
+        if kind in WHEEL_GUARDED:  # this is the application's one Python filter
+            return guard_wheel_event(watched, event)
         return False

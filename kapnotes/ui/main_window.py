@@ -1034,14 +1034,14 @@ class MainWindow(QMainWindow):
 
         A Python event filter on the application makes PySide6 find a Python type for
         every object an event reaches, Qt's own included (the style, for one: the QStyle
-        type and its enums, ~10 ms), so the curtain is installed once the window is
-        drawn, not while it is being built.
+        type and its enums, ~10 ms), so the curtain (the wheel guard with it) is
+        installed once the window is drawn, not while it is being built.
         """
         super().paintEvent(event)
         if not self._curtain_watching:
             app = QApplication.instance()
             if app is not None:
-                app.installEventFilter(self.curtain)
+                app.installEventFilter(self.curtain)  # and the wheel guard with it
                 self._curtain_watching = True
 
     def closeEvent(self, event: QCloseEvent) -> None:

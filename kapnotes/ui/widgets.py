@@ -10,19 +10,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractSlider,
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,51 +33,46 @@ if TYPE_CHECKING:  # made with the first calendar shown (not for the lock screen
 
 def _turned_by_wheel(widget: QObject) -> bool:
     """A widget whose value the mouse wheel changes: a choice list, a number, date or time
-    box, a slider (not a scroll bar, whose value is the page's position)."""
-    if isinstance(widget, QComboBox | QAbstractSpinBox):
+    box, a slider (not a scroll bar, whose value is the page's position). Asked by Qt's
+    class names: the lock screen makes none of these classes and loads none for this."""
+    if widget.inherits("QComboBox") or widget.inherits("QAbstractSpinBox"):
         return True
-    return isinstance(widget, QAbstractSlider) and not isinstance(widget, QScrollBar)
+    return widget.inherits("QAbstractSlider") and not widget.inherits("QScrollBar")
 
 
-class WheelGuard(QObject):
+#: The events :func:`guard_wheel_event` acts on.
+WHEEL_GUARDED = (QEvent.Type.Polish, QEvent.Type.Wheel)
+
+
+def guard_wheel_event(watched: QObject, event: QEvent) -> bool:
     """The mouse wheel over a value that has no keyboard focus scrolls the page instead.
 
     Qt lets the wheel change a choice list, a number, date or time box or a slider that
     merely lies under the pointer, and gives it focus as it does: scrolling down a long
     note changed its product and route when the list passed under the pointer, and the
-    autosave kept the change. Installed on the application (:func:`guard_wheel`), this
-    filter takes the wheel focus away from such widgets as they are first shown (they are
-    still focused by a click or Tab) and passes a wheel turn over one that is not focused
-    on to its parents, the scroll area among them. Once the user has clicked or tabbed
-    into it, the wheel changes it as usual.
+    autosave kept the change. Given every event of the application (the privacy
+    curtain's filter passes on those of :data:`WHEEL_GUARDED`: one Python filter on the
+    application, not two, as each costs every event of every window a call into Python),
+    this takes the wheel focus away from such widgets as they are first shown (a click
+    or Tab still focuses them) and hands a wheel turn over one that is not focused on to
+    its parents, the scroll area among them. Once the user has clicked or tabbed into
+    it, the wheel changes it as usual. Returns True when the event is not for the widget.
     """
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Strip wheel focus at polish; hand an unfocused value's wheel turn to its parents."""
-        kind = event.type()
-        if kind == QEvent.Type.Polish and _turned_by_wheel(watched):
+    kind = event.type()
+    if kind == QEvent.Type.Polish:
+        if _turned_by_wheel(watched):
             assert isinstance(watched, QWidget)
             if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
                 watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            return False
-        if kind != QEvent.Type.Wheel or not _turned_by_wheel(watched):
-            return False
-        assert isinstance(watched, QWidget)
-        focused = QApplication.focusWidget()
-        if watched.hasFocus() or (focused is not None and watched.isAncestorOf(focused)):
-            return False
-        event.ignore()  # not handled here: Qt offers the turn to the parents (the page)
-        return True
-
-
-def guard_wheel(app: QCoreApplication) -> WheelGuard:
-    """Install one :class:`WheelGuard` on the application (idempotent); returns it."""
-    for child in app.children():
-        if isinstance(child, WheelGuard):
-            return child
-    guard = WheelGuard(app)
-    app.installEventFilter(guard)
-    return guard
+        return False
+    if kind != QEvent.Type.Wheel or not _turned_by_wheel(watched):
+        return False
+    assert isinstance(watched, QWidget)
+    focused = QApplication.focusWidget()
+    if watched.hasFocus() or (focused is not None and watched.isAncestorOf(focused)):
+        return False
+    event.ignore()  # not handled here: Qt offers the turn to the parents (the page)
+    return True
 
 
 def set_role(widget: QWidget, role: str) -> None:

@@ -18,7 +18,7 @@ from kapnotes.store.catalog import Catalog
 from kapnotes.store.vault import Vault
 from kapnotes.ui.editor import NewNoteDialog
 from kapnotes.ui.settings.clinic_dialog import ClinicSettingsDialog
-from tests.ui.conftest import WindowFactory, unlock
+from tests.ui.conftest import WindowFactory, turn_wheel, unlock
 
 SYSTOLIC = "alerts.hypertension.sustained_above.systolic"
 
@@ -123,6 +123,30 @@ def test_choices_read_as_words_and_save_their_stored_value(qtbot: QtBot) -> None
     combo.setCurrentIndex(combo.findText("the latest pre-dose reading"))
     dialog.accept()
     assert [s.alerts.pre_dose_hold.decide_on for s in saved] == ["latest"]
+
+
+def test_the_wheel_over_a_choice_scrolls_past_it_in_the_apps_dialogs(
+    make_window: WindowFactory, qtbot: QtBot, recovery_key: str, vault: Vault
+) -> None:
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, ClinicSettingsDialog)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        combo = dialog.fields["alerts.pre_dose_hold.decide_on"].widget
+        assert isinstance(combo, QComboBox) and not combo.hasFocus()
+        for notches in (-1, -2, 1, -1):
+            turn_wheel(combo, notches)
+        assert combo.currentText() == "any pre-dose reading"
+        dialog.accept()
+        return int(dialog.result())
+
+    window = make_window(run_dialog=run)
+    qtbot.waitUntil(lambda: window._curtain_watching)  # drawn: its filter guards every window
+    unlock(qtbot, window)
+    window.clinic_settings_action.trigger()
+    settings, _warning = Catalog(vault.data_dir).clinic_settings()
+    assert settings.alerts.pre_dose_hold.decide_on == "any"
 
 
 def test_a_pre_dose_check_added_in_settings_is_asked_in_the_next_live_session(

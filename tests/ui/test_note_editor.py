@@ -12,8 +12,8 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from kapnotes.app import create_application
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.session import ClinicSettings
 from kapnotes.domain.templates import TemplateSpec, load_templates, parse_template
@@ -37,6 +36,7 @@ from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.store.vault import OpenVault, Vault
+from kapnotes.ui.curtain import PrivacyCurtain
 from kapnotes.ui.editor import NoteEditor, NoteWindow, new_note_dialog
 from kapnotes.ui.editor.editor import bundled_instruments
 from kapnotes.ui.editor.fields import (
@@ -56,7 +56,7 @@ from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.editor.log_table import LogWidget
 from kapnotes.ui.editor.window import client_context
 from tests.conftest import PASSPHRASE
-from tests.ui.conftest import type_date
+from tests.ui.conftest import turn_wheel, type_date
 
 NOW = datetime(2026, 3, 2, 10, 42, 13)
 
@@ -630,26 +630,22 @@ def test_esketamine_shows_the_rems_section(
     assert not rems.isVisible()
 
 
-def _wheel(widget: QWidget, notches: int) -> None:
-    """Turn the mouse wheel over the middle of ``widget`` (negative: towards the user)."""
-    middle = QPointF(widget.width() / 2, widget.height() / 2)
-    event = QWheelEvent(
-        middle,
-        QPointF(widget.mapToGlobal(middle.toPoint())),
-        QPoint(),
-        QPoint(0, 120 * notches),
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
-
-
 def test_the_wheel_passing_over_a_choice_or_date_does_not_change_it(
     qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
 ) -> None:
-    create_application()  # the app's own set-up (reusing the test's QApplication)
+    app = QApplication.instance()
+    assert app is not None
+    curtain = PrivacyCurtain()  # the application's filter, as the main window installs it
+    app.installEventFilter(curtain)
+    try:
+        _turn_the_wheel_over_the_product(qtbot, clinic, make_editor, templates)
+    finally:
+        app.removeEventFilter(curtain)
+
+
+def _turn_the_wheel_over_the_product(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
+) -> None:
     note_id = clinic.note(templates["dosing"])
     editor = make_editor(note_id)
     product = editor.widgets["planned_product"]
@@ -667,9 +663,9 @@ def test_the_wheel_passing_over_a_choice_or_date_does_not_change_it(
     assert combo.focusPolicy() != Qt.FocusPolicy.WheelFocus  # a wheel turn does not focus it
 
     for notches in (-1, -1, -3, 2):
-        _wheel(combo, notches)
+        turn_wheel(combo, notches)
         for box in boxes:
-            _wheel(box, notches)
+            turn_wheel(box, notches)
     assert product.value() == chosen
     assert [box.text() for box in boxes] == shown_before
     qtbot.wait(120)  # past the autosave delay: nothing changed, nothing written
@@ -677,7 +673,7 @@ def test_the_wheel_passing_over_a_choice_or_date_does_not_change_it(
     assert clinic.notes.get(note_id).values["planned_product"] == chosen
 
     combo.setFocus()  # clicked or tabbed into, the wheel turns it as usual
-    _wheel(combo, -1)
+    turn_wheel(combo, -1)
     assert product.value() != chosen
 
 
