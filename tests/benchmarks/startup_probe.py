@@ -81,16 +81,17 @@ def _import(*names: str) -> Callable[[], None]:
 
 
 #: The libraries an unlock needs, in the order they are added to a bare window by
-#: ``libs N`` (name, what importing it means).
-STACK_STEPS: list[tuple[str, Callable[[], None]]] = [
-    ("SQLAlchemy Core (with the asyncio it imports)", _import("sqlalchemy")),
-    ("SQLAlchemy's ORM", _import("sqlalchemy.orm")),
-    ("pydantic, one model built", _pydantic_model),
+#: ``libs N`` (a name for figures, a name for people, what importing it means).
+STACK_STEPS: list[tuple[str, str, Callable[[], None]]] = [
+    ("sqlalchemy_core", "SQLAlchemy Core (with the asyncio it imports)", _import("sqlalchemy")),
+    ("sqlalchemy_orm", "SQLAlchemy's ORM", _import("sqlalchemy.orm")),
+    ("pydantic", "pydantic, one model built", _pydantic_model),
     (
+        "cryptography_argon2",
         "cryptography's AES-GCM and argon2",
         _import("cryptography.hazmat.primitives.ciphers.aead", "argon2"),
     ),
-    ("sqlcipher3", _import("sqlcipher3")),
+    ("sqlcipher3", "sqlcipher3", _import("sqlcipher3")),
 ]
 
 
@@ -109,7 +110,7 @@ def _bare_stack(data_dir: Path) -> int:
     """The floor of ``open``: the same libraries and the same client list, no kapnotes."""
     import os
 
-    for _name, load in STACK_STEPS:
+    for _slug, _name, load in STACK_STEPS:
         load()
     from PySide6.QtWidgets import QApplication, QListWidget, QMainWindow
     from sqlalchemy import create_engine, text
@@ -138,7 +139,7 @@ def main(argv: list[str]) -> int:
     if mode == "bare":
         return _bare_window()
     if mode == "libs":
-        for _name, load in STACK_STEPS[: int(argv[1])]:
+        for _slug, _name, load in STACK_STEPS[: int(argv[1])]:
             load()
         return _bare_window()
     data_dir = argv[1]
