@@ -55,8 +55,11 @@ def guard_wheel_event(watched: QObject, event: QEvent) -> bool:
     application, not two, as each costs every event of every window a call into Python),
     this takes the wheel focus away from such widgets as they are first shown (a click
     or Tab still focuses them) and hands a wheel turn over one that is not focused on to
-    its parents, the scroll area among them. Once the user has clicked or tabbed into
-    it, the wheel changes it as usual. Returns True when the event is not for the widget.
+    its parents, the scroll area among them. A choice list never turns with the wheel,
+    focused or not (as on macOS): one is often still focused after a choice is made in
+    it, when the user scrolls on (its popup, once open, scrolls as usual); a number, date
+    or time turns once the user has clicked or tabbed into it. Returns True when the
+    event is not for the widget.
     """
     kind = event.type()
     if kind == QEvent.Type.Polish:
@@ -69,7 +72,8 @@ def guard_wheel_event(watched: QObject, event: QEvent) -> bool:
         return False
     assert isinstance(watched, QWidget)
     focused = QApplication.focusWidget()
-    if watched.hasFocus() or (focused is not None and watched.isAncestorOf(focused)):
+    has_focus = watched.hasFocus() or (focused is not None and watched.isAncestorOf(focused))
+    if has_focus and not watched.inherits("QComboBox"):
         return False
     event.ignore()  # not handled here: Qt offers the turn to the parents (the page)
     return True

@@ -672,9 +672,14 @@ def _turn_the_wheel_over_the_product(
     assert not editor.has_unsaved_changes
     assert clinic.notes.get(note_id).values["planned_product"] == chosen
 
-    combo.setFocus()  # clicked or tabbed into, the wheel turns it as usual
+    combo.setFocus()  # still focused after a choice, as the user scrolls on: unchanged
     turn_wheel(combo, -1)
-    assert product.value() != chosen
+    assert product.value() == chosen
+    box = next(b for b in boxes if b.isVisible() and b.isEnabled())
+    box.setFocus()  # a date or time clicked or tabbed into turns with the wheel as usual
+    before = box.text()
+    turn_wheel(box, 1)
+    assert box.text() != before
 
 
 def test_show_if_field_and_computed_dose(
