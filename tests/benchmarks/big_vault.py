@@ -779,12 +779,13 @@ def run(
 def print_table(figures: list[Figure], clients: int, notes: int, entries: int) -> None:
     """The figures as a table."""
     print(f"\nbig vault: {clients} clients, {notes} notes, {entries} entries")
-    print(f"{'figure':<24} {'value':>10} {'floor':>10} {'ratio':>7}  {'target':<26} met")
+    width = max(24, *(len(f.name) for f in figures))
+    print(f"{'figure':<{width}} {'value':>10} {'floor':>10} {'ratio':>7}  {'target':<26} met")
     for f in figures:
         floor = "" if f.floor is None else f"{f.floor:g}"
         ratio = "" if f.ratio is None else f"{f.ratio:.2f}"
         print(
-            f"{f.name:<24} {f.value:>8g} {f.unit:<2}{floor:>9} {ratio:>7}  {f.target:<26} "
+            f"{f.name:<{width}} {f.value:>8g} {f.unit:<2}{floor:>9} {ratio:>7}  {f.target:<26} "
             f"{'yes' if f.met else 'NO'}"
         )
 
