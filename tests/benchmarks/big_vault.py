@@ -274,29 +274,39 @@ def working_copy(folder: Path) -> Path:
 # --------------------------------------------------------------------------- floors
 
 
+#: The vault's pragmas, given to the floors' connections as the vault gives them to its own.
+VAULT_PRAGMAS = (
+    "cipher_log_level = NONE",
+    "foreign_keys = ON",
+    "secure_delete = ON",
+    "temp_store = MEMORY",
+    "journal_mode = WAL",
+    "synchronous = FULL",
+)
+
+
+def _bare_folder() -> Path:
+    """An empty folder for a floor's database (the previous floor's removed)."""
+    folder = CACHE / "bare"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
 def _bare_connection(path: Path) -> Any:
     """A bare sqlcipher3 connection with the vault's pragmas (the floor of a save)."""
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(path), isolation_level=None)
     conn.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
-    for pragma in (
-        "cipher_log_level = NONE",
-        "foreign_keys = ON",
-        "secure_delete = ON",
-        "temp_store = MEMORY",
-        "journal_mode = WAL",
-        "synchronous = FULL",
-    ):
+    for pragma in VAULT_PRAGMAS:
         conn.execute(f"PRAGMA {pragma}")
     return conn
 
 
 def bare_commit_samples(payload: bytes, event: bytes, rounds: int) -> list[float]:
     """A commit of the same bytes a live entry writes (the note's values and one event)."""
-    folder = CACHE / "bare"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder = _bare_folder()
     conn = _bare_connection(folder / "bare.db")
     conn.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body BLOB)")
     conn.execute("CREATE TABLE event (id INTEGER PRIMARY KEY, note INTEGER, body BLOB)")
@@ -323,9 +333,7 @@ def orm_commit_samples(payload: bytes, event: bytes, rounds: int) -> list[float]
     from sqlalchemy.engine import URL
     from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
-    folder = CACHE / "bare"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder = _bare_folder()
     url = URL.create(
         "sqlite+pysqlcipher", password=f"x'{os.urandom(32).hex()}'", database=str(folder / "o.db")
     )
@@ -333,14 +341,7 @@ def orm_commit_samples(payload: bytes, event: bytes, rounds: int) -> list[float]
 
     @sa_event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: object) -> None:
-        for pragma in (
-            "cipher_log_level = NONE",
-            "foreign_keys = ON",
-            "secure_delete = ON",
-            "temp_store = MEMORY",
-            "journal_mode = WAL",
-            "synchronous = FULL",
-        ):
+        for pragma in VAULT_PRAGMAS:
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     class Base(DeclarativeBase):
@@ -919,11 +920,7 @@ def measure_ui_stall(folder: Path, note_id: str) -> tuple[float, float] | None:
     view.close()
     payload = json.dumps(view.record.values).encode()
     opened.close()
-    stall_db = CACHE / "bare" / "stall.db"
-    stall_db.parent.mkdir(parents=True, exist_ok=True)
-    for old in stall_db.parent.glob("stall.db*"):
-        old.unlink()  # keyed afresh each run
-    conn = _bare_connection(stall_db)
+    conn = _bare_connection(_bare_folder() / "stall.db")  # keyed afresh each run
     conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body BLOB)")
     line = QLineEdit()
     line.show()
