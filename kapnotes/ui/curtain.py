@@ -178,5 +178,5 @@ class PrivacyCurtain(QObject):
             event.accept()  # … and no key, click or wheel reaches an input
             return True
         if kind in WHEEL_GUARDED:  # this is the application's one Python filter
-            return guard_wheel_event(watched, event)
+            return guard_wheel_event(watched, event, kind)
         return False

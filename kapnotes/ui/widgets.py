@@ -44,7 +44,7 @@ def _turned_by_wheel(widget: QObject) -> bool:
 WHEEL_GUARDED = (QEvent.Type.Polish, QEvent.Type.Wheel)
 
 
-def guard_wheel_event(watched: QObject, event: QEvent) -> bool:
+def guard_wheel_event(watched: QObject, event: QEvent, kind: QEvent.Type) -> bool:
     """The mouse wheel over a value that has no keyboard focus scrolls the page instead.
 
     Qt lets the wheel change a choice list, a number, date or time box or a slider that
@@ -59,9 +59,8 @@ def guard_wheel_event(watched: QObject, event: QEvent) -> bool:
     focused or not (as on macOS): one is often still focused after a choice is made in
     it, when the user scrolls on (its popup, once open, scrolls as usual); a number, date
     or time turns once the user has clicked or tabbed into it. Returns True when the
-    event is not for the widget.
+    event is not for the widget. ``kind`` is ``event.type()``, as the filter has it.
     """
-    kind = event.type()
     if kind == QEvent.Type.Polish:
         if _turned_by_wheel(watched):
             assert isinstance(watched, QWidget)

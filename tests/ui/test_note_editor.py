@@ -630,20 +630,19 @@ def test_esketamine_shows_the_rems_section(
     assert not rems.isVisible()
 
 
-def test_the_wheel_passing_over_a_choice_or_date_does_not_change_it(
-    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
-) -> None:
+@pytest.fixture
+def app_filter() -> Iterator[PrivacyCurtain]:
+    """The application's event filter, installed as the main window installs it once drawn."""
     app = QApplication.instance()
     assert app is not None
-    curtain = PrivacyCurtain()  # the application's filter, as the main window installs it
+    curtain = PrivacyCurtain()
     app.installEventFilter(curtain)
-    try:
-        _turn_the_wheel_over_the_product(qtbot, clinic, make_editor, templates)
-    finally:
-        app.removeEventFilter(curtain)
+    yield curtain
+    app.removeEventFilter(curtain)
 
 
-def _turn_the_wheel_over_the_product(
+@pytest.mark.usefixtures("app_filter")
+def test_the_wheel_passing_over_a_choice_or_date_does_not_change_it(
     qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory, templates: dict[str, TemplateSpec]
 ) -> None:
     note_id = clinic.note(templates["dosing"])
