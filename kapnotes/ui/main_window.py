@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QDialog,
     QLabel,
@@ -368,8 +369,9 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.encrypted_label)
 
     def retheme(self) -> None:
-        """Repaint icons in the active scheme's colours (after a light/dark switch)."""
-        theme.redraw_icons(self.findChildren(QAction))
+        """Repaint icons in the active scheme's colours (after a light/dark switch): the
+        menus', the toolbar's and the buttons' of this window and the windows it opened."""
+        theme.redraw_icons([*self.findChildren(QAction), *self.findChildren(QAbstractButton)])
         self._update_status()
 
     # -- locking -----------------------------------------------------------------------

@@ -25,7 +25,14 @@ from typing import Literal
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QMenu, QStyleFactory, QToolBar
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QMenu,
+    QPushButton,
+    QStyleFactory,
+    QToolBar,
+)
 
 from kapnotes.domain.assets import get_asset
 
@@ -188,9 +195,19 @@ def draw_icons(actions: Iterable[QAction]) -> None:
             action.setIcon(icon(str(name)))
 
 
-def redraw_icons(actions: Iterable[QAction]) -> None:
+def icon_button(text: str, name: str) -> QPushButton:
+    """A push button with the bundled icon ``name`` in the text colour of now, named so
+    that :func:`redraw_icons` draws it again after a scheme change (drawn once, it would
+    stay dark on a dark window)."""
+    button = QPushButton(icon(name), text)
+    button.setProperty(ICON_NAME, name)
+    return button
+
+
+def redraw_icons(actions: Iterable[QAction | QAbstractButton]) -> None:
     """Draw again, in the colours of now, the named icons already drawn (after a scheme
-    change); the others are drawn when first shown, in the colours of then."""
+    change) of actions and buttons; the others are drawn when first shown, in the colours
+    of then."""
     for action in actions:
         name = action.property(ICON_NAME)
         if name and not action.icon().isNull():

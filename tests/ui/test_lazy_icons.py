@@ -9,13 +9,15 @@ the status bar's shield). The icons still show once their menu or toolbar does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QPushButton
 from pytestqt.qtbot import QtBot
 
+from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.ui import theme
 from tests.ui.conftest import WindowFactory, unlock
 
@@ -94,6 +96,30 @@ def test_a_scheme_change_redraws_only_the_icons_already_drawn(
     window.retheme()
     assert "lock" in drawn and "quit" not in drawn
     assert quit_action.icon().isNull()
+
+
+def test_a_scheme_change_redraws_the_client_pages_buttons(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str, drawn: list[str]
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    clients = window.session.clients
+    assert clients is not None
+    client_id = clients.create(ClientInput(name="Sam Fictional"))
+    clients.add_course(
+        client_id,
+        CourseInput(
+            start_date=date(2026, 10, 1), indication="TRD", planned_product=Product.KETAMINE_IM
+        ),
+    )
+    window.workspace.show_client(client_id)
+    page = window.workspace.page
+    buttons = {b.text(): b for b in page.findChildren(QPushButton) if b.text()}
+    shown = {text: buttons[text].icon().cacheKey() for text in ("Edit client", "New note")}
+    drawn.clear()
+    window.retheme()  # the light/dark switch: drawn in the text colour of now
+    assert {"edit", "plus", "print"} <= set(drawn)
+    assert all(buttons[text].icon().cacheKey() != key for text, key in shown.items())
 
 
 def test_the_lock_screen_draws_each_picture_once(

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -59,7 +58,7 @@ class RecoveryKeyDialog(QDialog):
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.copy_button = QPushButton(theme.icon("copy"), "Copy")
+        self.copy_button = theme.icon_button("Copy", "copy")
         self.copy_button.setObjectName("copyKeyButton")
         self.copy_button.clicked.connect(self.copy_key)
         self.copied_label = label("", "hint")

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -358,7 +357,7 @@ class LogWidget(FieldWidget):
         self.view.verticalHeader().setDefaultSectionSize(self.ROW_HEIGHT)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._size_columns()
-        self.add_button = QPushButton(theme.icon("plus"), "Add entry")
+        self.add_button = theme.icon_button("Add entry", "plus")
         self.add_button.setObjectName(f"add_{field.id}")
         self.add_button.setToolTip("Add a row stamped with the current time")
         self.add_button.clicked.connect(self._add)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QMainWindow,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -124,7 +123,7 @@ class NoteWindow(QMainWindow):
         self.status_chip = label("", None)
         self.status_chip.setObjectName("noteStatus")
         head.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignTop)
-        self.print_button = QPushButton(theme.icon("print"), "Print…")
+        self.print_button = theme.icon_button("Print…", "print")
         self.print_button.setObjectName("printNoteButton")
         self.print_button.setToolTip("Preview, print or save this note as a PDF (Ctrl+P)")
         self.print_button.clicked.connect(self.print_requested)

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -257,7 +256,7 @@ class InstrumentCard(Card):
         head.setSpacing(10)
         self.title_label = label(title, "heading", wrap=True)
         head.addWidget(self.title_label, 1)
-        self.again_button = QPushButton(theme.icon("plus"), "Administer again")
+        self.again_button = theme.icon_button("Administer again", "plus")
         self.again_button.setObjectName("administerAgainButton")
         self.again_button.setEnabled(spec is not None)
         self.again_button.clicked.connect(lambda: self.administer_requested.emit(instrument_id))
@@ -440,7 +439,7 @@ class MeasuresPanel(QWidget):
         self.subtitle.setObjectName("measuresSubtitle")
         titles.addWidget(self.subtitle)
         head.addLayout(titles, 1)
-        self.administer_button = QPushButton(theme.icon("plus"), "Administer measure…")
+        self.administer_button = theme.icon_button("Administer measure…", "plus")
         self.administer_button.setObjectName("administerButton")
         self.administer_button.setProperty("role", "primary")
         self.administer_button.setEnabled(False)

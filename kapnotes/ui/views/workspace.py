@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListView,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -241,7 +240,7 @@ class Workspace(QWidget):
         )
         self.placeholder_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         # Shown only while the vault has no client: the one way in, besides the toolbar.
-        self.first_client_button = QPushButton(theme.icon("user-plus"), "Add your first client")
+        self.first_client_button = theme.icon_button("Add your first client", "user-plus")
         self.first_client_button.setObjectName("firstClientButton")
         self.first_client_button.setProperty("role", "primary")
         self.first_client_button.clicked.connect(self.new_client_requested)
