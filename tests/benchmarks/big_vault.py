@@ -804,23 +804,37 @@ def print_table(figures: list[Figure], clients: int, notes: int, entries: int) -
         )
 
 
+def _application() -> Any:
+    """The application as kapnotes makes it (its style, palette and style sheet, which
+    every widget it draws is polished and painted under), once per process."""
+
+    from kapnotes.app import create_application
+    from kapnotes.ui import theme
+
+    app = create_application()
+    if not app.styleSheet():  # the theme is the application's child: it lives as long
+        theme.ThemeManager(app, forced="light")
+    return app
+
+
 def measure_client_drawn(
     folder: Path, rounds: int, heavy: list[str]
 ) -> tuple[list[float], list[float]]:
-    """Opening a client with 50 notes in the real main window, until its page is painted
-    (``Workspace.show_client`` then a synchronous repaint), two such clients in turn;
+    """Opening a client with 50 notes in the real main window of the application as
+    kapnotes makes it, until its page is painted (``Workspace.show_client`` then a
+    synchronous repaint), two such clients in turn;
     beside a bare window listing the same 50 note titles and painting them."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
 
     from PySide6.QtCore import QEvent, QSettings
-    from PySide6.QtWidgets import QApplication, QListWidget
+    from PySide6.QtWidgets import QListWidget
 
     from kapnotes.app import build_main_window
     from kapnotes.store.clients import ClientStore
     from kapnotes.store.vault import Vault
 
-    app = QApplication.instance() or QApplication([])
+    app = _application()
     opened = _open(folder)
     titles = {
         cid: [n.title for c in ClientStore(opened).get(cid).courses for n in c.notes]
@@ -871,7 +885,7 @@ def measure_ui_stall(folder: Path, note_id: str) -> tuple[float, float] | None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication, QLineEdit
+    from PySide6.QtWidgets import QLineEdit
 
     from kapnotes.domain.clients import Product
     from kapnotes.domain.session import ClinicSettings
@@ -879,7 +893,7 @@ def measure_ui_stall(folder: Path, note_id: str) -> tuple[float, float] | None:
     from kapnotes.store.notes import NoteStore
     from kapnotes.ui.session_view import SessionConfig, SessionView
 
-    app = QApplication.instance() or QApplication([])
+    app = _application()
     opened = _open(folder)
     view = SessionView(
         SessionConfig(
