@@ -15,6 +15,8 @@ from pytestqt.qtbot import QtBot
 from kapnotes.app import build_main_window
 from kapnotes.store.vault import Vault
 from kapnotes.ui.main_window import MainWindow
+from kapnotes.ui.models.course_notes import Column
+from kapnotes.ui.views.course_notes import CourseNotesView
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 # The offscreen platform plugin warns whenever a dialog is shown; it is noise from
@@ -160,8 +162,10 @@ def type_date(qtbot: QtBot, edit: QDateTimeEdit, value: date) -> None:
         qtbot.keyClicks(edit, text)
 
 
-def turn_wheel(widget: QWidget, notches: int) -> None:
-    """Turn the mouse wheel over the middle of ``widget`` (negative: towards the user)."""
+def turn_wheel(widget: QWidget, notches: int) -> bool:
+    """Turn the mouse wheel over the middle of ``widget`` (negative: towards the user);
+    whether the widget took the turn. One it leaves (not accepted) a real wheel's event
+    goes on to the parents: the page scrolls (Qt does not pass a test's event on)."""
     middle = QPointF(widget.width() / 2, widget.height() / 2)
     event = QWheelEvent(
         middle,
@@ -174,3 +178,23 @@ def turn_wheel(widget: QWidget, notches: int) -> None:
         False,
     )
     QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def note_row(page: QWidget, note_id: str) -> tuple[CourseNotesView, int]:
+    """The course's note list on the client ``page`` that shows ``note_id``, and its row."""
+    for view in page.findChildren(CourseNotesView):
+        row = view.row_of(note_id)
+        if row >= 0:
+            return view, row
+    raise AssertionError(f"note {note_id} is not listed on the page")
+
+
+def click_note(qtbot: QtBot, page: QWidget, note_id: str, *, live: bool = False) -> None:
+    """Click a note's row on the client page: its title, or its Live session button."""
+    view, row = note_row(page, note_id)
+    qtbot.waitUntil(view.isVisible)  # a page just filled shows its new widgets next
+    rect = view.row_rect(row)
+    at = view.cell_rect(rect, Column.LIVE if live else Column.TITLE).center()
+    qtbot.mouseMove(view.viewport(), at)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)

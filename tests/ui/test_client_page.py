@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput
-from kapnotes.domain.notes import NoteStatus, Phase
-from kapnotes.store.clients import ClientRecord, ClientSummary, CourseRecord, NoteSummary
+from kapnotes.domain.notes import NoteStatus
+from kapnotes.store.clients import ClientRecord, ClientSummary, CourseRecord
 from kapnotes.ui.models.client_list import ClientListModel, SubtitleRole
 from kapnotes.ui.views.client_page import ClientPage
 
@@ -57,22 +57,3 @@ def test_dates_on_the_page_and_in_the_list_follow_the_system_locale(qtbot: QtBot
     QLocale.setDefault(QLocale("de_DE"))
     model.set_rows([ClientSummary("c1", "Wynn Imaginary", None, born)])
     assert model.data(model.index(0), SubtitleRole) == "DOB 4. März 1988"
-
-
-def test_a_note_row_names_its_kind_once(qtbot: QtBot) -> None:
-    page = ClientPage()
-    qtbot.addWidget(page)
-    at = datetime(2026, 3, 1, tzinfo=UTC)
-    notes = (
-        NoteSummary("n1", Phase.PREPARATION, "Preparation session", date(2026, 3, 1), DRAFT, at),
-        NoteSummary("n2", Phase.DOSING, "Booster", date(2026, 3, 8), DRAFT, at),
-    )
-    course = CourseRecord(
-        "k1", date(2026, 2, 1), "Depression", "ketamine_im", None, "active", notes
-    )
-    page.show_record(ClientRecord("c1", ClientInput(name="Wynn Imaginary"), (course,)))
-    card = page.findChild(QWidget, "courseCard")
-    texts = [w.text() for w in card.findChildren(QLabel) + card.findChildren(QPushButton)]
-    assert texts.count("Preparation session") == 1
-    assert "Preparation" not in texts  # no chip repeating the title
-    assert "Dosing" in texts and "Booster" in texts  # a title that does not say the kind

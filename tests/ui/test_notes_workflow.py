@@ -17,7 +17,7 @@ from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.editor.log_table import LogWidget
 from kapnotes.ui.main_window import MainWindow
-from tests.ui.conftest import FakeClock, WindowFactory, unlock
+from tests.ui.conftest import FakeClock, WindowFactory, click_note, note_row, unlock
 
 TODAY = date(2026, 11, 2)
 PHQ9 = {f"phq9_{i}": v for i, v in enumerate([3, 3, 2, 2, 2, 2, 2, 1, 1], start=1)}
@@ -95,8 +95,12 @@ def test_write_a_preparation_note_from_the_client_page(
     assert [f["id"] for f in result.open_flags] == ["suicide_risk"]
 
     note_window.close()
-    links = page.findChildren(QPushButton, f"openNote_{stored.id}")
-    assert len(links) == 1 and links[0].text() == "Preparation session"
+    view, row = note_row(page, stored.id)
+    assert view.notes_model.note(row).title == "Preparation session"
+    with qtbot.waitSignal(page.note_requested, timeout=3000) as opened:
+        click_note(qtbot, page, stored.id)  # the title, as a user clicks it
+    assert opened.args == [stored.id]
+    assert list(window.note_windows) == [stored.id]
 
 
 def test_search_opens_the_note_and_lock_closes_note_windows(
@@ -173,9 +177,7 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
     _click(qtbot, new_note)
     (note_id,) = window.note_windows
-    (live_button,) = window.workspace.page.findChildren(QPushButton, f"liveSession_{note_id}")
-
-    _click(qtbot, live_button)
+    click_note(qtbot, window.workspace.page, note_id, live=True)
 
     assert window.note_windows == {}  # the editor closed: one window owns the note
     live = window.session_windows[note_id]

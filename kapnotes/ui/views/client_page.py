@@ -28,12 +28,12 @@ from kapnotes.domain.clients import (
     weight_text,
 )
 from kapnotes.domain.instruments import LoadedInstruments
-from kapnotes.domain.notes import NoteStatus, Phase
-from kapnotes.store.clients import ClientRecord, CourseRecord, NoteSummary
+from kapnotes.store.clients import ClientRecord, CourseRecord
 from kapnotes.store.measures import MeasureStore
 from kapnotes.ui import theme
 from kapnotes.ui.dates import show_date
 from kapnotes.ui.measures import MeasuresPanel, RiskFlagBanner
+from kapnotes.ui.views.course_notes import CourseNotesView
 from kapnotes.ui.widgets import Card, label
 
 
@@ -296,41 +296,14 @@ class ClientPage(QWidget):
             facts.append(course.planned_route_detail)
         card.body.addWidget(label("  ·  ".join(facts), "muted", wrap=True))
         if course.notes:
-            notes = QGridLayout()
-            notes.setHorizontalSpacing(16)
-            notes.setVerticalSpacing(6)
-            notes.setColumnStretch(1, 1)
-            for row, note in enumerate(course.notes):
-                self._note_row(notes, row, note)
+            notes = CourseNotesView(course.notes)
+            notes.open_requested.connect(self.note_requested)
+            notes.live_requested.connect(self.live_session_requested)
             card.body.addSpacing(4)
-            card.body.addLayout(notes)
+            card.body.addWidget(notes)
         else:
             card.body.addWidget(label("No notes in this course yet.", "hint"))
         return card
-
-    def _note_row(self, grid: QGridLayout, row: int, note: NoteSummary) -> None:
-        if not note.title.casefold().startswith(note.kind.value.casefold()):
-            # the kind, unless the title already says it ("Preparation session")
-            kind = label(note.kind.capitalize(), "chip")
-            grid.addWidget(kind, row, 0, Qt.AlignmentFlag.AlignLeft)
-        title = QPushButton(note.title)
-        title.setObjectName(f"openNote_{note.id}")
-        title.setProperty("role", "link")
-        title.setCursor(Qt.CursorShape.PointingHandCursor)
-        title.setToolTip("Open this note")
-        title.clicked.connect(lambda: self.note_requested.emit(note.id))
-        grid.addWidget(title, row, 1, Qt.AlignmentFlag.AlignLeft)
-        if note.kind == Phase.DOSING and note.status != NoteStatus.SIGNED:
-            live = theme.icon_button("Live session", "clock")
-            live.setObjectName(f"liveSession_{note.id}")
-            live.setToolTip("Run this dosing session live: clock, one-key observations, vitals")
-            live.clicked.connect(lambda: self.live_session_requested.emit(note.id))
-            grid.addWidget(live, row, 4)
-        grid.addWidget(label(show_date(note.session_date), "muted"), row, 2)
-        signed = note.status == NoteStatus.SIGNED
-        grid.addWidget(
-            label("Signed" if signed else "Draft", "signed" if signed else "draft"), row, 3
-        )
 
     def _edit(self) -> None:
         if self._client_id:
