@@ -13,6 +13,7 @@ back where it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import shiboken6
@@ -23,6 +24,11 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from kapnotes import APP_NAME
 from kapnotes.ui import theme
 from kapnotes.ui.widgets import WHEEL_GUARDED, guard_wheel_event
+
+
+def _nothing() -> None:
+    """No one to tell of input yet."""
+
 
 CURTAIN_KEY: Final = "F12"
 #: Keys that still work under the curtain: locking only hides more.
@@ -92,6 +98,13 @@ class PrivacyCurtain(QObject):
         super().__init__(parent)
         self._curtains: list[tuple[QWidget, Curtain, str]] = []
         self._focus: QWidget | None = None
+        self._input_kinds: frozenset[QEvent.Type] = frozenset()
+        self._on_input: Callable[[], None] = _nothing
+
+    def watch_input(self, on_input: Callable[[], None], kinds: frozenset[QEvent.Type]) -> None:
+        """Call ``on_input`` for every event of ``kinds`` the application sees, curtain up
+        or not (the idle lock's watcher: one Python filter on the application, not two)."""
+        self._on_input, self._input_kinds = on_input, kinds
 
     @property
     def shown(self) -> bool:
@@ -151,8 +164,11 @@ class PrivacyCurtain(QObject):
         self.changed.emit(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """F12 toggles (before any shortcut); while up, input reaches nothing underneath."""
+        """Input noted (:meth:`watch_input`); F12 toggles (before any shortcut); while up,
+        input reaches nothing underneath; the wheel guarded."""
         kind = event.type()
+        if kind in self._input_kinds:
+            self._on_input()
         if kind == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
             if _keys(event) == CURTAIN_KEY:
                 event.accept()  # a key press, not a window's shortcut: handled below

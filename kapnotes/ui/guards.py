@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 Clock = Callable[[], float]
 
@@ -27,16 +27,20 @@ class IdleWatcher(QObject):
 
     From ``warn_s`` seconds before that it emits ``warning(seconds_left)`` on each
     poll; input during the warning emits ``resumed`` at once (and the count starts
-    again). It watches the application's input events while it counts (from
-    ``start`` to ``stop``; while locked there is nothing to watch); it only notes the
-    time of each, and a timer compares that with the clock.
+    again). It is told of the application's input (:meth:`note_input`, for events of
+    the kinds in :data:`INPUT`) by the application's one Python event filter, the
+    privacy curtain's (each filter on the application costs every event of every
+    window a call into Python: opening a note window sends some 40,000); it minds them
+    while it counts (from ``start`` to ``stop``; while locked there is nothing to
+    watch), only noting the time of each, and a timer compares that with the clock.
     """
 
     idle = Signal()
     warning = Signal(int)
     resumed = Signal()
 
-    _INPUT = frozenset(
+    #: The events that count as someone at the computer.
+    INPUT = frozenset(
         {
             QEvent.Type.KeyPress,
             QEvent.Type.MouseButtonPress,
@@ -70,17 +74,11 @@ class IdleWatcher(QObject):
         """Begin watching (counting from now)."""
         self._last = self._clock()
         self._end_warning()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
         self._timer.start()
 
     def stop(self) -> None:
         """Stop watching (while locked there is nothing to lock)."""
         self._timer.stop()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
         self._end_warning()
 
     @property
@@ -119,9 +117,9 @@ class IdleWatcher(QObject):
         else:
             self._end_warning()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Note input events (they cancel a warning at once); never consumes them."""
-        if event.type() in self._INPUT:
+    def note_input(self) -> None:
+        """Someone used the keyboard, mouse, pen or touch screen (an event of
+        :data:`INPUT`): count again from now (a warning shown ends at once)."""
+        if self._timer.isActive():
             self._last = self._clock()
             self._end_warning()
-        return False

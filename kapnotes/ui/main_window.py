@@ -175,13 +175,15 @@ class MainWindow(QMainWindow):
         self.idle.resumed.connect(self._hide_lock_warning)
         self.lock_warning = LockWarning(self)
         self.curtain = PrivacyCurtain(self)
+        self.curtain.watch_input(self.idle.note_input, IdleWatcher.INPUT)
         self.help_dialog: HelpDialog | None = None
         # Kept while locked, in memory only: what to bring back after unlocking.
         self._reopen_notes: list[_Reopen] = []
         self._reopen_live: list[_Reopen] = []
         self._locked_by: str | None = None
         # The curtain watches the application's input from this window's first paint (see
-        # paintEvent); the idle watcher watches it while it counts (while unlocked).
+        # paintEvent), for itself and for the idle watcher (which minds it while it counts:
+        # unlocked).
         self._curtain_watching = False
 
         session.unlocked.connect(self._on_unlocked)
@@ -1073,6 +1075,5 @@ class MainWindow(QMainWindow):
         self._reopen_notes, self._reopen_live = [], []
         app = QApplication.instance()
         if app is not None:
-            app.removeEventFilter(self.idle)
             app.removeEventFilter(self.curtain)
         super().closeEvent(event)

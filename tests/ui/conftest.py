@@ -119,7 +119,11 @@ def make_window(
 
 
 def unlock(qtbot: QtBot, window: MainWindow, passphrase: str = PASSPHRASE) -> None:
-    """Type the passphrase on the lock screen and press Unlock."""
+    """Type the passphrase on the lock screen (once it is drawn: a user types on what
+    they see, and the application's filter, the idle lock's eyes, comes with the first
+    paint) and press Unlock."""
+    if window.isVisible():
+        qtbot.waitUntil(lambda: window._curtain_watching, timeout=3000)
     screen = window.lock_screen
     screen.secret_edit.clear()
     qtbot.keyClicks(screen.secret_edit, passphrase)

@@ -331,8 +331,7 @@ def test_the_letterhead_is_an_administrators_and_each_change_is_audited(
     seen: list[LetterheadDialog] = []
 
     def run(dialog: QDialog) -> int:
-        assert isinstance(dialog, LetterheadDialog)
-        qtbot.addWidget(dialog)
+        assert isinstance(dialog, LetterheadDialog)  # the window's: it deletes it once done
         dialog.show()
         seen.append(dialog)
         if dialog.editable:
