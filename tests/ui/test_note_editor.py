@@ -36,6 +36,7 @@ from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import EVENT_KEY, NoteStore
 from kapnotes.store.vault import OpenVault, Vault
+from kapnotes.ui import theme
 from kapnotes.ui.curtain import PrivacyCurtain
 from kapnotes.ui.editor import NoteEditor, NoteWindow, new_note_dialog
 from kapnotes.ui.editor.editor import bundled_instruments
@@ -706,6 +707,32 @@ def test_show_if_field_and_computed_dose(
     assert isinstance(mg, NumberWidget)
     assert mg.value() == 35 and mg.edit.isReadOnly()
     assert editor.values()["planned_dose_mg"] == 35
+
+
+def test_an_open_note_window_follows_a_light_dark_switch(
+    qtbot: QtBot, qapp: QApplication, clinic: Clinic, templates: dict[str, TemplateSpec]
+) -> None:
+    """The editor's own rules (tables, time boxes, banners) change colour with the rest
+    (they stayed light: a white table on a dark window)."""
+    note_id = clinic.note(templates["preparation"])
+    original = qapp.palette()
+    window = NoteWindow(clinic.notes, note_id, client_store=clinic.clients)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    log = next(w for w in window.editor.widgets.values() if isinstance(w, LogWidget))
+
+    def table_colour() -> str:
+        image = log.view.grab().toImage()  # the table's empty area, below its rows
+        return image.pixelColor(log.view.width() // 2, log.view.height() - 4).name()
+
+    assert table_colour() == theme.palettes()["light"]["base"]
+    try:
+        qapp.setPalette(theme.qpalette("dark"))
+        qtbot.waitUntil(lambda: table_colour() == theme.palettes()["dark"]["base"], timeout=2000)
+    finally:
+        qapp.setPalette(original)
+    qtbot.waitUntil(lambda: table_colour() == theme.palettes()["light"]["base"], timeout=2000)
 
 
 def test_note_window_header_and_ctrl_w(

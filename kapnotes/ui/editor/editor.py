@@ -144,6 +144,7 @@ class NoteEditor(QWidget):
         autosave_ms: int = AUTOSAVE_MS,
         now: Callable[[], datetime] = _utc_now,
         measures: MeasureStore | None = None,
+        styled: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -153,7 +154,12 @@ class NoteEditor(QWidget):
         self.record: NoteRecord = note_store.get(note_id)
         # The read-only look of a signed note is editor.qss's, keyed on this property.
         self.setProperty("signed", self.record.is_signed)
-        self.setStyleSheet(editor_style_sheet())
+        # editor.qss on the editor itself, or (styled=False) on the window it is put in,
+        # set there before the editor is built: every widget of a note is then polished
+        # once, as it is shown, not again each time its tree moves under another sheet.
+        self._styled = styled
+        if styled:
+            self.setStyleSheet(editor_style_sheet())
         self.spec = spec or TemplateSpec.model_validate(self.record.template_snapshot)
         self.context: dict[str, Any] = dict(context or {})
         self.layout_kind = NarrativeLayout(layout)
@@ -261,33 +267,36 @@ class NoteEditor(QWidget):
         banner_lay.addWidget(self.hash_label)
         self.signature_banner.hide()
 
+        # Built from the top down: the scroll area and its page are in place (in the
+        # window, under its style sheet) before the cards, and each card before its
+        # fields, so every widget joins its final tree once. Built from the bottom up,
+        # each field's widgets moved under a new parent five times, and each move made Qt
+        # work out their fonts, palettes and style-sheet rules again.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(bar)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("editorScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         inner.setObjectName("editorInner")
+        self.scroll_area.setWidget(inner)
+        outer.addWidget(self.scroll_area, 1)
         column = QVBoxLayout(inner)
         column.setContentsMargins(24, 8, 24, 24)
         column.setSpacing(16)
         column.addWidget(self.signature_banner)
         column.addWidget(self.missing_panel)
         for section in self.spec.sections:
-            card = self._section_card(section)
-            column.addWidget(card)
-        column.addWidget(self._addendum_card())
+            column.addWidget(self._section_card(section, inner))
+        column.addWidget(self._addendum_card(inner))
         column.addStretch(1)
-
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setObjectName("editorScroll")
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addLayout(bar)
-        outer.addWidget(self.scroll_area, 1)
         self._set_tab_order()
 
-    def _section_card(self, section: Section) -> Card:
-        card = Card(margins=20, spacing=14)
+    def _section_card(self, section: Section, page: QWidget) -> Card:
+        card = Card(page, margins=20, spacing=14)
         card.setObjectName(f"section_{section.id}")
         title = label(section.title, "section-title")
         card.body.addWidget(title)
@@ -339,8 +348,8 @@ class NoteEditor(QWidget):
             return widget
         raise TypeError(f"no widget for field type {field.type}")  # pragma: no cover
 
-    def _addendum_card(self) -> Card:
-        self.addendum_card = Card(margins=20, spacing=10)
+    def _addendum_card(self, page: QWidget) -> Card:
+        self.addendum_card = Card(page, margins=20, spacing=10)
         self.addendum_card.setObjectName("addendumCard")
         self.addendum_card.body.addWidget(label("Addenda", "section-title"))
         self.addendum_card.body.addWidget(
@@ -761,7 +770,7 @@ class NoteEditor(QWidget):
         signed = self.record.is_signed
         if self.property("signed") != signed:  # just signed: restyle as read-only
             self.setProperty("signed", signed)
-            self.setStyleSheet(editor_style_sheet())
+            (self if self._styled else self.window()).setStyleSheet(editor_style_sheet())
         if signed:
             self.save_timer.stop()
             self._dirty = False

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -41,7 +41,7 @@ from kapnotes.store.measures import MeasureStore
 from kapnotes.store.notes import NoteStore
 from kapnotes.ui import theme
 from kapnotes.ui.editor.editor import NoteEditor
-from kapnotes.ui.editor.style import editor_style_sheet
+from kapnotes.ui.editor.style import current_scheme, editor_style_sheet
 from kapnotes.ui.widgets import Card, label, set_role
 
 
@@ -83,6 +83,10 @@ class NoteWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("noteWindow")
+        # The editor's rules on the window before anything is in it (see NoteEditor's
+        # ``styled``): set after, they polished ~300 widgets a third time.
+        self.setStyleSheet(editor_style_sheet())
+        self._scheme = current_scheme()
         self.setWindowIcon(theme.app_icon())
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         record = note_store.get(note_id)
@@ -91,6 +95,13 @@ class NoteWindow(QMainWindow):
         if client_name is None:
             client = full_context.get("client")
             client_name = str(client.get("name", "")) if isinstance(client, dict) else ""
+        # The window's frame first, the editor built inside it (see NoteEditor._build).
+        body = QWidget()
+        self.setCentralWidget(body)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        header = QWidget(body)
         self.editor = NoteEditor(
             note_store,
             note_id,
@@ -100,11 +111,12 @@ class NoteWindow(QMainWindow):
             instruments=instruments,
             autosave_ms=autosave_ms,
             measures=measures,
+            styled=False,
+            parent=body,
         )
         title = str(record.template_snapshot.get("title", record.kind.title()))
         self.setWindowTitle(f"{title} · {client_name}" if client_name else title)
 
-        header = QWidget()
         header.setObjectName("noteHeader")
         head = QHBoxLayout(header)
         head.setContentsMargins(24, 16, 24, 4)
@@ -131,14 +143,8 @@ class NoteWindow(QMainWindow):
         self._show_status()
         self.editor.signed.connect(lambda _h: self._show_status())
 
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
         column.addWidget(header)
         column.addWidget(self.editor, 1)
-        self.setCentralWidget(body)
-        self.setStyleSheet(editor_style_sheet())
         self.resize(1000, 820)
 
         # Locking closes every window even if its last save failed (the vault is closing).
@@ -163,6 +169,14 @@ class NoteWindow(QMainWindow):
     def note_id(self) -> str:
         """The note shown."""
         return self.editor.note_id
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light to dark or back: the editor's rules again, in the new scheme's colours
+        (set once, they kept the old ones: white tables on a dark window)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and current_scheme() != self._scheme:
+            self._scheme = current_scheme()
+            self.setStyleSheet(editor_style_sheet())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save what is pending, then close; stay open if the save failed (unless forced)."""
