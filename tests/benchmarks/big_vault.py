@@ -740,9 +740,10 @@ def run(
     for name, (app_samples, floor_samples) in searches.items():
         value, floor = _ms(app_samples, 95), _ms(floor_samples, 95)
         add(name, value, "ms", floor, targets[name][0], value <= targets[name][1])
-    drawn, drawn_floor = measure_client_drawn(folder, rounds * 2, heavy)
+    drawn, drawn_floor, note_windows = measure_client_drawn(folder, rounds * 2, heavy)
     value = _ms(drawn, 95)
     add("client_open_drawn_p95_ms", value, "ms", _ms(drawn_floor, 95), "<= 100 ms", value <= 100)
+    add("note_window_open_p95_ms", _ms(note_windows, 95), "ms", None, "(for scale)", True)
     processes = measure_processes(folder, max(3, rounds // 2))
     start, bare_start = processes["cold_start_lock_ratio"]
     add("cold_start_lock_ratio", start / bare_start, "x", None, "<= 2x", start / bare_start <= 2)
@@ -819,11 +820,13 @@ def _application() -> Any:
 
 def measure_client_drawn(
     folder: Path, rounds: int, heavy: list[str]
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float]]:
     """Opening a client with 50 notes in the real main window of the application as
     kapnotes makes it, until its page is painted (``Workspace.show_client`` then a
-    synchronous repaint), two such clients in turn;
-    beside a bare window listing the same 50 note titles and painting them."""
+    synchronous repaint), two such clients in turn; beside a bare window listing the
+    same 50 note titles and painting them. Then, for scale, opening one of that
+    client's notes in its window until painted (a preparation, a dosing and an
+    integration note in turn; each window closed again untimed)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
 
@@ -836,10 +839,9 @@ def measure_client_drawn(
 
     app = _application()
     opened = _open(folder)
-    titles = {
-        cid: [n.title for c in ClientStore(opened).get(cid).courses for n in c.notes]
-        for cid in heavy
-    }
+    records = {cid: ClientStore(opened).get(cid) for cid in heavy}
+    titles = {cid: [n.title for c in r.courses for n in c.notes] for cid, r in records.items()}
+    first_of_kind = {n.kind: n.id for c in records[heavy[0]].courses for n in c.notes[::-1]}
     with tempfile.TemporaryDirectory() as scratch:
         preferences = QSettings(str(Path(scratch) / "bench.ini"), QSettings.Format.IniFormat)
         window = build_main_window(
@@ -860,6 +862,19 @@ def measure_client_drawn(
             app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             if n >= 2:
                 samples.append(time.perf_counter() - start)
+        notes, note_ids = [], list(first_of_kind.values())
+        for n in range(rounds + len(note_ids)):  # the first of each kind: unpolished classes
+            start = time.perf_counter()
+            note_window = window.open_note(note_ids[n % len(note_ids)])
+            assert note_window is not None
+            note_window.repaint()
+            app.processEvents()
+            if n >= len(note_ids):
+                notes.append(time.perf_counter() - start)
+            note_window.force_close = True
+            note_window.close()
+            app.processEvents()
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         window.session.lock()
         window.close()
         bare, floor = QListWidget(), []
@@ -876,7 +891,7 @@ def measure_client_drawn(
                 floor.append(time.perf_counter() - start)
         bare.close()
         app.processEvents()
-    return samples, floor
+    return samples, floor, notes
 
 
 def measure_ui_stall(folder: Path, note_id: str) -> tuple[float, float] | None:
