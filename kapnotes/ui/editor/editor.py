@@ -307,7 +307,7 @@ class NoteEditor(QWidget):
             *section.narrative_fields(self.layout_kind),
         )
         for field in fields:
-            widget = self._make_widget(field)
+            widget = self._make_widget(field, card)  # made in place: see _build
             widget.changed.connect(lambda fid=field.id: self._on_changed(fid))
             self.widgets[field.id] = widget
             self._section_of[field.id] = section
@@ -315,35 +315,35 @@ class NoteEditor(QWidget):
         self.section_cards[section.id] = card
         return card
 
-    def _make_widget(self, field: AnyField) -> FieldWidget:
+    def _make_widget(self, field: AnyField, card: Card) -> FieldWidget:
         if isinstance(field, ShortTextField):
-            return ShortTextWidget(field)
+            return ShortTextWidget(field, card)
         if isinstance(field, LongTextField):
-            return LongTextWidget(field)
+            return LongTextWidget(field, card)
         if isinstance(field, NumberField | IntegerField):
-            return NumberWidget(field)
+            return NumberWidget(field, card)
         if isinstance(field, SingleChoiceField):
-            return SingleChoiceWidget(field)
+            return SingleChoiceWidget(field, card)
         if isinstance(field, MultiChoiceField):
-            return MultiChoiceWidget(field)
+            return MultiChoiceWidget(field, card)
         if isinstance(field, ChecklistField):
-            return ChecklistWidget(field)
+            return ChecklistWidget(field, card)
         if isinstance(field, ScaleField):
-            return ScaleWidget(field)
+            return ScaleWidget(field, card)
         if isinstance(field, DateField):
-            return DateWidget(field)
+            return DateWidget(field, card)
         if isinstance(field, TimeField):
             return TimeWidget(
-                field, clock=lambda: self.draft.timeline.local(self._instant()).time()
+                field, card, clock=lambda: self.draft.timeline.local(self._instant()).time()
             )
         if isinstance(field, YesNoField):
-            return YesNoWidget(field)
+            return YesNoWidget(field, card)
         if isinstance(field, InstrumentField):
-            return InstrumentWidget(field, self._instruments.get(field.instrument_id))
+            return InstrumentWidget(field, self._instruments.get(field.instrument_id), card)
         if isinstance(field, NoteLinkField):
-            return NoteLinkWidget(field, self._link_choices(field))
+            return NoteLinkWidget(field, self._link_choices(field), card)
         if isinstance(field, LogField):
-            widget = LogWidget(field)
+            widget = LogWidget(field, card)
             widget.entry_added.connect(lambda _row, w=widget: self._add_entry(w))
             return widget
         raise TypeError(f"no widget for field type {field.type}")  # pragma: no cover

@@ -51,7 +51,7 @@ class InstrumentWidget(FieldWidget):
                     html.escape(field.label, quote=False), html.escape(full), 1
                 )
             )
-        self.form = InstrumentForm(spec, show_title=False)
+        self.form = InstrumentForm(spec, self, show_title=False)  # made in place
         self.form.setObjectName(f"score_{field.id}")
         self.form.answersChanged.connect(lambda _answers: self._emit())
         self.body.addWidget(self.form)
