@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QMouseEvent
+from PySide6.QtGui import QContextMenuEvent, QCursor, QHelpEvent, QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QPushButton, QToolTip
 from pytestqt.qtbot import QtBot
 
@@ -111,13 +112,18 @@ def test_the_keyboard_reaches_the_list_moves_opens_and_runs_live(qtbot: QtBot) -
     with qtbot.waitSignal(page.note_requested, timeout=1000) as last:
         qtbot.keyClick(view, Qt.Key.Key_Enter)
     assert last.args == ["n4"]
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    with qtbot.waitSignal(page.note_requested, timeout=1000) as spaced:
+        qtbot.keyClick(view, Qt.Key.Key_Space)  # as on the link buttons the rows replaced
+    assert spaced.args == ["n3"]
 
 
+@pytest.mark.parametrize("asked", ["right click", "Menu key", "Shift+F10"])
 @pytest.mark.parametrize(
     ("note_id", "offered"), [("n2", ["Open note", "Live session"]), ("n3", ["Open note"])]
 )
 def test_the_context_menu_offers_what_the_row_can_do(
-    qtbot: QtBot, note_id: str, offered: list[str]
+    qtbot: QtBot, note_id: str, offered: list[str], asked: str
 ) -> None:
     page = _page(qtbot)
     view, row = note_row(page, note_id)
@@ -132,10 +138,23 @@ def test_the_context_menu_offers_what_the_row_can_do(
 
     signal = page.live_session_requested if len(offered) == 2 else page.note_requested
     at = view.row_rect(row).center()
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, view.viewport().mapToGlobal(at))
     QTimer.singleShot(0, choose_last)
     with qtbot.waitSignal(signal, timeout=1000) as chosen:
-        QApplication.sendEvent(view.viewport(), event)
+        if asked == "right click":
+            event = QContextMenuEvent(
+                QContextMenuEvent.Reason.Mouse, at, view.viewport().mapToGlobal(at)
+            )
+            QApplication.sendEvent(view.viewport(), event)
+        else:
+            view.setFocus()
+            view.setCurrentIndex(view.notes_model.index(row))
+            if asked == "Menu key":  # Qt turns it into a keyboard context menu event
+                key = QContextMenuEvent(
+                    QContextMenuEvent.Reason.Keyboard, at, view.viewport().mapToGlobal(at)
+                )
+                QApplication.sendEvent(view, key)
+            else:
+                qtbot.keyClick(view, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
     assert shown == [offered]
     assert chosen.args == [note_id]
 
@@ -145,6 +164,7 @@ def test_a_tooltip_says_what_a_click_there_does(qtbot: QtBot) -> None:
     view, row = note_row(page, "n2")
     rect = view.row_rect(row)
     for column, tip in ((Column.LIVE, LIVE_TIP), (Column.TITLE, OPEN_TIP)):
+        tip = f"Booster\n{tip}"  # the whole title: a long one is cut short in its row
         at = view.cell_rect(rect, column).center()
         event = QHelpEvent(QHelpEvent.Type.ToolTip, at, view.viewport().mapToGlobal(at))
         QApplication.sendEvent(view.viewport(), event)
@@ -207,13 +227,108 @@ def test_rows_are_painted_in_the_scheme_s_colours_on_the_card(
         image = page.grab().toImage()
         blank_x = view.cell_rect(rect, Column.DATE).left() - 3  # the title cell's padding
 
-        def pixel(of_row: int) -> str:
+        chip_x = view.cell_rect(rect, Column.KIND).left() + 12  # inside a chip's padding
+
+        def pixel(of_row: int, x: int = blank_x) -> str:
             y = view.row_rect(of_row).center().y()
-            return image.pixelColor(view.viewport().mapTo(page, QPoint(blank_x, y))).name()
+            return image.pixelColor(view.viewport().mapTo(page, QPoint(x, y))).name()
 
         colours = theme.palettes()[scheme]
         assert pixel(row) == colours["window"]  # the hovered row's band
         assert pixel(row + 1) == colours["card"]  # the others show the card through
+        assert pixel(row, chip_x) == colours["chip_bg"]  # "Dosing" before "Booster"…
+        assert pixel(row - 1, chip_x) == colours["card"]  # …none before "Preparation session"
     finally:
         qapp.setStyleSheet(sheet)
         qapp.setPalette(original)
+
+
+def _many(count: int) -> tuple[NoteSummary, ...]:
+    return tuple(
+        NoteSummary(
+            f"m{n}",
+            Phase.INTEGRATION,
+            f"Integration {n}",
+            date(2026, 1, 1) + timedelta(n),
+            DRAFT,
+            AT,
+        )
+        for n in range(count)
+    )
+
+
+def test_a_click_on_a_row_opens_it_after_the_page_has_scrolled(qtbot: QtBot) -> None:
+    """The press gives the list the focus; the page must not scroll to another row
+    before the release (the click was lost, and the page jumped)."""
+    page = _page(qtbot, _many(50), height=600)
+    bar = page.scroll_area.verticalScrollBar()
+    bar.setValue(bar.maximum())  # scrolled to the end: the list's first rows far above
+    view, row = note_row(page, "m45")
+    viewport = view.viewport()
+    at = view.row_rect(row).center()
+    on_screen = viewport.mapToGlobal(at)
+    before = bar.value()
+    with qtbot.waitSignal(page.note_requested, timeout=1000) as opened:
+        QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+        assert bar.value() == before  # nothing moved under the pointer
+        release_at = viewport.mapFromGlobal(on_screen)
+        QTest.mouseRelease(
+            viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, release_at
+        )
+    assert opened.args == ["m45"]
+
+
+def test_only_the_drawn_button_runs_a_note_live(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    view, row = note_row(page, "n2")
+    button = view.live_button_rect(view.row_rect(row))
+    beside = QPoint(button.left() - 4, button.center().y())  # the gap after "Draft"
+    assert view.cell_rect(view.row_rect(row), Column.LIVE).contains(beside)
+    with (
+        qtbot.assertNotEmitted(page.live_session_requested),
+        qtbot.waitSignal(page.note_requested, timeout=1000),
+    ):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=beside)
+
+
+def test_the_hovered_row_follows_the_page_scrolling_under_the_pointer(qtbot: QtBot) -> None:
+    page = _page(qtbot, _many(50), height=600)
+    view, row = note_row(page, "m3")
+    at = view.row_rect(row).center()
+    QCursor.setPos(view.viewport().mapToGlobal(at))
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(at),
+        QPointF(view.viewport().mapToGlobal(at)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.viewport(), move)
+    assert view.hovered_row() == row
+    page.scroll_area.verticalScrollBar().setValue(3 * view.row_height())  # the wheel, say
+    under = view.indexAt(view.viewport().mapFromGlobal(QCursor.pos())).row()
+    assert view.hovered_row() == under != row
+
+
+def test_dates_and_statuses_line_up_from_one_course_to_the_next(qtbot: QtBot) -> None:
+    page = ClientPage()
+    qtbot.addWidget(page)
+    plain = NOTES[:1]  # no kind chip, no Live session: narrow columns of its own
+    courses = (
+        CourseRecord("k1", date(2026, 2, 1), "Depression", "ketamine_im", None, "active", NOTES),
+        CourseRecord("k2", date(2025, 2, 1), "PTSD", "ketamine_iv", None, "completed", plain),
+    )
+    page.show_record(ClientRecord("c1", ClientInput(name="Wynn Imaginary"), courses))
+    page.resize(1000, 900)
+    page.show()
+    qtbot.waitUntil(lambda: len(page.findChildren(CourseNotesView)) == 2)
+    first, second = page.findChildren(CourseNotesView)
+    qtbot.waitUntil(lambda: first.isVisible() and second.isVisible())
+
+    def left_of(view: CourseNotesView, column: Column) -> int:
+        return view.viewport().mapTo(page, view.cell_rect(view.row_rect(0), column).topLeft()).x()
+
+    for column in (Column.TITLE, Column.DATE, Column.STATUS):
+        assert left_of(first, column) == left_of(second, column)
+    assert first.accessibleName() != second.accessibleName()  # each course's list is named

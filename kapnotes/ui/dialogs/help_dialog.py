@@ -36,8 +36,9 @@ SHORTCUTS: Final[tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = (
             ("Ctrl+F", "Find a client (search as you type)"),
             ("Ctrl+Shift+F", "Search the text of every note"),
             ("Ctrl+P", "Course report of the client shown: preview, print or save as PDF"),
-            ("Enter", "In a course's list of notes: open the note (the arrows move)"),
+            ("Enter", "In a course's list of notes: open the note (Space too; the arrows move)"),
             ("L", "In a course's list of notes: run the dosing draft as a live session"),
+            ("Shift+F10", "In a course's list of notes: the note's menu (the Menu key too)"),
         ),
     ),
     (

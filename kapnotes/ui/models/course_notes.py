@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from kapnotes.domain.notes import NoteStatus, Phase
 from kapnotes.store.clients import NoteSummary
 from kapnotes.ui.dates import show_date
 
 _Index = QModelIndex | QPersistentModelIndex
-
-NoteIdRole = Qt.ItemDataRole.UserRole + 1
 
 OPEN_TIP = "Open this note (Enter)"
 LIVE_TIP = "Run this dosing session live: clock, one-key observations, vitals (L)"
@@ -89,8 +87,8 @@ def spoken(note: NoteSummary) -> str:
 class CourseNotesModel(QAbstractListModel):
     """The notes of one course, in the order given (the store's: by session date)."""
 
-    def __init__(self, notes: tuple[NoteSummary, ...] = (), parent: object | None = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
+    def __init__(self, notes: tuple[NoteSummary, ...] = (), parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._notes = list(notes)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -111,14 +109,9 @@ class CourseNotesModel(QAbstractListModel):
         """The different texts shown in ``column`` (to size it by its widest)."""
         return {cell_text(note, column) for note in self._notes}
 
-    def set_notes(self, notes: tuple[NoteSummary, ...]) -> None:
-        """Show ``notes`` instead (an empty tuple clears the model)."""
-        self.beginResetModel()
-        self._notes = list(notes)
-        self.endResetModel()
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        """The title (display), the row in words (screen readers), a tooltip, the id."""
+        """The title (display) and the row in words (screen readers); the view paints the
+        rest and words its own tooltips (they depend on where the pointer is)."""
         if not index.isValid() or not 0 <= index.row() < len(self._notes):
             return None
         note = self._notes[index.row()]
@@ -126,8 +119,4 @@ class CourseNotesModel(QAbstractListModel):
             return note.title
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return spoken(note)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return OPEN_TIP
-        if role == NoteIdRole:
-            return note.id
         return None

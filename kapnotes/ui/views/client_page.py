@@ -33,7 +33,7 @@ from kapnotes.store.measures import MeasureStore
 from kapnotes.ui import theme
 from kapnotes.ui.dates import show_date
 from kapnotes.ui.measures import MeasuresPanel, RiskFlagBanner
-from kapnotes.ui.views.course_notes import CourseNotesView
+from kapnotes.ui.views.course_notes import CourseNotesView, align_columns
 from kapnotes.ui.widgets import Card, label
 
 
@@ -237,8 +237,10 @@ class ClientPage(QWidget):
             value = getattr(data, key)
             value_label.setText(value or "—")
         _clear_layout(self.course_list)
+        lists: list[CourseNotesView] = []
         for course in record.courses:
-            self.course_list.addWidget(self._course_card(course))
+            self.course_list.addWidget(self._course_card(course, lists))
+        align_columns(lists)  # dates and statuses line up from one course to the next
         self.courses_empty.setVisible(not record.courses)
         store = self._measures.store() if self._measures else None
         if store is not None and self._measures is not None:
@@ -271,7 +273,7 @@ class ClientPage(QWidget):
         self.risk_banner.clear()
         self.measures_panel.clear()
 
-    def _course_card(self, course: CourseRecord) -> QWidget:
+    def _course_card(self, course: CourseRecord, lists: list[CourseNotesView]) -> QWidget:
         card = Card(margins=16, spacing=6)
         card.setObjectName("courseCard")
         top = QHBoxLayout()
@@ -296,7 +298,9 @@ class ClientPage(QWidget):
             facts.append(course.planned_route_detail)
         card.body.addWidget(label("  ·  ".join(facts), "muted", wrap=True))
         if course.notes:
-            notes = CourseNotesView(course.notes)
+            name = f"Notes of the {product_label(course.planned_product)} course started "
+            notes = CourseNotesView(course.notes, name + show_date(course.start_date))
+            lists.append(notes)
             notes.open_requested.connect(self.note_requested)
             notes.live_requested.connect(self.live_session_requested)
             card.body.addSpacing(4)

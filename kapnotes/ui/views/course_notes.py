@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
+    QCursor,
     QFocusEvent,
     QFont,
     QFontMetrics,
@@ -36,6 +37,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -138,7 +140,8 @@ class CourseNotesDelegate(QStyledItemDelegate):
             if column == Column.KIND:
                 self._chip(painter, scheme, font, inner, text)
             elif column == Column.LIVE:
-                self._button(painter, scheme, font, inner, text, hovered and view.over_live())
+                hot = hovered and view.over_live()
+                self._button(painter, scheme, font, view.live_button_rect(rect), text, hot)
             else:
                 shown = font
                 colour = tone(note, column)
@@ -176,19 +179,24 @@ class CourseNotesDelegate(QStyledItemDelegate):
         painter.setPen(self._colour(scheme, "chip_text"))
         painter.drawText(chip, int(Qt.AlignmentFlag.AlignCenter), text)
 
+    def button_rect(self, cell: QRect, font: QFont) -> QRect:
+        """The Live session button drawn in the cell ``cell`` (what a click must hit)."""
+        inner = cell.adjusted(self.PAD_X, 0, -self.PAD_X, 0)
+        height = QFontMetrics(font).height() + 12
+        return QRect(
+            inner.left(), inner.top() + (inner.height() - height) // 2, inner.width(), height
+        )
+
     def _button(
         self,
         painter: QPainter,
         scheme: theme.Scheme,
         font: QFont,
-        inner: QRect,
+        button: QRect,
         text: str,
         hot: bool,
     ) -> None:
         metrics = QFontMetrics(font)
-        height = metrics.height() + 12
-        top = inner.top() + (inner.height() - height) // 2
-        button = QRect(inner.left(), top, inner.width(), height)
         painter.setPen(self._colour(scheme, "border"))
         painter.setBrush(self._colour(scheme, "chip_bg" if hot else "base"))
         painter.drawRoundedRect(button.adjusted(0, 0, -1, -1), 6, 6)
@@ -214,7 +222,9 @@ class CourseNotesView(QListView):
     open_requested = Signal(str)
     live_requested = Signal(str)
 
-    def __init__(self, notes: tuple[NoteSummary, ...], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, notes: tuple[NoteSummary, ...], name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("courseNotes")
         self.notes_model = CourseNotesModel(notes, self)
@@ -223,7 +233,10 @@ class CourseNotesView(QListView):
         self.setItemDelegate(self._delegate)
         self._hover = -1
         self._pointer = QPoint(-1, -1)
+        self._by_keyboard = False  # the current row moved by a key: the page follows it
+        self._page: QScrollArea | None = None
         self._fitted: tuple[str, dict[Column, int]] = ("", {})
+        self._widths: dict[Column, int] = {}
         self.setUniformItemSizes(True)
         self.setFrameShape(QListView.Shape.NoFrame)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -233,7 +246,7 @@ class CourseNotesView(QListView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName("Notes of this course")
+        self.setAccessibleName(name)
         self._fit()
         self.clicked.connect(self._clicked)
 
@@ -241,9 +254,9 @@ class CourseNotesView(QListView):
         """The height of one note row (pixels): room for the Live session button."""
         return self.fontMetrics().height() + 16
 
-    def _fit(self) -> None:
-        """Each column but the title as wide as its widest cell (an empty column takes no
-        room), measured once per font; the view as tall as its rows."""
+    def natural_widths(self) -> dict[Column, int]:
+        """Each column but the title as wide as its widest cell here (pixels; an empty
+        column takes no room), measured once per font."""
         font = self.font()
         if self._fitted[0] != font.key():
             model = self.notes_model
@@ -256,12 +269,23 @@ class CourseNotesView(QListView):
                 if column != Column.TITLE
             }
             self._fitted = (font.key(), widths)
+        return self._fitted[1]
+
+    def set_widths(self, widths: dict[Column, int]) -> None:
+        """Lay the columns out at ``widths`` (pixels), e.g. the widest of every course on
+        the page, so dates and statuses line up from one course to the next."""
+        self._widths = dict(widths)
+        self.viewport().update()
+
+    def _fit(self) -> None:
+        """Columns at their natural widths, the view as tall as its rows."""
+        self._widths = dict(self.natural_widths())
         self.setFixedHeight(self.row_height() * self.notes_model.rowCount())
 
     def cell_rect(self, row: QRect, column: Column) -> QRect:
         """Where ``column`` lies in the row ``row`` (viewport coordinates): the kind at the
         left, date, status and Live session at the right, the title between."""
-        widths = self._fitted[1]
+        widths = self._widths
         if column == Column.KIND:
             return QRect(row.left(), row.top(), widths[Column.KIND], row.height())
         right = row.right() + 1
@@ -272,6 +296,10 @@ class CourseNotesView(QListView):
         left = row.left() + widths[Column.KIND]
         return QRect(left, row.top(), max(0, right - left), row.height())
 
+    def live_button_rect(self, row: QRect) -> QRect:
+        """The Live session button as drawn in the row ``row`` (viewport coordinates)."""
+        return self._delegate.button_rect(self.cell_rect(row, Column.LIVE), self.font())
+
     def row_rect(self, row: int) -> QRect:
         """The row ``row`` in viewport coordinates."""
         return self.visualRect(self.notes_model.index(row))
@@ -281,12 +309,12 @@ class CourseNotesView(QListView):
         return self._hover
 
     def over_live(self, at: QPoint | None = None) -> bool:
-        """Whether ``at`` (default: the pointer) is over a Live session button."""
+        """Whether ``at`` (default: the pointer) is on a Live session button."""
         at = self._pointer if at is None else at
         index = self.indexAt(at)
         if not index.isValid() or not can_run_live(self.notes_model.note(index.row())):
             return False
-        return self.cell_rect(self.visualRect(index), Column.LIVE).contains(at)
+        return self.live_button_rect(self.visualRect(index)).contains(at)
 
     def row_of(self, note_id: str) -> int:
         """The row showing the note ``note_id``, or -1."""
@@ -306,50 +334,73 @@ class CourseNotesView(QListView):
         return self.notes_model.note(row) if 0 <= row < self.notes_model.rowCount() else None
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Enter opens the current note, L runs a dosing draft live; the arrows, Home, End
-        and the page keys move (the list's own keys); no type-ahead."""
+        """Enter or Space opens the current note, L runs a dosing draft live, Shift+F10 (as
+        the Menu key) offers both; the arrows, Home, End and the page keys move (the
+        list's own keys, the page following); no type-ahead."""
         note = self._current_note()
         key = event.key()
-        plain = event.modifiers() in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.KeypadModifier,
-        )
-        if note is not None and plain and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = modifiers == Qt.KeyboardModifier.NoModifier
+        if (
+            note is not None
+            and plain
+            and key
+            in (
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+                Qt.Key.Key_Space,
+            )
+        ):
             self.open_requested.emit(note.id)
         elif note is not None and plain and key == Qt.Key.Key_L and can_run_live(note):
             self.live_requested.emit(note.id)
+        elif key == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier:
+            self._menu(None)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) or (
             plain and event.text().isprintable() and event.text()
         ):
             event.ignore()
         else:
-            super().keyPressEvent(event)
+            self._by_keyboard = True
+            try:
+                super().keyPressEvent(event)
+            finally:
+                self._by_keyboard = False
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """Open note, and Live session for a dosing draft, for the row pointed at (or the
         current one, from the keyboard)."""
-        from_mouse = event.reason() == QContextMenuEvent.Reason.Mouse
-        if from_mouse:
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
             index = self.indexAt(self.viewport().mapFromGlobal(event.globalPos()))
             if index.isValid():
                 self.setCurrentIndex(index)
+            self._menu(event.globalPos())
+        else:
+            self._menu(None)
+
+    def _menu(self, at: QPoint | None) -> None:
+        """The row's menu at ``at`` (global), or over the current row (the keyboard's)."""
         note = self._current_note()
         if note is None:
             return
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per right click
         menu.addAction("Open note", lambda: self.open_requested.emit(note.id))
         if can_run_live(note):
             menu.addAction("Live session", lambda: self.live_requested.emit(note.id))
         row = self.row_rect(self.currentIndex().row())
-        menu.exec(event.globalPos() if from_mouse else self.viewport().mapToGlobal(row.center()))
+        menu.exec(at if at is not None else self.viewport().mapToGlobal(row.center()))
+        self._follow_pointer()  # the pointer may have left while the menu was open
 
     def viewportEvent(self, event: QEvent) -> bool:
-        """The tooltip of what a click there does: open the note, or run it live."""
+        """The tooltip: the note's whole title (a long one is cut short in the row) and
+        what a click there does, open the note or run it live."""
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             index = self.indexAt(event.pos())
             if index.isValid():
-                text = LIVE_TIP if self.over_live(event.pos()) else OPEN_TIP
-                QToolTip.showText(event.globalPos(), text, self.viewport())
+                title = self.notes_model.note(index.row()).title
+                tip = LIVE_TIP if self.over_live(event.pos()) else OPEN_TIP
+                QToolTip.showText(event.globalPos(), f"{title}\n{tip}", self.viewport())
             else:
                 QToolTip.hideText()
             return True
@@ -357,17 +408,32 @@ class CourseNotesView(QListView):
 
     # -- hover, focus, scrolling the page ---------------------------------------------
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        """Follow the pointer: the hovered row's band, the Live session button it is
-        over, the pointing hand over a row."""
-        self._pointer = event.position().toPoint()
-        row = self.indexAt(self._pointer).row()
+    def _set_pointer(self, at: QPoint) -> None:
+        """The pointer is at ``at`` (viewport coordinates): the hovered row's band, the
+        Live session button it is on, the pointing hand over a row."""
+        self._pointer = at
+        row = self.indexAt(at).row()
         if row != self._hover:
+            for old_or_new in (self._hover, row):
+                if old_or_new >= 0:
+                    self.viewport().update(self.row_rect(old_or_new))
             self._hover = row
             self.viewport().setCursor(
                 Qt.CursorShape.PointingHandCursor if row >= 0 else Qt.CursorShape.ArrowCursor
             )
-        self.viewport().update()
+        elif row >= 0:
+            self.viewport().update(self.live_button_rect(self.row_rect(row)))
+
+    def _follow_pointer(self) -> None:
+        """Where the pointer is now, the list having moved under it (the page scrolled)
+        or the pointer having moved without the list seeing it (a menu was open)."""
+        at = self.viewport().mapFromGlobal(QCursor.pos())
+        inside = self.isVisible() and self.viewport().rect().contains(at)
+        self._set_pointer(at if inside else QPoint(-1, -1))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Follow the pointer (see :meth:`_set_pointer`)."""
+        self._set_pointer(event.position().toPoint())
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -377,15 +443,34 @@ class CourseNotesView(QListView):
 
     def leaveEvent(self, event: QEvent) -> None:
         """No row is hovered once the pointer leaves."""
-        self._hover = -1
-        self._pointer = QPoint(-1, -1)
-        self.viewport().update()
+        self._set_pointer(QPoint(-1, -1))
         super().leaveEvent(event)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Find the page this list is on: its scrolling moves rows under the pointer."""
+        super().showEvent(event)
+        if self._page is None:
+            parent = self.parentWidget()
+            while parent is not None and not isinstance(parent, QScrollArea):
+                parent = parent.parentWidget()
+            if isinstance(parent, QScrollArea):
+                self._page = parent
+                parent.verticalScrollBar().valueChanged.connect(self._follow_pointer)
+
     def focusInEvent(self, event: QFocusEvent) -> None:
-        """Tabbing in marks the first note (or the one marked before)."""
-        if not self.currentIndex().isValid() and self.notes_model.rowCount():
-            self.setCurrentIndex(self.notes_model.index(0))
+        """Tabbing in marks the first note (or the one marked before); a click marks the
+        row clicked (the view's own), without scrolling the page under the pointer."""
+        keyboard = event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+            Qt.FocusReason.ShortcutFocusReason,
+        )
+        if keyboard and not self.currentIndex().isValid() and self.notes_model.rowCount():
+            self._by_keyboard = True
+            try:
+                self.setCurrentIndex(self.notes_model.index(0))
+            finally:
+                self._by_keyboard = False
         super().focusInEvent(event)
         self.viewport().update()
 
@@ -395,24 +480,31 @@ class CourseNotesView(QListView):
         self.viewport().update()
 
     def currentChanged(self, current: _Index, previous: _Index) -> None:
-        """Repaint both rows and scroll the page (not this list) to the current one."""
+        """Repaint both rows; a move by the keyboard scrolls the page (not this list) to
+        the new row (a click does not: the page would move under the pointer)."""
         super().currentChanged(current, previous)
         self.viewport().update()
-        if current.isValid():
+        if current.isValid() and self._by_keyboard:
             self._show_in_page(current.row())
 
     def _show_in_page(self, row: int) -> None:
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        inner = parent.widget() if isinstance(parent, QScrollArea) else None
-        if not isinstance(parent, QScrollArea) or inner is None:
+        page = self._page
+        inner = page.widget() if page is not None else None
+        if page is None or inner is None:
             return
         centre: QPoint = self.viewport().mapTo(inner, self.row_rect(row).center())
-        parent.ensureVisible(centre.x(), centre.y(), 0, self.row_height())
+        page.ensureVisible(centre.x(), centre.y(), 0, self.row_height())
 
     def changeEvent(self, event: QEvent) -> None:
         """A new font: rows and columns fitted again."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._fit()
+
+
+def align_columns(views: list[CourseNotesView]) -> None:
+    """Lay out every course's list on a page at the widest of each column among them."""
+    natural = [view.natural_widths() for view in views]
+    widest = {column: max(w[column] for w in natural) for column in natural[0]} if natural else {}
+    for view in views:
+        view.set_widths(widest)
