@@ -31,13 +31,19 @@ NOTES = (
 )
 
 
-def _page(qtbot: QtBot, notes: tuple[NoteSummary, ...] = NOTES, height: int = 900) -> ClientPage:
+def _page(
+    qtbot: QtBot,
+    notes: tuple[NoteSummary, ...] = NOTES,
+    height: int = 900,
+    courses: tuple[CourseRecord, ...] | None = None,
+) -> ClientPage:
     page = ClientPage()
     qtbot.addWidget(page)
     course = CourseRecord(
         "k1", date(2026, 2, 1), "Depression", "ketamine_im", None, "active", notes
     )
-    page.show_record(ClientRecord("c1", ClientInput(name="Wynn Imaginary"), (course,)))
+    record = ClientRecord("c1", ClientInput(name="Wynn Imaginary"), courses or (course,))
+    page.show_record(record)
     page.resize(1000, height)
     with qtbot.waitActive(page):
         page.show()
@@ -332,3 +338,19 @@ def test_dates_and_statuses_line_up_from_one_course_to_the_next(qtbot: QtBot) ->
     for column in (Column.TITLE, Column.DATE, Column.STATUS):
         assert left_of(first, column) == left_of(second, column)
     assert first.accessibleName() != second.accessibleName()  # each course's list is named
+
+
+def test_tab_goes_down_the_page_through_each_course_then_the_measures(qtbot: QtBot) -> None:
+    courses = (
+        CourseRecord("k1", date(2026, 2, 1), "Depression", "ketamine_im", None, "active", NOTES),
+        CourseRecord("k2", date(2025, 2, 1), "PTSD", "ketamine_iv", None, "completed", NOTES),
+    )
+    page = _page(qtbot, courses=courses)
+    page.measures_panel.administer_button.setEnabled(True)  # as with a vault open
+    page.new_course_button.setFocus()
+    reached = []
+    for _ in range(7):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget().objectName())
+    course = ["newNoteButton", "courseReportButton", "courseNotes"]
+    assert reached == [*course, *course, "administerButton"]

@@ -6,6 +6,7 @@ It shows one `ClientRecord` handed to it and keeps no reference to the store;
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -238,9 +239,15 @@ class ClientPage(QWidget):
             value_label.setText(value or "—")
         _clear_layout(self.course_list)
         lists: list[CourseNotesView] = []
+        stops: list[QWidget] = [self.new_course_button]
         for course in record.courses:
-            self.course_list.addWidget(self._course_card(course, lists))
+            self.course_list.addWidget(self._course_card(course, lists, stops))
         align_columns(lists)  # dates and statuses line up from one course to the next
+        # Tab goes down the page as it reads: the courses (made after the measures below
+        # them, they came last in the order the widgets were made), then the measures.
+        stops.append(self.measures_panel.administer_button)
+        for before, after in itertools.pairwise(stops):
+            QWidget.setTabOrder(before, after)
         self.courses_empty.setVisible(not record.courses)
         store = self._measures.store() if self._measures else None
         if store is not None and self._measures is not None:
@@ -273,7 +280,11 @@ class ClientPage(QWidget):
         self.risk_banner.clear()
         self.measures_panel.clear()
 
-    def _course_card(self, course: CourseRecord, lists: list[CourseNotesView]) -> QWidget:
+    def _course_card(
+        self, course: CourseRecord, lists: list[CourseNotesView], stops: list[QWidget]
+    ) -> QWidget:
+        """A course's card; its list of notes joins ``lists``, its buttons and list (in
+        the order Tab reaches them) join ``stops``."""
         card = Card(margins=16, spacing=6)
         card.setObjectName("courseCard")
         top = QHBoxLayout()
@@ -293,6 +304,7 @@ class ClientPage(QWidget):
         report.clicked.connect(lambda: self.course_report_requested.emit(course.id))
         top.addWidget(report, 0, Qt.AlignmentFlag.AlignTop)
         card.body.addLayout(top)
+        stops += [new_note, report]
         facts = [f"Started {show_date(course.start_date)}", course.indication]
         if course.planned_route_detail:
             facts.append(course.planned_route_detail)
@@ -301,6 +313,7 @@ class ClientPage(QWidget):
             name = f"Notes of the {product_label(course.planned_product)} course started "
             notes = CourseNotesView(course.notes, name + show_date(course.start_date))
             lists.append(notes)
+            stops.append(notes)
             notes.open_requested.connect(self.note_requested)
             notes.live_requested.connect(self.live_session_requested)
             card.body.addSpacing(4)
