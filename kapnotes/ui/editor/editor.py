@@ -124,6 +124,8 @@ class NoteEditor(QWidget):
 
     Signals: `saved(str)` with the time saved, `signed(str)` with the content
     hash, `addendum_added(str)` with the addendum id, `status_changed(str)`.
+    ``styled=False`` leaves the editor's style sheet (editor.qss) to the window it
+    is made in (``parent``), which must carry it already: :class:`NoteWindow` does.
     """
 
     saved = Signal(str)
