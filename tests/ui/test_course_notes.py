@@ -354,3 +354,19 @@ def test_tab_goes_down_the_page_through_each_course_then_the_measures(qtbot: QtB
         reached.append(QApplication.focusWidget().objectName())
     course = ["newNoteButton", "courseReportButton", "courseNotes"]
     assert reached == [*course, *course, "administerButton"]
+
+
+def test_a_press_dragged_between_the_title_and_live_session_does_nothing(qtbot: QtBot) -> None:
+    page = _page(qtbot)
+    view, row = note_row(page, "n2")
+    viewport = view.viewport()
+    title = view.cell_rect(view.row_rect(row), Column.TITLE).center()
+    live = view.live_button_rect(view.row_rect(row)).center()
+    no = Qt.KeyboardModifier.NoModifier
+    with (
+        qtbot.assertNotEmitted(page.live_session_requested),
+        qtbot.assertNotEmitted(page.note_requested),
+    ):
+        for start, end in ((title, live), (live, title)):  # as a button dragged off
+            QTest.mousePress(viewport, Qt.MouseButton.LeftButton, no, start)
+            QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, no, end)

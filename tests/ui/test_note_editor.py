@@ -735,6 +735,23 @@ def test_an_open_note_window_follows_a_light_dark_switch(
     qtbot.waitUntil(lambda: table_colour() == theme.palettes()["light"]["base"], timeout=2000)
 
 
+def test_the_note_window_s_scroll_bar_is_drawn_in_the_window_colour(
+    qtbot: QtBot, clinic: Clinic, templates: dict[str, TemplateSpec]
+) -> None:
+    """editor.qss gives the editor's scroll area (and its bar) the window colour, as the
+    main window's; the rule names the area, so it must be named before it is styled."""
+    window = NoteWindow(clinic.notes, clinic.note(templates["preparation"]))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.editor.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(bar.isVisible)  # laid out: the note is longer than the window
+    bar.setValue(0)  # the handle at the top: the bottom of the track is bare
+    image = bar.grab().toImage()
+    track = image.pixelColor(bar.width() // 2, bar.height() - bar.width() - 6).name()
+    assert track == theme.colour("window", "light")
+
+
 def test_note_window_header_and_ctrl_w(
     qtbot: QtBot, clinic: Clinic, templates: dict[str, TemplateSpec]
 ) -> None:

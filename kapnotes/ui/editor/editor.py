@@ -278,7 +278,7 @@ class NoteEditor(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addLayout(bar)
-        self.scroll_area = QScrollArea(self)
+        self.scroll_area = QScrollArea()  # named before it is styled: editor.qss names it
         self.scroll_area.setObjectName("editorScroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -233,6 +234,12 @@ class CourseNotesView(QListView):
         self.setItemDelegate(self._delegate)
         self._hover = -1
         self._pointer = QPoint(-1, -1)
+        self._pressed_live = False  # a press on Live session must end there to run it
+        # A row that came under a still pointer as the page scrolled: Qt did not see the
+        # pointer enter this list, so it will not say when it leaves; look again.
+        self._recheck = QTimer(self)
+        self._recheck.setInterval(250)
+        self._recheck.timeout.connect(self._follow_pointer)
         self._by_keyboard = False  # the current row moved by a key: the page follows it
         self._page: QScrollArea | None = None
         self._fitted: tuple[str, dict[Column, int]] = ("", {})
@@ -323,8 +330,14 @@ class CourseNotesView(QListView):
     # -- acting on a note ---------------------------------------------------------
 
     def _clicked(self, index: _Index) -> None:
+        """A press and release on the same row: on Live session both, run it live; on
+        the rest of the row both, open it; from one to the other, nothing (as a button
+        pressed and dragged off)."""
         note = self.notes_model.note(index.row())
-        if self.over_live():
+        on_live = self.over_live()
+        if on_live != self._pressed_live:
+            return
+        if on_live:
             self.live_requested.emit(note.id)
         else:
             self.open_requested.emit(note.id)
@@ -430,11 +443,21 @@ class CourseNotesView(QListView):
         at = self.viewport().mapFromGlobal(QCursor.pos())
         inside = self.isVisible() and self.viewport().rect().contains(at)
         self._set_pointer(at if inside else QPoint(-1, -1))
+        if inside:
+            self._recheck.start()  # until the pointer moves here, or is found gone
+        else:
+            self._recheck.stop()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        """Follow the pointer (see :meth:`_set_pointer`)."""
+        """Follow the pointer (see :meth:`_set_pointer`); Qt now knows it is here."""
+        self._recheck.stop()
         self._set_pointer(event.position().toPoint())
         super().mouseMoveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Note whether the press is on a Live session button (see :meth:`_clicked`)."""
+        self._pressed_live = self.over_live(event.position().toPoint())
+        super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """Where the click ends decides (before ``clicked`` is sent): open, or run live."""
@@ -443,6 +466,7 @@ class CourseNotesView(QListView):
 
     def leaveEvent(self, event: QEvent) -> None:
         """No row is hovered once the pointer leaves."""
+        self._recheck.stop()
         self._set_pointer(QPoint(-1, -1))
         super().leaveEvent(event)
 
