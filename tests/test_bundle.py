@@ -112,6 +112,20 @@ def test_the_bundle_has_no_dangling_links(bundle: Path) -> None:
     assert not dangling, f"links to nothing: {dangling}"
 
 
+def test_the_bundle_carries_no_gtk(bundle: Path) -> None:
+    """kapnotes draws with Fusion and its own palette: the GTK theme plugin is left out,
+    and so is the GTK stack it would pull in from a build machine that has GTK 3 (a
+    window manager installed on this one brought it, and 11 MB with it: over the size
+    limit)."""
+    folder = bundle_folder(REPO / "dist")
+    gtk = [
+        p.name
+        for p in folder.rglob("*")
+        if p.name.startswith(("libgtk-", "libgdk-", "libqgtk3", "libcairo", "libpango"))
+    ]
+    assert not gtk, f"GTK in the bundle: {gtk}"
+
+
 def test_the_bundle_reports_the_package_version(bundle: Path, tmp_path: Path) -> None:
     done = _run([str(bundle), "--version"], tmp_path)
     assert done.returncode == 0, done.stderr
