@@ -52,6 +52,19 @@ def _page(
     return page
 
 
+def _move_to(view: CourseNotesView, at: QPoint) -> None:
+    """The pointer moved to ``at`` over the list (viewport coordinates)."""
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(at),
+        QPointF(view.viewport().mapToGlobal(at)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(view.viewport(), move)
+
+
 def test_a_click_on_a_row_opens_its_note_and_on_live_session_runs_it_live(
     qtbot: QtBot,
 ) -> None:
@@ -220,15 +233,7 @@ def test_rows_are_painted_in_the_scheme_s_colours_on_the_card(
         view, row = note_row(page, "n2")
         rect = view.row_rect(row)
         at = view.cell_rect(rect, Column.TITLE).center()
-        move = QMouseEvent(
-            QEvent.Type.MouseMove,
-            QPointF(at),
-            QPointF(view.viewport().mapToGlobal(at)),
-            Qt.MouseButton.NoButton,
-            Qt.MouseButton.NoButton,
-            Qt.KeyboardModifier.NoModifier,
-        )
-        QApplication.sendEvent(view.viewport(), move)
+        _move_to(view, at)
         assert view.hovered_row() == row
         image = page.grab().toImage()
         blank_x = view.cell_rect(rect, Column.DATE).left() - 3  # the title cell's padding
@@ -302,15 +307,7 @@ def test_the_hovered_row_follows_the_page_scrolling_under_the_pointer(qtbot: QtB
     view, row = note_row(page, "m3")
     at = view.row_rect(row).center()
     QCursor.setPos(view.viewport().mapToGlobal(at))
-    move = QMouseEvent(
-        QEvent.Type.MouseMove,
-        QPointF(at),
-        QPointF(view.viewport().mapToGlobal(at)),
-        Qt.MouseButton.NoButton,
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(view.viewport(), move)
+    _move_to(view, at)
     assert view.hovered_row() == row
     page.scroll_area.verticalScrollBar().setValue(3 * view.row_height())  # the wheel, say
     under = view.indexAt(view.viewport().mapFromGlobal(QCursor.pos())).row()
