@@ -740,7 +740,7 @@ def run(
     for name, (app_samples, floor_samples) in searches.items():
         value, floor = _ms(app_samples, 95), _ms(floor_samples, 95)
         add(name, value, "ms", floor, targets[name][0], value <= targets[name][1])
-    drawn, drawn_floor, note_windows = measure_client_drawn(folder, rounds * 2, heavy)
+    drawn, drawn_floor, note_windows = measure_windows_drawn(folder, rounds * 2, heavy)
     value = _ms(drawn, 95)
     add("client_open_drawn_p95_ms", value, "ms", _ms(drawn_floor, 95), "<= 100 ms", value <= 100)
     add("note_window_open_p95_ms", _ms(note_windows, 95), "ms", None, "(for scale)", True)
@@ -809,16 +809,20 @@ def _application() -> Any:
     """The application as kapnotes makes it (its style, palette and style sheet, which
     every widget it draws is polished and painted under), once per process."""
 
+    from PySide6.QtWidgets import QApplication
+
     from kapnotes.app import create_application
     from kapnotes.ui import theme
 
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication) and existing.styleSheet():
+        return existing  # made here before: the style again would polish it all again
     app = create_application()
-    if not app.styleSheet():  # the theme is the application's child: it lives as long
-        theme.ThemeManager(app, forced="light")
+    theme.ThemeManager(app, forced="light")  # the application's child: lives as long
     return app
 
 
-def measure_client_drawn(
+def measure_windows_drawn(
     folder: Path, rounds: int, heavy: list[str]
 ) -> tuple[list[float], list[float], list[float]]:
     """Opening a client with 50 notes in the real main window of the application as
