@@ -755,6 +755,7 @@ class MainWindow(QMainWindow):
             window.editor.signed.connect(lambda _h: self._refresh_shown_client())
             window.search_requested.connect(self.search_notes)
             window.print_requested.connect(lambda w=window: self.reports.print_note(w.note_id, w))
+            window.live_requested.connect(lambda nid=note_id: self.open_live_session(nid))
             window.lock_requested.connect(self.lock)
             window.destroyed.connect(lambda *_a, nid=note_id: self.note_windows.pop(nid, None))
             self.note_windows[note_id] = window
@@ -775,9 +776,21 @@ class MainWindow(QMainWindow):
             return None
         window = self.session_windows.get(note_id)
         if window is None:
-            editor = self.note_windows.pop(note_id, None)
+            editor = self.note_windows.get(note_id)
             if editor is not None:
-                editor.close()  # saves; the live session then owns the note
+                # Closing saves; the live session then owns the note. A window whose save
+                # failed stays open (its status line says so): two windows saving one
+                # note would overwrite each other's entries.
+                if not editor.close():
+                    editor.raise_()
+                    editor.activateWindow()
+                    self.statusBar().showMessage(
+                        "The note's last changes could not be saved, so it was not opened "
+                        "live; its window says why.",
+                        10000,
+                    )
+                    return None
+                self.note_windows.pop(note_id, None)
             note = notes.get(note_id)
             client = clients.get(note.client_id)
             course = next(c for c in client.courses if c.id == note.course_id)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
-from kapnotes.domain.templates import NarrativeLayout, load_templates
+from kapnotes.domain.templates import NarrativeLayout, TemplateSpec, load_templates
 from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
 from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
@@ -234,6 +234,94 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     with patch.object(QMessageBox, "question") as ask:
         assert window.close()
     ask.assert_not_called()
+
+
+def test_a_dosing_draft_runs_live_from_its_note_window_with_what_was_typed_saved(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    _client_with_course(window)
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    ((note_id, note_window),) = window.note_windows.items()
+    qtbot.waitExposed(note_window)
+    assert note_window.live_button.isVisible()
+    account = note_window.editor.widgets["client_account"]
+    assert isinstance(account, LongTextWidget)
+    qtbot.keyClicks(account.edit, "Arrived early, calm")  # not yet autosaved
+
+    _click(qtbot, note_window.live_button)
+
+    assert note_id not in window.note_windows  # closed: the live session owns the note
+    live = window.session_windows[note_id]
+    qtbot.waitExposed(live)
+    notes = window.session.notes
+    assert notes is not None
+    assert notes.get(note_id).values["client_account"] == "Arrived early, calm"
+    live.close()
+    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+
+
+def test_a_note_window_whose_save_failed_is_not_run_live(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    _client_with_course(window)
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    ((note_id, note_window),) = window.note_windows.items()
+    with patch.object(note_window.editor, "flush", return_value=False):  # as on a full disk
+        _click(qtbot, note_window.live_button)
+    assert window.session_windows == {}  # two windows would overwrite each other's entries
+    assert window.note_windows == {note_id: note_window} and note_window.isVisible()
+    assert "could not be saved" in window.statusBar().currentMessage()
+    _click(qtbot, note_window.live_button)  # saved now: it runs live
+    assert window.note_windows == {}
+    live = window.session_windows[note_id]
+    live.close()
+    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+
+
+def test_only_a_dosing_draft_has_a_live_session_button_in_its_window(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "preparation"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    _client_with_course(window)
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    (preparation,) = window.note_windows.values()
+    qtbot.waitExposed(preparation)
+    assert not preparation.live_button.isVisible()
+
+    notes = window.session.notes
+    assert notes is not None
+    brief = TemplateSpec.model_validate(
+        {
+            "id": "brief_dosing",
+            "version": 1,
+            "title": "Brief dosing note",
+            "phase": "dosing",
+            "sections": [
+                {
+                    "id": "main",
+                    "title": "Session",
+                    "fields": [{"id": "summary", "type": "long_text", "label": "Summary"}],
+                }
+            ],
+        }
+    )
+    signed = notes.create(
+        preparation.editor.record.course_id, "dosing", brief.snapshot(), TODAY, {"summary": "Calm"}
+    )
+    notes.sign(signed)
+    shown = window.open_note(signed)
+    assert shown is not None
+    qtbot.waitExposed(shown)
+    assert shown.status_chip.text() == "Signed"
+    assert not shown.live_button.isVisible()  # a signed note is read-only
 
 
 def test_a_new_note_takes_the_clinics_time_zone_and_its_editor_that_clock(

@@ -60,12 +60,15 @@ class NoteWindow(QMainWindow):
     """One note in its own window: header (client, title, date, status) and the editor.
 
     Ctrl+W closes it; closing saves what is pending. Ctrl+F asks for a search of
-    all notes (`search_requested`).
+    all notes (`search_requested`). A dosing draft has a **Live session** button
+    (`live_requested`: the main window saves and closes this window, then runs the
+    note live), gone once the note is signed.
     """
 
     search_requested = Signal()
     lock_requested = Signal()
     print_requested = Signal()  # Ctrl+P or the Print button: preview this note's PDF
+    live_requested = Signal()  # the Live session button (a dosing draft)
 
     def __init__(
         self,
@@ -135,6 +138,15 @@ class NoteWindow(QMainWindow):
         self.status_chip = label("", None)
         self.status_chip.setObjectName("noteStatus")
         head.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignTop)
+        self._dosing = record.kind == Phase.DOSING
+        self.live_button = theme.icon_button("Live session", "clock")
+        self.live_button.setObjectName("liveSessionButton")
+        self.live_button.setToolTip(
+            "Run this dosing note live: session clock, observations, vitals and alerts "
+            "(this window closes, its changes saved)"
+        )
+        self.live_button.clicked.connect(self.live_requested)
+        head.addWidget(self.live_button, 0, Qt.AlignmentFlag.AlignTop)
         self.print_button = theme.icon_button("Print…", "print")
         self.print_button.setObjectName("printNoteButton")
         self.print_button.setToolTip("Preview, print or save this note as a PDF (Ctrl+P)")
@@ -164,6 +176,8 @@ class NoteWindow(QMainWindow):
         signed = self.editor.record.is_signed
         self.status_chip.setText("Signed" if signed else "Draft")
         set_role(self.status_chip, "signed" if signed else "draft")
+        # A signed note is read-only: it can no longer be run live.
+        self.live_button.setVisible(self._dosing and not signed)
 
     @property
     def note_id(self) -> str:
