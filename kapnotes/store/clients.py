@@ -142,12 +142,20 @@ class ClientStore:
             return f"{clinician.name}, {clinician.credential}".strip(", ")
 
     def search(
-        self, text: str = "", limit: int = 500, *, today: date | None = None
+        self,
+        text: str = "",
+        limit: int = 500,
+        *,
+        today: date | None = None,
+        recorded: bool = True,
     ) -> list[ClientSummary]:
         """Clients whose name or preferred name contains every word typed, by name.
 
         Each row counts the client's open risk flags, draft notes and notes dated
         ``today`` (default: the clinic's day now), all in one query for the list.
+        A search (words typed) is recorded in the audit trail, how many were found,
+        never the words; ``recorded=False`` only to read again the badges of the
+        rows a recorded search already listed (the same words): not a new search.
         """
         day = today or self.today()
         words = [f"%{_escape_like(word)}%" for word in folded(text).split()]
@@ -155,7 +163,7 @@ class ClientStore:
         params.update({"day": day.isoformat(), "draft": NoteStatus.DRAFT.value, "limit": limit})
         with self._vault.session() as session:
             rows = session.execute(_search_sql(len(words)), params).all()
-            if words:  # a search, not the list: recorded (how many found, never the words)
+            if words and recorded:  # a search, not the list: recorded (how many, never the words)
                 record(
                     session, self.actor_id, "client.search", "client", None, {"results": len(rows)}
                 )

@@ -36,6 +36,24 @@ def test_client_search_folds_case_and_accents_in_every_script(open_vault: OpenVa
     assert clients.search("ζωη") == []
 
 
+def test_a_client_search_is_recorded_but_a_reread_of_its_badges_is_not(
+    open_vault: OpenVault,
+) -> None:
+    clients = ClientStore(open_vault)
+    clients.create(ClientInput(name="Élodie Bélanger"))
+
+    def searches() -> int:
+        with open_vault.engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT COUNT(*) FROM audit_event WHERE action = 'client.search'")
+            ).scalar()
+        return int(found or 0)
+
+    assert len(clients.search("bela")) == 1 and searches() == 1
+    assert len(clients.search("bela", recorded=False)) == 1 and searches() == 1
+    assert len(clients.search("")) == 1 and searches() == 1  # the list is not a search
+
+
 def test_templates_are_stored_once_and_notes_keep_their_titles(open_vault: OpenVault) -> None:
     populate_demo(open_vault, today=date(2026, 11, 2))
     with open_vault.engine.connect() as conn:

@@ -200,3 +200,44 @@ def test_the_lock_closes_a_changed_form_without_asking(
     settings = window.session.catalog.clinic_settings()[0]
     assert settings.alerts.hypertension.sustained_above.systolic == 180
     assert settings.letterhead.clinic_name == ""
+
+
+def _audit_actions(window: MainWindow) -> list[str]:
+    from sqlalchemy import select
+
+    from kapnotes.store.models import AuditEvent
+
+    opened = window.session._open  # the test reads the vault it opened
+    assert opened is not None
+    with opened.session() as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def test_each_search_typed_is_one_audit_event_and_choosing_a_client_adds_none(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    from kapnotes.domain.clients import ClientInput
+
+    window = make_window(today=lambda: TODAY)
+    unlock(qtbot, window)
+    clients = window.session.clients
+    assert clients is not None
+    for name in ("Wren Halloway", "Wren Hallett", "Odile Framp"):
+        clients.create(ClientInput(name=name))
+    window.workspace.refresh()
+    before = _audit_actions(window)
+
+    assert _search(qtbot, window, "hall") == ["Wren Hallett", "Wren Halloway"]
+    ws = window.workspace
+    for row in (0, 1, 0):  # choosing clients in the list: each opening recorded, no search
+        qtbot.mouseClick(
+            ws.list_view.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=ws.list_view.visualRect(ws.model.index(row)).center(),
+        )
+        qtbot.waitUntil(lambda r=row: ws.page.client_id == ws.model.client_id(r))
+    assert _search(qtbot, window, "halloway") == ["Wren Halloway"]  # keeps the one shown
+
+    new = _audit_actions(window)[len(before) :]
+    assert new.count("client.search") == 2  # one a search typed, however often it re-reads
+    assert new.count("client.open") == 3

@@ -300,7 +300,7 @@ class Workspace(QWidget):
         row = self.model.row_of(keep) if keep else None
         if row is not None:
             self.list_view.setCurrentIndex(self.model.index(row))
-            self.show_client(keep)  # type: ignore[arg-type]
+            self.show_client(keep, reread_marks=False)  # type: ignore[arg-type]  # just read
         elif select_id is None and self.page.client_id is not None:
             self._show_placeholder()
         empty = total == 0 and not text.strip()
@@ -316,21 +316,29 @@ class Workspace(QWidget):
                 "Choose a client on the left, or add one with New client (Ctrl+N)."
             )
 
-    def _search(self, text: str, limit: int | None = None) -> list[ClientSummary]:
+    def _search(
+        self, text: str, limit: int | None = None, *, recorded: bool = True
+    ) -> list[ClientSummary]:
         store = self._session.clients
         if store is None:
             return []
         today = self._today() if self._today else None
-        return store.search(text, LISTED if limit is None else limit, today=today)
+        return store.search(
+            text, LISTED if limit is None else limit, today=today, recorded=recorded
+        )
 
     def refresh_marks(self) -> None:
-        """Read the listed clients' badges again (the rows and the selection stay)."""
+        """Read the listed clients' badges again (the rows and the selection stay). Not a
+        new search: the audit trail has the search that listed them."""
         if self._session.clients is None or self.model.rowCount() == 0:
             return
-        self.model.update_rows(self._search(self.search_edit.text()))
+        self.model.update_rows(self._search(self.search_edit.text(), recorded=False))
 
-    def show_client(self, client_id: str, today: date | None = None) -> None:
-        """Load a client from the store and show the client page."""
+    def show_client(
+        self, client_id: str, today: date | None = None, *, reread_marks: bool = True
+    ) -> None:
+        """Load a client from the store and show the client page (``reread_marks``: the
+        list's badges read again too, as drafts, sessions and flags may have changed)."""
         store = self._session.clients
         if store is None:
             return
@@ -341,7 +349,8 @@ class Workspace(QWidget):
             return
         self.page.show_record(record, today)
         self.right.setCurrentWidget(self.page)
-        self.refresh_marks()  # drafts, sessions and flags may have changed meanwhile
+        if reread_marks:
+            self.refresh_marks()  # drafts, sessions and flags may have changed meanwhile
 
     def clear(self) -> None:
         """Forget everything shown: list rows, search text, client page."""
