@@ -1148,3 +1148,36 @@ def test_a_signed_note_shows_values_without_input_boxes_or_focus_ring(
     assert isinstance(notes, LongTextWidget)
     assert notes.edit.placeholderText() == "—"  # empty, said plainly
     assert notes.edit.height() < 60  # not an empty box
+
+
+def test_a_rejected_number_never_erases_the_value_saved_before(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    note_id = clinic.note(parse_template(EVERY_TYPE), {"number": 40})
+    editor = make_editor(note_id)
+    widget = editor.widgets["number"]
+    assert isinstance(widget, NumberWidget)
+    widget.edit.selectAll()
+    qtbot.keyClicks(widget.edit, "two")
+    assert widget.issue.property("role") == "field-error"
+    assert "not saved" in editor.status_label.text() and "kept" in editor.status_label.text()
+    assert editor.flush()  # as closing the window does
+    assert clinic.notes.get(note_id).values["number"] == 40
+    with patch.object(QMessageBox, "question") as ask:
+        assert not editor.sign_note()  # never signed behind a red field
+    ask.assert_not_called()
+    assert editor.status_label.text().startswith("Not signed:")
+    assert not clinic.notes.get(note_id).is_signed
+
+    widget.edit.setText("5000")  # pasted, out of range: rejected the same way
+    assert editor.flush()
+    assert clinic.notes.get(note_id).values["number"] == 40
+
+    widget.edit.selectAll()
+    qtbot.keyClicks(widget.edit, "45")
+    qtbot.waitUntil(lambda: clinic.notes.get(note_id).values.get("number") == 45)
+    assert editor.status_label.text().startswith("Saved")
+
+    widget.edit.clear()  # emptied on purpose: stored as empty
+    assert editor.flush()
+    assert clinic.notes.get(note_id).values.get("number") is None

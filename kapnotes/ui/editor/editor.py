@@ -454,6 +454,14 @@ class NoteEditor(QWidget):
             widget.show_issue("error" if problem else None, problem or "")
             if problem:
                 return  # not stored: the time cannot be placed on the session's day
+        rejected = widget.rejection()
+        if rejected is not None:
+            # Not stored: what was saved before stays (typing "two" over 1 never erases it).
+            self._set_status(
+                f"{widget.field.label} not saved: {rejected}; the value saved before is kept",
+                error=True,
+            )
+            return
         self._values[field_id] = widget.value()
         if isinstance(widget.field, NoteLinkField):
             self._update_linked(self._values[field_id])
@@ -644,6 +652,15 @@ class NoteEditor(QWidget):
             return False
         if not self.flush():
             return False
+        for widget in self.widgets.values():
+            why = widget.rejection()
+            if why is not None:  # it shows what is not stored: never sign behind it
+                self._set_status(
+                    f"Not signed: {widget.field.label} {why}; correct or clear it first",
+                    error=True,
+                )
+                widget.focus_input()
+                return False
         gaps = self.missing()
         if gaps:
             self._show_missing(gaps)

@@ -183,6 +183,11 @@ class FieldWidget(QWidget):
         """The value as stored in the note (None when empty)."""
         raise NotImplementedError
 
+    def rejection(self) -> str | None:
+        """Why the text typed cannot be stored (shown in red under the input), or None.
+        The editor then keeps the value last stored: rejected input never erases it."""
+        return None
+
     def set_value(self, value: Any) -> None:
         """Show `value` without emitting `changed`."""
         self._loading = True
@@ -355,8 +360,9 @@ class LongTextWidget(FieldWidget):
 class NumberWidget(FieldWidget):
     """A decimal or whole number typed as text, with its unit beside it.
 
-    Text that is not a number, or a number outside ``range``, is rejected (red,
-    stored as empty); a number outside ``plausible`` is kept with an amber note.
+    Text that is not a number, or a number outside ``range``, is rejected (red; the
+    value last stored stays stored); a number outside ``plausible`` is kept with an
+    amber note.
     """
 
     def __init__(self, field: NumberField | IntegerField, parent: QWidget | None = None) -> None:
@@ -382,6 +388,7 @@ class NumberWidget(FieldWidget):
         row.addStretch(1)
         self.body.addLayout(row)
         self._value: float | int | None = None
+        self._rejection: str | None = None
 
     def parse(self, text: str) -> tuple[float | int | None, str | None, str]:
         """(value, severity, message) for typed text."""
@@ -399,12 +406,17 @@ class NumberWidget(FieldWidget):
 
     def _on_text(self, text: str) -> None:
         self._value, severity, message = self.parse(text)
+        self._rejection = message if severity == "error" else None
         self.show_issue(severity, message)
         self._emit()
 
     def value(self) -> Any:
         """The number, or None when blank or rejected."""
         return self._value
+
+    def rejection(self) -> str | None:
+        """Why the text typed is not a number this field takes, or None."""
+        return self._rejection
 
     def _show(self, value: Any) -> None:
         if value is None or isinstance(value, bool):
