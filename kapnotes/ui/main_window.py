@@ -725,6 +725,7 @@ class MainWindow(QMainWindow):
             )
             return None
         window = self.note_windows.get(note_id)
+        opened_now = window is None
         if window is None:
             # Each note records the progress-note layout it was started with.
             layout = (
@@ -765,6 +766,8 @@ class MainWindow(QMainWindow):
         window.activateWindow()
         if query:
             window.editor.highlight(query)
+        elif opened_now:
+            window.editor.focus_page()
         return window
 
     def open_live_session(self, note_id: str) -> SessionWindow | None:

@@ -124,6 +124,7 @@ def test_search_opens_the_note_and_lock_closes_note_windows(
     narrative = note_window.editor.widgets["client_narrative"]
     assert isinstance(narrative, LongTextWidget)
     assert narrative.edit.textCursor().selectedText().lower() == "lighthouse"
+    assert note_window.focusWidget() is narrative.edit  # typing goes where the words are
 
     # Ctrl+F while writing a note opens the search of all notes too
     shown: list[str] = []
@@ -261,6 +262,34 @@ def test_a_dosing_draft_runs_live_from_its_note_window_with_what_was_typed_saved
     assert notes.get(note_id).values["client_account"] == "Arrived early, calm"
     live.close()
     qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+
+
+def test_a_note_opens_with_the_page_focused_so_stray_keys_change_nothing(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    _client, course_id = _client_with_course(window)
+    notes = window.session.notes
+    assert notes is not None
+    dosing = load_templates().for_phase("dosing")[0]
+    note_id = notes.create(course_id, "dosing", dosing.snapshot(), TODAY)
+    window.workspace.refresh()
+    click_note(qtbot, window.workspace.page, note_id)
+    note_window = window.note_windows[note_id]
+    qtbot.waitExposed(note_window)
+    assert note_window.editor.flush()  # what the editor fills in itself (the date, …)
+    before = notes.get(note_id).values
+    focused = note_window.focusWidget()
+    assert focused is note_window.editor.scroll_area  # not Sign note…, not a Now button
+    with patch.object(QMessageBox, "question") as ask:
+        for key in (Qt.Key.Key_Space, Qt.Key.Key_Space, Qt.Key.Key_A, Qt.Key.Key_Return):
+            qtbot.keyClick(focused, key)
+    ask.assert_not_called()
+    assert note_window.editor.flush()
+    assert notes.get(note_id).values == before  # no time stamped, nothing typed in
+    assert "start_time" not in before
+    assert not notes.get(note_id).is_signed
 
 
 def test_a_note_window_whose_save_failed_is_not_run_live(

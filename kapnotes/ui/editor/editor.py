@@ -929,11 +929,20 @@ class NoteEditor(QWidget):
             if widget.isHidden() or self._card_hidden(field_id):
                 continue
             if widget.highlight(words):
+                # Typing goes where the words are (with a button focused, a space would
+                # press it: Sign note…, a time's Now).
+                widget.focus_input()
                 self._show_hit(widget)
                 # once the window is laid out (it may just have opened), scroll again
                 QTimer.singleShot(0, self, lambda w=widget: self._show_hit(w))
                 return field_id
         return None
+
+    def focus_page(self) -> None:
+        """Keyboard focus on the page itself, as a note opens: keys scroll it, typing
+        changes nothing, Tab goes to the first input. Never on a button, where a stray
+        space would press it (Sign note…, a time's Now)."""
+        self.scroll_area.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_hit(self, widget: FieldWidget) -> None:
         """Scroll the form so the matched text itself is in view, not just its field."""
