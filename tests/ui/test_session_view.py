@@ -157,6 +157,8 @@ def vitals(qtbot: QtBot, view: SessionView, **values: int) -> None:
         if field_id in values:
             qtbot.keyClicks(edit, str(values[field_id]))
     qtbot.keyClick(view.vitals_edits["systolic"], Qt.Key.Key_Return)
+    # the table, chart and banner are drawn on the next turn of the event loop
+    qtbot.waitUntil(lambda: not view._refresh_soon.isActive(), timeout=1000)
 
 
 def observe(qtbot: QtBot, view: SessionView, text: str) -> None:

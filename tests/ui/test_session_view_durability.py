@@ -65,6 +65,9 @@ SCRIPT = textwrap.dedent(
             for field, value in (("systolic", systolic), ("diastolic", 70), ("heart_rate", 80)):
                 QTest.keyClicks(view.vitals_edits[field], str(value))
             QTest.keyClick(view.vitals_edits["systolic"], Qt.Key.Key_Return)
+            QTest.qWait(0)  # the table is drawn on the next turn of the event loop
+            while view._refresh_soon.isActive():
+                QTest.qWait(1)
             shown = view.vitals_table.item(view.vitals_table.rowCount() - 1, 3).text()
             assert shown == f"{systolic}/70", shown
             print(f"VITALS {systolic}", flush=True)

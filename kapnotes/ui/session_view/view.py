@@ -294,8 +294,8 @@ class SessionView(QWidget):
         self._vitals_shown: list[tuple[tuple[str, ...], bool]] | None = None
         self._vitals_colours: tuple[str, str] | None = None
         self._chart_shown: tuple[list[ChartPoint], float, bool] | None = None
-        # After an observation the entry shows at once; the rest of the view (which an
-        # observation seldom changes) follows on the next turn of the event loop.
+        # After an observation the entry shows at once (after a vitals row, the inputs
+        # clear); the rest of the view follows on the next turn of the event loop.
         self._refresh_soon = QTimer(self)
         self._refresh_soon.setObjectName("sessionRefreshSoon")
         self._refresh_soon.setSingleShot(True)
@@ -798,8 +798,10 @@ class SessionView(QWidget):
         self._say(self.vitals_message, "")
         for edit in (*self.vitals_edits.values(), self.vitals_time):
             edit.clear()
-        self._check_alerts()
-        self.refresh()
+        self._check_alerts()  # the rules run now; an alert is in the note before anything
+        # The inputs clear in this turn; the table, chart and banner follow on the next,
+        # so neither turn holds the screen for both the save and the redraw.
+        self._refresh_soon.start()
         self.entry_written.emit(VITALS)
         self.entry.setFocus()
         return True
