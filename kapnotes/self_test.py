@@ -317,10 +317,20 @@ def _export_pdf(run: Run, name: str, make: Callable[[Any], Any], words: Sequence
     return f"{pages} page{'s' if pages != 1 else ''}, read back"
 
 
+def _printed_name() -> str:
+    """The client's name as the reports print it on this computer: its Latin letters with
+    diacritics from the bundled font; its CJK from a system fallback font where there is
+    one, else as ``[U+…]`` (the reports say so)."""
+    from kapnotes.reports.fonts import Typesetter, load_fonts
+
+    return Typesetter(load_fonts()).printed(CLIENT_NAME)
+
+
 def note_pdf(run: Run) -> str:
     """The dosing note as a PDF, read back: the client's name (bundled Unicode font)."""
     note_id = run.notes[Phase.DOSING]
-    return _export_pdf(run, "note.pdf", lambda s: s.note(note_id), [CLIENT_NAME, "Alder Example"])
+    words = [_printed_name(), "Alder Example"]
+    return _export_pdf(run, "note.pdf", lambda s: s.note(note_id), words)
 
 
 def course_pdf(run: Run) -> str:
@@ -329,7 +339,7 @@ def course_pdf(run: Run) -> str:
         run,
         "course.pdf",
         lambda s: s.course(run.client_id, run.course_id),
-        [CLIENT_NAME, "Self-test course (fictional)", "PHQ-9"],
+        [_printed_name(), "Self-test course (fictional)", "PHQ-9"],
     )
 
 

@@ -154,6 +154,13 @@ class Typesetter:
         """Whether every character is drawn by every face of the family (plain-string safe)."""
         return set(text) <= self.fonts.covered
 
+    def printed(self, text: str) -> str:
+        """``text`` as a report prints it, as plain text: each character no font of this
+        computer draws as ``[U+…]``, invisible ones left out (what a PDF reader reads
+        back; a name in CJK reads as itself only where a fallback font draws it)."""
+        shown = (self._font_for(char)[1] for char in self.clean(text))
+        return "".join(part for part in shown if part is not None)
+
     def markup(self, text: str) -> str:
         """``text`` as paragraph markup (one line: line breaks become ``<br/>``)."""
         text = self.clean(text)

@@ -764,10 +764,10 @@ class MainWindow(QMainWindow):
         window.show()
         window.raise_()
         window.activateWindow()
+        if opened_now:
+            window.editor.focus_page()  # a stray key changes nothing, from a search too
         if query:
             window.editor.highlight(query)
-        elif opened_now:
-            window.editor.focus_page()
         return window
 
     def open_live_session(self, note_id: str) -> SessionWindow | None:

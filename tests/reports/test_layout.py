@@ -75,3 +75,15 @@ def test_the_signature_keeps_the_last_lines_before_it_on_its_page() -> None:
         signed = next(p for p in pages if "Signed electronically" in p)
         assert "value 5" in signed, room  # never a page of the signature alone
         assert all("Progress note" in p for p in pages if "value 0" in p), room
+
+
+def test_printed_text_is_what_a_pdf_reader_reads_back_with_or_without_a_cjk_font() -> None:
+    """The self-test and the bundle check a name by what the report prints on the
+    computer at hand: CJK as itself only where a fallback font draws it."""
+    name = "Zoë Ñúñez 测试"
+    bare = Typesetter(load_fonts(fallback=False))
+    assert bare.printed(name) == "Zoë Ñúñez [U+6D4B][U+8BD5]"
+    for typesetter in (bare, Typesetter(load_fonts())):
+        kit = Kit(typesetter, Page.of("letter"))
+        (page,) = _pages(kit, [kit.para(name)])
+        assert typesetter.printed(name) in " ".join(page.split())

@@ -34,7 +34,7 @@ from kapnotes.domain.timeline import INSTANTS_KEY, from_iso
 from kapnotes.session import DoseRequest, LiveSession, Logged, SessionClient
 from kapnotes.store.clients import ClientStore
 from kapnotes.store.measures import MeasureStore
-from kapnotes.store.notes import EVENT_KEY, NoteStore
+from kapnotes.store.notes import APP_ORIGIN, EVENT_KEY, ORIGIN_KEY, NoteStore
 from kapnotes.store.vault import OpenVault, Vault
 from kapnotes.ui import theme
 from kapnotes.ui.curtain import PrivacyCurtain
@@ -1173,6 +1173,14 @@ def test_a_rejected_number_never_erases_the_value_saved_before(
     assert editor.flush()
     assert clinic.notes.get(note_id).values["number"] == 40
 
+    widget.edit.clear()
+    widget.set_value(40)
+    qtbot.keyClicks(widget.edit, "5000")  # "5", "50", "500" are numbers it takes on the way
+    qtbot.wait(120)  # the autosave (50 ms here) may run on the way
+    assert editor.flush()
+    assert clinic.notes.get(note_id).values["number"] == 40  # from before the typing
+    assert "not saved" in editor.status_label.text()  # not "Saved", which would hide it
+
     widget.edit.selectAll()
     qtbot.keyClicks(widget.edit, "45")
     qtbot.waitUntil(lambda: clinic.notes.get(note_id).values.get("number") == 45)
@@ -1181,3 +1189,23 @@ def test_a_rejected_number_never_erases_the_value_saved_before(
     widget.edit.clear()  # emptied on purpose: stored as empty
     assert editor.flush()
     assert clinic.notes.get(note_id).values.get("number") is None
+
+
+def test_the_apps_own_log_rows_cannot_be_edited_in_the_note(
+    qtbot: QtBot, clinic: Clinic, make_editor: EditorFactory
+) -> None:
+    """An alert line the app wrote: the vault refuses a change to it, so the table
+    offers none (typing over it left a note that could not be saved or closed)."""
+    editor = make_editor(clinic.note(parse_template(EVERY_TYPE)))
+    log = editor.widgets["observation_log"]
+    assert isinstance(log, LogWidget)
+    log.model.set_rows(
+        [
+            {"time": "10:40", "text": "ALERT: Desaturation", ORIGIN_KEY: APP_ORIGIN},
+            {"time": "10:41", "text": "Breathing deeply, SpO2 back to 96"},
+        ]
+    )
+    text_column = next(i for i, c in enumerate(log.model.columns) if c.id == "text")
+    editable = Qt.ItemFlag.ItemIsEditable
+    assert not log.model.flags(log.model.index(0, text_column)) & editable
+    assert log.model.flags(log.model.index(1, text_column)) & editable

@@ -124,7 +124,8 @@ def test_search_opens_the_note_and_lock_closes_note_windows(
     narrative = note_window.editor.widgets["client_narrative"]
     assert isinstance(narrative, LongTextWidget)
     assert narrative.edit.textCursor().selectedText().lower() == "lighthouse"
-    assert note_window.focusWidget() is narrative.edit  # typing goes where the words are
+    # the page is focused, as for any note opened: a stray key changes nothing
+    assert note_window.focusWidget() is note_window.editor.scroll_area
 
     # Ctrl+F while writing a note opens the search of all notes too
     shown: list[str] = []
@@ -289,6 +290,40 @@ def test_a_note_opens_with_the_page_focused_so_stray_keys_change_nothing(
     assert note_window.editor.flush()
     assert notes.get(note_id).values == before  # no time stamped, nothing typed in
     assert "start_time" not in before
+    # Tab goes from the page to the first input, not to Live session or Sign note…
+    editor = note_window.editor
+    first = next(w for w in next(iter(editor.widgets.values())).focus_widgets() if w.isVisible())
+    after = editor.scroll_area.nextInFocusChain()
+    while not (after.focusPolicy() & Qt.FocusPolicy.TabFocus and after.isVisible()):
+        after = after.nextInFocusChain()  # the viewport and other non-stops are skipped
+    assert after is first
+
+
+def test_a_note_with_a_number_in_red_is_not_run_live_until_it_is_fixed(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
+    unlock(qtbot, window)
+    _client_with_course(window)
+    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
+    _click(qtbot, new_note)
+    ((note_id, note_window),) = window.note_windows.items()
+    number = note_window.editor.widgets["session_number"]
+    number.edit.selectAll()
+    qtbot.keyClicks(number.edit, "two")
+    _click(qtbot, note_window.live_button)
+    assert window.session_windows == {} and note_window.isVisible()
+    status = note_window.editor.status_label.text()
+    assert status.startswith("Not run live: Session number must be a whole number")
+    number.edit.selectAll()
+    qtbot.keyClicks(number.edit, "2")
+    _click(qtbot, note_window.live_button)
+    live = window.session_windows[note_id]
+    notes = window.session.notes
+    assert notes is not None
+    assert notes.get(note_id).values["session_number"] == 2
+    live.close()
+    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
     assert not notes.get(note_id).is_signed
 
 

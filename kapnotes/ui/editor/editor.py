@@ -382,10 +382,12 @@ class NoteEditor(QWidget):
         return self.addendum_card
 
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [self.sign_button]
+        # From the page (focused as a note opens) Tab goes to the first input; Sign note…
+        # comes after the fields it signs.
+        chain: list[QWidget] = [self.scroll_area]
         for widget in self.widgets.values():
             chain.extend(widget.focus_widgets())
-        chain += [self.addendum_edit, self.addendum_button]
+        chain += [self.addendum_edit, self.addendum_button, self.sign_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -454,13 +456,14 @@ class NoteEditor(QWidget):
             widget.show_issue("error" if problem else None, problem or "")
             if problem:
                 return  # not stored: the time cannot be placed on the session's day
-        rejected = widget.rejection()
-        if rejected is not None:
-            # Not stored: what was saved before stays (typing "two" over 1 never erases it).
-            self._set_status(
-                f"{widget.field.label} not saved: {rejected}; the value saved before is kept",
-                error=True,
-            )
+        if widget.rejection() is not None:
+            # Not stored: the value from before the typing stays (typing "two" or "500"
+            # over 3 never erases it, nor leaves the "50" typed on the way).
+            kept = widget.kept_value()
+            if self._values.get(field_id) != kept:
+                self._values[field_id] = kept
+                self.schedule_save()
+            self._say_rejected()
             return
         self._values[field_id] = widget.value()
         if isinstance(widget.field, NoteLinkField):
@@ -549,7 +552,8 @@ class NoteEditor(QWidget):
         self._dirty = False
         self._adopt(saved.values)
         stamp = self.draft.timeline.local(self._instant()).strftime("%H:%M:%S")
-        self._set_status(f"Saved {stamp}")
+        if not self._say_rejected():  # "Saved" would hide that one field was not
+            self._set_status(f"Saved {stamp}")
         self.saved.emit(stamp)
         if saved.measures_changed:
             self.measures_changed.emit(saved.measures_changed)
@@ -652,15 +656,8 @@ class NoteEditor(QWidget):
             return False
         if not self.flush():
             return False
-        for widget in self.widgets.values():
-            why = widget.rejection()
-            if why is not None:  # it shows what is not stored: never sign behind it
-                self._set_status(
-                    f"Not signed: {widget.field.label} {why}; correct or clear it first",
-                    error=True,
-                )
-                widget.focus_input()
-                return False
+        if self.show_rejection("Not signed"):  # it shows what is not stored: never sign behind it
+            return False
         gaps = self.missing()
         if gaps:
             self._show_missing(gaps)
@@ -929,14 +926,44 @@ class NoteEditor(QWidget):
             if widget.isHidden() or self._card_hidden(field_id):
                 continue
             if widget.highlight(words):
-                # Typing goes where the words are (with a button focused, a space would
-                # press it: Sign note…, a time's Now).
-                widget.focus_input()
                 self._show_hit(widget)
                 # once the window is laid out (it may just have opened), scroll again
                 QTimer.singleShot(0, self, lambda w=widget: self._show_hit(w))
                 return field_id
         return None
+
+    def first_rejection(self) -> tuple[FieldWidget, str] | None:
+        """The first field shown whose typed text is rejected (red, not stored), and why."""
+        for field_id, widget in self.widgets.items():
+            why = widget.rejection()
+            if why is not None and not widget.isHidden() and not self._card_hidden(field_id):
+                return widget, why
+        return None
+
+    def _say_rejected(self) -> bool:
+        """Say in the status line which field shown is not saved and why (True if one is)."""
+        found = self.first_rejection()
+        if found is None:
+            return False
+        widget, why = found
+        self._set_status(
+            f"{widget.field.label} not saved: {why}; its value from before is kept", error=True
+        )
+        return True
+
+    def show_rejection(self, doing: str) -> bool:
+        """Refuse ``doing`` (e.g. "Not signed") while a field shown is rejected: say which,
+        scroll to it and put the cursor in it. True when refused."""
+        found = self.first_rejection()
+        if found is None:
+            return False
+        widget, why = found
+        self._set_status(
+            f"{doing}: {widget.field.label} {why}; correct or clear it first", error=True
+        )
+        self.scroll_area.ensureWidgetVisible(widget, 50, 80)
+        widget.focus_input()
+        return True
 
     def focus_page(self) -> None:
         """Keyboard focus on the page itself, as a note opens: keys scroll it, typing

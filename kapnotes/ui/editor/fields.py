@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTime, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -185,8 +185,14 @@ class FieldWidget(QWidget):
 
     def rejection(self) -> str | None:
         """Why the text typed cannot be stored (shown in red under the input), or None.
-        The editor then keeps the value last stored: rejected input never erases it."""
+        The editor then keeps :meth:`kept_value`: rejected input never erases a value."""
         return None
+
+    def kept_value(self) -> Any:
+        """What stays stored while the input is rejected: the value the field had before
+        the clinician started typing in it (valid beginnings of a rejected number, "5"
+        and "50" of "500", are not kept)."""
+        return self.value()
 
     def set_value(self, value: Any) -> None:
         """Show `value` without emitting `changed`."""
@@ -378,6 +384,7 @@ class NumberWidget(FieldWidget):
                 f"{format_number(field.range[0])}–{format_number(field.range[1])}"
             )
         self.edit.textChanged.connect(self._on_text)
+        self.edit.installEventFilter(self)  # focus in: what to keep if the typing is rejected
         row = QHBoxLayout()
         row.setSpacing(8)
         row.addWidget(self.edit)
@@ -389,6 +396,7 @@ class NumberWidget(FieldWidget):
         self.body.addLayout(row)
         self._value: float | int | None = None
         self._rejection: str | None = None
+        self._kept: float | int | None = None
 
     def parse(self, text: str) -> tuple[float | int | None, str | None, str]:
         """(value, severity, message) for typed text."""
@@ -418,12 +426,24 @@ class NumberWidget(FieldWidget):
         """Why the text typed is not a number this field takes, or None."""
         return self._rejection
 
+    def kept_value(self) -> Any:
+        """The number the field held when the typing began (see the base class)."""
+        return self._kept
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Focus coming in: the value now is what a rejected typing keeps."""
+        if watched is self.edit and event.type() == QEvent.Type.FocusIn and not self._rejection:
+            self._kept = self._value
+        return super().eventFilter(watched, event)
+
     def _show(self, value: Any) -> None:
         if value is None or isinstance(value, bool):
             self.edit.setText("")
         else:
             self.edit.setText(format_number(value))
         self._on_text(self.edit.text())
+        if not self._rejection:
+            self._kept = self._value
 
     def focus_widgets(self) -> list[QWidget]:
         """The line edit."""

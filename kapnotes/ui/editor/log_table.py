@@ -50,6 +50,7 @@ from kapnotes.domain.templates import (
     YesNoField,
 )
 from kapnotes.domain.templates.model import is_blank, parse_time
+from kapnotes.store.notes import APP_ORIGIN, ORIGIN_KEY
 from kapnotes.ui import theme
 from kapnotes.ui.editor import style
 from kapnotes.ui.editor.fields import FieldWidget, find_word, format_number
@@ -160,12 +161,17 @@ class LogTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        """Editable unless the note is signed or the column is calculated."""
+        """Editable unless the note is signed, the column is calculated or the row is one
+        the app wrote (an alert, an override, the discharge: the vault refuses changes to
+        them; a clinician adds an entry of their own instead)."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         column = self.columns[index.column()]
-        if not self.read_only and (column.computed is None or column.allow_manual):
+        by_app = (
+            index.row() < len(self.rows) and self.rows[index.row()].get(ORIGIN_KEY) == APP_ORIGIN
+        )
+        if not self.read_only and not by_app and (column.computed is None or column.allow_manual):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 

@@ -145,7 +145,7 @@ class NoteWindow(QMainWindow):
             "Run this dosing note live: session clock, observations, vitals and alerts "
             "(this window closes, its changes saved)"
         )
-        self.live_button.clicked.connect(self.live_requested)
+        self.live_button.clicked.connect(self._run_live)
         head.addWidget(self.live_button, 0, Qt.AlignmentFlag.AlignTop)
         self.print_button = theme.icon_button("Print…", "print")
         self.print_button.setObjectName("printNoteButton")
@@ -171,6 +171,12 @@ class NoteWindow(QMainWindow):
         # Ctrl+L locks the whole app from a note window too.
         self.lock_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
         self.lock_shortcut.activated.connect(self.lock_requested)
+
+    def _run_live(self) -> None:
+        """Live session: asked of the main window, unless a field shows text it cannot
+        store (the session would start without it: say which, first)."""
+        if not self.editor.show_rejection("Not run live"):
+            self.live_requested.emit()
 
     def _show_status(self) -> None:
         signed = self.editor.record.is_signed
