@@ -1002,6 +1002,10 @@ def test_a_time_the_spring_change_skipped_is_refused_in_the_editor(
     start.changed.emit()
     assert "does not exist" in start.issue.text()
     assert editor.values().get("start_time") != "02:30"
+    with patch.object(QMessageBox, "question") as ask:
+        assert not editor.sign_note()  # never signed behind the red time
+    ask.assert_not_called()
+    assert editor.status_label.text().startswith("Not signed: Start time 02:30 does not exist")
 
 
 # -- signing: times, risk flags, addenda, the signed look ----------------------------------

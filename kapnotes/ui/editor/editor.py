@@ -185,6 +185,8 @@ class NoteEditor(QWidget):
             e.id: event_data(e.data) for e in self.record.events
         }
         self._new_entries: list[NewEntry] = []  # written with the next save
+        # Times typed that cannot be placed on the session's day (red, not stored), by field.
+        self._unplaced_times: dict[str, str] = {}
         self._added_here: set[str] = set()  # rows still being typed in this editor
         self._dirty = False
         self._loading = True
@@ -394,6 +396,7 @@ class NoteEditor(QWidget):
     # -- values ----------------------------------------------------------------------
 
     def _load_values(self) -> None:
+        self._unplaced_times.clear()  # every time shown is now one stored
         values = dict(self.record.values)
         if not self.record.is_signed:
             for field in self.spec.fields():
@@ -455,7 +458,9 @@ class NoteEditor(QWidget):
             problem = self.draft.time_problem(widget.value())
             widget.show_issue("error" if problem else None, problem or "")
             if problem:
+                self._unplaced_times[field_id] = problem
                 return  # not stored: the time cannot be placed on the session's day
+            self._unplaced_times.pop(field_id, None)
         if widget.rejection() is not None:
             # Not stored: the value from before the typing stays (typing "two" or "500"
             # over 3 never erases it, nor leaves the "50" typed on the way).
@@ -935,7 +940,7 @@ class NoteEditor(QWidget):
     def first_rejection(self) -> tuple[FieldWidget, str] | None:
         """The first field shown whose typed text is rejected (red, not stored), and why."""
         for field_id, widget in self.widgets.items():
-            why = widget.rejection()
+            why = widget.rejection() or self._unplaced_times.get(field_id)
             if why is not None and not widget.isHidden() and not self._card_hidden(field_id):
                 return widget, why
         return None
