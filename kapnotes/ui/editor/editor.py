@@ -208,6 +208,9 @@ class NoteEditor(QWidget):
     def _build(self) -> None:
         self.status_label = QLabel("")
         self.status_label.setObjectName("saveStatus")
+        # A long message (why a field was not saved) wraps: it never widens the window.
+        self.status_label.setWordWrap(True)
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         set_role(self.status_label, "muted")
         self.sign_button = QPushButton("Sign note…")
         self.sign_button.setObjectName("signButton")
