@@ -185,8 +185,6 @@ class NoteEditor(QWidget):
             e.id: event_data(e.data) for e in self.record.events
         }
         self._new_entries: list[NewEntry] = []  # written with the next save
-        # Times typed that cannot be placed on the session's day (red, not stored), by field.
-        self._unplaced_times: dict[str, str] = {}
         self._added_here: set[str] = set()  # rows still being typed in this editor
         self._dirty = False
         self._loading = True
@@ -399,7 +397,6 @@ class NoteEditor(QWidget):
     # -- values ----------------------------------------------------------------------
 
     def _load_values(self) -> None:
-        self._unplaced_times.clear()  # every time shown is now one stored
         values = dict(self.record.values)
         if not self.record.is_signed:
             for field in self.spec.fields():
@@ -458,12 +455,10 @@ class NoteEditor(QWidget):
             return
         widget = self.widgets[field_id]
         if isinstance(widget.field, TimeField):
-            problem = self.draft.time_problem(widget.value())
-            widget.show_issue("error" if problem else None, problem or "")
-            if problem:
-                self._unplaced_times[field_id] = problem
+            widget.reject(self.draft.time_problem(widget.value()))
+            if widget.rejection() is not None:
+                self.show_rejection()
                 return  # not stored: the time cannot be placed on the session's day
-            self._unplaced_times.pop(field_id, None)
         if widget.rejection() is not None:
             # Not stored: the value from before the typing stays (typing "two" or "500"
             # over 3 never erases it, nor leaves the "50" typed on the way).
@@ -471,7 +466,7 @@ class NoteEditor(QWidget):
             if self._values.get(field_id) != kept:
                 self._values[field_id] = kept
                 self.schedule_save()
-            self._say_rejected()
+            self.show_rejection()
             return
         self._values[field_id] = widget.value()
         if isinstance(widget.field, NoteLinkField):
@@ -560,7 +555,7 @@ class NoteEditor(QWidget):
         self._dirty = False
         self._adopt(saved.values)
         stamp = self.draft.timeline.local(self._instant()).strftime("%H:%M:%S")
-        if not self._say_rejected():  # "Saved" would hide that one field was not
+        if not self.show_rejection():  # "Saved" would hide that one field was not
             self._set_status(f"Saved {stamp}")
         self.saved.emit(stamp)
         if saved.measures_changed:
@@ -943,32 +938,25 @@ class NoteEditor(QWidget):
     def first_rejection(self) -> tuple[FieldWidget, str] | None:
         """The first field shown whose typed text is rejected (red, not stored), and why."""
         for field_id, widget in self.widgets.items():
-            why = widget.rejection() or self._unplaced_times.get(field_id)
+            why = widget.rejection()
             if why is not None and not widget.isHidden() and not self._card_hidden(field_id):
                 return widget, why
         return None
 
-    def _say_rejected(self) -> bool:
-        """Say in the status line which field shown is not saved and why (True if one is)."""
-        found = self.first_rejection()
-        if found is None:
-            return False
-        widget, why = found
-        self._set_status(
-            f"{widget.field.label} not saved: {why}; its value from before is kept", error=True
-        )
-        return True
+    def show_rejection(self, doing: str | None = None) -> bool:
+        """Say in the status line which field shown is rejected and why; True if one is.
 
-    def show_rejection(self, doing: str) -> bool:
-        """Refuse ``doing`` (e.g. "Not signed") while a field shown is rejected: say which,
-        scroll to it and put the cursor in it. True when refused."""
+        ``doing`` (e.g. "Not signed"): that is refused for it, and the form scrolls to the
+        field with the cursor in it; None: only that it was not saved (after a save)."""
         found = self.first_rejection()
         if found is None:
             return False
         widget, why = found
-        self._set_status(
-            f"{doing}: {widget.field.label} {why}; correct or clear it first", error=True
-        )
+        label = widget.field.label
+        if doing is None:
+            self._set_status(f"{label} not saved: {why}; its value from before is kept", error=True)
+            return True
+        self._set_status(f"{doing}: {label} {why}; correct or clear it first", error=True)
         self.scroll_area.ensureWidgetVisible(widget, 50, 80)
         widget.focus_input()
         return True

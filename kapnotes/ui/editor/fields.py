@@ -116,6 +116,7 @@ class FieldWidget(QWidget):
         self.setObjectName(f"field_{field.id}")
         self._loading = False
         self._read_only = False
+        self._rejection: str | None = None  # why the text typed is not stored (see reject)
         self.computed = field.computed is not None
         wide = field.type in WIDE_TYPES
         self.title = QLabel()
@@ -186,7 +187,13 @@ class FieldWidget(QWidget):
     def rejection(self) -> str | None:
         """Why the text typed cannot be stored (shown in red under the input), or None.
         The editor then keeps :meth:`kept_value`: rejected input never erases a value."""
-        return None
+        return self._rejection
+
+    def reject(self, message: str | None) -> None:
+        """Show in red why the text typed cannot be stored (None: it can), and remember it
+        for :meth:`rejection`."""
+        self._rejection = message
+        self.show_issue("error" if message else None, message or "")
 
     def kept_value(self) -> Any:
         """What stays stored while the input is rejected: the value the field had before
@@ -195,9 +202,11 @@ class FieldWidget(QWidget):
         return self.value()
 
     def set_value(self, value: Any) -> None:
-        """Show `value` without emitting `changed`."""
+        """Show `value` without emitting `changed` (a stored value: nothing rejected)."""
         self._loading = True
         try:
+            if self._rejection is not None:
+                self.reject(None)
             self._show(value)
         finally:
             self._loading = False
@@ -395,7 +404,6 @@ class NumberWidget(FieldWidget):
         row.addStretch(1)
         self.body.addLayout(row)
         self._value: float | int | None = None
-        self._rejection: str | None = None
         self._kept: float | int | None = None
 
     def parse(self, text: str) -> tuple[float | int | None, str | None, str]:
@@ -421,10 +429,6 @@ class NumberWidget(FieldWidget):
     def value(self) -> Any:
         """The number, or None when blank or rejected."""
         return self._value
-
-    def rejection(self) -> str | None:
-        """Why the text typed is not a number this field takes, or None."""
-        return self._rejection
 
     def kept_value(self) -> Any:
         """The number the field held when the typing began (see the base class)."""

@@ -138,7 +138,6 @@ class NoteWindow(QMainWindow):
         self.status_chip = label("", None)
         self.status_chip.setObjectName("noteStatus")
         head.addWidget(self.status_chip, 0, Qt.AlignmentFlag.AlignTop)
-        self._dosing = record.kind == Phase.DOSING
         self.live_button = theme.icon_button("Live session", "clock")
         self.live_button.setObjectName("liveSessionButton")
         self.live_button.setToolTip(
@@ -183,7 +182,7 @@ class NoteWindow(QMainWindow):
         self.status_chip.setText("Signed" if signed else "Draft")
         set_role(self.status_chip, "signed" if signed else "draft")
         # A signed note is read-only: it can no longer be run live.
-        self.live_button.setVisible(self._dosing and not signed)
+        self.live_button.setVisible(self.editor.record.kind == Phase.DOSING and not signed)
 
     @property
     def note_id(self) -> str:
