@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from kapnotes.domain.clients import ClientInput, CourseInput, Product
 from kapnotes.domain.templates import NarrativeLayout, TemplateSpec, load_templates
-from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog
+from kapnotes.ui.editor import NewNoteDialog, NoteSearchDialog, NoteWindow
 from kapnotes.ui.editor.fields import LongTextWidget
 from kapnotes.ui.editor.instrument import InstrumentWidget
 from kapnotes.ui.editor.log_table import LogWidget
@@ -238,15 +238,29 @@ def test_live_session_from_the_client_page_and_no_auto_lock_while_it_runs(
     ask.assert_not_called()
 
 
-def test_a_dosing_draft_runs_live_from_its_note_window_with_what_was_typed_saved(
-    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
-) -> None:
-    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
+def _new_note_window(
+    qtbot: QtBot, make_window: WindowFactory, phase: str
+) -> tuple[MainWindow, str, NoteWindow]:
+    """Unlocked, a client with a course, New note of ``phase``: (window, note id, its window)."""
+    window = make_window(run_dialog=_runner(qtbot, phase), today=lambda: TODAY)
     unlock(qtbot, window)
     _client_with_course(window)
     (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
     _click(qtbot, new_note)
     ((note_id, note_window),) = window.note_windows.items()
+    return window, note_id, note_window
+
+
+def _close_live(qtbot: QtBot, window: MainWindow, note_id: str) -> None:
+    """Close the note's live session and wait until it is gone."""
+    window.session_windows[note_id].close()
+    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+
+
+def test_a_dosing_draft_runs_live_from_its_note_window_with_what_was_typed_saved(
+    qtbot: QtBot, make_window: WindowFactory, recovery_key: str
+) -> None:
+    window, note_id, note_window = _new_note_window(qtbot, make_window, "dosing")
     qtbot.waitExposed(note_window)
     assert note_window.live_button.isVisible()
     account = note_window.editor.widgets["client_account"]
@@ -261,8 +275,7 @@ def test_a_dosing_draft_runs_live_from_its_note_window_with_what_was_typed_saved
     notes = window.session.notes
     assert notes is not None
     assert notes.get(note_id).values["client_account"] == "Arrived early, calm"
-    live.close()
-    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+    _close_live(qtbot, window, note_id)
 
 
 def test_a_note_opens_with_the_page_focused_so_stray_keys_change_nothing(
@@ -302,12 +315,7 @@ def test_a_note_opens_with_the_page_focused_so_stray_keys_change_nothing(
 def test_a_note_with_a_number_in_red_is_not_run_live_until_it_is_fixed(
     qtbot: QtBot, make_window: WindowFactory, recovery_key: str
 ) -> None:
-    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
-    unlock(qtbot, window)
-    _client_with_course(window)
-    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
-    _click(qtbot, new_note)
-    ((note_id, note_window),) = window.note_windows.items()
+    window, note_id, note_window = _new_note_window(qtbot, make_window, "dosing")
     number = note_window.editor.widgets["session_number"]
     number.edit.selectAll()
     qtbot.keyClicks(number.edit, "two")
@@ -318,24 +326,18 @@ def test_a_note_with_a_number_in_red_is_not_run_live_until_it_is_fixed(
     number.edit.selectAll()
     qtbot.keyClicks(number.edit, "2")
     _click(qtbot, note_window.live_button)
-    live = window.session_windows[note_id]
+    assert note_id in window.session_windows  # it runs live now
     notes = window.session.notes
     assert notes is not None
     assert notes.get(note_id).values["session_number"] == 2
-    live.close()
-    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+    _close_live(qtbot, window, note_id)
     assert not notes.get(note_id).is_signed
 
 
 def test_a_note_window_whose_save_failed_is_not_run_live(
     qtbot: QtBot, make_window: WindowFactory, recovery_key: str
 ) -> None:
-    window = make_window(run_dialog=_runner(qtbot, "dosing"), today=lambda: TODAY)
-    unlock(qtbot, window)
-    _client_with_course(window)
-    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
-    _click(qtbot, new_note)
-    ((note_id, note_window),) = window.note_windows.items()
+    window, note_id, note_window = _new_note_window(qtbot, make_window, "dosing")
     with patch.object(note_window.editor, "flush", return_value=False):  # as on a full disk
         _click(qtbot, note_window.live_button)
     assert window.session_windows == {}  # two windows would overwrite each other's entries
@@ -343,20 +345,13 @@ def test_a_note_window_whose_save_failed_is_not_run_live(
     assert "could not be saved" in window.statusBar().currentMessage()
     _click(qtbot, note_window.live_button)  # saved now: it runs live
     assert window.note_windows == {}
-    live = window.session_windows[note_id]
-    live.close()
-    qtbot.waitUntil(lambda: note_id not in window.session_windows, timeout=3000)
+    _close_live(qtbot, window, note_id)
 
 
 def test_only_a_dosing_draft_has_a_live_session_button_in_its_window(
     qtbot: QtBot, make_window: WindowFactory, recovery_key: str
 ) -> None:
-    window = make_window(run_dialog=_runner(qtbot, "preparation"), today=lambda: TODAY)
-    unlock(qtbot, window)
-    _client_with_course(window)
-    (new_note,) = window.workspace.page.findChildren(QPushButton, "newNoteButton")
-    _click(qtbot, new_note)
-    (preparation,) = window.note_windows.values()
+    window, _note_id, preparation = _new_note_window(qtbot, make_window, "preparation")
     qtbot.waitExposed(preparation)
     assert not preparation.live_button.isVisible()
 
